@@ -1,0 +1,51 @@
+# Anchorstep: `make run` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8501
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: run test install dev migrate worker bench clean-data help
+
+help:
+	@echo "make run    set up, migrate, seed the demo practice (empty SQLite only), start the app and the worker"
+	@echo "make test   run the whole test suite (SQLite, PostgreSQL, AppTest, Chromium)"
+	@echo "make bench  run the benchmark harness"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime
+dev: $(VENV)/.dev
+
+migrate: install
+	$(BIN)/python -m db migrate
+
+# Starts the app and (once it exists) the reminder worker; Ctrl-C stops both.
+run: install
+	@$(BIN)/python -m db migrate
+	@$(BIN)/python -m db demo-info
+	@echo "Starting Anchorstep on http://localhost:$(PORT)  (Ctrl-C stops everything)"
+	@trap 'kill $$(jobs -p) 2>/dev/null; wait' INT TERM EXIT; \
+	if [ -f jobs/worker.py ]; then $(BIN)/python -m jobs.worker & fi; \
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true \
+	  --browser.gatherUsageStats false --server.fileWatcherType none & \
+	wait
+
+test: dev
+	$(BIN)/python -m pytest
+
+bench: dev
+	$(BIN)/python -m bench
+
+clean-data:
+	rm -rf data/anchorstep.db data/anchorstep.db-wal data/anchorstep.db-shm data/demo-credentials.txt data/outbox

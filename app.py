@@ -1,0 +1,45 @@
+"""Anchorstep's entrypoint and router: the page list per role, and the shared frame. No computing here."""
+import streamlit as st
+
+st.set_page_config(page_title="Anchorstep", page_icon=":material/anchor:", layout="wide")
+
+from components import client_link, frame, signin  # noqa: E402
+
+cfg = frame.settings()
+
+# Client links (?t=...) never meet the clinician sign-in: they get only the client pages.
+if client_link.active():
+    nav = st.navigation([
+        st.Page("pages/client/link.py", title="Anchorstep", url_path="link", default=True),
+    ], position="hidden")
+    nav.run()
+    st.stop()
+
+authenticator = signin.make_authenticator(cfg)  # the one instance
+actor = signin.gate(authenticator, cfg)
+
+if actor is None:
+    nav = st.navigation([st.Page(lambda: None, title="Sign in", url_path="signin", default=True)], position="hidden")
+    nav.run()
+    st.stop()
+
+caseload = st.Page("pages/clinician/caseload.py", title="Caseload", icon=":material/groups:", url_path="caseload",
+                   default=True)
+account = st.Page("pages/clinician/account.py", title="My account", icon=":material/person:", url_path="account")
+if actor.role == "admin":
+    pages = {
+        "Practice": [caseload,
+                     st.Page("pages/admin/clinicians.py", title="Clinicians", icon=":material/badge:", url_path="clinicians"),
+                     st.Page("pages/admin/practice.py", title="Practice settings", icon=":material/settings:",
+                             url_path="practice"),
+                     st.Page("pages/admin/audit.py", title="Audit log", icon=":material/policy:", url_path="audit")],
+        "You": [account],
+    }
+else:
+    pages = {"Caseload": [caseload], "You": [account]}
+
+nav = st.navigation(pages)
+with st.sidebar:
+    st.markdown(f"**{actor.display_name}**  \n{frame.ROLE_LABELS[actor.role]}")
+    st.button("Sign out", key="as_signout", on_click=signin.request_sign_out, icon=":material/logout:")
+nav.run()

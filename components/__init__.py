@@ -1,0 +1,1 @@
+"""Reusable Streamlit pieces. Pages import these; core/, db/ and jobs/ never do."""

@@ -1,0 +1,141 @@
+"""The sign-in gate around streamlit-authenticator.
+
+The authenticator draws the form and checks the bcrypt hash; everything that must survive a
+rerun or a new browser lives in the database (db.signins): lockout, login sessions, idle timeout,
+and whether a re-login cookie may still be honoured.
+"""
+from __future__ import annotations
+
+import streamlit as st
+import streamlit_authenticator as stauth
+
+from core import passwords
+from core import settings as settings_mod
+from db import clinicians, signins
+from db.actors import Actor
+
+from components.frame import utcnow
+
+GENERIC_FAILURE = ("That username and password didn't match, or the account is locked for a while after "
+                   "repeated attempts. Please try again, or ask your practice admin.")
+NOTICES = {
+    "idle": "You were signed out after {minutes} minutes without activity. Please sign in again.",
+    "signout": "You have signed out.",
+    "deactivated": "This account is no longer active. Please ask your practice admin.",
+}
+
+
+def make_authenticator(cfg: settings_mod.Settings) -> stauth.Authenticate:
+    now = utcnow()
+    authenticator = stauth.Authenticate(
+        clinicians.login_credentials(now),
+        cookie_name=cfg["AUTH_COOKIE_NAME"],
+        cookie_key=settings_mod.cookie_key(cfg),
+        cookie_expiry_days=cfg["AUTH_COOKIE_EXPIRY_DAYS"],
+        auto_hash=False,
+        login_sleep_time=0,
+    )
+    _guard(authenticator, cfg)
+    return authenticator
+
+
+def _guard(authenticator: stauth.Authenticate, cfg: settings_mod.Settings) -> None:
+    """Wrap the controller's login so lockout and server-side sessions apply to both paths:
+    a submitted form (username, password) and a re-login cookie (token)."""
+    controller = authenticator.authentication_controller
+    original = controller.login
+    known = controller.authentication_model.credentials["usernames"]
+
+    def guarded(username=None, password=None, *args, token=None, **kwargs):
+        now = utcnow()
+        ss = st.session_state
+        if token:
+            sid = signins.resume_from_cookie(str(token.get("username", "")), token.get("exp_date"), now,
+                                             idle_minutes=cfg["IDLE_TIMEOUT_MINUTES"])
+            if sid is None:
+                return None
+            ss["as_sid"] = sid
+            return original(username, password, *args, token=token, **kwargs)
+        name = str(username or "").lower().strip()
+        if not name or not password:
+            ss["as_signin_message"] = "Please enter your username and your password."
+            return None
+        if signins.is_locked(name, now):
+            passwords.verify(password, passwords.UNUSABLE_HASH)  # same work, same answer as a wrong password
+            signins.record_refused_while_locked(name, now)
+            ss["authentication_status"] = False
+            return False
+        ok = original(username, password, *args, token=token, **kwargs)
+        if ok:
+            ss["as_sid"], _ = signins.start_session(name, now)
+            ss["as_fresh_signin"] = True
+        else:
+            if name not in known:
+                passwords.verify(password, passwords.UNUSABLE_HASH)
+            signins.record_failure(name, now, threshold=cfg["LOCKOUT_THRESHOLD"], minutes=cfg["LOCKOUT_MINUTES"])
+            ss["authentication_status"] = False
+        return ok
+
+    controller.login = guarded
+
+
+def sign_out(authenticator: stauth.Authenticate, reason: str = "signout") -> None:
+    ss = st.session_state
+    sid = ss.pop("as_sid", None)
+    if sid and reason == "signout":
+        signins.end(sid, utcnow(), reason="signout")
+    ss.pop("as_actor", None)
+    if ss.get("authentication_status"):
+        authenticator.logout(location="unrendered")  # clears its state and deletes the cookie
+    ss["as_notice"] = reason
+
+
+def request_sign_out() -> None:
+    """Button callback: only flags; the gate does the work at the top of the next run."""
+    st.session_state["as_signout_requested"] = True
+
+
+def gate(authenticator: stauth.Authenticate, cfg: settings_mod.Settings) -> Actor | None:
+    """Returns the signed-in actor, or draws the sign-in form and returns None."""
+    ss = st.session_state
+    if ss.pop("as_signout_requested", False):
+        sign_out(authenticator, "signout")
+    sid = ss.get("as_sid")
+    if sid:
+        current, reason = signins.touch(sid, utcnow(), idle_minutes=cfg["IDLE_TIMEOUT_MINUTES"])
+        if current is not None:
+            ss["as_actor"] = current
+            return current
+        sign_out(authenticator, reason or "ended")
+    elif ss.get("authentication_status"):
+        # The authenticator thinks we are signed in but no live server session backs it.
+        sign_out(authenticator, "ended")
+
+    if ss.get("authentication_status") is False:
+        ss["authentication_status"] = None  # so a False after login() means: this run's attempt failed
+    notice = ss.pop("as_notice", None)
+    if notice in NOTICES:
+        st.info(NOTICES[notice].format(minutes=cfg["IDLE_TIMEOUT_MINUTES"]))
+    st.title("Anchorstep")
+    st.caption("Between-session practice, with the clinician in charge.")
+    authenticator.login(location="main", key="signin", fields={
+        "Form name": "Sign in", "Username": "Username", "Password": "Password", "Login": "Sign in"})
+    if ss.get("authentication_status") and ss.get("as_sid"):
+        if ss.pop("as_fresh_signin", False):
+            # The authenticator has just drawn its cookie element; it writes the re-login cookie and
+            # then reruns the script by itself, which opens the signed-in pages. No st.rerun() here:
+            # it would remove the element before the browser runs it.
+            signins.bind_cookie(ss["as_sid"], authenticator.cookie_controller.cookie_model.exp_date)
+            st.success("Signed in. Opening your pages…")
+            st.button("Continue", key="as_continue")
+            st.stop()
+        current, _ = signins.touch(ss["as_sid"], utcnow(), idle_minutes=cfg["IDLE_TIMEOUT_MINUTES"])
+        if current is not None:
+            ss["as_actor"] = current
+            st.rerun()
+    message = ss.pop("as_signin_message", None)
+    if ss.get("authentication_status") is False:
+        st.error(GENERIC_FAILURE)
+    elif message:
+        st.warning(message)
+    return None

@@ -1,0 +1,202 @@
+"""One registry of settings: name, default, help, and a validating reader.
+
+Values come from the environment first, then `.streamlit/secrets.toml`, then the default.
+`load()` validates everything at once and names the bad setting in its message, so the app and
+the worker can refuse to start with a sentence a practice admin can act on.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRETS_FILE = ROOT / ".streamlit" / "secrets.toml"
+
+
+class SettingsError(ValueError):
+    """A setting has a value we cannot use; the message names it."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+
+def _int_between(low: int, high: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        try:
+            value = int(str(raw).strip())
+        except ValueError:
+            raise ValueError(f"must be a whole number, got {raw!r}") from None
+        if not low <= value <= high:
+            raise ValueError(f"must be between {low} and {high}, got {value}")
+        return value
+    return parse
+
+
+def _float_between(low: float, high: float) -> Callable[[str], float]:
+    def parse(raw: str) -> float:
+        try:
+            value = float(str(raw).strip())
+        except ValueError:
+            raise ValueError(f"must be a number, got {raw!r}") from None
+        if not low <= value <= high:
+            raise ValueError(f"must be between {low} and {high}, got {value}")
+        return value
+    return parse
+
+
+def _database_url(raw: str) -> str:
+    raw = str(raw).strip()
+    if raw.startswith("sqlite:///") or raw.startswith("postgresql+psycopg://"):
+        return raw
+    if raw.startswith("postgres://") or raw.startswith("postgresql://"):
+        raise ValueError("use the psycopg 3 driver: start the URL with postgresql+psycopg://")
+    raise ValueError("must start with sqlite:/// or postgresql+psycopg://")
+
+
+def _identifier(raw: str) -> str:
+    raw = str(raw).strip()
+    if not raw or not (raw[0].isalpha() or raw[0] == "_") or not all(c.isalnum() or c == "_" for c in raw) or len(raw) > 50:
+        raise ValueError("must be a plain lower-case identifier such as anchorstep")
+    if raw.lower() in {"public", "auth", "storage", "extensions", "graphql", "realtime"}:
+        raise ValueError(f"{raw!r} is exposed or reserved on Supabase; choose a private schema name")
+    return raw.lower()
+
+
+def _zone(raw: str) -> str:
+    raw = str(raw).strip()
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{raw!r} is not an IANA time zone such as Europe/London") from None
+    return raw
+
+
+def _choice(*options: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        value = str(raw).strip().lower()
+        if value not in options:
+            raise ValueError(f"must be one of {', '.join(options)}, got {raw!r}")
+        return value
+    return parse
+
+
+def _secret(raw: str) -> str:
+    raw = str(raw).strip()
+    if raw and len(raw) < 32:
+        raise ValueError("must be at least 32 characters (python -c 'import secrets; print(secrets.token_urlsafe(32))')")
+    return raw
+
+
+REGISTRY: list[Setting] = [
+    Setting("DATABASE_URL", "sqlite:///data/anchorstep.db",
+            "Where data lives: sqlite:///path/to/file.db or postgresql+psycopg://user:pass@host:5432/db?sslmode=require. "
+            "A relative SQLite path is relative to the project folder.", _database_url),
+    Setting("DATABASE_SCHEMA", "anchorstep",
+            "PostgreSQL only: the private schema that holds every table (never public, which Supabase's Data API serves).",
+            _identifier),
+    Setting("DATA_DIR", "data", "Folder for the SQLite database, the console outbox, demo credentials and generated secrets."),
+    Setting("AUTH_COOKIE_KEY", "",
+            "Secret (32+ characters) that signs the re-login cookie. Empty: generated once and kept in DATA_DIR/cookie-key.",
+            _secret),
+    Setting("AUTH_COOKIE_NAME", "anchorstep_auth", "Name of the re-login cookie.", _identifier),
+    Setting("AUTH_COOKIE_EXPIRY_DAYS", 1.0,
+            "How long the re-login cookie lasts (days). It only works while its server-side session is alive.",
+            _float_between(0.01, 30)),
+    Setting("IDLE_TIMEOUT_MINUTES", 30, "Minutes without activity after which a signed-in user must sign in again.",
+            _int_between(1, 24 * 60)),
+    Setting("LOCKOUT_THRESHOLD", 10, "Failed sign-ins in a row that lock an account.", _int_between(3, 100)),
+    Setting("LOCKOUT_MINUTES", 15, "How long a locked account stays locked.", _int_between(1, 24 * 60)),
+    Setting("BCRYPT_ROUNDS", 12, "bcrypt cost for new password hashes (12 or more).", _int_between(12, 16)),
+    Setting("DEFAULT_TIMEZONE", "Europe/London", "Time zone offered first for new practices and clients.", _zone),
+    Setting("LOG_LEVEL", "INFO", "Logging level for the app and the worker.",
+            lambda raw: _choice("debug", "info", "warning", "error")(raw).upper()),
+]
+
+BY_NAME = {s.name: s for s in REGISTRY}
+
+
+def register(setting: Setting) -> None:
+    """Later modules add their own settings here (one registry, one README table)."""
+    if setting.name not in BY_NAME:
+        REGISTRY.append(setting)
+        BY_NAME[setting.name] = setting
+
+
+def _secrets_file_values(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: not valid TOML ({exc})") from None
+    return {k.upper(): v for k, v in data.items() if not isinstance(v, dict)}
+
+
+class Settings(dict):
+    """A validated snapshot; read with settings['NAME'] or settings.NAME."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def data_dir(self) -> Path:
+        path = Path(self["DATA_DIR"])
+        return path if path.is_absolute() else ROOT / path
+
+    @property
+    def is_postgres(self) -> bool:
+        return self["DATABASE_URL"].startswith("postgresql")
+
+
+def load(env: dict[str, str] | None = None, secrets_file: Path | None = None) -> Settings:
+    env = dict(os.environ) if env is None else env
+    from_file = _secrets_file_values(secrets_file or SECRETS_FILE)
+    values = Settings()
+    problems = []
+    for s in REGISTRY:
+        if s.name in env and str(env[s.name]).strip() != "":
+            raw, source = env[s.name], "environment variable"
+        elif s.name in from_file:
+            raw, source = from_file[s.name], "secrets.toml"
+        else:
+            values[s.name] = s.default
+            continue
+        try:
+            values[s.name] = s.parse(raw)
+        except ValueError as exc:
+            problems.append(f"{s.name} ({source}) {exc}")
+    if problems:
+        raise SettingsError("Setting problem: " + "; ".join(problems))
+    return values
+
+
+def cookie_key(settings: Settings) -> str:
+    """The configured key, or one generated once and kept beside the data (never a known default)."""
+    if settings["AUTH_COOKIE_KEY"]:
+        return settings["AUTH_COOKIE_KEY"]
+    path = settings.data_dir / "cookie-key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process (app or worker) made it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

@@ -1,0 +1,106 @@
+"""Storage: one engine per database URL, read and write transactions, and the shared errors.
+
+`engine()` is the one way to connect. SQLite gets WAL, a busy timeout, foreign keys and
+`BEGIN IMMEDIATE` for writes (so two writers queue instead of failing half-way); PostgreSQL keeps
+every table in a private schema through `schema_translate_map`, which also works behind
+Supabase's transaction pooler (a `SET search_path` would not survive there).
+"""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from core import settings as settings_mod
+from db.meta import metadata  # noqa: F401  (re-exported)
+
+
+class NotFound(LookupError):
+    """The record does not exist, or the acting user may not see it (we never say which)."""
+
+
+class Forbidden(PermissionError):
+    """The acting user's role may not do this."""
+
+
+_engines: dict[tuple[str, str], Engine] = {}
+_lock = threading.Lock()
+
+
+def _sqlite_url(url: str) -> str:
+    parsed = make_url(url)
+    db_path = parsed.database or ""
+    if db_path and db_path != ":memory:" and not Path(db_path).is_absolute():
+        db_path = str(settings_mod.ROOT / db_path)
+        parsed = parsed.set(database=db_path)
+    if db_path and db_path != ":memory:":
+        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    return parsed.render_as_string(hide_password=False)
+
+
+def _build(url: str, schema: str) -> Engine:
+    if url.startswith("sqlite"):
+        eng = create_engine(_sqlite_url(url), connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(eng, "connect")
+        def _on_connect(dbapi_conn, _record):
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        @event.listens_for(eng, "begin")
+        def _on_begin(conn: Connection):
+            immediate = conn.get_execution_options().get("anchorstep_write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+        return eng
+    eng = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return eng.execution_options(schema_translate_map={None: schema})
+
+
+def engine(url: str | None = None, schema: str | None = None) -> Engine:
+    """The engine for the configured database (cached per URL and schema)."""
+    if url is None or schema is None:
+        cfg = settings_mod.load()
+        url = url or cfg["DATABASE_URL"]
+        schema = schema or cfg["DATABASE_SCHEMA"]
+    key = (url, schema)
+    with _lock:
+        if key not in _engines:
+            _engines[key] = _build(url, schema)
+        return _engines[key]
+
+
+def dispose_all() -> None:
+    with _lock:
+        for eng in _engines.values():
+            eng.dispose()
+        _engines.clear()
+
+
+def is_postgres(conn_or_engine) -> bool:
+    return conn_or_engine.dialect.name == "postgresql"
+
+
+@contextmanager
+def read() -> Iterator[Connection]:
+    with engine().connect() as conn:
+        with conn.begin():
+            yield conn
+
+
+@contextmanager
+def write() -> Iterator[Connection]:
+    """One transaction that writes; on SQLite it takes the write lock up front (BEGIN IMMEDIATE)."""
+    with engine().connect() as conn:
+        conn.execution_options(anchorstep_write=True)
+        with conn.begin():
+            yield conn

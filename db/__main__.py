@@ -1,0 +1,119 @@
+"""Command line: python -m db migrate | seed-demo | create-clinician | reset-password | demo-info."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from datetime import datetime, timezone
+
+from core import settings as settings_mod
+
+
+def _password(args) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password (12+ characters): ")
+    if getpass.getpass("Same password again: ") != first:
+        raise SystemExit("The two passwords differ; nothing was changed.")
+    return first
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m db", description="Anchorstep database commands")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("migrate", help="apply all migrations to DATABASE_URL")
+    sub.add_parser("seed-demo", help="on an empty SQLite database, create the demo practice")
+    sub.add_parser("demo-info", help="seed the demo practice if the SQLite database is empty, then print the sign-in")
+    cc = sub.add_parser("create-clinician", help="add a clinician or admin (creates the practice if there is none)")
+    cc.add_argument("--username", required=True)
+    cc.add_argument("--name", required=True, help="display name")
+    cc.add_argument("--email", required=True)
+    cc.add_argument("--role", choices=["clinician", "admin"], default="clinician")
+    cc.add_argument("--practice", default="My practice", help="practice name, used only when creating the first practice")
+    cc.add_argument("--timezone", default=None, help="practice time zone when creating the first practice")
+    cc.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    rp = sub.add_parser("reset-password", help="set a new password and clear a lockout")
+    rp.add_argument("--username", required=True)
+    rp.add_argument("--password-stdin", action="store_true")
+    args = parser.parse_args(argv)
+
+    try:
+        cfg = settings_mod.load()
+    except settings_mod.SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    now = datetime.now(timezone.utc)
+
+    if args.cmd == "migrate":
+        from db import migrate
+        migrate.upgrade()
+        print(f"Migrations applied ({'PostgreSQL, schema ' + cfg['DATABASE_SCHEMA'] if cfg.is_postgres else 'SQLite'}).")
+        return 0
+    if args.cmd in ("seed-demo", "demo-info"):
+        from db import seed
+        if cfg.is_postgres:
+            print("The demo seed never runs against PostgreSQL. Add people with: python -m db create-clinician")
+            return 0 if args.cmd == "demo-info" else 1
+        if seed.is_empty():
+            seed.run(now)
+            print("Seeded the demo practice.")
+        elif args.cmd == "seed-demo":
+            print("The database already has a practice; nothing seeded.", file=sys.stderr)
+            return 1
+        path = seed.credentials_file(cfg)
+        if path.exists():
+            print(path.read_text(), end="")
+            print(f"(also in {path})")
+        return 0
+    if args.cmd == "create-clinician":
+        import db
+        from db import audit, clinicians, practices
+        from sqlalchemy import select
+        form = {"username": args.username, "display_name": args.name, "email": args.email, "role": args.role}
+        clean, errors = clinicians.validate_new({**form, "password": "x" * 12})
+        if errors:
+            for field, msg in errors.items():
+                print(f"{field}: {msg}", file=sys.stderr)
+            return 1
+        password = _password(args)
+        from core import passwords
+        bad = passwords.problems(password, username=clean["username"])
+        if bad:
+            print("password: " + " ".join(bad), file=sys.stderr)
+            return 1
+        with db.write() as conn:
+            pid = conn.execute(select(practices.practices.c.id).order_by(practices.practices.c.id)).scalar()
+            if pid is None:
+                pid = practices.create(conn, name=args.practice, timezone=args.timezone or cfg["DEFAULT_TIMEZONE"], now=now)
+            try:
+                new_id = clinicians.insert_row(conn, practice_id=pid, password=password, now=now,
+                                               rounds=cfg["BCRYPT_ROUNDS"], **clean)
+            except ValueError as exc:
+                print(f"username: {exc}", file=sys.stderr)
+                return 1
+            audit.record(conn, now=now, action="clinician.create", actor_kind="system", actor_label="command line",
+                         practice_id=pid, detail=f"{clean['username']} ({clean['role']})")
+        print(f"Created {clean['role']} {clean['username']} (id {new_id}).")
+        return 0
+    if args.cmd == "reset-password":
+        import db
+        from core import passwords
+        from db import clinicians
+        password = _password(args)
+        bad = passwords.problems(password, username=args.username)
+        if bad:
+            print("password: " + " ".join(bad), file=sys.stderr)
+            return 1
+        try:
+            clinicians.set_password_by_username(args.username.strip().lower(), password, now=now,
+                                                rounds=cfg["BCRYPT_ROUNDS"])
+        except db.NotFound:
+            print(f"No active account named {args.username!r}.", file=sys.stderr)
+            return 1
+        print(f"Password changed for {args.username}; any lockout is cleared.")
+        return 0
+    return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,99 @@
+"""Append-only audit events: who did what, when (UTC). Details never hold health data or tokens.
+
+The table refuses UPDATE and DELETE through a database trigger on both SQLite and PostgreSQL.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, and_, func, insert, or_, select
+
+import db
+from db.actors import Actor
+from db.meta import UTCDateTime, metadata
+
+audit_events = Table(
+    "audit_events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("practice_id", Integer, ForeignKey("practices.id", ondelete="RESTRICT"), nullable=True),
+    Column("actor_kind", String(16), nullable=False),  # clinician | client | system | anonymous
+    Column("actor_id", Integer, nullable=True),
+    Column("actor_label", String(120), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("client_id", Integer, nullable=True),  # no foreign key: the row outlives an erased client
+    Column("detail", String(300), nullable=False, server_default=""),
+    Index("ix_audit_events_practice_at", "practice_id", "at"),
+    Index("ix_audit_events_client_id", "client_id"),
+)
+
+ACTIONS = {
+    "signin.success": "Signed in",
+    "signin.failure": "Sign-in failed",
+    "signin.locked": "Sign-in refused: account locked",
+    "account.locked": "Account locked after repeated failures",
+    "signout": "Signed out",
+    "session.idle_timeout": "Signed out after inactivity",
+    "session.cookie_refused": "Re-login cookie refused",
+    "client.list": "Viewed caseload",
+    "client.read": "Viewed client record",
+    "client.create": "Added client",
+    "client.update": "Changed client record",
+    "clinician.create": "Added clinician",
+    "clinician.update": "Changed clinician",
+    "clinician.password": "Changed password",
+    "clinician.unlock": "Unlocked account",
+    "practice.update": "Changed practice settings",
+    "audit.view": "Viewed audit log",
+}
+
+
+def record(conn, *, now: datetime, action: str, actor: Actor | None = None, actor_kind: str | None = None,
+           actor_id: int | None = None, actor_label: str | None = None, practice_id: int | None = None,
+           client_id: int | None = None, detail: str = "") -> None:
+    """Add one event inside the caller's transaction (so the event and the change commit together)."""
+    if actor is not None:
+        actor_kind, actor_id, actor_label = "clinician", actor.clinician_id, actor.username
+        practice_id = practice_id or actor.practice_id
+    conn.execute(insert(audit_events).values(
+        at=now, practice_id=practice_id, actor_kind=actor_kind or "system", actor_id=actor_id,
+        actor_label=(actor_label or actor_kind or "system")[:120], action=action, client_id=client_id,
+        detail=(detail or "")[:300]))
+
+
+def list_events(actor: Actor, *, now: datetime, action: str | None = None, actor_label: str | None = None,
+                client_id: int | None = None, since: datetime | None = None, until: datetime | None = None,
+                limit: int = 200, offset: int = 0) -> tuple[list[dict], int]:
+    """Newest first, for the admin's own practice only; returns (rows, total matching)."""
+    if not actor.is_admin:
+        raise db.Forbidden("Only a practice admin can read the audit log.")
+    t = audit_events
+    # Events with no practice are sign-in failures for unknown usernames: no client data in them.
+    cond = [or_(t.c.practice_id == actor.practice_id, t.c.practice_id.is_(None))]
+    if action:
+        cond.append(t.c.action == action)
+    if actor_label:
+        cond.append(t.c.actor_label == actor_label)
+    if client_id is not None:
+        cond.append(t.c.client_id == client_id)
+    if since is not None:
+        cond.append(t.c.at >= since)
+    if until is not None:
+        cond.append(t.c.at < until)
+    where = and_(*cond)
+    with db.write() as conn:
+        total = conn.execute(select(func.count()).select_from(t).where(where)).scalar_one()
+        rows = conn.execute(select(t).where(where).order_by(t.c.at.desc(), t.c.id.desc())
+                            .limit(min(limit, 1000)).offset(offset)).mappings().all()
+        record(conn, now=now, action="audit.view", actor=actor, detail=f"{len(rows)} events shown")
+    return [dict(r) for r in rows], total
+
+
+def actor_labels(actor: Actor) -> list[str]:
+    if not actor.is_admin:
+        raise db.Forbidden("Only a practice admin can read the audit log.")
+    with db.read() as conn:
+        return list(conn.execute(select(audit_events.c.actor_label).distinct()
+                                 .where(or_(audit_events.c.practice_id == actor.practice_id,
+                                            audit_events.c.practice_id.is_(None)))
+                                 .order_by(audit_events.c.actor_label)).scalars())

@@ -1,0 +1,37 @@
+"""Helpers every migration uses for the rules that must hold on both databases."""
+from alembic import context, op
+
+
+def schema() -> str:
+    return context.config.attributes["schema"]
+
+
+def is_postgres() -> bool:
+    return op.get_bind().dialect.name == "postgresql"
+
+
+def secure(*tables: str) -> None:
+    """PostgreSQL: row level security on (no policies, so Supabase's anon and authenticated roles
+    read nothing even if granted), and nothing granted to PUBLIC. Call for every new table."""
+    if not is_postgres():
+        return
+    s = schema()
+    op.execute(f'REVOKE ALL ON SCHEMA "{s}" FROM PUBLIC')
+    for t in tables:
+        op.execute(f'ALTER TABLE "{s}"."{t}" ENABLE ROW LEVEL SECURITY')
+        op.execute(f'REVOKE ALL ON TABLE "{s}"."{t}" FROM PUBLIC')
+
+
+def append_only(table: str) -> None:
+    """Refuse UPDATE and DELETE on a table (audit history cannot be rewritten through the app)."""
+    if is_postgres():
+        s = schema()
+        op.execute(f'''
+            CREATE OR REPLACE FUNCTION "{s}".refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$''')
+        op.execute(f'CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON "{s}"."{table}" '
+                   f'FOR EACH ROW EXECUTE FUNCTION "{s}".refuse_change()')
+    else:
+        for verb in ("UPDATE", "DELETE"):
+            op.execute(f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+                       f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END")

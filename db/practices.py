@@ -1,0 +1,56 @@
+"""Practices: the tenant. Its name, home time zone and crisis resources shown to clients."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Integer, String, Table, Text, insert, select, update
+
+import db
+from db.actors import Actor
+from db.meta import UTCDateTime, metadata
+
+practices = Table(
+    "practices", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("crisis_resources", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+DEFAULT_CRISIS_RESOURCES = (
+    "If you are in danger or might act on thoughts of harming yourself, call your local emergency "
+    "number now (999 in the UK, 911 in the US and Canada, 112 in the EU).\n"
+    "You can talk to someone any time: Samaritans 116 123 (UK and Ireland), 988 Suicide & Crisis "
+    "Lifeline (US), or text SHOUT to 85258 (UK)."
+)
+
+
+def create(conn, *, name: str, timezone: str, now: datetime, crisis_resources: str | None = None) -> int:
+    return conn.execute(insert(practices).values(
+        name=name, timezone=timezone, created_at=now,
+        crisis_resources=crisis_resources or DEFAULT_CRISIS_RESOURCES)).inserted_primary_key[0]
+
+
+def get(practice_id: int) -> dict:
+    with db.read() as conn:
+        row = conn.execute(select(practices).where(practices.c.id == practice_id)).mappings().first()
+    if row is None:
+        raise db.NotFound("practice")
+    return dict(row)
+
+
+def update_settings(actor: Actor, *, name: str, timezone: str, crisis_resources: str, now: datetime) -> None:
+    from db import audit
+    if not actor.is_admin:
+        raise db.Forbidden("Only a practice admin can change practice settings.")
+    with db.write() as conn:
+        conn.execute(update(practices).where(practices.c.id == actor.practice_id).values(
+            name=name, timezone=timezone, crisis_resources=crisis_resources))
+        audit.record(conn, now=now, action="practice.update", actor=actor, detail="practice settings changed")
+
+
+def count() -> int:
+    from sqlalchemy import func
+    with db.read() as conn:
+        return conn.execute(select(func.count()).select_from(practices)).scalar_one()

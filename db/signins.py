@@ -1,0 +1,169 @@
+"""Server-side sign-in state: failed attempts and lockout, and login sessions.
+
+streamlit-authenticator keeps its counters in a dict rebuilt every run, and its re-login cookie is
+a JWT the server cannot revoke. So the real state lives here: a login session row per sign-in,
+touched on every run (idle timeout), ended by sign-out; the cookie is honoured only while the row
+it was issued with is alive.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from sqlalchemy import Column, Float, ForeignKey, Integer, String, Table, func, insert, select, update
+
+import db
+from core import signin
+from db import audit
+from db.actors import Actor
+from db.clinicians import clinicians
+from db.meta import UTCDateTime, metadata
+
+login_sessions = Table(
+    "login_sessions", metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("clinician_id", Integer, ForeignKey("clinicians.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    Column("cookie_exp", Float, nullable=True),  # the exp_date inside the re-login cookie issued with it
+    Column("ended_at", UTCDateTime, nullable=True),
+    Column("end_reason", String(32), nullable=True),
+)
+
+UNKNOWN = "(unknown username)"
+
+
+def _hash(sid: str) -> str:
+    return hashlib.sha256(sid.encode()).hexdigest()
+
+
+def _account(conn, username: str):
+    return conn.execute(select(clinicians).where(clinicians.c.username == username,
+                                                 clinicians.c.active.is_(True))).mappings().first()
+
+
+def _actor(row) -> Actor:
+    return Actor(clinician_id=row["id"], practice_id=row["practice_id"], role=row["role"],
+                 username=row["username"], display_name=row["display_name"])
+
+
+def is_locked(username: str, now: datetime) -> bool:
+    with db.read() as conn:
+        row = _account(conn, username)
+    return bool(row) and signin.is_locked(row["locked_until"], now)
+
+
+def record_refused_while_locked(username: str, now: datetime) -> None:
+    with db.write() as conn:
+        row = _account(conn, username)
+        audit.record(conn, now=now, action="signin.locked", actor_kind="anonymous",
+                     actor_label=username if row else UNKNOWN, practice_id=row["practice_id"] if row else None)
+
+
+def record_failure(username: str, now: datetime, *, threshold: int, minutes: int) -> bool:
+    """Count a failed sign-in. Returns True when this failure locked the account."""
+    with db.write() as conn:
+        row = _account(conn, username)
+        if row is None:
+            audit.record(conn, now=now, action="signin.failure", actor_kind="anonymous", actor_label=UNKNOWN)
+            return False
+        outcome = signin.after_failure(row["failed_logins"], now, threshold=threshold, minutes=minutes)
+        conn.execute(update(clinicians).where(clinicians.c.id == row["id"]).values(
+            failed_logins=outcome.failed_count, locked_until=outcome.locked_until))
+        audit.record(conn, now=now, action="signin.failure", actor_kind="anonymous", actor_label=username,
+                     practice_id=row["practice_id"])
+        if outcome.just_locked:
+            audit.record(conn, now=now, action="account.locked", actor_kind="system", actor_label=username,
+                         practice_id=row["practice_id"], detail=f"locked for {minutes} minutes after {threshold} failures")
+        return outcome.just_locked
+
+
+def start_session(username: str, now: datetime) -> tuple[str, Actor]:
+    """A correct password: reset the failure count, open a login session, audit it."""
+    sid = secrets.token_urlsafe(32)
+    with db.write() as conn:
+        row = _account(conn, username)
+        if row is None:
+            raise db.NotFound("clinician")
+        conn.execute(update(clinicians).where(clinicians.c.id == row["id"]).values(failed_logins=0, locked_until=None))
+        conn.execute(insert(login_sessions).values(id_hash=_hash(sid), clinician_id=row["id"], started_at=now,
+                                                   last_seen_at=now))
+        audit.record(conn, now=now, action="signin.success", actor=_actor(row))
+    return sid, _actor(row)
+
+
+def bind_cookie(sid: str, cookie_exp: float | None) -> None:
+    with db.write() as conn:
+        conn.execute(update(login_sessions).where(login_sessions.c.id_hash == _hash(sid)).values(cookie_exp=cookie_exp))
+
+
+def resume_from_cookie(username: str, cookie_exp: float, now: datetime, *, idle_minutes: int) -> str | None:
+    """A new browser session presented a valid-looking re-login cookie. Honour it only if the login
+    session it was issued with is still open and not idle; then continue that session under a new id."""
+    with db.write() as conn:
+        row = _account(conn, username)
+        found = None
+        if row is not None and cookie_exp is not None:
+            found = conn.execute(select(login_sessions).where(
+                login_sessions.c.clinician_id == row["id"], login_sessions.c.cookie_exp == cookie_exp,
+                login_sessions.c.ended_at.is_(None))).mappings().first()
+        if found is None or signin.is_idle_expired(found["last_seen_at"], now, idle_minutes=idle_minutes) \
+                or signin.is_locked(row["locked_until"], now):
+            if found is not None:
+                conn.execute(update(login_sessions).where(login_sessions.c.id_hash == found["id_hash"])
+                             .values(ended_at=now, end_reason="idle"))
+            audit.record(conn, now=now, action="session.cookie_refused", actor_kind="anonymous",
+                         actor_label=username if row else UNKNOWN, practice_id=row["practice_id"] if row else None)
+            return None
+        sid = secrets.token_urlsafe(32)
+        conn.execute(update(login_sessions).where(login_sessions.c.id_hash == found["id_hash"])
+                     .values(id_hash=_hash(sid), last_seen_at=now))
+        audit.record(conn, now=now, action="signin.success", actor=_actor(row), detail="re-login cookie")
+    return sid
+
+
+def touch(sid: str, now: datetime, *, idle_minutes: int) -> tuple[Actor | None, str | None]:
+    """Every run of a signed-in page: (actor, None) if the session is alive, else (None, reason)."""
+    with db.write() as conn:
+        s = conn.execute(select(login_sessions).where(login_sessions.c.id_hash == _hash(sid))).mappings().first()
+        if s is None:
+            return None, "unknown"
+        if s["ended_at"] is not None:
+            return None, s["end_reason"] or "ended"
+        row = conn.execute(select(clinicians).where(clinicians.c.id == s["clinician_id"])).mappings().first()
+        if row is None or not row["active"]:
+            conn.execute(update(login_sessions).where(login_sessions.c.id_hash == s["id_hash"])
+                         .values(ended_at=now, end_reason="deactivated"))
+            return None, "deactivated"
+        if signin.is_idle_expired(s["last_seen_at"], now, idle_minutes=idle_minutes):
+            conn.execute(update(login_sessions).where(login_sessions.c.id_hash == s["id_hash"])
+                         .values(ended_at=now, end_reason="idle"))
+            audit.record(conn, now=now, action="session.idle_timeout", actor=_actor(row),
+                         detail=f"no activity for {idle_minutes} minutes")
+            return None, "idle"
+        conn.execute(update(login_sessions).where(login_sessions.c.id_hash == s["id_hash"]).values(last_seen_at=now))
+        return _actor(row), None
+
+
+def end(sid: str, now: datetime, *, reason: str = "signout") -> None:
+    with db.write() as conn:
+        s = conn.execute(select(login_sessions).where(login_sessions.c.id_hash == _hash(sid),
+                                                      login_sessions.c.ended_at.is_(None))).mappings().first()
+        if s is None:
+            return
+        conn.execute(update(login_sessions).where(login_sessions.c.id_hash == s["id_hash"])
+                     .values(ended_at=now, end_reason=reason))
+        row = conn.execute(select(clinicians).where(clinicians.c.id == s["clinician_id"])).mappings().first()
+        audit.record(conn, now=now, action="signout", actor=_actor(row))
+
+
+def end_all_for(conn, clinician_id: int, *, now: datetime, reason: str) -> None:
+    conn.execute(update(login_sessions).where(login_sessions.c.clinician_id == clinician_id,
+                                              login_sessions.c.ended_at.is_(None)).values(ended_at=now, end_reason=reason))
+
+
+def open_count(clinician_id: int) -> int:
+    with db.read() as conn:
+        return conn.execute(select(func.count()).select_from(login_sessions).where(
+            login_sessions.c.clinician_id == clinician_id, login_sessions.c.ended_at.is_(None))).scalar_one()

@@ -1,0 +1,62 @@
+"""Clinicians: the practice's accounts. Add, deactivate, reactivate, unlock."""
+import pandas as pd
+import streamlit as st
+
+from components.frame import ROLE_LABELS, field_error, require_role, settings, utcnow
+from db import clinicians
+
+actor = require_role("admin")
+now = utcnow()
+ss = st.session_state
+st.title("Clinicians")
+if ss.pop("clin_saved", None):
+    st.success(ss.pop("clin_saved_text", "Saved."))
+
+people = clinicians.list_for(actor)
+st.dataframe(pd.DataFrame([{
+    "Name": p["display_name"], "Username": p["username"], "Role": ROLE_LABELS[p["role"]], "Email": p["email"],
+    "Active": "yes" if p["active"] else "no",
+    "Locked": "until " + p["locked_until"].strftime("%H:%M UTC") if p["locked_until"] and p["locked_until"] > now else "",
+} for p in people]), hide_index=True, width="stretch")
+
+with st.expander("Add a clinician", expanded=bool(ss.get("clin_errors")), icon=":material/person_add:"):
+    errors = ss.get("clin_errors", {})
+    with st.form("add_clinician", clear_on_submit=False, border=False):
+        form = {
+            "display_name": st.text_input("Full name", key="clin_display_name"),
+            "username": st.text_input("Username", key="clin_username", help="Lower-case letters, digits, dots, dashes."),
+            "email": st.text_input("Work email", key="clin_email"),
+            "role": st.selectbox("Role", ["clinician", "admin"], key="clin_role", format_func=ROLE_LABELS.get),
+            "password": st.text_input("First password (12+ characters; ask them to change it)", type="password",
+                                      key="clin_password"),
+        }
+        for f in ("display_name", "username", "email", "role", "password"):
+            field_error(errors, f)
+        if st.form_submit_button("Add clinician", type="primary"):
+            new_id, errors = clinicians.create(actor, form, now=now, rounds=settings()["BCRYPT_ROUNDS"])
+            ss["clin_errors"] = errors
+            if not errors:
+                for k in ("clin_display_name", "clin_username", "clin_email", "clin_password"):
+                    ss.pop(k, None)
+                ss["clin_saved"], ss["clin_saved_text"] = True, f"Added {form['display_name']}."
+            st.rerun()
+
+with st.expander("Change an account", icon=":material/manage_accounts:"):
+    by_id = {p["id"]: p for p in people}
+    chosen = st.selectbox("Account", list(by_id), index=None, key="clin_chosen", placeholder="Choose an account",
+                          format_func=lambda i: f"{by_id[i]['display_name']} ({by_id[i]['username']})")
+    if chosen is not None:
+        person = by_id[chosen]
+        cols = st.columns(3)
+        if person["active"] and chosen != actor.clinician_id and cols[0].button("Deactivate", key="clin_deactivate"):
+            clinicians.set_active(actor, chosen, False, now=now)
+            ss["clin_saved"], ss["clin_saved_text"] = True, f"{person['display_name']} can no longer sign in."
+            st.rerun()
+        if not person["active"] and cols[0].button("Reactivate", key="clin_activate"):
+            clinicians.set_active(actor, chosen, True, now=now)
+            ss["clin_saved"], ss["clin_saved_text"] = True, f"{person['display_name']} can sign in again."
+            st.rerun()
+        if person["locked_until"] and person["locked_until"] > now and cols[1].button("Unlock now", key="clin_unlock"):
+            clinicians.unlock(actor, chosen, now=now)
+            ss["clin_saved"], ss["clin_saved_text"] = True, f"{person['display_name']}'s account is unlocked."
+            st.rerun()

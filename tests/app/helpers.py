@@ -1,0 +1,41 @@
+"""AppTest helpers: a real app.py run against a real SQLite file, signed in through a real login session."""
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import NOW, ROOT
+
+APP = str(ROOT / "app.py")
+
+PAGES = {
+    "clinician": ["pages/clinician/caseload.py", "pages/clinician/account.py"],
+    "admin": ["pages/clinician/caseload.py", "pages/clinician/account.py", "pages/admin/clinicians.py",
+              "pages/admin/practice.py", "pages/admin/audit.py"],
+}
+
+
+def fresh_app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=30)
+
+
+def signed_in(username: str) -> AppTest:
+    """An AppTest whose session holds a live login session for `username` (as after the form)."""
+    from datetime import datetime, timezone
+    from db import signins
+    sid, _ = signins.start_session(username, datetime.now(timezone.utc))
+    at = fresh_app()
+    at.session_state["as_sid"] = sid
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = username
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "error", "warning", "success"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    return "\n".join(parts)
+
+
+def errors(at: AppTest) -> list[str]:
+    return [str(e.value) for e in at.error]
