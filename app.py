@@ -9,9 +9,8 @@ cfg = frame.settings()
 
 # Client links (?t=...) never meet the clinician sign-in: they get only the client pages.
 if client_link.active():
-    nav = st.navigation([
-        st.Page("pages/client/link.py", title="Anchorstep", url_path="link", default=True),
-    ], position="hidden")
+    page = client_link.page_for(client_link.resolution())
+    nav = st.navigation([st.Page(page, title="Anchorstep", url_path="link", default=True)], position="hidden")
     nav.run()
     st.stop()
 

@@ -1,9 +1,26 @@
-"""Client links: the token leaves the URL at once and lives in session state for this tab."""
+"""Client links in the browser: the token leaves the URL at once and lives in this tab's session
+state; it is resolved once per session (audited, rate limited) and routed by its own purpose."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import streamlit as st
 
+from core.ratelimit import LINK_LOOKUPS
+from db import links
+from components.frame import utcnow
+
 MAX_TOKEN_CHARS = 200
+ROOT = Path(__file__).resolve().parent.parent
+# purpose -> page script. A purpose whose page does not exist yet gets the calm "link problem" page.
+CLIENT_PAGES = {
+    "consent": "pages/client/consent.py",
+    "card": "pages/client/card.py",
+    "checkin": "pages/client/checkin.py",
+    "preferences": "pages/client/preferences.py",
+}
+PROBLEM_PAGE = "pages/client/link.py"
+WITHDRAWN_PAGE = "pages/client/withdrawn.py"
 
 
 def active() -> bool:
@@ -12,6 +29,61 @@ def active() -> bool:
         raw = st.query_params.get_all("t")
         # A repeated parameter is not a valid link; keep nothing usable from it.
         st.session_state["client_token"] = raw[0][:MAX_TOKEN_CHARS] if len(raw) == 1 else ""
+        st.session_state.pop("client_link", None)
         st.query_params.clear()
         return True
     return "client_token" in st.session_state
+
+
+def _limit_keys() -> list[str]:
+    keys = []
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+        ctx = get_script_run_ctx()
+        if ctx is not None:
+            keys.append("session:" + ctx.session_id)
+    except Exception:  # not in a server run (tests)
+        pass
+    ip = getattr(st.context, "ip_address", None)
+    if ip and ip not in ("127.0.0.1", "::1"):  # behind a local proxy everyone shares one address
+        keys.append("ip:" + ip)
+    return keys
+
+
+def resolution() -> links.Resolution:
+    """This session's link, resolved once (opening a link changes nothing but the audit log)."""
+    ss = st.session_state
+    if "client_link" not in ss:
+        now = utcnow()
+        if not all(LINK_LOOKUPS.allow(k, now) for k in _limit_keys()):
+            ss["client_link"] = links.INVALID
+        else:
+            ss["client_link"] = links.open_link(ss.get("client_token", ""), now)
+    return ss["client_link"]
+
+
+def page_for(res: links.Resolution) -> str:
+    if res.status == "withdrawn" and (ROOT / WITHDRAWN_PAGE).exists():
+        return WITHDRAWN_PAGE
+    if res.ok and res.purpose in CLIENT_PAGES and (ROOT / CLIENT_PAGES[res.purpose]).exists():
+        return CLIENT_PAGES[res.purpose]
+    return PROBLEM_PAGE
+
+
+def raw_token() -> str:
+    return st.session_state.get("client_token", "")
+
+
+def require(purpose: str) -> links.Resolution:
+    """Client pages call this first: the link must be valid and of this page's purpose."""
+    res = st.session_state.get("client_link")
+    if res is None or not res.ok or res.purpose != purpose:
+        problem_page()
+        st.stop()
+    return res
+
+
+def problem_page() -> None:
+    st.title("This link isn't working")
+    st.write("The link may have expired, or it was replaced by a newer one. Nothing is wrong on your side. "
+             "Please ask your clinician to send you a new link.")

@@ -90,6 +90,13 @@ def _choice(*options: str) -> Callable[[str], str]:
     return parse
 
 
+def _url(raw: str) -> str:
+    raw = str(raw).strip().rstrip("/")
+    if not (raw.startswith("https://") or raw.startswith("http://")) or any(c in raw for c in " \r\n\t\"'<>"):
+        raise ValueError("must be an address such as https://portal.example.org")
+    return raw
+
+
 def _secret(raw: str) -> str:
     raw = str(raw).strip()
     if raw and len(raw) < 32:
@@ -118,6 +125,12 @@ REGISTRY: list[Setting] = [
     Setting("LOCKOUT_MINUTES", 15, "How long a locked account stays locked.", _int_between(1, 24 * 60)),
     Setting("BCRYPT_ROUNDS", 12, "bcrypt cost for new password hashes (12 or more).", _int_between(12, 16)),
     Setting("DEFAULT_TIMEZONE", "Europe/London", "Time zone offered first for new practices and clients.", _zone),
+    Setting("LINK_BASE_URL", "http://localhost:8501",
+            "Public address of the app, used to build client links in emails (https://… in production).",
+            lambda raw: _url(raw)),
+    Setting("LINK_TTL_CONSENT_DAYS", 14.0, "Days a consent link stays valid.", _float_between(0.01, 90)),
+    Setting("LINK_TTL_DAYS", 7.0, "Days a check-in, coping-card or preferences link stays valid.",
+            _float_between(0.01, 90)),
     Setting("LOG_LEVEL", "INFO", "Logging level for the app and the worker.",
             lambda raw: _choice("debug", "info", "warning", "error")(raw).upper()),
 ]
@@ -156,6 +169,10 @@ class Settings(dict):
     def data_dir(self) -> Path:
         path = Path(self["DATA_DIR"])
         return path if path.is_absolute() else ROOT / path
+
+    def link_ttl_days(self) -> dict[str, float]:
+        other = self["LINK_TTL_DAYS"]
+        return {"consent": self["LINK_TTL_CONSENT_DAYS"], "checkin": other, "card": other, "preferences": other}
 
     @property
     def is_postgres(self) -> bool:

@@ -45,6 +45,10 @@ ACTIONS = {
     "clinician.unlock": "Unlocked account",
     "practice.update": "Changed practice settings",
     "audit.view": "Viewed audit log",
+    "link.issue": "Created client link",
+    "link.open": "Client opened link",
+    "link.refused": "Link refused",
+    "link.revoke": "Revoked client links",
 }
 
 

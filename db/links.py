@@ -1,0 +1,131 @@
+"""Client links: hashed tokens with a client, a purpose, an expiry and revocation.
+
+Opening a link only *resolves* it (and audits the attempt); it changes nothing. Functions that act
+on a submit call `resolve_in(conn, ...)` again inside their own transaction, so a link revoked a
+moment ago (say, by withdrawal) cannot act.
+
+`REACHABLE` holds the checks a client must pass before any link of theirs works (client status
+here; consent adds its own). Each is (conn, client_id, purpose, now) -> bool.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy import (CheckConstraint, Column, ForeignKey, Integer, String, Table, insert, select, update)
+
+import db
+from core import tokens
+from db import audit
+from db.actors import Actor
+from db.clients import clients, scope
+from db.meta import UTCDateTime, metadata
+
+client_links = Table(
+    "client_links", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("purpose", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+    Column("revoked_reason", String(32), nullable=True),  # e.g. "withdrawn", "replaced", "clinician"
+    CheckConstraint("purpose in ('consent', 'checkin', 'card', 'preferences')", name="purpose"),
+)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    status: str  # "ok", "invalid" (missing, malformed, unknown, expired, revoked, wrong purpose) or "withdrawn"
+    client_id: int | None = None
+    practice_id: int | None = None
+    link_id: int | None = None
+    purpose: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+INVALID = Resolution("invalid")
+REACHABLE: list[Callable] = []
+
+
+def _client_active(conn, client_id: int, purpose: str, now: datetime) -> bool:
+    status = conn.execute(select(clients.c.status).where(clients.c.id == client_id)).scalar()
+    return status in ("active", "paused")
+
+
+REACHABLE.append(_client_active)
+
+
+def issue(conn, *, client_id: int, purpose: str, now: datetime, ttl_days: dict[str, float]) -> str:
+    """Create a link inside the caller's transaction and return the raw token (to email, never to store)."""
+    raw = tokens.new_token()
+    conn.execute(insert(client_links).values(token_hash=tokens.digest(raw), client_id=client_id, purpose=purpose,
+                                             created_at=now, expires_at=tokens.expiry(purpose, now, ttl_days)))
+    return raw
+
+
+def issue_for(actor: Actor, client_id: int, purpose: str, *, now: datetime, ttl_days: dict[str, float]) -> str:
+    """A clinician asks for a link for one of their clients (to copy or to email)."""
+    with db.write() as conn:
+        if conn.execute(select(clients.c.id).where(scope(actor), clients.c.id == client_id)).first() is None:
+            raise db.NotFound("client")
+        raw = issue(conn, client_id=client_id, purpose=purpose, now=now, ttl_days=ttl_days)
+        audit.record(conn, now=now, action="link.issue", actor=actor, client_id=client_id, detail=f"{purpose} link")
+    return raw
+
+
+def resolve_in(conn, raw: object, now: datetime, *, purpose: str | None = None) -> Resolution:
+    """What this token may do right now. `purpose`: the purpose the caller needs (None: any)."""
+    if not tokens.well_formed(raw):
+        return INVALID
+    row = conn.execute(select(client_links, clients.c.practice_id)
+                       .join(clients, clients.c.id == client_links.c.client_id)
+                       .where(client_links.c.token_hash == tokens.digest(raw))).mappings().first()
+    if row is None:
+        return INVALID
+    if row["revoked_at"] is not None:
+        if row["revoked_reason"] == "withdrawn":
+            return Resolution("withdrawn", row["client_id"], row["practice_id"], row["id"], row["purpose"])
+        return INVALID
+    if now >= row["expires_at"] or (purpose is not None and row["purpose"] != purpose):
+        return INVALID
+    if not all(check(conn, row["client_id"], row["purpose"], now) for check in REACHABLE):
+        return INVALID
+    return Resolution("ok", row["client_id"], row["practice_id"], row["id"], row["purpose"])
+
+
+def open_link(raw: object, now: datetime) -> Resolution:
+    """A browser opened a link: resolve and audit the attempt (never the token). Changes nothing else."""
+    with db.write() as conn:
+        res = resolve_in(conn, raw, now)
+        audit.record(conn, now=now, action="link.open" if res.ok else "link.refused", actor_kind="client",
+                     actor_id=res.client_id, actor_label="client" if res.client_id else "unknown link",
+                     practice_id=res.practice_id, client_id=res.client_id,
+                     detail=f"{res.purpose} link" if res.purpose else "")
+    return res
+
+
+def revoke_all(conn, client_id: int, now: datetime, *, reason: str, purposes: tuple[str, ...] | None = None) -> int:
+    q = update(client_links).where(client_links.c.client_id == client_id, client_links.c.revoked_at.is_(None))
+    if purposes:
+        q = q.where(client_links.c.purpose.in_(purposes))
+    return conn.execute(q.values(revoked_at=now, revoked_reason=reason)).rowcount
+
+
+def revoke_for(actor: Actor, client_id: int, *, now: datetime) -> int:
+    """A clinician revokes every open link of one client (e.g. a lost phone)."""
+    with db.write() as conn:
+        if conn.execute(select(clients.c.id).where(scope(actor), clients.c.id == client_id)).first() is None:
+            raise db.NotFound("client")
+        n = revoke_all(conn, client_id, now, reason="clinician")
+        audit.record(conn, now=now, action="link.revoke", actor=actor, client_id=client_id, detail=f"{n} links revoked")
+    return n
+
+
+def url(base: str, raw: str) -> str:
+    return f"{base.rstrip('/')}/?t={raw}"
