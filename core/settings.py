@@ -111,6 +111,9 @@ REGISTRY: list[Setting] = [
     Setting("DATABASE_SCHEMA", "anchorstep",
             "PostgreSQL only: the private schema that holds every table (never public, which Supabase's Data API serves).",
             _identifier),
+    Setting("DATABASE_POOLER", "session",
+            "PostgreSQL only: 'transaction' when connecting through a transaction pooler (Supabase port 6543), "
+            "which turns off prepared statements; 'session' otherwise.", _choice("session", "transaction")),
     Setting("DATA_DIR", "data", "Folder for the SQLite database, the console outbox, demo credentials and generated secrets."),
     Setting("AUTH_COOKIE_KEY", "",
             "Secret (32+ characters) that signs the re-login cookie. Empty: generated once and kept in DATA_DIR/cookie-key.",

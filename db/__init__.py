@@ -27,7 +27,7 @@ class Forbidden(PermissionError):
     """The acting user's role may not do this."""
 
 
-_engines: dict[tuple[str, str], Engine] = {}
+_engines: dict[tuple[str, str, str], Engine] = {}
 _lock = threading.Lock()
 
 
@@ -42,7 +42,7 @@ def _sqlite_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _build(url: str, schema: str) -> Engine:
+def _build(url: str, schema: str, pooler: str = "session") -> Engine:
     if url.startswith("sqlite"):
         eng = create_engine(_sqlite_url(url), connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -62,20 +62,21 @@ def _build(url: str, schema: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return eng
-    eng = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # A transaction pooler hands each transaction to any server connection: no prepared statements.
+    connect_args = {"prepare_threshold": None} if pooler == "transaction" else {}
+    eng = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args=connect_args)
     return eng.execution_options(schema_translate_map={None: schema})
 
 
 def engine(url: str | None = None, schema: str | None = None) -> Engine:
     """The engine for the configured database (cached per URL and schema)."""
-    if url is None or schema is None:
-        cfg = settings_mod.load()
-        url = url or cfg["DATABASE_URL"]
-        schema = schema or cfg["DATABASE_SCHEMA"]
-    key = (url, schema)
+    cfg = settings_mod.load()
+    url = url or cfg["DATABASE_URL"]
+    schema = schema or cfg["DATABASE_SCHEMA"]
+    key = (url, schema, cfg["DATABASE_POOLER"])
     with _lock:
         if key not in _engines:
-            _engines[key] = _build(url, schema)
+            _engines[key] = _build(url, schema, cfg["DATABASE_POOLER"])
         return _engines[key]
 
 

@@ -88,3 +88,13 @@ def test_supabase_roles_can_read_no_table(postgres_db, people):
                 conn.rollback()
         with eng.connect() as owner:
             assert owner.execute(text(f'SELECT count(*) FROM "{schema}".clients')).scalar() == 3
+
+
+def test_the_transaction_pooler_setting_turns_prepared_statements_off(postgres_db, monkeypatch):
+    monkeypatch.setenv("DATABASE_POOLER", "transaction")
+    with db.engine().connect() as conn:
+        assert conn.connection.dbapi_connection.prepare_threshold is None
+        assert conn.execute(text("select 1")).scalar() == 1
+    monkeypatch.setenv("DATABASE_POOLER", "session")
+    with db.engine().connect() as conn:
+        assert conn.connection.dbapi_connection.prepare_threshold is not None

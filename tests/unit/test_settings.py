@@ -1,0 +1,64 @@
+"""Settings: one registry, validated at start with messages naming the bad setting, all documented."""
+import re
+
+import pytest
+
+from core import settings
+from tests.conftest import ROOT
+
+
+def test_defaults_load_without_any_configuration(tmp_path):
+    cfg = settings.load(env={}, secrets_file=tmp_path / "none.toml")
+    assert cfg["DATABASE_URL"] == "sqlite:///data/anchorstep.db"
+    assert cfg["IDLE_TIMEOUT_MINUTES"] == 30 and cfg["LOCKOUT_THRESHOLD"] == 10 and cfg["LOCKOUT_MINUTES"] == 15
+
+
+@pytest.mark.parametrize("name,value,words", [
+    ("DATABASE_URL", "mysql://x", "sqlite:///"),
+    ("DATABASE_URL", "postgres://u@h/db", "psycopg"),
+    ("DATABASE_SCHEMA", "public", "Supabase"),
+    ("IDLE_TIMEOUT_MINUTES", "soon", "whole number"),
+    ("LOCKOUT_THRESHOLD", "1", "between"),
+    ("BCRYPT_ROUNDS", "4", "between 12"),
+    ("DEFAULT_TIMEZONE", "UTC+25", "IANA"),
+    ("DEFAULT_TIMEZONE", "../../etc/passwd", "IANA"),
+    ("AUTH_COOKIE_KEY", "short", "32 characters"),
+    ("LINK_BASE_URL", "javascript:alert(1)", "address"),
+])
+def test_a_bad_value_is_refused_with_a_message_naming_the_setting(tmp_path, name, value, words):
+    with pytest.raises(settings.SettingsError) as err:
+        settings.load(env={name: value}, secrets_file=tmp_path / "none.toml")
+    assert name in str(err.value) and words in str(err.value)
+
+
+def test_secrets_toml_is_read_and_the_environment_wins(tmp_path):
+    f = tmp_path / "secrets.toml"
+    f.write_text('IDLE_TIMEOUT_MINUTES = 45\nLOCKOUT_MINUTES = 20\n')
+    cfg = settings.load(env={"LOCKOUT_MINUTES": "25"}, secrets_file=f)
+    assert cfg["IDLE_TIMEOUT_MINUTES"] == 45 and cfg["LOCKOUT_MINUTES"] == 25
+
+
+def test_a_broken_secrets_file_is_named(tmp_path):
+    f = tmp_path / "secrets.toml"
+    f.write_text("this is = = not toml")
+    with pytest.raises(settings.SettingsError, match="secrets.toml"):
+        settings.load(env={}, secrets_file=f)
+
+
+def test_every_setting_is_documented_in_the_readme_with_its_default():
+    readme = (ROOT / "README.md").read_text()
+    missing = []
+    for s in settings.REGISTRY:
+        row = re.search(rf"^\| `{s.name}` \| ([^|]*)\|", readme, re.M)
+        if not row:
+            missing.append(s.name)
+        elif str(s.default) and str(s.default) not in row.group(1):
+            missing.append(f"{s.name} (default {s.default!r} not shown)")
+    assert missing == []
+
+
+def test_the_cookie_key_is_generated_once_and_kept_private(tmp_path):
+    cfg = settings.load(env={"DATA_DIR": str(tmp_path)}, secrets_file=tmp_path / "none.toml")
+    first = settings.cookie_key(cfg)
+    assert len(first) >= 32 and settings.cookie_key(cfg) == first
+    assert oct((tmp_path / "cookie-key").stat().st_mode & 0o777) == "0o600"
