@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8501
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test install dev migrate worker bench clean-data help
+.PHONY: run test install dev migrate worker bench clean-data help screenshots
 
 help:
 	@echo "make run    set up, migrate, seed the demo practice (empty SQLite only), start the app and the worker"
@@ -49,3 +49,6 @@ bench: dev
 
 clean-data:
 	rm -rf data/anchorstep.db data/anchorstep.db-wal data/anchorstep.db-shm data/demo-credentials.txt data/outbox
+
+screenshots: dev
+	$(BIN)/python -m tests.e2e.make_screenshots

@@ -116,8 +116,10 @@ def gate(authenticator: stauth.Authenticate, cfg: settings_mod.Settings) -> Acto
     notice = ss.pop("as_notice", None)
     if notice in NOTICES:
         st.info(NOTICES[notice].format(minutes=cfg["IDLE_TIMEOUT_MINUTES"]))
-    st.title("Anchorstep")
-    st.caption("Between-session practice, with the clinician in charge.")
+    head = st.empty()  # cleared when a re-login cookie signs the person straight in
+    with head.container():
+        st.title("Anchorstep")
+        st.caption("Between-session practice, with the clinician in charge.")
     authenticator.login(location="main", key="signin", fields={
         "Form name": "Sign in", "Username": "Username", "Password": "Password", "Login": "Sign in"})
     if ss.get("authentication_status") and ss.get("as_sid"):
@@ -131,8 +133,10 @@ def gate(authenticator: stauth.Authenticate, cfg: settings_mod.Settings) -> Acto
             st.stop()
         current, _ = signins.touch(ss["as_sid"], utcnow(), idle_minutes=cfg["IDLE_TIMEOUT_MINUTES"])
         if current is not None:
+            # Signed in by the re-login cookie: carry on in this run, so a deep link keeps its page.
+            head.empty()
             ss["as_actor"] = current
-            st.rerun()
+            return current
     message = ss.pop("as_signin_message", None)
     if ss.get("authentication_status") is False:
         st.error(GENERIC_FAILURE)

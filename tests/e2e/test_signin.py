@@ -78,3 +78,27 @@ def test_a_wrong_password_gets_a_calm_message(server, browser):
     expect(page.get_by_text("didn't match")).to_be_visible()
     expect(page.get_by_label("Username")).to_be_visible()
     ctx.close()
+
+
+def test_a_deep_link_opened_while_signed_in_lands_on_its_page(server, browser):
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    sign_in(page, server.url, "admin", DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name="Practice caseload")).to_be_visible()
+    page.wait_for_timeout(1000)
+    page.goto(server.url + "/audit")
+    settle(page)
+    expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
+    ctx.close()
+
+
+def test_a_clinician_cannot_open_an_admin_page_by_url(server, browser):
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    sign_in(page, server.url, "sam", DEMO_PASSWORD)
+    page.wait_for_timeout(1000)
+    page.goto(server.url + "/audit")
+    settle(page)
+    expect(page.get_by_role("heading", name="Audit log")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Your caseload")).to_be_visible()
+    ctx.close()
