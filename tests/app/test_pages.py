@@ -117,3 +117,11 @@ def test_a_client_name_with_markup_is_shown_as_text(sqlite_db, people):
     at = signed_in("clara").run()
     assert "<script>alert(1)</script>" in at.dataframe[0].value["Client"].tolist()
     assert all("<script>" not in m.value for m in at.markdown)
+
+
+def test_a_bad_setting_stops_the_app_with_a_message_naming_it(sqlite_db, people, monkeypatch):
+    monkeypatch.setenv("IDLE_TIMEOUT_MINUTES", "forever")
+    at = fresh_app().run()
+    assert not at.exception
+    assert any("IDLE_TIMEOUT_MINUTES" in e for e in errors(at))
+    assert not at.text_input

@@ -1,0 +1,132 @@
+"""Check-in rules: what a client may submit, validated field by field with calm messages.
+
+Everything a client typed comes back in `clean` as typed (text is stored as typed and rendered
+escaped), so a form can show it again next to the message.
+"""
+from __future__ import annotations
+
+import math
+import unicodedata
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+STATUSES = {"done": "Done", "partly": "Partly", "not_today": "Not today"}
+REASONS = {
+    "forgot": "I forgot",
+    "no_time": "No time",
+    "too_distressed": "Too distressed",
+    "not_useful": "It didn't seem useful",
+    "other": "Something else",
+}
+DISTORTIONS = {
+    "all_or_nothing": "All-or-nothing thinking",
+    "catastrophising": "Catastrophising",
+    "mind_reading": "Mind reading",
+    "fortune_telling": "Fortune telling",
+    "should_statements": "Should statements",
+    "labelling": "Labelling",
+    "emotional_reasoning": "Emotional reasoning",
+    "discounting_positive": "Discounting the positive",
+    "personalisation": "Personalisation",
+    "overgeneralisation": "Overgeneralisation",
+    "mental_filter": "Mental filter",
+}
+THOUGHT_MAX = 500
+CONTEXT_MAX = 100
+
+
+def local_today(zone: str, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(zone)).date()
+
+
+def allowed_dates(zone: str, now: datetime) -> tuple[date, date]:
+    """Today and yesterday in the client's own zone (late entries for yesterday are welcome)."""
+    today = local_today(zone, now)
+    return today, today - timedelta(days=1)
+
+
+def _score(raw, field: str, label: str, errors: dict) -> int | None:
+    if raw is None or raw == "":
+        errors[field] = f"Please choose a number from 0 to 10 for {label}."
+        return None
+    if isinstance(raw, bool):
+        errors[field] = f"Please choose a number from 0 to 10 for {label}."
+        return None
+    try:
+        value = float(raw)
+    except (TypeError, ValueError, OverflowError):
+        errors[field] = f"Please choose a number from 0 to 10 for {label}."
+        return None
+    if math.isnan(value) or math.isinf(value) or value != int(value) or not 0 <= value <= 10:
+        errors[field] = f"Please choose a whole number from 0 to 10 for {label}."
+        return None
+    return int(value)
+
+
+def _text(raw, field: str, limit: int, errors: dict, what: str) -> str:
+    text = "" if raw is None else str(raw)
+    if len(text) > limit:
+        errors[field] = f"Please keep {what} to {limit} characters (it has {len(text)})."
+    elif "\x00" in text or any(unicodedata.category(c) == "Cs" for c in text):
+        errors[field] = f"{what.capitalize()} contains a character that can't be saved; please retype that part."
+    return text
+
+
+def validate(form: dict, *, planned: dict[int, dict], zone: str, now: datetime) -> tuple[dict, dict[str, str]]:
+    """`planned`: {step_id: {"asks_label": bool}} for the steps planned on the chosen local date.
+
+    Returns (clean, errors); errors are keyed by field ("mood", "step:12", "step:12:reason", ...).
+    """
+    errors: dict[str, str] = {}
+    clean: dict = {}
+    today, yesterday = allowed_dates(zone, now)
+    raw_date = form.get("local_date", today)
+    try:
+        day = raw_date if isinstance(raw_date, date) else date.fromisoformat(str(raw_date))
+    except ValueError:
+        day = None
+    if day not in (today, yesterday):
+        errors["local_date"] = "Check-ins can be for today or yesterday."
+    clean["local_date"] = day if day in (today, yesterday) else today
+
+    steps = form.get("steps") or {}
+    clean_steps = {}
+    for step_id, answer in steps.items():
+        try:
+            sid = int(step_id)
+        except (TypeError, ValueError):
+            errors["steps"] = "One of the practices isn't part of your plan any more; please reload the page."
+            continue
+        if sid not in planned:
+            errors["steps"] = "One of the practices isn't part of your plan for that day; please reload the page."
+            continue
+        answer = answer or {}
+        status = answer.get("status")
+        if status in (None, ""):
+            continue  # unanswered steps are simply not recorded
+        if status not in STATUSES:
+            errors[f"step:{sid}"] = "Please choose done, partly or not today."
+            continue
+        reason = answer.get("reason") or None
+        if status == "not_today":
+            if reason is not None and reason not in REASONS:
+                errors[f"step:{sid}:reason"] = "Please choose one of the reasons."
+        else:
+            reason = None
+        label = answer.get("label") or None
+        if label is not None and (label not in DISTORTIONS or not planned[sid].get("asks_label")):
+            errors[f"step:{sid}:label"] = "Please choose one of the listed thinking patterns."
+            label = None
+        clean_steps[sid] = {"status": status, "reason": reason, "label": label}
+    clean["steps"] = clean_steps
+
+    clean["mood"] = _score(form.get("mood"), "mood", "mood", errors)
+    clean["distress"] = _score(form.get("distress"), "distress", "distress", errors)
+    clean["thought"] = _text(form.get("thought"), "thought", THOUGHT_MAX, errors, "the thought")
+    clean["context_where"] = _text(form.get("context_where"), "context_where", CONTEXT_MAX, errors, "where you were")
+    clean["context_with"] = _text(form.get("context_with"), "context_with", CONTEXT_MAX, errors, "who you were with")
+    key = str(form.get("idempotency_key") or "")
+    if not (16 <= len(key) <= 64) or not all(c.isalnum() or c in "-_" for c in key):
+        errors["form"] = "This form is out of date; please reload the page and try again."
+    clean["idempotency_key"] = key
+    return clean, errors
