@@ -32,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     cc.add_argument("--practice", default="My practice", help="practice name, used only when creating the first practice")
     cc.add_argument("--timezone", default=None, help="practice time zone when creating the first practice")
     cc.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    bk = sub.add_parser("backup", help="write a consistent backup to PATH (SQLite: VACUUM INTO; PostgreSQL: pg_dump)")
+    bk.add_argument("path")
+    rs = sub.add_parser("restore", help="SQLite only: replace the database with a backup (stop the app first)")
+    rs.add_argument("path")
     rp = sub.add_parser("reset-password", help="set a new password and clear a lockout")
     rp.add_argument("--username", required=True)
     rp.add_argument("--password-stdin", action="store_true")
@@ -94,6 +98,17 @@ def main(argv: list[str] | None = None) -> int:
             audit.record(conn, now=now, action="clinician.create", actor_kind="system", actor_label="command line",
                          practice_id=pid, detail=f"{clean['username']} ({clean['role']})")
         print(f"Created {clean['role']} {clean['username']} (id {new_id}).")
+        return 0
+    if args.cmd in ("backup", "restore"):
+        from db import backup
+        try:
+            if args.cmd == "backup":
+                print(f"Backup written to {backup.backup(args.path)}")
+            else:
+                print(f"Restored into {backup.restore_sqlite(args.path)} (the old file is kept as *.before-restore)")
+        except (backup.BackupError, FileNotFoundError) as exc:
+            print(exc, file=sys.stderr)
+            return 1
         return 0
     if args.cmd == "reset-password":
         import db
