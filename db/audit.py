@@ -45,6 +45,8 @@ ACTIONS = {
     "clinician.unlock": "Unlocked account",
     "practice.update": "Changed practice settings",
     "audit.view": "Viewed audit log",
+    "client.export": "Exported client data",
+    "client.erase": "Erased client data",
     "link.issue": "Created client link",
     "link.open": "Client opened link",
     "link.refused": "Link refused",

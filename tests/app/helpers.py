@@ -10,7 +10,7 @@ APP = str(ROOT / "app.py")
 PAGES = {
     "clinician": ["pages/clinician/caseload.py", "pages/clinician/account.py"],
     "admin": ["pages/clinician/caseload.py", "pages/clinician/account.py", "pages/admin/clinicians.py",
-              "pages/admin/practice.py", "pages/admin/audit.py"],
+              "pages/admin/practice.py", "pages/admin/audit.py", "pages/admin/data.py"],
 }
 
 

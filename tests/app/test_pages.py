@@ -125,3 +125,19 @@ def test_a_bad_setting_stops_the_app_with_a_message_naming_it(sqlite_db, people,
     assert not at.exception
     assert any("IDLE_TIMEOUT_MINUTES" in e for e in errors(at))
     assert not at.text_input
+
+
+def test_erasing_from_the_admin_page_needs_the_name_and_then_removes_the_client(sqlite_db, people):
+    at = signed_in("ada").run()
+    at.switch_page("pages/admin/data.py").run()
+    at.selectbox(key="data_client").set_value(people["client_clara"]).run()
+    at.text_input(key="data_erase_name").input("wrong name")
+    at.button(key="FormSubmitter:erase_client-Erase this client's data").click().run()
+    assert any("doesn't match" in e for e in errors(at))
+    assert at.text_input(key="data_erase_name").value == "wrong name"
+    at.text_input(key="data_erase_name").input("Client of Clara")
+    at.button(key="FormSubmitter:erase_client-Erase this client's data").click().run()
+    assert any("erased" in s.value for s in at.success)
+    from db import clients
+    from tests.conftest import NOW
+    assert [r["display_name"] for r in clients.list_for(people["ada"], now=NOW)] == ["Client of Colin"]

@@ -1,0 +1,105 @@
+"""A client's data as a whole: export everything (JSON plus CSVs in a zip) and erase everything.
+
+Which rows belong to a client is worked out from the schema itself: a table with a `client_id`
+column, or a foreign key to a table that belongs to a client, recursively. So a table added by a
+later migration is exported and erased without touching this module. The audit log is the
+exception by design: its rows stay as the tombstone (they carry ids and actions, never health data).
+"""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import date, datetime
+
+from sqlalchemy import Table, delete, select
+
+import db
+import db.schema  # noqa: F401  (every table registered)
+from core.exports import to_csv
+from db import audit
+from db.actors import Actor
+from db.clients import clients, scope
+from db.meta import metadata
+
+KEEP = {"audit_events"}
+
+
+def _condition(table: Table, client_id: int, seen: frozenset = frozenset()):
+    """A WHERE clause selecting this table's rows that belong to the client, or None."""
+    if table.name == "clients":
+        return clients.c.id == client_id
+    if "client_id" in table.c:
+        return table.c.client_id == client_id
+    for fk in table.foreign_keys:
+        parent = fk.column.table
+        if parent.name in seen or parent.name in KEEP or parent.name in ("practices", "clinicians"):
+            continue
+        parent_cond = _condition(parent, client_id, seen | {table.name})
+        if parent_cond is not None:
+            return fk.parent.in_(select(fk.column).where(parent_cond))
+    return None
+
+
+def owned_tables(client_id: int) -> list[tuple[Table, object]]:
+    out = []
+    for table in metadata.sorted_tables:
+        if table.name in KEEP:
+            continue
+        cond = _condition(table, client_id)
+        if cond is not None:
+            out.append((table, cond))
+    return out
+
+
+def _check(conn, actor: Actor, client_id: int) -> dict:
+    if not actor.is_admin:
+        raise db.Forbidden("Only a practice admin can export or erase a client's data.")
+    row = conn.execute(select(clients).where(scope(actor), clients.c.id == client_id)).mappings().first()
+    if row is None:
+        raise db.NotFound("client")
+    return dict(row)
+
+
+def _plain(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+def export_client(actor: Actor, client_id: int, *, now: datetime) -> bytes:
+    """A zip: everything.json (every table's rows) and one CSV per table, formulas neutralised."""
+    with db.write() as conn:
+        _check(conn, actor, client_id)
+        data = {}
+        for table, cond in owned_tables(client_id):
+            rows = conn.execute(select(table).where(cond)).mappings().all()
+            data[table.name] = [{k: _plain(v) for k, v in r.items()} for r in rows]
+        audit.record(conn, now=now, action="client.export", actor=actor, client_id=client_id,
+                     detail=f"{sum(len(v) for v in data.values())} rows in {len(data)} tables")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("everything.json", json.dumps({"exported_at": now.isoformat(), "client_id": client_id,
+                                                  "tables": data}, indent=2, ensure_ascii=False))
+        for name, rows in data.items():
+            header = list(rows[0]) if rows else [c.name for c in metadata.tables[name].c]
+            z.writestr(f"{name}.csv", to_csv(header, ([r[h] for h in header] for r in rows)))
+    return buf.getvalue()
+
+
+def erase_client(actor: Actor, client_id: int, typed_name: str, *, now: datetime) -> dict[str, int]:
+    """Delete every row of the client in one transaction; the audit log keeps a tombstone."""
+    with db.write() as conn:
+        row = _check(conn, actor, client_id)
+        if typed_name.strip() != row["display_name"].strip():
+            raise ValueError("The name typed doesn't match the client's name; nothing was erased.")
+        counts = {}
+        tables = owned_tables(client_id)
+        # Children first; conditions are evaluated before their parents' rows go.
+        for table, cond in reversed(tables):
+            counts[table.name] = conn.execute(delete(table).where(cond)).rowcount
+        audit.record(conn, now=now, action="client.erase", actor=actor, client_id=client_id,
+                     detail=f"erased {sum(counts.values())} rows in {len(counts)} tables")
+    return counts
