@@ -36,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     bk.add_argument("path")
     rs = sub.add_parser("restore", help="SQLite only: replace the database with a backup (stop the app first)")
     rs.add_argument("path")
+    sc = sub.add_parser("check-supabase", help="prove the Supabase Data API exposes none of our tables")
+    sc.add_argument("--url", default=None, help="project URL, e.g. https://abcd.supabase.co (or SUPABASE_URL)")
+    sc.add_argument("--anon-key", default=None, help="anon / publishable key (or SUPABASE_ANON_KEY)")
     rp = sub.add_parser("reset-password", help="set a new password and clear a lockout")
     rp.add_argument("--username", required=True)
     rp.add_argument("--password-stdin", action="store_true")
@@ -109,6 +112,26 @@ def main(argv: list[str] | None = None) -> int:
         except (backup.BackupError, FileNotFoundError) as exc:
             print(exc, file=sys.stderr)
             return 1
+        return 0
+    if args.cmd == "check-supabase":
+        import os
+        from db import supabase_check
+        url = args.url or os.environ.get("SUPABASE_URL", "")
+        key = args.anon_key or os.environ.get("SUPABASE_ANON_KEY", "")
+        if not url or not key:
+            print("Give --url and --anon-key (or SUPABASE_URL and SUPABASE_ANON_KEY).", file=sys.stderr)
+            return 2
+        findings = supabase_check.check(url, key, supabase_check.our_tables(), ["public", cfg["DATABASE_SCHEMA"]])
+        leaks = [f for f in findings if f.is_leak]
+        for f in findings:
+            if f.verdict != "denied":
+                print(f"{'LEAK' if f.is_leak else 'note'}: {f.schema}.{f.table} {f.action}: {f.note}")
+        if leaks:
+            print(f"FAILED: {len(leaks)} leak(s) through the Data API: "
+                  + ", ".join(sorted({f'{f.schema}.{f.table}' for f in leaks}))
+                  + ". Keep tables out of public, enable row level security, revoke grants to anon.", file=sys.stderr)
+            return 1
+        print(f"OK: {len(findings)} probes, no table readable or writable with the anon key.")
         return 0
     if args.cmd == "reset-password":
         import db
