@@ -1,7 +1,10 @@
 """Anchorstep's entrypoint and router: the page list per role, and the shared frame. No computing here."""
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="Anchorstep", page_icon=":material/anchor:", layout="wide")
+# A local icon: a Material icon name makes every browser fetch it from a Google font server.
+st.set_page_config(page_title="Anchorstep", page_icon=str(Path(__file__).parent / "static" / "favicon.png"), layout="wide")
 
 from components import client_link, frame, signin  # noqa: E402
 

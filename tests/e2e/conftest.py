@@ -113,6 +113,11 @@ def settle(page, timeout=30_000):
 def sign_in(page, url, username, password):
     page.goto(url)
     settle(page)
+    # The sign-in cookie helper (an iframe) reruns the script once it has loaded; typing before that
+    # rerun can be lost, as it would be for a person typing in the first half second.
+    page.wait_for_selector("iframe", state="attached", timeout=30_000)
+    page.wait_for_timeout(800)
+    settle(page)
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
