@@ -1,6 +1,7 @@
 """Client record rules: what a valid client looks like, with messages for each field."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -15,6 +16,7 @@ _BIDI_AND_INVISIBLE = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066
                        "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 
 
+@functools.lru_cache(maxsize=1)
 def zones() -> list[str]:
     """IANA zones offered in forms: the canonical Area/City names, sorted."""
     return sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/", "posix/", "right/")))

@@ -1,0 +1,1 @@
+"""The benchmark harness (`make bench`): deterministic data, repeated runs, median and spread."""
