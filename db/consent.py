@@ -214,7 +214,7 @@ def for_link(raw: object, now: datetime) -> dict:
         if row is None:
             return {**base, "state": "confirmed" if is_active(conn, res.client_id, now) else "none"}
         template = conn.execute(select(consent_templates).where(consent_templates.c.id == row["template_id"])).one()
-        items = rules.render_items(json.loads(template.items), practice=p.name, crisis=p.crisis_resources)
+        items = rules.render_items(json.loads(template.checklist), practice=p.name, crisis=p.crisis_resources)
         return {**base, "state": "open", "items": items, "version": template.version}
 
 
@@ -228,7 +228,7 @@ def confirm(raw: object, confirmed: list[str], name: str, *, now: datetime, rene
         row = _open_round(conn, res.client_id)
         if row is None:  # a double submit, or a second tab
             return ("already" if is_active(conn, res.client_id, now) else "invalid"), {}
-        template = conn.execute(select(consent_templates.c.items).where(consent_templates.c.id == row["template_id"])).scalar_one()
+        template = conn.execute(select(consent_templates.c.checklist).where(consent_templates.c.id == row["template_id"])).scalar_one()
         keys = [it["key"] for it in json.loads(template)]
         clean, errors = rules.check_confirmation(keys, [str(k) for k in confirmed], name)
         if errors:

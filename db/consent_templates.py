@@ -17,7 +17,7 @@ consent_templates = Table(
     Column("id", Integer, primary_key=True),
     Column("practice_id", Integer, ForeignKey("practices.id", ondelete="RESTRICT"), nullable=False),
     Column("version", Integer, nullable=False),
-    Column("items", Text, nullable=False),  # JSON list of {key, title, text}
+    Column("checklist", Text, nullable=False),  # JSON list of {key, title, text}
     Column("created_at", UTCDateTime, nullable=False),
     Column("created_by", String(120), nullable=False),
     UniqueConstraint("practice_id", "version"),
@@ -25,7 +25,7 @@ consent_templates = Table(
 
 
 def _as_dict(row) -> dict:
-    return {"id": row.id, "version": row.version, "items": json.loads(row.items), "created_at": row.created_at}
+    return {"id": row.id, "version": row.version, "items": json.loads(row.checklist), "created_at": row.created_at}
 
 
 def current_in(conn, practice_id: int, now: datetime) -> dict:
@@ -34,7 +34,7 @@ def current_in(conn, practice_id: int, now: datetime) -> dict:
                        .order_by(consent_templates.c.version.desc()).limit(1)).first()
     if row is None:
         conn.execute(insert(consent_templates).values(practice_id=practice_id, version=1, created_at=now,
-                                                      created_by="default", items=json.dumps(rules.DEFAULT_ITEMS)))
+                                                      created_by="default", checklist=json.dumps(rules.DEFAULT_ITEMS)))
         return current_in(conn, practice_id, now)
     return _as_dict(row)
 
@@ -60,7 +60,7 @@ def publish(actor: Actor, items: list[dict], *, now: datetime) -> int:
         version = current_in(conn, actor.practice_id, now)["version"] + 1
         conn.execute(insert(consent_templates).values(
             practice_id=actor.practice_id, version=version, created_at=now, created_by=actor.username,
-            items=json.dumps([{"key": k, "title": str(it.get("title", "")), "text": str(it.get("text", ""))}
+            checklist=json.dumps([{"key": k, "title": str(it.get("title", "")), "text": str(it.get("text", ""))}
                               for k, it in zip(keys, items)])))
         audit.record(conn, now=now, action="consent.template", actor=actor, detail=f"version {version}")
     return version

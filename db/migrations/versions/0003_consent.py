@@ -21,7 +21,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("practice_id", sa.Integer, sa.ForeignKey("practices.id", ondelete="RESTRICT"), nullable=False),
         sa.Column("version", sa.Integer, nullable=False),
-        sa.Column("items", sa.Text, nullable=False),
+        sa.Column("checklist", sa.Text, nullable=False),
         sa.Column("created_at", UTCDateTime, nullable=False),
         sa.Column("created_by", sa.String(120), nullable=False),
         sa.UniqueConstraint("practice_id", "version"),
