@@ -56,7 +56,7 @@ if ss.get("consent_url"):
 
 errors = ss.get("consent_errors", {})
 heading = "Renew consent" if status.counts else "Go through the checklist"
-with st.expander(heading, expanded=status.state in ("none", "draft", "expired", "renewal_due") or bool(errors),
+with st.expander(heading, expanded=status.state != "active" or bool(errors),
                  icon=":material/checklist:"):
     with st.form("consent_discussion", clear_on_submit=False, border=False):
         discussed = []
