@@ -129,13 +129,16 @@ def overview(actor: Actor, client_id: int, *, now: datetime, notice_days: int) -
     with db.write() as conn:
         _in_scope(conn, actor, client_id)
         template = current_in(conn, actor.practice_id, now)
+        p = conn.execute(select(practices.c.name, practices.c.crisis_resources)
+                         .where(practices.c.id == actor.practice_id)).one()
+        shown = rules.render_items(template["items"], practice=p.name, crisis=p.crisis_resources)
         rounds = _rounds(conn, [client_id]).get(client_id, [])
         events = [dict(r) for r in conn.execute(select(consent_events).where(consent_events.c.client_id == client_id)
                                                 .order_by(consent_events.c.at.desc(), consent_events.c.id.desc()))
                   .mappings()]
         audit.record(conn, now=now, action="consent.view", actor=actor, client_id=client_id)
     st = rules.status(rounds, now, current_version=template["version"], notice_days=notice_days)
-    return {"status": st, "template": template, "rounds": rounds, "events": events}
+    return {"status": st, "template": {**template, "items": shown}, "rounds": rounds, "events": events}
 
 
 def _open_round(conn, client_id: int):

@@ -62,7 +62,7 @@ with st.expander(heading, expanded=status.state != "active" or bool(errors),
         discussed = []
         for item in template["items"]:
             if st.checkbox(plain_text.escape(item["title"]), key=f"consent_discussed_{item['key']}",
-                           help="Discussed with the client in session"):
+                           help=plain_text.escape(item["text"])):
                 discussed.append(item["key"])
         field_error(errors, "discussed")
         tech_ok = st.checkbox("I checked with the client that they can open a link and use the form",
