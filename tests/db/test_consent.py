@@ -242,3 +242,48 @@ def test_consent_history_cannot_be_rewritten(database, people):
     with pytest.raises(Exception, match="append-only"):
         with db.write() as conn:
             conn.execute(consent.consent_events.delete())
+
+
+HOSTILE_TOKENS = ["", None, "a", "x" * 10_000, "%00", "' OR '1'='1", "а" * 43, "%2541" * 9, 12345]
+
+
+@pytest.mark.parametrize("raw", HOSTILE_TOKENS, ids=range(len(HOSTILE_TOKENS)))
+def test_hostile_tokens_do_nothing_in_any_consent_function(database, people, raw):
+    real = send(people)
+    before = snapshot()
+    assert consent.for_link(raw, NOW) == {"state": "invalid"}
+    assert confirm(raw) == ("invalid", {})
+    assert consent.withdraw_by_link(raw, NOW) == "invalid"
+    for variant in (real + " ", real + "\x00", real.swapcase(), real[:-1], real + real):
+        assert confirm(variant) == ("invalid", {})
+        assert consent.withdraw_by_link(variant, NOW) == "invalid"
+    assert snapshot() == before
+
+
+def test_a_consent_link_expired_by_one_second_does_nothing(database, people):
+    raw = send(people)
+    end = NOW + timedelta(days=14)
+    assert consent.for_link(raw, end - timedelta(seconds=1))["state"] == "open"
+    assert confirm(raw, end) == ("invalid", {})
+    assert consent.withdraw_by_link(raw, end) == "invalid"
+    assert state(people, now=end).state == "awaiting_client"
+
+
+HOSTILE_NAMES = ["x" * 1_000_000, "Rob\x00in", "Rob\ud800in", "Robin\u202egnp.exe", "R\u200bobin",
+                 "R" + "\u0301" * 50, "Robin\r\nBcc: x@example.org"]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES, ids=range(len(HOSTILE_NAMES)))
+def test_hostile_names_get_a_message_and_store_nothing(database, people, name):
+    raw = send(people)
+    before = snapshot()
+    status, errors = confirm(raw, name=name)
+    assert status == "open" and "name" in errors
+    assert snapshot() == before
+
+
+def test_markup_in_a_name_is_kept_as_plain_text(database, people):
+    raw = send(people)
+    assert confirm(raw, name="<script>alert(1)</script>")[0] == "confirmed"
+    view = consent.overview(people["clara"], people["client_clara"], now=NOW, notice_days=14)
+    assert view["rounds"][0]["confirmed_name"] == "<script>alert(1)</script>"
