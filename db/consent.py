@@ -205,9 +205,11 @@ def issue_link(actor: Actor, client_id: int, form: dict | None, *, now: datetime
 
 def for_link(raw: object, now: datetime) -> dict:
     """What the client's consent page shows. Read-only: opening a link changes nothing.
-    Returns {"state": "open" | "confirmed" | "none" | "invalid", ...}."""
+    Returns {"state": "open" | "confirmed" | "none" | "withdrawn" | "invalid", ...}."""
     with db.read() as conn:
         res = links.resolve_in(conn, raw, now, purpose="consent")
+        if res.status == "withdrawn":  # e.g. stopped in another tab since this page was opened
+            return {"state": "withdrawn"}
         if not res.ok:
             return {"state": "invalid"}
         p = conn.execute(select(practices.c.name, practices.c.crisis_resources)

@@ -6,7 +6,7 @@ from components import client_link, plain_text, stop
 from components.frame import field_error, settings, utcnow
 from db import consent, links
 
-client_link.require("consent")
+res = client_link.require("consent")
 cfg = settings()
 ss = st.session_state
 page = consent.for_link(client_link.raw_token(), utcnow())
@@ -52,7 +52,10 @@ def checklist() -> None:
 
 
 # No st.stop() below: a run that ends early can leave the previous screen's widgets on the page.
-if page["state"] == "invalid":
+if page["state"] == "withdrawn":
+    ss["client_link"] = links.Resolution("withdrawn", res.client_id, res.practice_id, res.link_id, res.purpose)
+    st.rerun()
+elif page["state"] == "invalid":
     client_link.problem_page()
 else:
     if ss.pop("consent_just_confirmed", False) or page["state"] == "confirmed":

@@ -159,3 +159,13 @@ def test_text_typed_by_people_is_shown_as_text(sqlite_db, people):
     limits = [m.value for m in at.markdown if "Call 999" in m.value]
     assert limits and all("\\<script\\>" in v and "\\[click\\]\\(javascript" in v for v in limits)
     assert all("<script>" not in m.value for m in at.markdown)
+
+
+def test_a_page_left_open_after_stopping_elsewhere_shows_the_withdrawn_page(sqlite_db, people):
+    raw = consent_link(people)
+    at = client_opens(raw)
+    consent.withdraw_for(people["clara"], people["client_clara"], now=now())
+    at.checkbox(key=f"consent_item_{KEYS[0]}").check()
+    at.button(key="FormSubmitter:client_consent-I agree").click().run()
+    assert not at.exception and "You have stopped taking part" in texts(at)
+    assert state(people).state == "withdrawn"
