@@ -56,6 +56,7 @@ def test_consent_from_session_to_phone_to_withdrawal(tmp_path, browser, phone):
         settle(client)
         expect(client.get_by_role("heading", name="Before you start")).to_be_visible()
         assert "?t=" not in client.url  # the token left the address bar
+        shot(client, "consent-client-form")
         for i in range(len(DEFAULT_ITEMS)):
             tick(client, "I have read this and I understand", i)
         client.get_by_role("textbox", name="Type your name to agree").fill("Alex")
