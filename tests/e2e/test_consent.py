@@ -91,3 +91,36 @@ def test_consent_from_session_to_phone_to_withdrawal(tmp_path, browser, phone):
         desk.close()
     finally:
         srv.stop()
+
+
+HOSTILE = ("Call 999. [click me](javascript:alert(1)) <script>alert(1)</script> <img src=x onerror=alert(1)> "
+           "<svg onload=alert(1)> ![remote](https://example.org/pixel.png) $\\href{javascript:alert(1)}{x}$")
+
+
+def test_text_a_person_typed_renders_as_text_in_chromium(server, phone):
+    raw = server.run_python(f'''
+import db
+from datetime import datetime, timezone
+from sqlalchemy import select, update
+from db import links
+from db.clients import clients
+from db.practices import practices
+now = datetime.now(timezone.utc)
+with db.write() as conn:
+    conn.execute(update(practices).values(crisis_resources={HOSTILE!r}))
+    cid = conn.execute(select(clients.c.id).where(clients.c.display_name == "Alex R.")).scalar()
+    print(links.issue(conn, client_id=cid, purpose="consent", now=now,
+                      ttl_days={{"consent": 14, "checkin": 7, "card": 7, "preferences": 7}}))
+''').strip()
+    dialogs = []
+    page = phone.new_page()
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(f"{server.url}/?t={raw}")
+    settle(page)
+    expect(page.get_by_role("heading", name="Before you start")).to_be_visible()
+    expect(page.get_by_text("<script>alert(1)</script>", exact=False)).to_be_visible()
+    page.wait_for_timeout(500)
+    assert dialogs == []
+    assert page.locator("a[href^='javascript']").count() == 0
+    assert page.locator("img[src='x'], img[src*='example.org'], svg[onload]").count() == 0
+    shot(page, "consent-hostile-text")
