@@ -70,7 +70,9 @@ EVENT_LABELS = {
 ON_WITHDRAW: list[Callable] = []
 
 
-def _event(conn, client_id: int, consent_id: int | None, now: datetime, event: str, *, kind: str, label: str):
+def add_event(conn, client_id: int, consent_id: int | None, now: datetime, event: str, *, kind: str,
+              label: str) -> None:
+    """Append one history event (inside the caller's transaction). Never typed text, never a token."""
     conn.execute(insert(consent_events).values(client_id=client_id, consent_id=consent_id, at=now, event=event,
                                                actor_kind=kind, actor_label=label[:120]))
 
@@ -159,12 +161,12 @@ def _record_discussion(conn, actor: Actor, client_id: int, form: dict, now: date
     old = _open_round(conn, client_id)
     if old is not None:
         conn.execute(update(consents).where(consents.c.id == old["id"]).values(superseded_at=now))
-        _event(conn, client_id, old["id"], now, "superseded", kind="clinician", label=actor.username)
+        add_event(conn, client_id, old["id"], now, "superseded", kind="clinician", label=actor.username)
     rid = conn.execute(insert(consents).values(
         client_id=client_id, template_id=template["id"], created_at=now, created_by=actor.username,
         discussed=json.dumps(discussed), tech_ok=True, tech_note=str(form.get("tech_note", "")).strip()
     )).inserted_primary_key[0]
-    _event(conn, client_id, rid, now, "discussed", kind="clinician", label=actor.username)
+    add_event(conn, client_id, rid, now, "discussed", kind="clinician", label=actor.username)
     audit.record(conn, now=now, action="consent.discuss", actor=actor, client_id=client_id,
                  detail=f"checklist version {template['version']}")
     return rid, {}
@@ -194,7 +196,7 @@ def issue_link(actor: Actor, client_id: int, form: dict | None, *, now: datetime
         links.revoke_all(conn, client_id, now, reason="replaced", purposes=("consent",))
         raw = links.issue(conn, client_id=client_id, purpose="consent", now=now, ttl_days=ttl_days)
         conn.execute(update(consents).where(consents.c.id == rid, consents.c.sent_at.is_(None)).values(sent_at=now))
-        _event(conn, client_id, rid, now, "sent" if via == "email" else "copied", kind="clinician",
+        add_event(conn, client_id, rid, now, "sent" if via == "email" else "copied", kind="clinician",
                label=actor.username)
         audit.record(conn, now=now, action="consent.send" if via == "email" else "consent.copy", actor=actor,
                      client_id=client_id, detail="consent link")
@@ -244,7 +246,7 @@ def confirm(raw: object, confirmed: list[str], name: str, *, now: datetime, rene
                                     renews_at=renews_at, expires_at=expires_at)).rowcount
         if not done:
             return "already", {}
-        _event(conn, res.client_id, row["id"], now, "confirmed", kind="client", label="client")
+        add_event(conn, res.client_id, row["id"], now, "confirmed", kind="client", label="client")
         audit.record(conn, now=now, action="consent.confirm", actor_kind="client", actor_id=res.client_id,
                      actor_label="client", practice_id=res.practice_id, client_id=res.client_id)
     return "confirmed", {}
@@ -261,7 +263,7 @@ def withdraw_in(conn, client_id: int, now: datetime, *, kind: str, label: str, p
         conn.execute(insert(consents).values(client_id=client_id, template_id=template["id"], created_at=now,
                                              created_by=label[:120], withdrawn_at=now, withdrawn_by=label[:120]))
     newest = conn.execute(select(c.id).where(c.client_id == client_id).order_by(c.id.desc()).limit(1)).scalar()
-    _event(conn, client_id, newest, now, "withdrawn", kind=kind, label=label)
+    add_event(conn, client_id, newest, now, "withdrawn", kind=kind, label=label)
     n = links.revoke_all(conn, client_id, now, reason="withdrawn")
     for hook in ON_WITHDRAW:
         hook(conn, client_id, now)
@@ -307,5 +309,5 @@ def record_confirmed_in(conn, client_id: int, *, at: datetime, renewal_days: int
         confirmed_items=json.dumps(keys), renews_at=renews_at, expires_at=expires_at)).inserted_primary_key[0]
     for event, when, kind, label in (("discussed", sent_at, "clinician", by), ("sent", sent_at, "clinician", by),
                                      ("confirmed", at, "client", "client")):
-        _event(conn, client_id, rid, when, event, kind=kind, label=label)
+        add_event(conn, client_id, rid, when, event, kind=kind, label=label)
     return rid

@@ -34,8 +34,8 @@ def step(conn, ids: dict, now: datetime, rng) -> None:
                 client_id=cid, template_id=template["id"], created_at=at, created_by="maya", discussed=keys,
                 tech_ok=True, tech_note="Opened a test link on their phone in session.", sent_at=at)
             ).inserted_primary_key[0]
-            consent._event(conn, cid, rid, at, "discussed", kind="clinician", label="maya")
-            consent._event(conn, cid, rid, at, "sent", kind="clinician", label="maya")
+            consent.add_event(conn, cid, rid, at, "discussed", kind="clinician", label="maya")
+            consent.add_event(conn, cid, rid, at, "sent", kind="clinician", label="maya")
             continue
         who = "maya" if name in ("Jordan P.", "Casey M.", "Riley T.", "Morgan L.") else "sam"
         consent.record_confirmed_in(conn, cid, at=at, by=who, sent_at=at - timedelta(days=1))

@@ -123,4 +123,5 @@ with db.write() as conn:
     assert dialogs == []
     assert page.locator("a[href^='javascript']").count() == 0
     assert page.locator("img[src='x'], img[src*='example.org'], svg[onload]").count() == 0
+    page.get_by_text("<script>alert(1)</script>", exact=False).scroll_into_view_if_needed()
     shot(page, "consent-hostile-text")
