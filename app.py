@@ -27,10 +27,11 @@ if actor is None:
 
 caseload = st.Page("pages/clinician/caseload.py", title="Caseload", icon=":material/groups:", url_path="caseload",
                    default=True)
+consent = st.Page("pages/clinician/consent.py", title="Consent", icon=":material/handshake:", url_path="consent")
 account = st.Page("pages/clinician/account.py", title="My account", icon=":material/person:", url_path="account")
 if actor.role == "admin":
     pages = {
-        "Practice": [caseload,
+        "Practice": [caseload, consent,
                      st.Page("pages/admin/clinicians.py", title="Clinicians", icon=":material/badge:", url_path="clinicians"),
                      st.Page("pages/admin/practice.py", title="Practice settings", icon=":material/settings:",
                              url_path="practice"),
@@ -39,7 +40,7 @@ if actor.role == "admin":
         "You": [account],
     }
 else:
-    pages = {"Caseload": [caseload], "You": [account]}
+    pages = {"Caseload": [caseload, consent], "You": [account]}
 
 nav = st.navigation(pages)
 with st.sidebar:

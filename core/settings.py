@@ -97,6 +97,13 @@ def _url(raw: str) -> str:
     return raw
 
 
+def _header_value(raw: str) -> str:
+    raw = str(raw).strip()
+    if any(c in raw for c in "\r\n\x00"):
+        raise ValueError("must be one line (no line breaks)")
+    return raw
+
+
 def _secret(raw: str) -> str:
     raw = str(raw).strip()
     if raw and len(raw) < 32:
@@ -134,6 +141,27 @@ REGISTRY: list[Setting] = [
     Setting("LINK_TTL_CONSENT_DAYS", 14.0, "Days a consent link stays valid.", _float_between(0.01, 90)),
     Setting("LINK_TTL_DAYS", 7.0, "Days a check-in, coping-card or preferences link stays valid.",
             _float_between(0.01, 90)),
+    # Email (jobs/email.py). Emails never carry health information: a neutral line and one link.
+    Setting("EMAIL_BACKEND", "console",
+            "How email leaves: console (prints a notice and writes .eml files under DATA_DIR/outbox), smtp, or "
+            "sendgrid.", _choice("console", "smtp", "sendgrid")),
+    Setting("EMAIL_FROM", "Anchorstep <no-reply@localhost>", "Sender address of client emails.", _header_value),
+    Setting("SMTP_HOST", "localhost", "SMTP server host (EMAIL_BACKEND=smtp).", _header_value),
+    Setting("SMTP_PORT", 587, "SMTP server port.", _int_between(1, 65535)),
+    Setting("SMTP_USERNAME", "", "SMTP user name; empty: no login.", _header_value),
+    Setting("SMTP_PASSWORD", "", "SMTP password (put it in the environment or secrets.toml, never in git)."),
+    Setting("SMTP_STARTTLS", "auto",
+            "auto: encrypt with STARTTLS whenever the server offers it; required: refuse to send without it; "
+            "off: never (only for a local relay).", _choice("auto", "required", "off")),
+    Setting("SMTP_TIMEOUT_SECONDS", 20, "Seconds to wait for the SMTP server.", _int_between(1, 300)),
+    # Consent (core/consent.py).
+    Setting("CONSENT_RENEWAL_DAYS", 90, "Days after the client confirms until consent is due for renewal.",
+            _int_between(7, 730)),
+    Setting("CONSENT_GRACE_DAYS", 14,
+            "Days after renewal falls due during which consent still counts; then it expires and nothing is sent.",
+            _int_between(0, 90)),
+    Setting("CONSENT_NOTICE_DAYS", 14, "The caseload shows \"renewal due in N days\" from this many days before.",
+            _int_between(0, 90)),
     Setting("LOG_LEVEL", "INFO", "Logging level for the app and the worker.",
             lambda raw: _choice("debug", "info", "warning", "error")(raw).upper()),
 ]

@@ -51,6 +51,15 @@ ACTIONS = {
     "link.open": "Client opened link",
     "link.refused": "Link refused",
     "link.revoke": "Revoked client links",
+    "consent.view": "Viewed consent record",
+    "consent.discuss": "Recorded consent discussion",
+    "consent.send": "Emailed consent link",
+    "consent.copy": "Made consent link to copy",
+    "consent.confirm": "Client confirmed consent",
+    "consent.withdraw": "Consent withdrawn",
+    "consent.template": "Published consent checklist version",
+    "email.sent": "Email sent",
+    "email.failed": "Email failed",
 }
 
 

@@ -129,3 +129,7 @@ def revoke_for(actor: Actor, client_id: int, *, now: datetime) -> int:
 
 def url(base: str, raw: str) -> str:
     return f"{base.rstrip('/')}/?t={raw}"
+
+
+# Consent adds its gate to REACHABLE; importing it here means no code path can use links without it.
+import db.consent  # noqa: E402,F401

@@ -39,6 +39,14 @@ CLIENTS = [
 STEPS: list = []  # later features register demo-data functions here
 
 
+def _register_steps() -> None:
+    from db import consent_demo
+    STEPS.append(consent_demo.step)
+
+
+_register_steps()
+
+
 def credentials_file(cfg=None) -> Path:
     cfg = cfg or settings_mod.load()
     return cfg.data_dir / "demo-credentials.txt"

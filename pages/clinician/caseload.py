@@ -3,9 +3,9 @@ import pandas as pd
 import streamlit as st
 
 from components import client_form
-from components.frame import require_role, utcnow
+from components.frame import require_role, settings, utcnow
 from core import clients as rules
-from db import clients, clinicians, practices
+from db import clients, clinicians, consent, practices
 
 actor = require_role("clinician", "admin")
 now = utcnow()
@@ -21,10 +21,13 @@ search = left.text_input("Search by name", key="caseload_search", placeholder="T
 status = right.selectbox("Status", ["all", *rules.STATUSES], key="caseload_status",
                          format_func=lambda s: "All statuses" if s == "all" else rules.STATUS_LABELS[s])
 rows = clients.list_for(actor, now=now, search=search, status=None if status == "all" else status)
+consent_states = consent.states_for(actor, [r["id"] for r in rows], now=now,
+                                    notice_days=settings()["CONSENT_NOTICE_DAYS"])
 
 if rows:
     table = pd.DataFrame([{
-        "Client": r["display_name"], "Status": rules.STATUS_LABELS[r["status"]], "Time zone": r["timezone"],
+        "Client": r["display_name"], "Status": rules.STATUS_LABELS[r["status"]],
+        "Consent": consent_states[r["id"]].label, "Time zone": r["timezone"],
         **({"Clinician": r["clinician_name"]} if actor.is_admin else {}),
     } for r in rows])
     st.dataframe(table, hide_index=True, width="stretch", key="caseload_table")

@@ -6,12 +6,13 @@ from sqlalchemy import select
 import db
 from db import links
 from db.audit import audit_events
-from tests.conftest import NOW
+from tests.conftest import NOW, make_reachable
 
 TTL = {"consent": 14, "checkin": 7, "card": 7, "preferences": 7}
 
 
 def new_link(people, purpose="checkin", who="clara"):
+    make_reachable(people[f"client_{who}"])  # links other than consent need active consent
     return links.issue_for(people[who], people[f"client_{who}"], purpose, now=NOW, ttl_days=TTL)
 
 

@@ -113,14 +113,18 @@ def settle(page, timeout=30_000):
 def sign_in(page, url, username, password):
     page.goto(url)
     settle(page)
-    # The sign-in cookie helper (an iframe) reruns the script once it has loaded; typing before that
-    # rerun can be lost, as it would be for a person typing in the first half second.
+    # The sign-in cookie helper (an iframe) reruns the script once it has loaded, and the first run
+    # can start just after the page reports "notRunning": typing before that rerun can be lost.
     page.wait_for_selector("iframe", state="attached", timeout=30_000)
     page.wait_for_timeout(800)
     settle(page)
+    page.wait_for_function("document.querySelectorAll('input[aria-label=\"Password\"]').length === 1")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
+    settle(page)
+    # On success the cookie component writes the re-login cookie and then reruns the script itself.
+    page.wait_for_function("!document.body.innerText.includes('Opening your pages')", timeout=30_000)
     settle(page)
 
 

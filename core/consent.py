@@ -1,0 +1,171 @@
+"""Consent rules in plain Python: the default checklist, the states, and the form checks.
+
+Consent is not a one-time signature: the clinician goes through each item in session and checks the
+client can use the technology, the client confirms each item through their own link, and consent
+comes up for renewal. A newer checklist version asks for consent again.
+
+State of one client, from their consent rounds (newest first):
+  none → draft (clinician recorded the discussion) → awaiting client (link made) → active
+  → renewal due (at `renews_at`, or a newer checklist version) → expired (at `expires_at`);
+  withdrawn at any point, from then on.
+"""
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from core.clients import clean_name
+
+STATES = ("none", "draft", "awaiting_client", "active", "renewal_due", "expired", "withdrawn")
+# States in which the client has given consent that still counts.
+COUNTS = ("active", "renewal_due")
+TECH_NOTE_MAX = 500
+
+# The default checklist. "{practice}" and "{crisis}" are filled in when shown (crisis resources come
+# from the practice's settings). Keys are stable: confirmations are stored by key.
+DEFAULT_ITEMS: list[dict] = [
+    {"key": "purpose", "title": "What this is for and how it works",
+     "text": "Anchorstep helps you practise the small steps you agree with your clinician between sessions. "
+             "From time to time you get an email with a link. The link opens a short page where you can note "
+             "whether you practised, how you feel, and a thought if you want to. Your clinician reads these "
+             "before your next session."},
+    {"key": "benefits", "title": "How it can help",
+     "text": "Noting things close to when they happen is usually more accurate than remembering them days "
+             "later. It can make practice easier to keep up, and it gives you and your clinician a clearer "
+             "picture to work with in session."},
+    {"key": "risks", "title": "Risks to know about",
+     "text": "Email is not fully private. Anyone who can get into your email, or who picks up your unlocked "
+             "phone, could open a link and see or fill in the page it opens. The emails themselves never "
+             "contain what you write or anything about your health. If you share a device or email account, "
+             "tell your clinician: you can agree on another way."},
+    {"key": "limits", "title": "What it cannot do",
+     "text": "Nobody watches what you send in real time. It is not a way to reach help in an emergency, and "
+             "your clinician may not see an entry until your next session. If you need help now:\n\n{crisis}"},
+    {"key": "data", "title": "What is kept, who sees it, and for how long",
+     "text": "We keep your first name or initials, your email address and time zone, the steps you agreed, "
+             "and what you send in. Only your clinician and {practice}'s administrator can see it. It is kept "
+             "while you work with {practice} and then for as long as the practice's records policy says; "
+             "you can ask your clinician to see or delete it."},
+    {"key": "voluntary", "title": "Taking part is your choice",
+     "text": "Taking part is voluntary and does not change your therapy. You can stop at any time: every page "
+             "you open from a link has a \"Stop taking part\" button, or you can simply tell your clinician. "
+             "Stopping ends the emails and switches off your links straight away."},
+    {"key": "technology", "title": "You can use the technology",
+     "text": "Your clinician has checked with you that you can open an email link on your phone or computer "
+             "and use the short form. If anything about it is hard to use, please say so: that is useful "
+             "to know, not a failure."},
+]
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the clinician sees for one client."""
+    state: str
+    label: str
+    version: int | None = None       # checklist version of the consent that counts (or of the open round)
+    confirmed_at: datetime | None = None
+    renews_at: datetime | None = None
+    expires_at: datetime | None = None
+    withdrawn_at: datetime | None = None
+    pending: bool = False            # a newer round is awaiting the client
+
+    @property
+    def counts(self) -> bool:
+        return self.state in COUNTS
+
+
+def render_items(items: list[dict], *, practice: str, crisis: str) -> list[dict]:
+    """Fill in the practice's name and crisis resources (plain text; pages show it escaped)."""
+    return [{**it, "text": it["text"].replace("{practice}", practice).replace("{crisis}", crisis)} for it in items]
+
+
+def dates_after_confirm(confirmed_at: datetime, *, renewal_days: int, grace_days: int) -> tuple[datetime, datetime]:
+    renews_at = confirmed_at + timedelta(days=renewal_days)
+    return renews_at, renews_at + timedelta(days=grace_days)
+
+
+def _days_until(when: datetime, now: datetime) -> int:
+    return max(0, math.ceil((when - now).total_seconds() / 86400))
+
+
+def _plural(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def round_state(row: dict, now: datetime, current_version: int) -> str:
+    """The state of one consent round (a row), at `now`."""
+    if row.get("withdrawn_at") is not None:
+        return "withdrawn"
+    if row.get("confirmed_at") is not None:
+        if now >= row["expires_at"]:
+            return "expired"
+        if now >= row["renews_at"] or row["version"] < current_version:
+            return "renewal_due"
+        return "active"
+    if row.get("superseded_at") is not None:
+        return "none"
+    return "awaiting_client" if row.get("sent_at") is not None else "draft"
+
+
+def status(rounds: list[dict], now: datetime, *, current_version: int, notice_days: int) -> Status:
+    """One client's status from their rounds, newest first. A confirmed round that still counts wins
+    over a newer open round (a renewal in progress), which shows as `pending`."""
+    if not rounds:
+        return Status("none", "no consent yet")
+    newest = rounds[0]
+    newest_state = round_state(newest, now, current_version)
+    if newest_state == "withdrawn":
+        return Status("withdrawn", "withdrawn", newest["version"], newest.get("confirmed_at"),
+                      withdrawn_at=newest["withdrawn_at"])
+    counted = next((r for r in rounds if r.get("confirmed_at") is not None and r.get("withdrawn_at") is None), None)
+    pending = newest_state in ("draft", "awaiting_client")
+    if counted is not None:
+        state = round_state(counted, now, current_version)
+        if state != "expired" or not pending:
+            label = {"active": "active", "expired": "expired"}.get(state, "")
+            if state == "active" and now >= counted["renews_at"] - timedelta(days=notice_days):
+                label = f"renewal due in {_plural(_days_until(counted['renews_at'], now))}"
+            elif state == "renewal_due":
+                if counted["version"] < current_version and now < counted["renews_at"]:
+                    label = "renewal due: new checklist version"
+                else:
+                    label = f"renewal due: expires in {_plural(_days_until(counted['expires_at'], now))}"
+            if pending:
+                label += " (new link sent)" if newest_state == "awaiting_client" else " (renewal drafted)"
+            return Status(state, label, counted["version"], counted["confirmed_at"], counted["renews_at"],
+                          counted["expires_at"], pending=pending)
+    if pending:
+        return Status(newest_state, "awaiting client" if newest_state == "awaiting_client" else "draft",
+                      newest["version"], pending=True)
+    return Status("none", "no consent yet")
+
+
+def check_discussion(item_keys: list[str], discussed: list[str], tech_ok: bool, tech_note: str) -> dict[str, str]:
+    """The clinician's in-session record: every item discussed and the technology check done."""
+    errors: dict[str, str] = {}
+    missing = [k for k in item_keys if k not in set(discussed)]
+    if missing:
+        errors["discussed"] = ("Please go through every item with the client and tick it; "
+                               f"{len(missing)} still to discuss.")
+    if not tech_ok:
+        errors["tech_ok"] = ("Please check together that the client can open a link and use the form, "
+                             "then tick this box.")
+    note = str(tech_note or "")
+    if len(note) > TECH_NOTE_MAX:
+        errors["tech_note"] = f"Please keep the note to {TECH_NOTE_MAX} characters or fewer."
+    elif any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in note):
+        errors["tech_note"] = "The note contains hidden control characters; please retype it."
+    return errors
+
+
+def check_confirmation(item_keys: list[str], confirmed: list[str], name: str) -> tuple[str, dict[str, str]]:
+    """The client's form: each item confirmed and their name typed. Returns (clean name, errors)."""
+    errors: dict[str, str] = {}
+    if any(k not in set(confirmed) for k in item_keys):
+        errors["items"] = "Please read each part and tick its box. Take your time; you can ask about anything."
+    clean, err = clean_name(name)
+    if err:
+        errors["name"] = "Please type your name as you'd like to sign (a first name is fine)." if not clean else err
+    return clean, errors

@@ -1,0 +1,313 @@
+"""Consent rounds and their history, the consent gate on client links, and withdrawal.
+
+A round is one pass through the checklist: the clinician records the discussion (draft), a link goes
+to the client (awaiting client), the client confirms (active until renewal). Rows are never
+rewritten: each transition fills its own column once, and `consent_events` (append-only) says who
+did what. Withdrawal marks every round of the client, revokes all their links and runs
+`ON_WITHDRAW`, all in one transaction.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy import (Boolean, Column, ForeignKey, Integer, String, Table, Text, exists, insert, select, update)
+
+import db
+from core import consent as rules
+from db import audit, links
+from db.actors import Actor
+from db.clients import clients, scope
+from db.consent_templates import consent_templates, current_in, current_version
+from db.meta import UTCDateTime, metadata
+from db.practices import practices
+
+consents = Table(
+    "consents", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("template_id", Integer, ForeignKey("consent_templates.id", ondelete="RESTRICT"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(120), nullable=False),
+    Column("discussed", Text, nullable=False, server_default="[]"),  # JSON list of item keys
+    Column("tech_ok", Boolean, nullable=False, server_default="0"),
+    Column("tech_note", Text, nullable=False, server_default=""),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("confirmed_at", UTCDateTime, nullable=True),
+    Column("confirmed_name", String(80), nullable=True),
+    Column("confirmed_items", Text, nullable=True),
+    Column("renews_at", UTCDateTime, nullable=True),
+    Column("expires_at", UTCDateTime, nullable=True),
+    Column("superseded_at", UTCDateTime, nullable=True),
+    Column("withdrawn_at", UTCDateTime, nullable=True),
+    Column("withdrawn_by", String(120), nullable=True),
+)
+
+# No foreign keys: like the audit log, the history outlives an erased client. No typed text in here.
+consent_events = Table(
+    "consent_events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, nullable=False, index=True),
+    Column("consent_id", Integer, nullable=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("actor_kind", String(16), nullable=False),  # clinician | client | system
+    Column("actor_label", String(120), nullable=False),
+)
+
+EVENT_LABELS = {
+    "discussed": "Went through the checklist in session and checked the technology",
+    "sent": "Emailed the consent link",
+    "copied": "Made a consent link to copy",
+    "superseded": "Replaced by a newer round",
+    "confirmed": "Client confirmed every item",
+    "withdrawn": "Withdrew from taking part",
+}
+
+# Callables (conn, client_id, now) run inside the withdrawal transaction, e.g. the reminders feature
+# cancels the client's outbox rows here. An exception undoes the whole withdrawal.
+ON_WITHDRAW: list[Callable] = []
+
+
+def add_event(conn, client_id: int, consent_id: int | None, now: datetime, event: str, *, kind: str,
+              label: str) -> None:
+    """Append one history event (inside the caller's transaction). Never typed text, never a token."""
+    conn.execute(insert(consent_events).values(client_id=client_id, consent_id=consent_id, at=now, event=event,
+                                               actor_kind=kind, actor_label=label[:120]))
+
+
+def _rounds(conn, client_ids) -> dict[int, list[dict]]:
+    q = (select(consents, consent_templates.c.version)
+         .join(consent_templates, consent_templates.c.id == consents.c.template_id)
+         .where(consents.c.client_id.in_(client_ids)).order_by(consents.c.id.desc()))
+    out: dict[int, list[dict]] = {}
+    for r in conn.execute(q).mappings():
+        out.setdefault(r["client_id"], []).append(dict(r))
+    return out
+
+
+def _practice_of(conn, client_id: int) -> int:
+    return conn.execute(select(clients.c.practice_id).where(clients.c.id == client_id)).scalar_one()
+
+
+def _in_scope(conn, actor: Actor, client_id: int) -> None:
+    if conn.execute(select(clients.c.id).where(scope(actor), clients.c.id == client_id)).first() is None:
+        raise db.NotFound("client")
+
+
+def is_active(conn, client_id: int, now: datetime) -> bool:
+    """Does this client's consent count right now? Other features ask this before sending anything to,
+    or accepting anything from, a client."""
+    c = consents.c
+    return bool(conn.execute(select(exists().where(
+        c.client_id == client_id, c.confirmed_at.is_not(None), c.withdrawn_at.is_(None), c.expires_at > now))).scalar())
+
+
+def _gate(conn, client_id: int, purpose: str, now: datetime) -> bool:
+    # The consent link itself must work before consent exists; every other link needs consent.
+    return purpose == "consent" or is_active(conn, client_id, now)
+
+
+links.REACHABLE.append(_gate)
+
+
+def status_in(conn, client_id: int, now: datetime, *, notice_days: int) -> rules.Status:
+    return rules.status(_rounds(conn, [client_id]).get(client_id, []), now,
+                        current_version=current_version(conn, _practice_of(conn, client_id)), notice_days=notice_days)
+
+
+def states_for(actor: Actor, client_ids: list[int], *, now: datetime, notice_days: int) -> dict[int, rules.Status]:
+    """Status per client for the caseload (only clients in the actor's scope)."""
+    with db.read() as conn:
+        ids = list(conn.execute(select(clients.c.id).where(scope(actor), clients.c.id.in_(client_ids))).scalars())
+        version = current_version(conn, actor.practice_id)
+        rounds = _rounds(conn, ids)
+    return {i: rules.status(rounds.get(i, []), now, current_version=version, notice_days=notice_days) for i in ids}
+
+
+def overview(actor: Actor, client_id: int, *, now: datetime, notice_days: int) -> dict:
+    """What the clinician sees for one client: status, the checklist, every round and every event."""
+    with db.write() as conn:
+        _in_scope(conn, actor, client_id)
+        template = current_in(conn, actor.practice_id, now)
+        p = conn.execute(select(practices.c.name, practices.c.crisis_resources)
+                         .where(practices.c.id == actor.practice_id)).one()
+        shown = rules.render_items(template["items"], practice=p.name, crisis=p.crisis_resources)
+        rounds = _rounds(conn, [client_id]).get(client_id, [])
+        events = [dict(r) for r in conn.execute(select(consent_events).where(consent_events.c.client_id == client_id)
+                                                .order_by(consent_events.c.at.desc(), consent_events.c.id.desc()))
+                  .mappings()]
+        audit.record(conn, now=now, action="consent.view", actor=actor, client_id=client_id)
+    st = rules.status(rounds, now, current_version=template["version"], notice_days=notice_days)
+    return {"status": st, "template": {**template, "items": shown}, "rounds": rounds, "events": events}
+
+
+def _open_round(conn, client_id: int):
+    c = consents.c
+    return conn.execute(select(consents).where(c.client_id == client_id, c.confirmed_at.is_(None),
+                                               c.withdrawn_at.is_(None), c.superseded_at.is_(None))
+                        .order_by(c.id.desc()).limit(1)).mappings().first()
+
+
+def _record_discussion(conn, actor: Actor, client_id: int, form: dict, now: datetime) -> tuple[int | None, dict]:
+    _in_scope(conn, actor, client_id)
+    template = current_in(conn, actor.practice_id, now)
+    discussed = [str(k) for k in form.get("discussed", [])]
+    errors = rules.check_discussion([it["key"] for it in template["items"]], discussed,
+                                    bool(form.get("tech_ok")), form.get("tech_note", ""))
+    if errors:
+        return None, errors
+    old = _open_round(conn, client_id)
+    if old is not None:
+        conn.execute(update(consents).where(consents.c.id == old["id"]).values(superseded_at=now))
+        add_event(conn, client_id, old["id"], now, "superseded", kind="clinician", label=actor.username)
+    rid = conn.execute(insert(consents).values(
+        client_id=client_id, template_id=template["id"], created_at=now, created_by=actor.username,
+        discussed=json.dumps(discussed), tech_ok=True, tech_note=str(form.get("tech_note", "")).strip()
+    )).inserted_primary_key[0]
+    add_event(conn, client_id, rid, now, "discussed", kind="clinician", label=actor.username)
+    audit.record(conn, now=now, action="consent.discuss", actor=actor, client_id=client_id,
+                 detail=f"checklist version {template['version']}")
+    return rid, {}
+
+
+def record_discussion(actor: Actor, client_id: int, form: dict, *, now: datetime) -> tuple[int | None, dict]:
+    """Save the in-session record as a draft (no link yet). Returns (round id, {field: message})."""
+    with db.write() as conn:
+        return _record_discussion(conn, actor, client_id, form, now)
+
+
+def issue_link(actor: Actor, client_id: int, form: dict | None, *, now: datetime, ttl_days: dict,
+               via: str = "email") -> tuple[dict | None, dict]:
+    """Record the discussion (when `form` is given, else use the open round) and make a consent link,
+    replacing older consent links. Returns ({raw, email, practice_name}, {}) or (None, errors)."""
+    with db.write() as conn:
+        if form is not None:
+            rid, errors = _record_discussion(conn, actor, client_id, form, now)
+            if errors:
+                return None, errors
+        else:
+            _in_scope(conn, actor, client_id)
+            row = _open_round(conn, client_id)
+            if row is None:
+                return None, {"discussed": "Please record the checklist discussion first."}
+            rid = row["id"]
+        links.revoke_all(conn, client_id, now, reason="replaced", purposes=("consent",))
+        raw = links.issue(conn, client_id=client_id, purpose="consent", now=now, ttl_days=ttl_days)
+        conn.execute(update(consents).where(consents.c.id == rid, consents.c.sent_at.is_(None)).values(sent_at=now))
+        add_event(conn, client_id, rid, now, "sent" if via == "email" else "copied", kind="clinician",
+               label=actor.username)
+        audit.record(conn, now=now, action="consent.send" if via == "email" else "consent.copy", actor=actor,
+                     client_id=client_id, detail="consent link")
+        who = conn.execute(select(clients.c.email, practices.c.name).join(practices, practices.c.id == clients.c.practice_id)
+                           .where(clients.c.id == client_id)).one()
+    return {"raw": raw, "email": who.email, "practice_name": who.name}, {}
+
+
+def for_link(raw: object, now: datetime) -> dict:
+    """What the client's consent page shows. Read-only: opening a link changes nothing.
+    Returns {"state": "open" | "confirmed" | "none" | "withdrawn" | "invalid", ...}."""
+    with db.read() as conn:
+        res = links.resolve_in(conn, raw, now, purpose="consent")
+        if res.status == "withdrawn":  # e.g. stopped in another tab since this page was opened
+            return {"state": "withdrawn"}
+        if not res.ok:
+            return {"state": "invalid"}
+        p = conn.execute(select(practices.c.name, practices.c.crisis_resources)
+                         .where(practices.c.id == res.practice_id)).one()
+        base = {"practice_name": p.name, "crisis": p.crisis_resources}
+        row = _open_round(conn, res.client_id)
+        if row is None:
+            return {**base, "state": "confirmed" if is_active(conn, res.client_id, now) else "none"}
+        template = conn.execute(select(consent_templates).where(consent_templates.c.id == row["template_id"])).one()
+        items = rules.render_items(json.loads(template.checklist), practice=p.name, crisis=p.crisis_resources)
+        return {**base, "state": "open", "items": items, "version": template.version}
+
+
+def confirm(raw: object, confirmed: list[str], name: str, *, now: datetime, renewal_days: int,
+            grace_days: int) -> tuple[str, dict[str, str]]:
+    """The client's submit. Returns ("confirmed" | "already" | "invalid", {field: message})."""
+    with db.write() as conn:
+        res = links.resolve_in(conn, raw, now, purpose="consent")  # again: it may have been revoked meanwhile
+        if not res.ok:
+            return "invalid", {}
+        row = _open_round(conn, res.client_id)
+        if row is None:  # a double submit, or a second tab
+            return ("already" if is_active(conn, res.client_id, now) else "invalid"), {}
+        template = conn.execute(select(consent_templates.c.checklist).where(consent_templates.c.id == row["template_id"])).scalar_one()
+        keys = [it["key"] for it in json.loads(template)]
+        clean, errors = rules.check_confirmation(keys, [str(k) for k in confirmed], name)
+        if errors:
+            return "open", errors
+        renews_at, expires_at = rules.dates_after_confirm(now, renewal_days=renewal_days, grace_days=grace_days)
+        done = conn.execute(update(consents).where(consents.c.id == row["id"], consents.c.confirmed_at.is_(None))
+                            .values(confirmed_at=now, confirmed_name=clean, confirmed_items=json.dumps(keys),
+                                    renews_at=renews_at, expires_at=expires_at)).rowcount
+        if not done:
+            return "already", {}
+        add_event(conn, res.client_id, row["id"], now, "confirmed", kind="client", label="client")
+        audit.record(conn, now=now, action="consent.confirm", actor_kind="client", actor_id=res.client_id,
+                     actor_label="client", practice_id=res.practice_id, client_id=res.client_id)
+    return "confirmed", {}
+
+
+def withdraw_in(conn, client_id: int, now: datetime, *, kind: str, label: str, practice_id: int,
+                actor: Actor | None = None) -> None:
+    """Everything withdrawal does, inside the caller's transaction."""
+    c = consents.c
+    marked = conn.execute(update(consents).where(c.client_id == client_id, c.withdrawn_at.is_(None))
+                          .values(withdrawn_at=now, withdrawn_by=label[:120])).rowcount
+    if not marked:  # nothing to mark: keep a round so the state reads "withdrawn"
+        template = current_in(conn, practice_id, now)
+        conn.execute(insert(consents).values(client_id=client_id, template_id=template["id"], created_at=now,
+                                             created_by=label[:120], withdrawn_at=now, withdrawn_by=label[:120]))
+    newest = conn.execute(select(c.id).where(c.client_id == client_id).order_by(c.id.desc()).limit(1)).scalar()
+    add_event(conn, client_id, newest, now, "withdrawn", kind=kind, label=label)
+    n = links.revoke_all(conn, client_id, now, reason="withdrawn")
+    for hook in ON_WITHDRAW:
+        hook(conn, client_id, now)
+    if actor is not None:
+        audit.record(conn, now=now, action="consent.withdraw", actor=actor, client_id=client_id,
+                     detail=f"recorded by clinician; {n} links revoked")
+    else:
+        audit.record(conn, now=now, action="consent.withdraw", actor_kind="client", actor_id=client_id,
+                     actor_label="client", practice_id=practice_id, client_id=client_id,
+                     detail=f"from a client link; {n} links revoked")
+
+
+def withdraw_by_link(raw: object, now: datetime) -> str:
+    """"Stop taking part" from any of the client's links. Returns "withdrawn", "already" or "invalid"."""
+    with db.write() as conn:
+        res = links.resolve_in(conn, raw, now)
+        if res.status == "withdrawn":
+            return "already"
+        if not res.ok:
+            return "invalid"
+        withdraw_in(conn, res.client_id, now, kind="client", label="client", practice_id=res.practice_id)
+    return "withdrawn"
+
+
+def withdraw_for(actor: Actor, client_id: int, *, now: datetime) -> None:
+    """The clinician records that the client has withdrawn (e.g. said so in session)."""
+    with db.write() as conn:
+        _in_scope(conn, actor, client_id)
+        withdraw_in(conn, client_id, now, kind="clinician", label=actor.username, practice_id=_practice_of(conn, client_id),
+                    actor=actor)
+
+
+def record_confirmed_in(conn, client_id: int, *, at: datetime, renewal_days: int = 90, grace_days: int = 14,
+                        by: str = "demo seed", sent_at: datetime | None = None) -> int:
+    """A round already discussed, sent and confirmed at `at` (for the demo seed and tests only)."""
+    template = current_in(conn, _practice_of(conn, client_id), at)
+    keys = [it["key"] for it in template["items"]]
+    renews_at, expires_at = rules.dates_after_confirm(at, renewal_days=renewal_days, grace_days=grace_days)
+    sent_at = sent_at or at
+    rid = conn.execute(insert(consents).values(
+        client_id=client_id, template_id=template["id"], created_at=sent_at, created_by=by,
+        discussed=json.dumps(keys), tech_ok=True, sent_at=sent_at, confirmed_at=at, confirmed_name="(demo)",
+        confirmed_items=json.dumps(keys), renews_at=renews_at, expires_at=expires_at)).inserted_primary_key[0]
+    for event, when, kind, label in (("discussed", sent_at, "clinician", by), ("sent", sent_at, "clinician", by),
+                                     ("confirmed", at, "client", "client")):
+        add_event(conn, client_id, rid, when, event, kind=kind, label=label)
+    return rid

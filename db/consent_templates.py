@@ -1,0 +1,66 @@
+"""Consent checklist templates: versioned per practice, never edited (a change is a new version)."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import (Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint, func, insert, select)
+
+import db
+from core import consent as rules
+from db import audit
+from db.actors import Actor
+from db.meta import UTCDateTime, metadata
+
+consent_templates = Table(
+    "consent_templates", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("practice_id", Integer, ForeignKey("practices.id", ondelete="RESTRICT"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("checklist", Text, nullable=False),  # JSON list of {key, title, text}
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(120), nullable=False),
+    UniqueConstraint("practice_id", "version"),
+)
+
+
+def _as_dict(row) -> dict:
+    return {"id": row.id, "version": row.version, "items": json.loads(row.checklist), "created_at": row.created_at}
+
+
+def current_in(conn, practice_id: int, now: datetime) -> dict:
+    """The practice's newest checklist; the first call stores the default as version 1."""
+    row = conn.execute(select(consent_templates).where(consent_templates.c.practice_id == practice_id)
+                       .order_by(consent_templates.c.version.desc()).limit(1)).first()
+    if row is None:
+        conn.execute(insert(consent_templates).values(practice_id=practice_id, version=1, created_at=now,
+                                                      created_by="default", checklist=json.dumps(rules.DEFAULT_ITEMS)))
+        return current_in(conn, practice_id, now)
+    return _as_dict(row)
+
+
+def current_version(conn, practice_id: int) -> int:
+    """Read-only: 1 when the default has not been stored yet."""
+    return conn.execute(select(func.max(consent_templates.c.version))
+                        .where(consent_templates.c.practice_id == practice_id)).scalar() or 1
+
+
+def by_id(conn, template_id: int) -> dict:
+    return _as_dict(conn.execute(select(consent_templates).where(consent_templates.c.id == template_id)).one())
+
+
+def publish(actor: Actor, items: list[dict], *, now: datetime) -> int:
+    """An admin publishes a new checklist version; every client is asked to confirm it."""
+    if not actor.is_admin:
+        raise db.Forbidden("Only a practice admin can change the consent checklist.")
+    keys = [str(it.get("key", "")).strip() for it in items]
+    if not items or any(not k for k in keys) or len(set(keys)) != len(keys):
+        raise ValueError("each checklist item needs its own key")
+    with db.write() as conn:
+        version = current_in(conn, actor.practice_id, now)["version"] + 1
+        conn.execute(insert(consent_templates).values(
+            practice_id=actor.practice_id, version=version, created_at=now, created_by=actor.username,
+            checklist=json.dumps([{"key": k, "title": str(it.get("title", "")), "text": str(it.get("text", ""))}
+                              for k, it in zip(keys, items)])))
+        audit.record(conn, now=now, action="consent.template", actor=actor, detail=f"version {version}")
+    return version

@@ -1,0 +1,1 @@
+"""Work outside Streamlit: email backends, the reminder worker, digests. Never imports streamlit."""

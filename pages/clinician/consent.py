@@ -1,0 +1,117 @@
+"""Consent for one client: where it stands, who did what, the in-session checklist, the link, withdrawal."""
+import pandas as pd
+import streamlit as st
+
+from components import plain_text
+from components.frame import field_error, require_role, settings, utcnow
+from db import clients, consent
+from jobs import invites
+
+actor = require_role("clinician", "admin")
+cfg = settings()
+now = utcnow()
+ss = st.session_state
+
+st.title("Consent")
+st.caption("Go through each item with the client in session, check together that they can use the link, "
+           "then send the link so they can confirm in their own time.")
+rows = clients.list_for(actor, now=now)
+if not rows:
+    st.info("No clients yet. Add one on the caseload page first.")
+    st.stop()
+by_id = {r["id"]: r for r in rows}
+if ss.get("consent_client") not in by_id:
+    ss["consent_client"] = rows[0]["id"]
+client_id = st.selectbox("Client", list(by_id), key="consent_client", format_func=lambda i: by_id[i]["display_name"])
+if ss.get("consent_for") != client_id:  # a different client: start with a clean form
+    for k in [k for k in ss if str(k).startswith(("consent_discussed_", "consent_tech", "consent_errors",
+                                                  "consent_flash", "consent_url"))]:
+        del ss[k]
+    ss["consent_for"] = client_id
+
+view = consent.overview(actor, client_id, now=now, notice_days=cfg["CONSENT_NOTICE_DAYS"])
+status = view["status"]
+template = view["template"]
+
+
+
+def _day(d):
+    return d.strftime("%d %b %Y") if d else "—"
+
+
+a, b, c, d = st.columns(4)
+a.metric("Consent", status.label)
+b.metric("Checklist version", f"v{status.version}" if status.version else "—",
+         help=f"The practice's current checklist is v{template['version']}.")
+c.metric("Confirmed", _day(status.confirmed_at))
+d.metric("Renewal due", _day(status.renews_at), help=f"Expires {_day(status.expires_at)} if not renewed.")
+
+flash = ss.pop("consent_flash", None)
+if flash:
+    getattr(st, flash[0])(flash[1])
+if ss.get("consent_url"):
+    st.write("The consent link (it works once the client opens it; it expires in "
+             f"{cfg['LINK_TTL_CONSENT_DAYS']:g} days). Copy it and pass it on privately:")
+    st.code(ss["consent_url"], language=None)
+
+errors = ss.get("consent_errors", {})
+heading = "Renew consent" if status.counts else "Go through the checklist"
+with st.expander(heading, expanded=status.state != "active" or bool(errors),
+                 icon=":material/checklist:"):
+    with st.form("consent_discussion", clear_on_submit=False, border=False):
+        discussed = []
+        for item in template["items"]:
+            if st.checkbox(plain_text.escape(item["title"]), key=f"consent_discussed_{item['key']}",
+                           help=plain_text.escape(item["text"])):
+                discussed.append(item["key"])
+        field_error(errors, "discussed")
+        tech_ok = st.checkbox("I checked with the client that they can open a link and use the form",
+                              key="consent_tech_ok")
+        field_error(errors, "tech_ok")
+        tech_note = st.text_area("How you checked (optional)", key="consent_tech_note", max_chars=500,
+                                 placeholder="For example: opened a test link on their phone in session")
+        field_error(errors, "tech_note")
+        left, mid, right = st.columns(3)
+        by_email = left.form_submit_button("Email the consent link", type="primary")
+        by_copy = mid.form_submit_button("Make a link to copy")
+        draft = right.form_submit_button("Save without sending")
+    if by_email or by_copy or draft:
+        form = {"discussed": discussed, "tech_ok": tech_ok, "tech_note": tech_note}
+        ss.pop("consent_url", None)
+        if draft:
+            _, errs = consent.record_discussion(actor, client_id, form, now=now)
+            ss["consent_errors"] = errs
+            if not errs:
+                ss["consent_flash"] = ("success", "Saved as a draft. Send the link when you're ready.")
+        else:
+            out = invites.consent_link(actor, client_id, form, now=now, via="email" if by_email else "copy", cfg=cfg)
+            ss["consent_errors"] = out.errors
+            if out.emailed:
+                ss["consent_flash"] = ("success", "The consent link is on its way to the client.")
+            elif out.url:
+                ss["consent_url"] = out.url
+            elif out.problem:
+                ss["consent_flash"] = ("warning", out.problem + " The link was made: use \"Make a link to copy\" "
+                                       "to pass it on another way.")
+        if not ss["consent_errors"]:
+            for k in [k for k in ss if str(k).startswith(("consent_discussed_", "consent_tech"))]:
+                del ss[k]
+        st.rerun()
+
+if status.state != "withdrawn":
+    with st.expander("Record that the client has withdrawn", icon=":material/front_hand:"):
+        st.write("Use this when the client tells you they want to stop. Their links stop working at once and "
+                 "nothing more is sent. You can go through the checklist again if they want to restart later.")
+        if st.button("The client has withdrawn", key="consent_withdraw"):
+            consent.withdraw_for(actor, client_id, now=now)
+            ss["consent_flash"] = ("info", "Recorded: the client has withdrawn. Their links are switched off.")
+            st.rerun()
+
+st.subheader("History")
+if view["events"]:
+    st.dataframe(pd.DataFrame([{
+        "When (UTC)": e["at"].strftime("%Y-%m-%d %H:%M"), "What": consent.EVENT_LABELS.get(e["event"], e["event"]),
+        "Who": e["actor_label"],
+    } for e in view["events"]]), hide_index=True, width="stretch", key="consent_history")
+else:
+    st.caption("Nothing yet.")

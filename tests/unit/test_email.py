@@ -1,0 +1,95 @@
+"""The email seam: console writes an .eml and prints no link; smtp delivers to a real local aiosmtpd
+server; messages carry one link and no health information."""
+import email
+from email import policy
+
+import pytest
+
+from core import settings as settings_mod
+from jobs import email as mail
+from tests.conftest import NOW, free_port
+
+LINK = "http://localhost:8501/?t=" + "A" * 43
+
+
+def cfg(tmp_path, **env):
+    return settings_mod.load({"DATA_DIR": str(tmp_path), **{k: str(v) for k, v in env.items()}},
+                             secrets_file=tmp_path / "none.toml")
+
+
+def message(**kw):
+    return mail.make_message(to="robin@example.org", practice_name=kw.get("practice", "Harbour Street"), link=LINK,
+                             sender="Practice <no-reply@example.org>", now=NOW)
+
+
+def test_a_message_is_neutral_with_one_link():
+    msg = message()
+    assert msg["Subject"] == "A message from Harbour Street"
+    body = msg.get_content()
+    assert body.count("http") == 1 and LINK in body
+
+
+def test_header_injection_in_the_practice_name_goes_nowhere():
+    msg = message(practice="Evil\r\nBcc: victim@example.org")
+    raw = msg.as_string()
+    assert "\nBcc:" not in raw and msg["Bcc"] is None
+
+
+def test_console_writes_an_eml_and_prints_no_link(tmp_path, capsys):
+    c = cfg(tmp_path)
+    mail.send(message(), c)
+    files = list((tmp_path / "outbox").glob("*.eml"))
+    assert len(files) == 1 and oct(files[0].stat().st_mode)[-3:] == "600"
+    parsed = email.message_from_bytes(files[0].read_bytes(), policy=policy.default)
+    assert LINK in parsed.get_content()
+    out = capsys.readouterr().out
+    assert "A message from Harbour Street" in out and "?t=" not in out and "robin@" not in out
+
+
+@pytest.fixture
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append(envelope)
+            return "250 OK"
+
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield port, inbox
+    controller.stop()
+
+
+def test_smtp_delivers_to_a_real_server(tmp_path, smtp_server):
+    port, inbox = smtp_server
+    mail.send(message(), cfg(tmp_path, EMAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=port))
+    assert len(inbox.messages) == 1
+    env = inbox.messages[0]
+    assert env.rcpt_tos == ["robin@example.org"]
+    parsed = email.message_from_bytes(env.content, policy=policy.default)
+    assert parsed["Subject"] == "A message from Harbour Street" and LINK in parsed.get_content()
+
+
+def test_smtp_refuses_to_send_in_clear_when_starttls_is_required(tmp_path, smtp_server):
+    port, inbox = smtp_server
+    with pytest.raises(mail.EmailError, match="STARTTLS"):
+        mail.send(message(), cfg(tmp_path, EMAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=port,
+                                 SMTP_STARTTLS="required"))
+    assert inbox.messages == []
+
+
+def test_an_unreachable_smtp_server_gives_a_clear_error(tmp_path):
+    with pytest.raises(mail.EmailError, match="did not accept"):
+        mail.send(message(), cfg(tmp_path, EMAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=free_port(),
+                                 SMTP_TIMEOUT_SECONDS=2))
+
+
+def test_sendgrid_is_not_available_yet_and_says_so(tmp_path):
+    with pytest.raises(mail.EmailError, match="not available yet"):
+        mail.send(message(), cfg(tmp_path, EMAIL_BACKEND="sendgrid"))
