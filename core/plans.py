@@ -157,3 +157,8 @@ def level_change_label(from_level: int, to_level: int) -> str:
     if to_level > from_level:
         return f"Moved up to level {to_level}"
     return f"Adjusted to level {to_level} (a smaller step that fits right now)"
+
+
+def struggling_first(steps: list[dict]) -> list[dict]:
+    """For "I'm struggling right now": distress-tolerance steps (grounding, breathing) come first."""
+    return sorted(steps, key=lambda s: not s.get("distress_tolerance"))

@@ -49,6 +49,14 @@ ACTIONS = {
     "link.open": "Client opened link",
     "link.refused": "Link refused",
     "link.revoke": "Revoked client links",
+    "plan.create": "Created plan",
+    "plan.list": "Viewed client's plans",
+    "plan.read": "Viewed plan",
+    "plan.update": "Changed plan",
+    "plan.level": "Changed a step's level",
+    "card.view": "Client opened coping card",
+    "template.save": "Saved practice template",
+    "template.import": "Imported templates",
 }
 
 
