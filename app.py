@@ -24,10 +24,13 @@ if actor is None:
 
 caseload = st.Page("pages/clinician/caseload.py", title="Caseload", icon=":material/groups:", url_path="caseload",
                    default=True)
+plans_page = st.Page("pages/clinician/plans.py", title="Plans", icon=":material/checklist:", url_path="plans")
+templates_page = st.Page("pages/clinician/templates.py", title="Templates", icon=":material/library_books:",
+                         url_path="templates")
 account = st.Page("pages/clinician/account.py", title="My account", icon=":material/person:", url_path="account")
 if actor.role == "admin":
     pages = {
-        "Practice": [caseload,
+        "Practice": [caseload, plans_page, templates_page,
                      st.Page("pages/admin/clinicians.py", title="Clinicians", icon=":material/badge:", url_path="clinicians"),
                      st.Page("pages/admin/practice.py", title="Practice settings", icon=":material/settings:",
                              url_path="practice"),
@@ -35,7 +38,7 @@ if actor.role == "admin":
         "You": [account],
     }
 else:
-    pages = {"Caseload": [caseload], "You": [account]}
+    pages = {"Caseload": [caseload, plans_page, templates_page], "You": [account]}
 
 nav = st.navigation(pages)
 with st.sidebar:

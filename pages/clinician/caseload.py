@@ -5,7 +5,7 @@ import streamlit as st
 from components import client_form
 from components.frame import require_role, utcnow
 from core import clients as rules
-from db import clients, clinicians, practices
+from db import clients, clinicians, plans, practices
 
 actor = require_role("clinician", "admin")
 now = utcnow()
@@ -23,8 +23,11 @@ status = right.selectbox("Status", ["all", *rules.STATUSES], key="caseload_statu
 rows = clients.list_for(actor, now=now, search=search, status=None if status == "all" else status)
 
 if rows:
+    findings = plans.finding_counts(actor)  # homework-check findings across each client's active plans
     table = pd.DataFrame([{
         "Client": r["display_name"], "Status": rules.STATUS_LABELS[r["status"]], "Time zone": r["timezone"],
+        "Plans": (f"⚠ {findings[r['id']]} to review" if findings.get(r["id"]) else
+                  "✓ checked" if r["id"] in findings else "no plan"),
         **({"Clinician": r["clinician_name"]} if actor.is_admin else {}),
     } for r in rows])
     st.dataframe(table, hide_index=True, width="stretch", key="caseload_table")
