@@ -159,16 +159,22 @@ def create_plan(actor: Actor, client_id: int, *, goal: str, steps: list[dict], n
     with db.write() as conn:
         if conn.execute(select(clients.c.id).where(scope(actor), clients.c.id == client_id)).first() is None:
             raise db.NotFound("client")
-        plan_id = conn.execute(insert(plans).values(client_id=client_id, goal=goal, created_by=actor.clinician_id,
-                                                    created_at=now, updated_at=now)).inserted_primary_key[0]
-        for pos, step in enumerate(clean):
-            step_id = conn.execute(insert(plan_steps).values(plan_id=plan_id, position=pos, created_at=now)
-                                   ).inserted_primary_key[0]
-            _add_version(conn, actor, step_id, step, now)
-        _refresh_findings(conn, plan_id, now)
+        plan_id = insert_plan(conn, actor, client_id=client_id, goal=goal, steps=clean, now=now)
         audit.record(conn, now=now, action="plan.create", actor=actor, client_id=client_id,
                      detail=f"plan {plan_id}, {len(clean)} steps")
     return plan_id, {}
+
+
+def insert_plan(conn, actor: Actor, *, client_id: int, goal: str, steps: list[dict], now: datetime) -> int:
+    """Insert a plan of validated steps inside the caller's transaction (the caller checked scope)."""
+    plan_id = conn.execute(insert(plans).values(client_id=client_id, goal=goal, created_by=actor.clinician_id,
+                                                created_at=now, updated_at=now)).inserted_primary_key[0]
+    for pos, step in enumerate(steps):
+        step_id = conn.execute(insert(plan_steps).values(plan_id=plan_id, position=pos, created_at=now)
+                               ).inserted_primary_key[0]
+        _add_version(conn, actor, step_id, step, now)
+    _refresh_findings(conn, plan_id, now)
+    return plan_id
 
 
 def list_for_client(actor: Actor, client_id: int, *, now: datetime) -> list[dict]:

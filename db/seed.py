@@ -39,6 +39,14 @@ CLIENTS = [
 STEPS: list = []  # later features register demo-data functions here
 
 
+def _plans_step(conn, ids, now, rng):
+    from db import plans_demo  # imported late: it needs the table modules loaded
+    plans_demo.seed_plans(conn, ids, now, rng)
+
+
+STEPS.append(_plans_step)
+
+
 def credentials_file(cfg=None) -> Path:
     cfg = cfg or settings_mod.load()
     return cfg.data_dir / "demo-credentials.txt"

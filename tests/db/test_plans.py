@@ -151,3 +151,17 @@ def test_templates_save_export_and_import_per_practice(database, people):
     assert n == 0 and problems
     with db.read() as conn:
         assert conn.execute(select(templates.plan_templates.c.id)).all()
+
+
+def test_the_demo_seed_shows_plans_in_use(sqlite_db):
+    from db import seed
+    from db.actors import Actor
+    from sqlalchemy import text
+    seed.run(now=NOW, password="demo-password-for-tests")
+    with db.read() as conn:
+        maya = conn.execute(text("select id, practice_id from clinicians where username='maya'")).one()
+        keys = set(conn.execute(text("select distinct template_key from step_versions")).scalars())
+        assert conn.execute(text("select count(*) from level_changes")).scalar() >= 1
+    assert len(keys - {""}) >= 6
+    counts = plans.finding_counts(Actor(maya.id, maya.practice_id, "clinician", "maya"))
+    assert sorted(n > 0 for n in counts.values()) == [False, False, False, True]
