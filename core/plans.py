@@ -162,3 +162,8 @@ def level_change_label(from_level: int, to_level: int) -> str:
 def struggling_first(steps: list[dict]) -> list[dict]:
     """For "I'm struggling right now": distress-tolerance steps (grounding, breathing) come first."""
     return sorted(steps, key=lambda s: not s.get("distress_tolerance"))
+
+
+def plan_label(goal: str, findings: int) -> str:
+    short = goal if len(goal) <= 60 else goal[:57] + "…"
+    return short + (f" · {findings} to review" if findings else "")
