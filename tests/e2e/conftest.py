@@ -113,10 +113,19 @@ def settle(page, timeout=30_000):
 def sign_in(page, url, username, password):
     page.goto(url)
     settle(page)
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    settle(page)
+    for _attempt in range(3):
+        # The cookie element can rerun the script right after the first load, redrawing the form and
+        # dropping what was typed; the form then says the fields are empty, so type again.
+        page.wait_for_timeout(500)
+        settle(page)
+        page.get_by_label("Username").last.fill(username)
+        page.get_by_label("Password", exact=True).last.fill(password)
+        page.get_by_role("button", name="Sign in").last.click()
+        settle(page)
+        page.wait_for_timeout(300)
+        settle(page)
+        if page.get_by_text("Please enter your username and your password").count() == 0:
+            return
 
 
 def shot(page, name: str) -> None:
