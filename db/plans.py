@@ -287,6 +287,14 @@ def level_history(actor: Actor, step_id: int, *, now: datetime) -> list[dict]:
     return rows
 
 
+def outcomes(actor: Actor, step_id: int, *, now: datetime) -> list[tuple]:
+    """Per planned day: (local date, "done" | "partly" | "not"), for the mastery suggestion.
+    Check-ins do not exist yet, so there is nothing to report; the check-in feature fills this in."""
+    with db.read() as conn:
+        _step_plan(conn, actor, step_id)
+    return []
+
+
 def finding_counts(actor: Actor) -> dict[int, int]:
     """Client id -> audit findings across their active plans, for the caseload (whose listing is
     audited there)."""

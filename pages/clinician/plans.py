@@ -28,7 +28,7 @@ if "plans_select_next" in ss:
 if ss.get("plans_plan") not in ["new", *plan_rows]:
     ss["plans_plan"] = next(iter(plan_rows), "new")
 choice = st.selectbox("Plan", ["new", *plan_rows], key="plans_plan",
-                      format_func=lambda o: "➕ New plan" if o == "new" else
+                      format_func=lambda o: "New plan…" if o == "new" else
                       rules.plan_label(plan_rows[o]["goal"], plan_rows[o]["finding_count"]))
 if msg := ss.pop("plans_flash", None):
     st.success(msg, icon=":material/check_circle:")
@@ -80,7 +80,7 @@ if "plans_step_next" in ss:
 if ss.get("plans_step") not in ["add", *steps]:
     ss["plans_step"] = next(iter(steps), "add")
 step_id = st.radio("Step", [*steps, "add"], key="plans_step", horizontal=False,
-                   format_func=lambda s: "➕ Add a step" if s == "add" else rules.card_line(steps[s]))
+                   format_func=lambda s: "Add a step…" if s == "add" else rules.card_line(steps[s]))
 if ss.get("plans_loaded") != ("plan", choice, step_id, steps[step_id]["version_id"] if step_id in steps else 0):
     step_form.prefill(steps[step_id] if step_id in steps else rules.blank_step())
     ss["plans_goal"] = plan["goal"]
@@ -111,6 +111,8 @@ if step_id in steps:
     step = steps[step_id]
     with st.expander(f"Level {step['level']} of {len(step['levels'])}: progression", icon=":material/stairs:"):
         typed(rules.instruction(step), prefix="**Now:** ")
+        if advice := rules.suggestion(step, plans.outcomes(actor, step_id, now=now)):
+            st.info(advice + " It's your call with the client; nothing changes by itself.", icon=":material/trending_up:")
         st.caption("Moving down a level is an ordinary part of practice: the step should fit the client's week. "
                    f"Mastery aim: done on {step['mastery_k']} of the last {step['mastery_n']} planned days. "
                    "When check-ins arrive, a suggestion to advance appears here; nothing changes by itself.")

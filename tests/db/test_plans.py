@@ -55,6 +55,7 @@ def test_others_get_not_found_for_every_plan_function(database, people, who):
         lambda: plans.remove_step(actor, step_id, now=NOW),
         lambda: plans.change_level(actor, step_id, to_level=2, reason="ready", now=NOW),
         lambda: plans.level_history(actor, step_id, now=NOW),
+        lambda: plans.outcomes(actor, step_id, now=NOW),
     ]
     for call in calls:
         with pytest.raises(db.NotFound):
