@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import audit_panel, step_form
 from components.frame import field_error, require_role, settings, utcnow
-from components.text import typed
+from components.text import md_escape, typed
 from core import plans as rules
 from db import clients, links, plans, templates
 
@@ -80,7 +80,7 @@ if "plans_step_next" in ss:
 if ss.get("plans_step") not in ["add", *steps]:
     ss["plans_step"] = next(iter(steps), "add")
 step_id = st.radio("Step", [*steps, "add"], key="plans_step", horizontal=False,
-                   format_func=lambda s: "Add a step…" if s == "add" else rules.card_line(steps[s]))
+                   format_func=lambda s: "Add a step…" if s == "add" else md_escape(rules.card_line(steps[s])))
 if ss.get("plans_loaded") != ("plan", choice, step_id, steps[step_id]["version_id"] if step_id in steps else 0):
     step_form.prefill(steps[step_id] if step_id in steps else rules.blank_step())
     ss["plans_goal"] = plan["goal"]

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from components.frame import require_role, utcnow
-from components.text import typed
+from components.text import md_escape, typed
 from core import plans as rules
 from db import templates
 
@@ -17,7 +17,7 @@ for problem in ss.pop("templates_problems", []):
 
 available = templates.list_for(actor)
 for t in available:
-    with st.expander(t["name"] + (" (practice)" if t.get("own") else ""), icon=":material/description:"):
+    with st.expander(md_escape(t["name"]) + (" (practice)" if t.get("own") else ""), icon=":material/description:"):
         typed(t["goal"], prefix="*Goal:* ")
         typed(rules.card_line(t["step"]))
         for i, text in enumerate(t["step"]["levels"], start=1):

@@ -82,3 +82,35 @@ def test_clinician_builds_a_plan_fixes_a_finding_and_the_card_shows_it_on_a_phon
     expect(card.get_by_text("Start with this one small step")).to_be_visible()
     shot(card, "coping-card-struggling")
     assert card.evaluate("document.documentElement.scrollWidth") <= 390 + 1  # no sideways scrolling on a phone
+
+
+def test_hostile_step_text_is_plain_text_on_the_card_in_chromium(server, phone):
+    url = server.run_python(
+        "import json; from datetime import datetime, timezone\n"
+        "import db; from sqlalchemy import text\n"
+        "from core import settings, templates; from db import links, plans; from db.actors import Actor\n"
+        "from tests.conftest import make_reachable\n"
+        "with db.read() as c:\n"
+        "    cid = c.execute(text(\"select id from clients where display_name='Jamie K.'\")).scalar_one()\n"
+        "    m = c.execute(text(\"select id, practice_id from clinicians where username='sam'\")).one()\n"
+        "sam = Actor(m.id, m.practice_id, 'clinician', 'sam'); now = datetime.now(timezone.utc)\n"
+        "step = {**templates.BUILT_IN[0]['step'], 'anchor': '<img src=x onerror=alert(1)>',\n"
+        "        'behaviour': 'read [this](javascript:alert(2)) <script>alert(3)</script>',\n"
+        "        'if_then': '<svg onload=alert(4)>'}\n"
+        "pid, err = plans.create_plan(sam, cid, goal='hostile', steps=[step], now=now); assert not err, err\n"
+        "make_reachable(cid)\n"
+        "cfg = settings.load()\n"
+        "raw = links.issue_for(sam, cid, 'card', now=now, ttl_days=cfg.link_ttl_days())\n"
+        "print(json.dumps(links.url(cfg['LINK_BASE_URL'], raw)))\n")
+    page = phone.new_page()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(json.loads(url.strip().splitlines()[-1]))
+    settle(page)
+    expect(page.get_by_text("After I <img src=x onerror=alert(1)>, I will read [this](javascript:alert(2)) "
+                            "<script>alert(3)</script>", exact=False)).to_be_visible()
+    expect(page.get_by_text("<svg onload=alert(4)>", exact=False)).to_be_visible()
+    page.wait_for_timeout(500)
+    assert dialogs == []
+    assert page.locator("a[href^='javascript']").count() == 0
+    assert page.locator("[data-testid='stMain'] img, [data-testid='stMain'] svg[onload]").count() == 0
