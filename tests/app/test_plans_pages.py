@@ -94,3 +94,33 @@ def test_hostile_step_text_is_shown_escaped_on_the_card(sqlite_db, people):
     assert shown
     for value in shown:  # every markup character arrives backslash-escaped
         assert not re.search(r"(?<!\\)[<\[\]()]", value.replace("**", "")), value
+
+
+def test_editing_a_step_and_changing_its_level_through_the_page(sqlite_db, people):
+    from datetime import datetime, timedelta, timezone
+    earlier = datetime.now(timezone.utc) - timedelta(days=1)  # the page saves at the real time
+    plan_id, _ = plans.create_plan(people["clara"], people["client_clara"], goal="Calmer mornings",
+                                   steps=[BY_KEY["breathing"]["step"]], now=earlier)
+    at = signed_in("clara").run()
+    at.switch_page("pages/clinician/plans.py").run()
+    assert at.selectbox(key="plans_plan").value == plan_id
+    assert at.text_input(key="step_anchor").value == "pour my morning coffee"
+    at.text_input(key="step_anchor").input("feed the cat").run()
+    at.button(key="plans_save_step").click().run()
+    assert not at.exception and "Saved." in texts(at)
+    step = plans.get(people["clara"], plan_id, now=NOW)["steps"][0]
+    assert step["anchor"] == "feed the cat"
+
+    at.selectbox(key="plans_to_level").select(2).run()
+    at.button(key="plans_change_level").click().run()
+    assert any("reason" in e for e in errors(at))  # a reason is asked for, calmly
+    at.text_input(key="plans_level_reason").input("5 of 7 mornings done").run()
+    at.button(key="plans_change_level").click().run()
+    assert "Moved up to level 2." in texts(at)
+    at.selectbox(key="plans_to_level").select(1).run()
+    at.text_input(key="plans_level_reason").input("a busy month at work").run()
+    at.button(key="plans_change_level").click().run()
+    assert "a smaller step that fits right now" in texts(at)
+    history = plans.level_history(people["clara"], step["step_id"], now=NOW)
+    assert [h["reason"] for h in history] == ["5 of 7 mornings done", "a busy month at work"]
+    assert "a busy month at work" in texts(at)
