@@ -28,10 +28,13 @@ if actor is None:
 caseload = st.Page("pages/clinician/caseload.py", title="Caseload", icon=":material/groups:", url_path="caseload",
                    default=True)
 consent = st.Page("pages/clinician/consent.py", title="Consent", icon=":material/handshake:", url_path="consent")
+plans_page = st.Page("pages/clinician/plans.py", title="Plans", icon=":material/checklist:", url_path="plans")
+templates_page = st.Page("pages/clinician/templates.py", title="Templates", icon=":material/library_books:",
+                         url_path="templates")
 account = st.Page("pages/clinician/account.py", title="My account", icon=":material/person:", url_path="account")
 if actor.role == "admin":
     pages = {
-        "Practice": [caseload, consent,
+        "Practice": [caseload, plans_page, consent, templates_page,
                      st.Page("pages/admin/clinicians.py", title="Clinicians", icon=":material/badge:", url_path="clinicians"),
                      st.Page("pages/admin/practice.py", title="Practice settings", icon=":material/settings:",
                              url_path="practice"),
@@ -40,7 +43,7 @@ if actor.role == "admin":
         "You": [account],
     }
 else:
-    pages = {"Caseload": [caseload, consent], "You": [account]}
+    pages = {"Caseload": [caseload, plans_page, consent, templates_page], "You": [account]}
 
 nav = st.navigation(pages)
 with st.sidebar:

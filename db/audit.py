@@ -60,6 +60,14 @@ ACTIONS = {
     "consent.template": "Published consent checklist version",
     "email.sent": "Email sent",
     "email.failed": "Email failed",
+    "plan.create": "Created plan",
+    "plan.list": "Viewed client's plans",
+    "plan.read": "Viewed plan",
+    "plan.update": "Changed plan",
+    "plan.level": "Changed a step's level",
+    "card.view": "Client opened coping card",
+    "template.save": "Saved practice template",
+    "template.import": "Imported templates",
 }
 
 

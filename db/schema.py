@@ -1,3 +1,4 @@
 """Imports every table module, so `metadata` knows all tables (for migrations and tests)."""
-from db import audit, clients, clinicians, consent, consent_templates, links, practices, signins  # noqa: F401
+from db import (audit, clients, clinicians, consent, consent_templates, links, plans,  # noqa: F401
+                practices, signins, templates)
 from db.meta import metadata  # noqa: F401

@@ -44,7 +44,13 @@ def _register_steps() -> None:
     STEPS.append(consent_demo.step)
 
 
+def _plans_step(conn, ids, now, rng):
+    from db import plans_demo  # imported late: it needs the table modules loaded
+    plans_demo.seed_plans(conn, ids, now, rng)
+
+
 _register_steps()
+STEPS.append(_plans_step)
 
 
 def credentials_file(cfg=None) -> Path:

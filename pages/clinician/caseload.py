@@ -5,7 +5,7 @@ import streamlit as st
 from components import client_form
 from components.frame import require_role, settings, utcnow
 from core import clients as rules
-from db import clients, clinicians, consent, practices
+from db import clients, clinicians, consent, plans, practices
 
 actor = require_role("clinician", "admin")
 now = utcnow()
@@ -25,9 +25,12 @@ consent_states = consent.states_for(actor, [r["id"] for r in rows], now=now,
                                     notice_days=settings()["CONSENT_NOTICE_DAYS"])
 
 if rows:
+    findings = plans.finding_counts(actor)  # homework-check findings across each client's active plans
     table = pd.DataFrame([{
         "Client": r["display_name"], "Status": rules.STATUS_LABELS[r["status"]],
         "Consent": consent_states[r["id"]].label, "Time zone": r["timezone"],
+        "Plans": (f"⚠ {findings[r['id']]} to review" if findings.get(r["id"]) else
+                  "✓ checked" if r["id"] in findings else "no plan"),
         **({"Clinician": r["clinician_name"]} if actor.is_admin else {}),
     } for r in rows])
     st.dataframe(table, hide_index=True, width="stretch", key="caseload_table")

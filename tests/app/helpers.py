@@ -8,9 +8,11 @@ from tests.conftest import NOW, ROOT
 APP = str(ROOT / "app.py")
 
 PAGES = {
-    "clinician": ["pages/clinician/caseload.py", "pages/clinician/consent.py", "pages/clinician/account.py"],
+    "clinician": ["pages/clinician/caseload.py", "pages/clinician/consent.py", "pages/clinician/account.py",
+                  "pages/clinician/plans.py", "pages/clinician/templates.py"],
     "admin": ["pages/clinician/caseload.py", "pages/clinician/consent.py", "pages/clinician/account.py",
-              "pages/admin/clinicians.py", "pages/admin/practice.py", "pages/admin/audit.py", "pages/admin/data.py"],
+              "pages/clinician/plans.py", "pages/clinician/templates.py", "pages/admin/clinicians.py",
+              "pages/admin/practice.py", "pages/admin/audit.py", "pages/admin/data.py"],
 }
 
 

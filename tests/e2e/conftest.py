@@ -113,16 +113,21 @@ def settle(page, timeout=30_000):
 def sign_in(page, url, username, password):
     page.goto(url)
     settle(page)
-    # The sign-in cookie helper (an iframe) reruns the script once it has loaded, and the first run
-    # can start just after the page reports "notRunning": typing before that rerun can be lost.
+    # The sign-in cookie helper (an iframe) reruns the script once it has loaded; under load that
+    # rerun can redraw the form and drop what was typed (the form then says the fields are empty),
+    # so wait for it, and type again if it still happens.
     page.wait_for_selector("iframe", state="attached", timeout=30_000)
-    page.wait_for_timeout(800)
-    settle(page)
-    page.wait_for_function("document.querySelectorAll('input[aria-label=\"Password\"]').length === 1")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    settle(page)
+    for _attempt in range(3):
+        page.wait_for_timeout(500)
+        settle(page)
+        page.get_by_label("Username").last.fill(username)
+        page.get_by_label("Password", exact=True).last.fill(password)
+        page.get_by_role("button", name="Sign in").last.click()
+        settle(page)
+        page.wait_for_timeout(300)
+        settle(page)
+        if page.get_by_text("Please enter your username and your password").count() == 0:
+            break
     # On success the cookie component writes the re-login cookie and then reruns the script itself.
     page.wait_for_function("!document.body.innerText.includes('Opening your pages')", timeout=30_000)
     settle(page)

@@ -1,0 +1,17 @@
+"""The live homework audit next to the step editor: our own rule texts, so markdown is safe here."""
+from __future__ import annotations
+
+import streamlit as st
+
+from core import directive_audit
+
+
+def show(step: dict) -> list:
+    findings = directive_audit.audit_step(step)
+    st.markdown("#### Homework check")
+    if not findings:
+        st.success("No findings: anchored, observable, small, scheduled and with a barrier plan.",
+                   icon=":material/check_circle:")
+    for f in findings:
+        st.warning(f"**{f.title}.** {f.why}\n\n*Try:* {f.fix}", icon=":material/lightbulb:")
+    return findings

@@ -1,0 +1,322 @@
+"""Plans, their steps and the steps' immutable versions, level changes, and the client's card.
+
+A step never changes in place: every edit adds a version with `valid_from`, so what the client saw
+on any day can be rebuilt. Every function takes the acting clinician and is scoped by
+`db.clients.scope`; out-of-scope ids raise NotFound, like ids that do not exist.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import (Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text, and_,
+                        func, insert, select, update)
+
+import db
+from core import directive_audit, plans as rules
+from db import audit, links, practices
+from db.actors import Actor
+from db.clients import clients, scope
+from db.meta import UTCDateTime, metadata
+
+plans = Table(
+    "plans", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("goal", String(300), nullable=False),
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("finding_count", Integer, nullable=False, server_default="0"),  # audit findings of current steps
+    Column("created_by", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("status in ('active', 'archived')", name="status"),
+)
+
+plan_steps = Table(
+    "plan_steps", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", Integer, ForeignKey("plans.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+step_versions = Table(
+    "step_versions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("step_id", Integer, ForeignKey("plan_steps.id", ondelete="CASCADE"), nullable=False),
+    Column("valid_from", UTCDateTime, nullable=False),
+    Column("retired", Boolean, nullable=False, server_default="0"),
+    Column("anchor", String(200), nullable=False),
+    Column("behaviour", String(200), nullable=False),
+    Column("duration_min", Integer, nullable=True),
+    Column("days", String(20), nullable=False),  # "0,1,2" (Monday = 0)
+    Column("window_start", String(5), nullable=False),
+    Column("window_end", String(5), nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("levels", Text, nullable=False),  # JSON list of per-level instructions
+    Column("barrier", String(200), nullable=False),
+    Column("if_then", String(200), nullable=False),
+    Column("no_barrier", Boolean, nullable=False),
+    Column("mastery_k", Integer, nullable=False),
+    Column("mastery_n", Integer, nullable=False),
+    Column("distress_tolerance", Boolean, nullable=False),
+    Column("template_key", String(40), nullable=False),
+    Column("created_by", Integer, nullable=False),
+    Index("ix_step_versions_step_valid_from", "step_id", "valid_from"),
+)
+
+level_changes = Table(
+    "level_changes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("step_id", Integer, ForeignKey("plan_steps.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("from_level", Integer, nullable=False),
+    Column("to_level", Integer, nullable=False),
+    Column("reason", String(300), nullable=False),
+    Column("clinician_id", Integer, nullable=False),
+)
+
+
+def _version_values(step: dict) -> dict:
+    return {**{k: step[k] for k in rules.FIELDS if k not in ("days", "levels")},
+            "days": ",".join(str(d) for d in step["days"]), "levels": json.dumps(step["levels"])}
+
+
+def _step_dict(row) -> dict:
+    step = {k: row[k] for k in rules.FIELDS if k not in ("days", "levels")}
+    step["days"] = [int(d) for d in row["days"].split(",") if d != ""]
+    step["levels"] = json.loads(row["levels"])
+    step["step_id"], step["version_id"], step["valid_from"] = row["step_id"], row["id"], row["valid_from"]
+    step["position"] = row["position"]
+    return step
+
+
+def _plan_row(conn, actor: Actor, plan_id: int):
+    row = conn.execute(select(plans).join(clients, clients.c.id == plans.c.client_id)
+                       .where(scope(actor), plans.c.id == plan_id)).mappings().first()
+    if row is None:
+        raise db.NotFound("plan")
+    return row
+
+
+def _step_plan(conn, actor: Actor, step_id: int):
+    plan_id = conn.execute(select(plan_steps.c.plan_id).where(plan_steps.c.id == step_id)).scalar()
+    if plan_id is None:
+        raise db.NotFound("step")
+    return _plan_row(conn, actor, plan_id)
+
+
+def _steps_as_of(conn, plan_ids: list[int], as_of: datetime | None) -> list[dict]:
+    """The version of each step in force at `as_of` (None: the newest), retired steps left out."""
+    v = step_versions
+    cond = [plan_steps.c.plan_id.in_(plan_ids)]
+    if as_of is not None:
+        cond.append(v.c.valid_from <= as_of)
+    newest = (select(v.c.id, func.row_number().over(partition_by=v.c.step_id,
+                                                    order_by=(v.c.valid_from.desc(), v.c.id.desc())).label("rn"))
+              .join(plan_steps, plan_steps.c.id == v.c.step_id).where(*cond).subquery())
+    rows = conn.execute(select(v, plan_steps.c.position, plan_steps.c.plan_id)
+                        .join(plan_steps, plan_steps.c.id == v.c.step_id)
+                        .join(newest, and_(newest.c.id == v.c.id, newest.c.rn == 1))
+                        .where(v.c.retired.is_(False))
+                        .order_by(plan_steps.c.position, plan_steps.c.id)).mappings().all()
+    return [{**_step_dict(r), "plan_id": r["plan_id"]} for r in rows]
+
+
+def _refresh_findings(conn, plan_id: int, now: datetime) -> None:
+    steps = _steps_as_of(conn, [plan_id], None)
+    count = sum(len(directive_audit.audit_step(s)) for s in steps) + (0 if steps else 1)
+    conn.execute(update(plans).where(plans.c.id == plan_id).values(finding_count=count, updated_at=now))
+
+
+def _add_version(conn, actor: Actor, step_id: int, step: dict, now: datetime, retired: bool = False) -> None:
+    conn.execute(insert(step_versions).values(step_id=step_id, valid_from=now, retired=retired,
+                                              created_by=actor.clinician_id, **_version_values(step)))
+
+
+def _validate_goal(goal: str) -> tuple[str, str | None]:
+    goal = (goal or "").strip()
+    if not goal:
+        return goal, "Please write the goal in a sentence: what skill, and why it matters to the client."
+    if len(goal) > rules.GOAL_MAX:
+        return goal, f"Please keep the goal under {rules.GOAL_MAX} characters."
+    return goal, None
+
+
+def create_plan(actor: Actor, client_id: int, *, goal: str, steps: list[dict], now: datetime
+                ) -> tuple[int | None, dict[str, str]]:
+    """A new plan with its first steps. Returns (id, {}) or (None, {field: message}); steps' field
+    errors are keyed "step<i>.<field>"."""
+    goal, goal_error = _validate_goal(goal)
+    errors = {"goal": goal_error} if goal_error else {}
+    clean = []
+    for i, form in enumerate(steps):
+        step, step_errors = rules.validate_step(form)
+        errors.update({f"step{i}.{k}": v for k, v in step_errors.items()})
+        clean.append(step)
+    if errors:
+        return None, errors
+    with db.write() as conn:
+        if conn.execute(select(clients.c.id).where(scope(actor), clients.c.id == client_id)).first() is None:
+            raise db.NotFound("client")
+        plan_id = insert_plan(conn, actor, client_id=client_id, goal=goal, steps=clean, now=now)
+        audit.record(conn, now=now, action="plan.create", actor=actor, client_id=client_id,
+                     detail=f"plan {plan_id}, {len(clean)} steps")
+    return plan_id, {}
+
+
+def insert_plan(conn, actor: Actor, *, client_id: int, goal: str, steps: list[dict], now: datetime) -> int:
+    """Insert a plan of validated steps inside the caller's transaction (the caller checked scope)."""
+    plan_id = conn.execute(insert(plans).values(client_id=client_id, goal=goal, created_by=actor.clinician_id,
+                                                created_at=now, updated_at=now)).inserted_primary_key[0]
+    for pos, step in enumerate(steps):
+        step_id = conn.execute(insert(plan_steps).values(plan_id=plan_id, position=pos, created_at=now)
+                               ).inserted_primary_key[0]
+        _add_version(conn, actor, step_id, step, now)
+    _refresh_findings(conn, plan_id, now)
+    return plan_id
+
+
+def list_for_client(actor: Actor, client_id: int, *, now: datetime) -> list[dict]:
+    with db.write() as conn:
+        if conn.execute(select(clients.c.id).where(scope(actor), clients.c.id == client_id)).first() is None:
+            raise db.NotFound("client")
+        rows = [dict(r) for r in conn.execute(select(plans).where(plans.c.client_id == client_id)
+                                              .order_by(plans.c.status, plans.c.created_at.desc(), plans.c.id.desc())
+                                              ).mappings()]
+        audit.record(conn, now=now, action="plan.list", actor=actor, client_id=client_id, detail=f"{len(rows)} plans")
+    return rows
+
+
+def get(actor: Actor, plan_id: int, *, now: datetime, as_of: datetime | None = None) -> dict:
+    """A plan with its steps as they were at `as_of` (None: now, the current versions)."""
+    with db.write() as conn:
+        row = _plan_row(conn, actor, plan_id)
+        steps = _steps_as_of(conn, [plan_id], as_of)
+        audit.record(conn, now=now, action="plan.read", actor=actor, client_id=row["client_id"],
+                     detail=f"plan {plan_id}" + (" as of a past date" if as_of else ""))
+    return {**dict(row), "steps": steps}
+
+
+def update_goal(actor: Actor, plan_id: int, goal: str, *, now: datetime) -> dict[str, str]:
+    goal, error = _validate_goal(goal)
+    if error:
+        return {"goal": error}
+    with db.write() as conn:
+        row = _plan_row(conn, actor, plan_id)
+        conn.execute(update(plans).where(plans.c.id == plan_id).values(goal=goal, updated_at=now))
+        audit.record(conn, now=now, action="plan.update", actor=actor, client_id=row["client_id"],
+                     detail=f"plan {plan_id}: goal")
+    return {}
+
+
+def save_step(actor: Actor, plan_id: int, step_id: int | None, form: dict, *, now: datetime
+              ) -> tuple[int | None, dict[str, str]]:
+    """Add a step (step_id None) or save a new version of one. The level is kept as it is: levels
+    change through `change_level`, which records a reason."""
+    step, errors = rules.validate_step(form)
+    if errors:
+        return None, errors
+    with db.write() as conn:
+        row = _plan_row(conn, actor, plan_id)
+        if step_id is None:
+            pos = conn.execute(select(func.coalesce(func.max(plan_steps.c.position), -1) + 1)
+                               .where(plan_steps.c.plan_id == plan_id)).scalar_one()
+            step_id = conn.execute(insert(plan_steps).values(plan_id=plan_id, position=pos, created_at=now)
+                                   ).inserted_primary_key[0]
+            what = "step added"
+        else:
+            current = {s["step_id"]: s for s in _steps_as_of(conn, [plan_id], None)}.get(step_id)
+            if current is None:
+                raise db.NotFound("step")
+            step["level"] = min(current["level"], len(step["levels"]))
+            what = "step edited"
+        _add_version(conn, actor, step_id, step, now)
+        _refresh_findings(conn, plan_id, now)
+        audit.record(conn, now=now, action="plan.update", actor=actor, client_id=row["client_id"],
+                     detail=f"plan {plan_id}: {what}")
+    return step_id, {}
+
+
+def remove_step(actor: Actor, step_id: int, *, now: datetime) -> None:
+    with db.write() as conn:
+        row = _step_plan(conn, actor, step_id)
+        current = {s["step_id"]: s for s in _steps_as_of(conn, [row["id"]], None)}.get(step_id)
+        if current is None:
+            raise db.NotFound("step")
+        _add_version(conn, actor, step_id, current, now, retired=True)
+        _refresh_findings(conn, row["id"], now)
+        audit.record(conn, now=now, action="plan.update", actor=actor, client_id=row["client_id"],
+                     detail=f"plan {row['id']}: step removed")
+
+
+def change_level(actor: Actor, step_id: int, *, to_level: int, reason: str, now: datetime) -> dict[str, str]:
+    """Advance or scale back, with a reason; a clinician's decision, kept in the history."""
+    reason = (reason or "").strip()
+    if not reason:
+        return {"reason": "Please note a short reason (it helps you and the client see the path later)."}
+    if len(reason) > 300:
+        return {"reason": "Please keep the reason under 300 characters."}
+    with db.write() as conn:
+        row = _step_plan(conn, actor, step_id)
+        current = {s["step_id"]: s for s in _steps_as_of(conn, [row["id"]], None)}.get(step_id)
+        if current is None:
+            raise db.NotFound("step")
+        if not isinstance(to_level, int) or not 1 <= to_level <= len(current["levels"]):
+            return {"to_level": f"Choose a level between 1 and {len(current['levels'])}."}
+        if to_level == current["level"]:
+            return {"to_level": "The step is already at this level."}
+        conn.execute(insert(level_changes).values(step_id=step_id, at=now, from_level=current["level"],
+                                                  to_level=to_level, reason=reason, clinician_id=actor.clinician_id))
+        _add_version(conn, actor, step_id, {**current, "level": to_level}, now)
+        _refresh_findings(conn, row["id"], now)
+        audit.record(conn, now=now, action="plan.level", actor=actor, client_id=row["client_id"],
+                     detail=f"plan {row['id']}: level {current['level']} to {to_level}")
+    return {}
+
+
+def level_history(actor: Actor, step_id: int, *, now: datetime) -> list[dict]:
+    with db.write() as conn:
+        row = _step_plan(conn, actor, step_id)
+        rows = [dict(r) for r in conn.execute(select(level_changes).where(level_changes.c.step_id == step_id)
+                                              .order_by(level_changes.c.at, level_changes.c.id)).mappings()]
+        audit.record(conn, now=now, action="plan.read", actor=actor, client_id=row["client_id"],
+                     detail=f"plan {row['id']}: level history")
+    for r in rows:
+        r["label"] = rules.level_change_label(r["from_level"], r["to_level"])
+    return rows
+
+
+def outcomes(actor: Actor, step_id: int, *, now: datetime) -> list[tuple]:
+    """Per planned day: (local date, "done" | "partly" | "not"), for the mastery suggestion.
+    Check-ins do not exist yet, so there is nothing to report; the check-in feature fills this in."""
+    with db.read() as conn:
+        _step_plan(conn, actor, step_id)
+    return []
+
+
+def finding_counts(actor: Actor) -> dict[int, int]:
+    """Client id -> audit findings across their active plans, for the caseload (whose listing is
+    audited there)."""
+    q = (select(plans.c.client_id, func.sum(plans.c.finding_count)).join(clients, clients.c.id == plans.c.client_id)
+         .where(scope(actor), plans.c.status == "active").group_by(plans.c.client_id))
+    with db.read() as conn:
+        return {cid: int(n or 0) for cid, n in conn.execute(q)}
+
+
+def card(raw: str, *, now: datetime) -> dict | None:
+    """The coping card behind a card link, re-checked inside this transaction (a link revoked a
+    moment ago shows nothing). None when the link no longer works."""
+    with db.write() as conn:
+        res = links.resolve_in(conn, raw, now, purpose="card")
+        if not res.ok:
+            return None
+        plan_ids = list(conn.execute(select(plans.c.id).where(plans.c.client_id == res.client_id,
+                                                              plans.c.status == "active")).scalars())
+        steps = _steps_as_of(conn, plan_ids, None) if plan_ids else []
+        zone = conn.execute(select(clients.c.timezone).where(clients.c.id == res.client_id)).scalar_one()
+        audit.record(conn, now=now, action="card.view", actor_kind="client", actor_id=res.client_id,
+                     actor_label="client", practice_id=res.practice_id, client_id=res.client_id,
+                     detail=f"{len(steps)} steps shown")
+    crisis = practices.get(res.practice_id)["crisis_resources"]
+    return {"client_id": res.client_id, "timezone": zone, "steps": steps, "crisis_resources": crisis}

@@ -1,0 +1,65 @@
+"""The client's coping card (phone first): their steps as "After I …, I will …", the plan for a hard
+day, the practice's crisis resources, "I'm struggling right now", and add-to-calendar."""
+import streamlit as st
+
+from components import client_link
+from components.frame import utcnow
+from components.text import typed
+from core import calendar, plans as rules
+from db import plans
+
+client_link.require("card")
+now = utcnow()
+card = plans.card(client_link.raw_token(), now=now)  # re-checked on every run: a revoked link shows nothing
+if card is None:
+    client_link.problem_page()
+    st.stop()
+ss = st.session_state
+
+
+def crisis() -> None:
+    with st.container(border=True):
+        st.markdown("**If you need help now**")
+        typed(card["crisis_resources"])
+
+
+def step_card(step: dict, *, first: bool = False) -> None:
+    with st.container(border=True):
+        typed(rules.card_line(step), prefix="#### " if first else "**", suffix="" if first else "**")
+        if rules.instruction(step):
+            typed(rules.instruction(step), prefix="How: ")
+        if rules.if_then_line(step):
+            typed(rules.if_then_line(step), prefix="*Plan for a hard day:* ")
+        st.caption(f"{rules.days_label(step['days'])}, {step['window_start']}–{step['window_end']} your time")
+
+
+st.title("Your coping card")
+struggling = ss.get("card_struggling", False)
+if not struggling:
+    if st.button("I'm struggling right now", key="card_struggling_btn", type="primary", width="stretch",
+                 icon=":material/favorite:"):
+        ss["card_struggling"] = True
+        st.rerun()
+else:
+    st.markdown("**That's okay. Start with this one small step, right where you are.**")
+    if st.button("Back to my card", key="card_back", width="stretch"):
+        ss["card_struggling"] = False
+        st.rerun()
+
+steps = rules.struggling_first(card["steps"]) if struggling else card["steps"]
+if struggling:
+    if steps:
+        step_card(steps[0], first=True)
+    crisis()
+    steps = steps[1:]
+if not card["steps"]:
+    st.info("Your clinician hasn't added steps to your card yet.")
+for step in steps:
+    step_card(step)
+if not struggling:
+    crisis()
+if card["steps"]:
+    st.download_button("Add to my calendar (.ics)", calendar.build_ics(card["steps"], zone=card["timezone"], now=now),
+                       file_name="coping-card.ics", mime="text/calendar", key="card_ics", width="stretch",
+                       icon=":material/event:")
+    st.caption("Your phone's calendar can then remind you at these times. No email needed.")

@@ -1,0 +1,126 @@
+"""AppTest: the plan editor builds a plan from a template with the homework check live, the caseload
+marks plans with findings, and the coping card shows the plan through a card link."""
+import re
+
+import pytest
+
+from core import templates as core_templates
+from core.ratelimit import LINK_LOOKUPS
+from db import links, plans
+from tests.app.helpers import errors, fresh_app, signed_in, texts
+from tests.conftest import NOW, make_reachable
+
+TTL = {"checkin": 7, "consent": 14, "card": 7, "preferences": 7}
+BY_KEY = core_templates.by_key(core_templates.BUILT_IN)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limiter():
+    LINK_LOOKUPS.reset()
+    yield
+    LINK_LOOKUPS.reset()
+
+
+def warnings(at):
+    return "\n".join(w.value for w in at.warning)
+
+
+def test_the_editor_creates_a_plan_from_a_template_and_the_check_updates_live(sqlite_db, people):
+    at = signed_in("clara").run()
+    at.switch_page("pages/clinician/plans.py").run()
+    assert not at.exception
+    at.selectbox(key="plans_template").select("thought_record").run()
+    assert at.text_input(key="step_anchor").value == "finish dinner"
+    assert "No findings" in "\n".join(s.value for s in at.success)
+    at.text_input(key="step_behaviour").input("try to think positive").run()
+    assert "Abstract wording" in warnings(at) and "No observable action" in warnings(at)
+    at.text_input(key="step_behaviour").input("write down one upsetting thought from today").run()
+    assert "Abstract wording" not in warnings(at)
+    at.button(key="plans_create").click().run()
+    assert not at.exception and not errors(at)
+    saved = plans.list_for_client(people["clara"], people["client_clara"], now=NOW)
+    assert len(saved) == 1 and saved[0]["finding_count"] == 0
+    step = plans.get(people["clara"], saved[0]["id"], now=NOW)["steps"][0]
+    assert step["template_key"] == "thought_record" and step["behaviour"] == "write down one upsetting thought from today"
+    assert "Plan created." in texts(at)
+
+
+def test_bad_input_in_the_editor_keeps_what_was_typed(sqlite_db, people):
+    at = signed_in("clara").run()
+    at.switch_page("pages/clinician/plans.py").run()
+    at.selectbox(key="plans_template").select("breathing").run()
+    at.text_area(key="plans_goal").input("").run()
+    at.text_input(key="step_anchor").input("<b>feed the cat</b>").run()
+    at.button(key="plans_create").click().run()
+    assert any("goal" in e for e in errors(at))
+    assert at.text_input(key="step_anchor").value == "<b>feed the cat</b>"
+    assert plans.list_for_client(people["clara"], people["client_clara"], now=NOW) == []
+
+
+def test_the_caseload_marks_plans_with_findings(sqlite_db, people):
+    plans.create_plan(people["clara"], people["client_clara"], goal="x",
+                      steps=[{**BY_KEY["breathing"]["step"], "behaviour": "relax"}], now=NOW)
+    at = signed_in("clara").run()
+    column = at.dataframe[0].value["Plans"].tolist()
+    assert column[0].startswith("⚠")
+
+
+def _card_app(people, steps):
+    plans.create_plan(people["clara"], people["client_clara"], goal="Calmer days", steps=steps, now=NOW)
+    make_reachable(people["client_clara"])
+    raw = links.issue_for(people["clara"], people["client_clara"], "card", now=NOW, ttl_days=TTL)
+    at = fresh_app()
+    at.query_params["t"] = raw
+    return at.run()
+
+
+def test_the_card_shows_steps_crisis_resources_and_struggling_opens_the_grounding_step(sqlite_db, people):
+    at = _card_app(people, [BY_KEY["thought_record"]["step"], BY_KEY["grounding"]["step"]])
+    assert not at.exception
+    body = texts(at)
+    assert "Your coping card" in body and "Samaritans" in body
+    assert "After I finish dinner, I will write down one upsetting thought from today \\(5 min\\)" in body
+    assert at.get("download_button")
+    at.button(key="card_struggling_btn").click().run()
+    first_step = [m.value for m in at.markdown if m.value.startswith("####")]
+    assert first_step and "park the car" in first_step[0]
+
+
+def test_hostile_step_text_is_shown_escaped_on_the_card(sqlite_db, people):
+    hostile = {**BY_KEY["breathing"]["step"], "behaviour": "<img src=x onerror=alert(1)> [x](javascript:alert(1))"}
+    at = _card_app(people, [hostile])
+    assert not at.exception
+    shown = [m.value for m in at.markdown if "img" in m.value]
+    assert shown
+    for value in shown:  # every markup character arrives backslash-escaped
+        assert not re.search(r"(?<!\\)[<\[\]()]", value.replace("**", "")), value
+
+
+def test_editing_a_step_and_changing_its_level_through_the_page(sqlite_db, people):
+    from datetime import datetime, timedelta, timezone
+    earlier = datetime.now(timezone.utc) - timedelta(days=1)  # the page saves at the real time
+    plan_id, _ = plans.create_plan(people["clara"], people["client_clara"], goal="Calmer mornings",
+                                   steps=[BY_KEY["breathing"]["step"]], now=earlier)
+    at = signed_in("clara").run()
+    at.switch_page("pages/clinician/plans.py").run()
+    assert at.selectbox(key="plans_plan").value == plan_id
+    assert at.text_input(key="step_anchor").value == "pour my morning coffee"
+    at.text_input(key="step_anchor").input("feed the cat").run()
+    at.button(key="plans_save_step").click().run()
+    assert not at.exception and "Saved." in texts(at)
+    step = plans.get(people["clara"], plan_id, now=NOW)["steps"][0]
+    assert step["anchor"] == "feed the cat"
+
+    at.selectbox(key="plans_to_level").select(2).run()
+    at.button(key="plans_change_level").click().run()
+    assert any("reason" in e for e in errors(at))  # a reason is asked for, calmly
+    at.text_input(key="plans_level_reason").input("5 of 7 mornings done").run()
+    at.button(key="plans_change_level").click().run()
+    assert "Moved up to level 2." in texts(at)
+    at.selectbox(key="plans_to_level").select(1).run()
+    at.text_input(key="plans_level_reason").input("a busy month at work").run()
+    at.button(key="plans_change_level").click().run()
+    assert "a smaller step that fits right now" in texts(at)
+    history = plans.level_history(people["clara"], step["step_id"], now=NOW)
+    assert [h["reason"] for h in history] == ["5 of 7 mornings done", "a busy month at work"]
+    assert "a busy month at work" in texts(at)
