@@ -27,11 +27,23 @@ def main() -> int:
             settle(page)
             page.wait_for_timeout(800)
             page.screenshot(path=str(OUT / "caseload.png"))
-            for path in ("audit", "clinicians"):
+            for path in ("audit", "clinicians", "plans", "consent", "templates"):
                 page.goto(f"{srv.url}/{path}")
                 settle(page)
                 page.wait_for_timeout(800)
                 page.screenshot(path=str(OUT / f"{path}.png"))
+            card_code = ("from datetime import datetime, timezone; import db; from db import links, clients; "
+                         "from core import settings; from sqlalchemy import select; "
+                         "conn_ctx = db.write(); conn = conn_ctx.__enter__(); "
+                         "cid = conn.execute(select(clients.clients.c.id).where(clients.clients.c.display_name == 'Jordan P.')).scalar(); "
+                         "raw = links.issue(conn, client_id=cid, purpose='card', now=datetime.now(timezone.utc), "
+                         "ttl_days=settings.load().link_ttl_days()); conn_ctx.__exit__(None, None, None); print(raw)")
+            raw = srv.run_python(card_code).strip().splitlines()[-1]
+            phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+            phone.goto(f"{srv.url}/?t={raw}")
+            settle(phone)
+            phone.wait_for_timeout(800)
+            phone.screenshot(path=str(OUT / "card-phone.png"))
             for extra in getattr(sys.modules[__name__], "EXTRA", []):
                 extra(page, srv)
             browser.close()

@@ -1,6 +1,7 @@
 """Real server, real Chromium: the clinician sends consent, the client confirms on a phone, then
 withdraws; the clinician sees each state and the old link shows the withdrawn page."""
 import email
+import json
 from email import policy
 
 import pytest
@@ -97,21 +98,40 @@ HOSTILE = ("Call 999. [click me](javascript:alert(1)) <script>alert(1)</script> 
            "<svg onload=alert(1)> ![remote](https://example.org/pixel.png) $\\href{javascript:alert(1)}{x}$")
 
 
+def _set_crisis_resources(server, text: str) -> str:
+    """Set the practice's crisis resources; returns the previous text (the server is shared)."""
+    out = server.run_python(f"""
+import json, db
+from sqlalchemy import select, update
+from db.practices import practices
+with db.write() as conn:
+    print(json.dumps(conn.execute(select(practices.c.crisis_resources)).scalar()))
+    conn.execute(update(practices).values(crisis_resources=json.loads({json.dumps(json.dumps(text))})))
+""")
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def test_text_a_person_typed_renders_as_text_in_chromium(server, phone):
-    raw = server.run_python(f'''
+    original = _set_crisis_resources(server, HOSTILE)
+    try:
+        raw = server.run_python('''
 import db
 from datetime import datetime, timezone
-from sqlalchemy import select, update
+from sqlalchemy import select
 from db import links
 from db.clients import clients
-from db.practices import practices
 now = datetime.now(timezone.utc)
 with db.write() as conn:
-    conn.execute(update(practices).values(crisis_resources={HOSTILE!r}))
     cid = conn.execute(select(clients.c.id).where(clients.c.display_name == "Alex R.")).scalar()
     print(links.issue(conn, client_id=cid, purpose="consent", now=now,
-                      ttl_days={{"consent": 14, "checkin": 7, "card": 7, "preferences": 7}}))
+                      ttl_days={"consent": 14, "checkin": 7, "card": 7, "preferences": 7}))
 ''').strip()
+        _check_hostile_text_is_inert(server, phone, raw)
+    finally:
+        _set_crisis_resources(server, original)
+
+
+def _check_hostile_text_is_inert(server, phone, raw):
     dialogs = []
     page = phone.new_page()
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
