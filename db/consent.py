@@ -21,6 +21,7 @@ from db.actors import Actor
 from db.clients import clients, scope
 from db.consent_templates import consent_templates, current_in, current_version
 from db.meta import UTCDateTime, metadata
+from db import practices as practices_mod
 from db.practices import practices
 
 consents = Table(
@@ -240,6 +241,8 @@ def confirm(raw: object, confirmed: list[str], name: str, *, now: datetime, rene
         clean, errors = rules.check_confirmation(keys, [str(k) for k in confirmed], name)
         if errors:
             return "open", errors
+        # The practice's own renewal period wins over the deployment default passed in.
+        renewal_days = practices_mod.renewal_days(conn, res.practice_id, renewal_days)
         renews_at, expires_at = rules.dates_after_confirm(now, renewal_days=renewal_days, grace_days=grace_days)
         done = conn.execute(update(consents).where(consents.c.id == row["id"], consents.c.confirmed_at.is_(None))
                             .values(confirmed_at=now, confirmed_name=clean, confirmed_items=json.dumps(keys),

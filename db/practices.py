@@ -16,7 +16,11 @@ practices = Table(
     Column("timezone", String(64), nullable=False),
     Column("crisis_resources", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # Days from a client's confirmation until consent renewal is due; NULL: the CONSENT_RENEWAL_DAYS setting.
+    Column("consent_renewal_days", Integer, nullable=True),
 )
+
+RENEWAL_MIN, RENEWAL_MAX = 7, 730
 
 DEFAULT_CRISIS_RESOURCES = (
     "If you are in danger or might act on thoughts of harming yourself, call your local emergency "
@@ -40,14 +44,24 @@ def get(practice_id: int) -> dict:
     return dict(row)
 
 
-def update_settings(actor: Actor, *, name: str, timezone: str, crisis_resources: str, now: datetime) -> None:
+def update_settings(actor: Actor, *, name: str, timezone: str, crisis_resources: str, now: datetime,
+                    consent_renewal_days: int | None = None) -> None:
     from db import audit
     if not actor.is_admin:
         raise db.Forbidden("Only a practice admin can change practice settings.")
+    if consent_renewal_days is not None and not RENEWAL_MIN <= int(consent_renewal_days) <= RENEWAL_MAX:
+        raise ValueError(f"Consent renewal must be between {RENEWAL_MIN} and {RENEWAL_MAX} days.")
     with db.write() as conn:
         conn.execute(update(practices).where(practices.c.id == actor.practice_id).values(
-            name=name, timezone=timezone, crisis_resources=crisis_resources))
+            name=name, timezone=timezone, crisis_resources=crisis_resources,
+            consent_renewal_days=consent_renewal_days))
         audit.record(conn, now=now, action="practice.update", actor=actor, detail="practice settings changed")
+
+
+def renewal_days(conn, practice_id: int, default: int) -> int:
+    """The practice's consent renewal period, or the deployment default."""
+    value = conn.execute(select(practices.c.consent_renewal_days).where(practices.c.id == practice_id)).scalar()
+    return int(value) if value else default
 
 
 def count() -> int:

@@ -6,6 +6,12 @@ def schema() -> str:
     return context.config.attributes["schema"]
 
 
+def table_schema() -> str | None:
+    """For ALTER operations: alembic renders them without the schema_translate_map, so name the
+    schema explicitly on PostgreSQL (create_table is translated and needs nothing)."""
+    return schema() if is_postgres() else None
+
+
 def is_postgres() -> bool:
     return op.get_bind().dialect.name == "postgresql"
 

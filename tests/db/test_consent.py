@@ -287,3 +287,16 @@ def test_markup_in_a_name_is_kept_as_plain_text(database, people):
     assert confirm(raw, name="<script>alert(1)</script>")[0] == "confirmed"
     view = consent.overview(people["clara"], people["client_clara"], now=NOW, notice_days=14)
     assert view["rounds"][0]["confirmed_name"] == "<script>alert(1)</script>"
+
+
+def test_the_practice_sets_its_own_renewal_period(database, people):
+    """A practice setting (Practice settings page) wins over the deployment default of 90 days."""
+    from db import practices
+    practices.update_settings(people["ada"], name="Practice A", timezone="Europe/London",
+                              crisis_resources="Call 999 in an emergency.", consent_renewal_days=30, now=NOW)
+    raw = send(people)
+    assert confirm(raw, NOW + timedelta(hours=1)) == ("confirmed", {})
+    assert state(people, now=NOW + timedelta(hours=2)).renews_at == NOW + timedelta(hours=1, days=30)
+    with pytest.raises(ValueError):
+        practices.update_settings(people["ada"], name="Practice A", timezone="Europe/London",
+                                  crisis_resources="Call 999 in an emergency.", consent_renewal_days=1, now=NOW)
