@@ -38,6 +38,8 @@ if actor.role == "admin":
                      st.Page("pages/admin/clinicians.py", title="Clinicians", icon=":material/badge:", url_path="clinicians"),
                      st.Page("pages/admin/practice.py", title="Practice settings", icon=":material/settings:",
                              url_path="practice"),
+                     st.Page("pages/admin/checklist.py", title="Consent checklist", icon=":material/fact_check:",
+                             url_path="checklist"),
                      st.Page("pages/admin/audit.py", title="Audit log", icon=":material/policy:", url_path="audit"),
                      st.Page("pages/admin/data.py", title="Client data", icon=":material/folder_zip:", url_path="data")],
         "You": [account],

@@ -49,6 +49,26 @@ def by_id(conn, template_id: int) -> dict:
     return _as_dict(conn.execute(select(consent_templates).where(consent_templates.c.id == template_id)).one())
 
 
+def current(actor: Actor, *, now: datetime) -> dict:
+    """The admin's view of their practice's current checklist."""
+    if not actor.is_admin:
+        raise db.Forbidden("Only a practice admin can change the consent checklist.")
+    with db.write() as conn:
+        return current_in(conn, actor.practice_id, now)
+
+
+def check_items(items: list[dict]) -> dict[str, str]:
+    """{"<key>:title" | "<key>:text": message} for empty or overlong wording."""
+    errors = {}
+    for it in items:
+        key = str(it.get("key", ""))
+        if not str(it.get("title", "")).strip() or len(str(it.get("title", ""))) > 120:
+            errors[f"{key}:title"] = "Give this part a short title (up to 120 characters)."
+        if not str(it.get("text", "")).strip() or len(str(it.get("text", ""))) > 3000:
+            errors[f"{key}:text"] = "Write this part in a few plain sentences (up to 3,000 characters)."
+    return errors
+
+
 def publish(actor: Actor, items: list[dict], *, now: datetime) -> int:
     """An admin publishes a new checklist version; every client is asked to confirm it."""
     if not actor.is_admin:

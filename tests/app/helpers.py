@@ -12,7 +12,7 @@ PAGES = {
                   "pages/clinician/plans.py", "pages/clinician/templates.py"],
     "admin": ["pages/clinician/caseload.py", "pages/clinician/consent.py", "pages/clinician/account.py",
               "pages/clinician/plans.py", "pages/clinician/templates.py", "pages/admin/clinicians.py",
-              "pages/admin/practice.py", "pages/admin/audit.py", "pages/admin/data.py"],
+              "pages/admin/practice.py", "pages/admin/audit.py", "pages/admin/data.py", "pages/admin/checklist.py"],
 }
 
 

@@ -141,3 +141,22 @@ def test_erasing_from_the_admin_page_needs_the_name_and_then_removes_the_client(
     from db import clients
     from tests.conftest import NOW
     assert [r["display_name"] for r in clients.list_for(people["ada"], now=NOW)] == ["Client of Colin"]
+
+
+def test_an_admin_publishes_a_new_consent_checklist_version(sqlite_db, people):
+    from db import consent_templates
+    from tests.conftest import NOW
+    at = signed_in("ada").run()
+    at.switch_page("pages/admin/checklist.py").run()
+    first = consent_templates.current(people["ada"], now=NOW)
+    key = first["items"][0]["key"]
+    at.text_input(key=f"checklist_{key}_title").input("")
+    at.button(key="FormSubmitter:checklist-Publish as version 2").click().run()
+    assert any("short title" in e for e in errors(at)) and any("tick the box" in e for e in errors(at))
+    at.text_input(key=f"checklist_{key}_title").input("What this is, in short")
+    at.checkbox(key="checklist_sure").check()
+    at.button(key="FormSubmitter:checklist-Publish as version 2").click().run()
+    now = consent_templates.current(people["ada"], now=NOW)
+    assert now["version"] == 2 and now["items"][0]["title"] == "What this is, in short"
+    with pytest.raises(db.Forbidden):
+        consent_templates.current(people["clara"], now=NOW)
