@@ -135,6 +135,28 @@ def unlock(actor: Actor, clinician_id: int, *, now: datetime) -> None:
         audit.record(conn, now=now, action="clinician.unlock", actor=actor, detail=f"clinician {clinician_id}")
 
 
+def reset_password(actor: Actor, clinician_id: int, new: str, *, now: datetime, rounds: int = 12) -> dict[str, str]:
+    """An admin sets a new password for a colleague (who forgot theirs); it also clears a lockout
+    and ends the colleague's open sessions."""
+    if not actor.is_admin:
+        raise db.Forbidden("Only a practice admin can reset passwords.")
+    with db.write() as conn:
+        row = conn.execute(select(clinicians.c.username).where(clinicians.c.id == clinician_id,
+                                                               clinicians.c.practice_id == actor.practice_id)).first()
+        if row is None:
+            raise db.NotFound("clinician")
+        bad = passwords.problems(new, username=row.username)
+        if bad:
+            return {"password": " ".join(bad)}
+        conn.execute(update(clinicians).where(clinicians.c.id == clinician_id).values(
+            password_hash=passwords.hash_password(new, rounds), password_changed_at=now, locked_until=None,
+            failed_logins=0))
+        from db import signins
+        signins.end_all_for(conn, clinician_id, now=now, reason="password reset")
+        audit.record(conn, now=now, action="clinician.password", actor=actor, detail=f"password reset for clinician {clinician_id}")
+    return {}
+
+
 def change_password(actor: Actor, current: str, new: str, *, now: datetime, rounds: int = 12) -> dict[str, str]:
     """The signed-in person changes their own password; other sessions of theirs are ended."""
     with db.read() as conn:

@@ -60,3 +60,15 @@ with st.expander("Change an account", icon=":material/manage_accounts:"):
             clinicians.unlock(actor, chosen, now=now)
             ss["clin_saved"], ss["clin_saved_text"] = True, f"{person['display_name']}'s account is unlocked."
             st.rerun()
+        with st.form("clin_reset", clear_on_submit=False):
+            st.write("Set a new password (for someone who has forgotten theirs). It also unlocks the account and "
+                     "signs them out everywhere; give it to them in person or by phone.")
+            new_pw = st.text_input("New password", type="password", key="clin_reset_password")
+            field_error(ss.get("clin_reset_errors", {}), "password")
+            if st.form_submit_button("Set password"):
+                errs = clinicians.reset_password(actor, chosen, new_pw, now=now, rounds=settings()["BCRYPT_ROUNDS"])
+                ss["clin_reset_errors"] = errs
+                if not errs:
+                    ss.pop("clin_reset_password", None)
+                    ss["clin_saved"], ss["clin_saved_text"] = True, f"New password set for {person['display_name']}."
+                st.rerun()

@@ -94,3 +94,19 @@ def test_outsiders_cannot_change_accounts(database, people):
         clinicians.set_active(people["bea"], people["clara"].clinician_id, False, now=NOW)
     with pytest.raises(db.NotFound):
         clinicians.unlock(people["bea"], people["clara"].clinician_id, now=NOW)
+
+
+def test_an_admin_resets_a_colleagues_password_which_unlocks_and_signs_them_out(database, people):
+    from core import passwords
+    sid, _ = signins.start_session("clara", NOW)
+    fail("clara", 10, NOW + timedelta(minutes=1))
+    assert clinicians.reset_password(people["ada"], people["clara"].clinician_id, "short", now=NOW) != {}
+    assert clinicians.reset_password(people["ada"], people["clara"].clinician_id, "a fresh passphrase", now=NOW) == {}
+    assert signins.touch(sid, NOW + timedelta(minutes=2), idle_minutes=30)[0] is None
+    assert not signins.is_locked("clara", NOW + timedelta(minutes=2))
+    creds = clinicians.login_credentials(NOW + timedelta(minutes=2))
+    assert passwords.verify("a fresh passphrase", creds["usernames"]["clara"]["password"])
+    with pytest.raises(db.Forbidden):
+        clinicians.reset_password(people["colin"], people["clara"].clinician_id, "a fresh passphrase", now=NOW)
+    with pytest.raises(db.NotFound):
+        clinicians.reset_password(people["bea"], people["clara"].clinician_id, "a fresh passphrase", now=NOW)
