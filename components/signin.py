@@ -55,6 +55,7 @@ def _guard(authenticator: stauth.Authenticate, cfg: settings_mod.Settings) -> No
             if sid is None:
                 return None
             ss["as_sid"] = sid
+            ss.pop("as_notice", None)
             return original(username, password, *args, token=token, **kwargs)
         name = str(username or "").lower().strip()
         if not name or not password:
@@ -67,6 +68,7 @@ def _guard(authenticator: stauth.Authenticate, cfg: settings_mod.Settings) -> No
             return False
         ok = original(username, password, *args, token=token, **kwargs)
         if ok:
+            ss.pop("as_notice", None)
             ss["as_sid"], _ = signins.start_session(name, now)
             ss["as_fresh_signin"] = True
         else:
@@ -113,9 +115,12 @@ def gate(authenticator: stauth.Authenticate, cfg: settings_mod.Settings) -> Acto
 
     if ss.get("authentication_status") is False:
         ss["authentication_status"] = None  # so a False after login() means: this run's attempt failed
-    notice = ss.pop("as_notice", None)
+    # Always draw the notice slot, so the form keeps its place between reruns (a shifted form is
+    # briefly drawn twice while Streamlit replaces the previous run's elements).
+    notice_box = st.empty()
+    notice = ss.get("as_notice")  # kept until the next sign-in: the cookie helper's rerun must not hide it
     if notice in NOTICES:
-        st.info(NOTICES[notice].format(minutes=cfg["IDLE_TIMEOUT_MINUTES"]))
+        notice_box.info(NOTICES[notice].format(minutes=cfg["IDLE_TIMEOUT_MINUTES"]))
     head = st.empty()  # cleared when a re-login cookie signs the person straight in
     with head.container():
         st.title("Anchorstep")
