@@ -41,6 +41,7 @@ def test_demo_clinician_signs_in_sees_the_caseload_signs_out_and_cannot_get_back
     page.get_by_role("button", name="Sign out").click()
     settle(page)
     expect(page.get_by_label("Username")).to_be_visible()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
     page.goto(server.url + "/caseload")
     settle(page)
     expect(page.get_by_label("Username")).to_be_visible()

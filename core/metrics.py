@@ -1,0 +1,107 @@
+"""Between-session figures, each with its workings in words (clinicians distrust numbers they
+cannot check). Inputs are small aggregates from SQL (one row per planned step-day at most), never
+raw rows; every function is pure and takes the dates it needs."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+
+def fmt_day(d: date) -> str:
+    return f"{d.day} {d.strftime('%b')}"
+
+
+def planned_dates(weekdays: set[int] | frozenset[int], start: date, end: date) -> list[date]:
+    """Local dates in [start, end] on which a step with these weekdays (0 = Monday) was planned."""
+    days = (end - start).days + 1
+    return [start + timedelta(days=i) for i in range(max(0, days)) if (start + timedelta(days=i)).weekday() in weekdays]
+
+
+@dataclass(frozen=True)
+class Adherence:
+    planned: int
+    done: int
+    partly: int
+    not_today: int
+    no_answer: int
+    unplanned_entries: int  # answers on days the step was not planned: shown, not counted
+    start: date
+    end: date
+
+    @property
+    def practised(self) -> int:
+        return self.done + self.partly
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.planned == 0 else round(100 * self.practised / self.planned)
+
+    def sentence(self) -> str:
+        if self.planned == 0:
+            return f"No practice was planned between {fmt_day(self.start)} and {fmt_day(self.end)}."
+        return f"Practised on {self.practised} of {self.planned} planned days ({self.percent}%)."
+
+    def workings(self) -> str:
+        parts = [f"Planned days are the step's days of the week between {fmt_day(self.start)} and "
+                 f"{fmt_day(self.end)}, in the client's time zone: {self.planned}.",
+                 f"Practised counts 'done' ({self.done}) and 'partly' ({self.partly}); "
+                 f"'not today' ({self.not_today}) and days with no answer ({self.no_answer}) are not practised."]
+        if self.unplanned_entries:
+            parts.append(f"{self.unplanned_entries} answer(s) on days with no plan are excluded.")
+        return " ".join(parts)
+
+
+def adherence(planned: list[date], outcomes: dict[date, str], start: date, end: date) -> Adherence:
+    """`outcomes`: the day's answer for one step ("done", "partly", "not_today"), latest per day."""
+    planned_set = set(planned)
+    counts = {"done": 0, "partly": 0, "not_today": 0}
+    for d in planned_set:
+        status = outcomes.get(d)
+        if status in counts:
+            counts[status] += 1
+    answered = sum(counts.values())
+    unplanned = sum(1 for d in outcomes if d not in planned_set and start <= d <= end)
+    return Adherence(len(planned_set), counts["done"], counts["partly"], counts["not_today"],
+                     len(planned_set) - answered, unplanned, start, end)
+
+
+@dataclass(frozen=True)
+class Flag:
+    kind: str  # safety | quiet | adherence_drop | consent_due | reminders_failing
+    words: str
+    order: int  # lower sorts first
+
+
+def no_checkin_flag(last_checkin: date | None, today: date, threshold_days: int = 4) -> Flag | None:
+    if last_checkin is None:
+        return Flag("quiet", "No check-in yet.", 2)
+    gap = (today - last_checkin).days
+    if gap >= threshold_days:
+        return Flag("quiet", f"No check-in for {gap} days (the practice flags {threshold_days} or more).", 2)
+    return None
+
+
+def adherence_drop_flag(recent: Adherence, previous: Adherence, points: int = 30) -> Flag | None:
+    """Adherence over the last 14 days against the 14 before, in percentage points."""
+    if recent.percent is None or previous.percent is None:
+        return None
+    drop = previous.percent - recent.percent
+    if drop >= points:
+        return Flag("adherence_drop", f"Practice fell from {previous.percent}% to {recent.percent}% of planned days "
+                                      f"({drop} points; flagged at {points} or more).", 3)
+    return None
+
+
+def consent_due_flag(renews_at: datetime | None, now: datetime, within_days: int = 14) -> Flag | None:
+    if renews_at is None:
+        return None
+    days = (renews_at - now).days
+    if days < 0:
+        return Flag("consent_due", "Consent renewal is overdue.", 4)
+    if days <= within_days:
+        return Flag("consent_due", f"Consent renewal due in {days} days.", 4)
+    return None
+
+
+def sort_flags(flags: list[Flag | None]) -> list[Flag]:
+    return sorted((f for f in flags if f is not None), key=lambda f: f.order)
