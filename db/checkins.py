@@ -97,9 +97,13 @@ def form_for(raw: object, *, now: datetime) -> dict | None:
             "steps": steps, "due": due, "crisis_resources": practices.get(res.practice_id)["crisis_resources"]}
 
 
-def _insert_ignoring_duplicate(conn, table: Table, values: dict, keys: list[str]):
+def insert_once(conn, table: Table, values: dict, keys: list[str]) -> int | None:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: the new id, or None when a row with these keys
+    exists (a concurrent transaction with the same key waits for the first and then inserts nothing).
+    `rowcount` is not used: with implicit RETURNING it is not reliable on PostgreSQL."""
     dialect = postgresql if db.is_postgres(conn) else sqlite
-    return conn.execute(dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys))
+    return conn.execute(dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+                        .returning(table.c.id)).scalar()
 
 
 def _existing(conn, client_id: int, key: str) -> Result | None:
@@ -143,14 +147,13 @@ def submit(raw: object, form: dict, *, now: datetime, threshold: int | None = No
             return Result("errors", errors=errors)
         if (done := _existing(conn, client_id, clean["idempotency_key"])) is not None:
             return done
-        inserted = _insert_ignoring_duplicate(conn, checkins, dict(
+        checkin_id = insert_once(conn, checkins, dict(
             client_id=client_id, idempotency_key=clean["idempotency_key"], local_date=clean["local_date"],
             submitted_at=now, mood=clean["mood"], distress=clean["distress"], thought=clean["thought"],
             context_where=clean["context_where"], context_with=clean["context_with"], corrects_id=corrects),
             ["client_id", "idempotency_key"])
-        if inserted.rowcount == 0:  # another request with this key committed first
+        if checkin_id is None:  # another request with this key committed first
             return _existing(conn, client_id, clean["idempotency_key"])
-        checkin_id = _existing(conn, client_id, clean["idempotency_key"]).checkin_id
         for sid, answer in clean["steps"].items():
             conn.execute(insert(checkin_steps).values(checkin_id=checkin_id, step_id=sid,
                                                       version_id=planned[sid]["version_id"], **answer))

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import (CheckConstraint, Column, Date, ForeignKey, Integer, String, Table, UniqueConstraint, func,
                         insert, select, update)
-from sqlalchemy.dialects import postgresql, sqlite
 
 import db
 from core import checkins as checkin_rules, measures as rules, safety as safety_rules
@@ -176,22 +175,21 @@ def submit(raw: object, assignment_id: int, answers: list, idempotency_key: str,
             return Result("errors", errors={f"item:{i}": msg for i, msg in problems.items()})
         score = rules.score(assignment["measure"], answers)
         zone = conn.execute(select(clients.c.timezone).where(clients.c.id == client_id)).scalar_one()
-        dialect = postgresql if db.is_postgres(conn) else sqlite
-        inserted = conn.execute(dialect.insert(measure_responses).values(
+        from db.checkins import insert_once  # the same idempotent insert as check-ins
+        response_id = insert_once(conn, measure_responses, dict(
             client_id=client_id, assignment_id=assignment_id, measure=assignment["measure"], idempotency_key=key,
-            local_date=checkin_rules.local_today(zone, now), submitted_at=now, total=score.total, band=score.band
-        ).on_conflict_do_nothing(index_elements=["client_id", "idempotency_key"]))
-        row = conn.execute(select(measure_responses).where(measure_responses.c.client_id == client_id,
-                                                           measure_responses.c.idempotency_key == key)).mappings().one()
-        if inserted.rowcount == 0:
-            return _already(conn, row)
-        conn.execute(insert(measure_answers), [{"response_id": row["id"], "item": i + 1, "answer": a}
+            local_date=checkin_rules.local_today(zone, now), submitted_at=now, total=score.total, band=score.band),
+            ["client_id", "idempotency_key"])
+        if response_id is None:  # another request with this key committed first
+            return _already(conn, conn.execute(select(measure_responses).where(
+                measure_responses.c.client_id == client_id, measure_responses.c.idempotency_key == key)).mappings().one())
+        conn.execute(insert(measure_answers), [{"response_id": response_id, "item": i + 1, "answer": a}
                                                for i, a in enumerate(answers)])
-        flag = safety.raise_in(conn, client_id, source="measure", source_id=row["id"], now=now,
+        flag = safety.raise_in(conn, client_id, source="measure", source_id=response_id, now=now,
                                reasons=safety_rules.measure_reasons(score))
         audit.record(conn, now=now, action="measure.submit", actor_kind="client", actor_id=client_id,
                      actor_label="client", practice_id=res.practice_id, client_id=client_id,
-                     detail=f"{assignment['measure']} response {row['id']}")
+                     detail=f"{assignment['measure']} response {response_id}")
     return Result("saved", score=score, flagged=flag is not None)
 
 
