@@ -210,3 +210,23 @@ def test_others_cannot_read_the_check_ins(database, people, who):
     with pytest.raises(db.NotFound):
         checkins.recent_for(people[who], people["client_clara"], now=NOW)
     assert checkins.recent_for(people["ada"], people["client_clara"], now=NOW)
+
+
+def test_the_demo_seed_shows_check_ins_questionnaires_and_one_open_flag(sqlite_db):
+    from db import seed
+    from db.actors import Actor
+    from db import safety
+    seed.run(now=NOW, password="demo-password-for-tests")
+    with db.read() as conn:
+        maya = conn.execute(text("select id, practice_id from clinicians where username='maya'")).one()
+        per_client = dict(conn.execute(text("select client_id, count(*) from checkins group by client_id")).all())
+        reasons = set(conn.execute(text("select distinct reason from checkin_steps where reason is not null")).scalars())
+        series = conn.execute(text("select count(distinct measure) from measure_responses")).scalar()
+    assert max(per_client.values()) >= 30 and len(per_client) >= 3
+    assert len(reasons) >= 3 and series == 2
+    actor = Actor(maya.id, maya.practice_id, "clinician", "maya")
+    assert sum(safety.open_counts(actor).values()) == 1
+    jordan = [r for r in checkins.recent_for(actor, next(iter(safety.open_counts(actor))), now=NOW)]
+    recent = sum(r["distress"] for r in jordan[:5]) / 5
+    older = sum(r["distress"] for r in jordan[-10:]) / 10
+    assert recent > older  # distress rose lately
