@@ -169,6 +169,12 @@ def submit(raw: object, assignment_id: int, answers: list, idempotency_key: str,
             measure_assignments.c.id == assignment_id, measure_assignments.c.client_id == client_id,
             measure_assignments.c.ended_at.is_(None))).mappings().first()
         if assignment is None or assignment_id not in [d["assignment_id"] for d in due_in(conn, client_id, now)]:
+            # Perhaps this very form was saved a moment ago by a concurrent request (a double click).
+            again = conn.execute(select(measure_responses).where(measure_responses.c.client_id == client_id,
+                                                                 measure_responses.c.idempotency_key == key)
+                                 ).mappings().first()
+            if again is not None:
+                return _already(conn, again)
             return Result("errors", errors={"form": "This questionnaire isn't waiting for you any more."})
         problems = rules.validate(assignment["measure"], answers)
         if problems:

@@ -12,7 +12,7 @@ from components.text import typed
 from core import checkins as rules, measures as measure_rules, plans as plan_rules
 from db import checkins, links, measures
 
-client_link.require("checkin")
+res = client_link.require("checkin")
 now = utcnow()
 ss = st.session_state
 cfg = settings()
@@ -31,9 +31,12 @@ def crisis(prominent: bool) -> None:
                    "session, not as they arrive.")
 
 
-def new_key(name: str) -> str:
+def form_key(name: str, what: str) -> str:
+    """The idempotency key of the form being drawn. The first form of a link and day gets a key
+    derived from them, so a double click, a resubmission or the same link in a second tab saves once;
+    "Check in again" draws a random one."""
     if name not in ss:
-        ss[name] = secrets.token_urlsafe(18)  # drawn once per form: a double click sends the same key
+        ss[name] = f"link{res.link_id}-{what}"
     return ss[name]
 
 
@@ -49,6 +52,7 @@ def questionnaire_offer() -> None:
 
 def questionnaire(due: dict) -> None:
     errors = ss.get("ci_measure_errors", {})
+    mkey = form_key(f"ci_mkey_{due['assignment_id']}", f"m{due['assignment_id']}-{page['today'].isoformat()}")
     st.title("Questionnaire")
     st.write(measure_rules.STEM)
     answers = []
@@ -59,8 +63,7 @@ def questionnaire(due: dict) -> None:
     field_error(errors, "item:-1")
     field_error(errors, "form")
     if st.button("Send my answers", type="primary", key="ci_measure_submit", width="stretch"):
-        result = measures.submit(client_link.raw_token(), due["assignment_id"], answers,
-                                 new_key(f"ci_mkey_{due['assignment_id']}"), now=now)
+        result = measures.submit(client_link.raw_token(), due["assignment_id"], answers, mkey, now=now)
         if result.status == "invalid":
             ss["client_link"] = links.INVALID
         elif result.status == "errors":
@@ -80,6 +83,9 @@ def confirmation(done: dict) -> None:
     if done["flagged"]:
         crisis(prominent=True)
     st.title("Thank you")
+    if done.get("already"):
+        st.info("This check-in was already saved (perhaps from another tab), so it was kept as it was. "
+                "To add another one, use \"Check in again\" below.")
     for line in rules.warm_words(done["statuses"]):
         st.write(line)
     upcoming = rules.next_practice(page["steps"], page["timezone"], now)
@@ -105,6 +111,7 @@ def checkin_form() -> None:
     choice = st.segmented_control("Which day?", ["today", "yesterday"], default="today", key="ci_day",
                                   format_func=lambda d: "Today" if d == "today" else "Yesterday")
     day = page["yesterday"] if choice == "yesterday" else page["today"]
+    key = form_key(f"ci_key_{day.isoformat()}", day.isoformat())
     field_error(errors, "local_date")
     steps = page["planned"][day]
     answers = {}
@@ -145,7 +152,7 @@ def checkin_form() -> None:
     if st.button("Submit check-in", type="primary", key="ci_submit", width="stretch"):
         form = {"local_date": day.isoformat(), "steps": answers, "mood": mood, "distress": distress,
                 "thought": thought, "context_where": where, "context_with": with_whom,
-                "idempotency_key": new_key("ci_key")}
+                "idempotency_key": key}
         result = checkins.submit(client_link.raw_token(), form, now=now)
         if result.status == "invalid":
             ss["client_link"] = links.INVALID
@@ -154,9 +161,10 @@ def checkin_form() -> None:
         else:
             ss["ci_errors"] = {}
             ss["ci_done"] = {"flagged": result.flagged, "statuses": result.statuses,
+                             "already": result.status == "already",
                              "card_url": links.url(cfg["LINK_BASE_URL"], result.card_token) if result.card_token
                              else ss.get("ci_done", {}).get("card_url")}
-            ss.pop("ci_key", None)  # the next check-in is a new form
+            ss[f"ci_key_{day.isoformat()}"] = secrets.token_urlsafe(18)  # the next check-in is a new form
         st.rerun()
     st.caption("Only your clinician sees this. It is not monitored in real time.")
     questionnaire_offer()

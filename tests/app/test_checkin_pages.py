@@ -147,3 +147,30 @@ def test_colleagues_do_not_see_the_clients_check_ins(sqlite_db, people):
     at = signed_in("colin").run().switch_page("pages/clinician/checkins.py").run()
     assert not at.exception
     assert at.selectbox(key="ci_client").options == ["Client of Colin"]
+
+
+def minimal(at, mood=6):
+    status_control(at).set_value("done").run()
+    at.button_group(key="ci_mood").set_value(mood).run()
+    at.button_group(key="ci_distress").set_value(2).run()
+    return at.button(key="ci_submit").click().run()
+
+
+def test_the_same_link_in_a_second_tab_saves_once_and_says_so(sqlite_db, people):
+    raw = setup(people)
+    first, second = client_opens(raw), client_opens(raw)
+    minimal(first)
+    minimal(second, mood=3)
+    assert "already saved" in texts(second) and "already saved" not in texts(first)
+    rows = checkins.recent_for(people["clara"], people["client_clara"], now=now())
+    assert [r["mood"] for r in rows] == [6]
+    second.button(key="ci_again").click().run()
+    minimal(second, mood=3)  # "Check in again" is a new form
+    assert [r["mood"] for r in checkins.recent_for(people["clara"], people["client_clara"], now=now())] == [3, 6]
+
+
+def test_a_double_click_on_submit_saves_once(sqlite_db, people):
+    at = client_opens(setup(people))
+    minimal(at)
+    assert "Thank you" in texts(at)
+    assert len(checkins.recent_for(people["clara"], people["client_clara"], now=now())) == 1

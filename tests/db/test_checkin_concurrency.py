@@ -28,3 +28,16 @@ def test_200_concurrent_submissions_of_one_form_give_exactly_one_row(database, p
     assert [r.status for r in results].count("saved") == 1
     assert len({r.checkin_id for r in results}) == 1
     assert count() == 1 and count("checkin_steps") == 1
+
+
+def test_200_concurrent_submissions_of_one_questionnaire_give_one_response(database, people):
+    from db import measures
+    raw, _ = setup_client(people)
+    measures.assign(people["clara"], people["client_clara"], "phq9", "weekly", now=NOW)
+    aid = measures.overview(people["clara"], people["client_clara"], now=NOW)["assigned"][0]["id"]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        results = list(pool.map(lambda _: measures.submit(raw, aid, [1] * 9, "same-key-" + "m" * 16, now=NOW),
+                                range(N)))
+    assert [r.status for r in results].count("saved") == 1
+    assert {r.status for r in results} <= {"saved", "already"}
+    assert count("measure_responses") == 1 and count("measure_answers") == 9 and count("safety_flags") == 1
