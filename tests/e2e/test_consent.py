@@ -125,3 +125,7 @@ with db.write() as conn:
     assert page.locator("img[src='x'], img[src*='example.org'], svg[onload]").count() == 0
     page.get_by_text("<script>alert(1)</script>", exact=False).scroll_into_view_if_needed()
     shot(page, "consent-hostile-text")
+    # The server is shared by the whole session: put the demo's crisis resources back for later tests.
+    server.run_python("import db; from sqlalchemy import update; from db.practices import practices, "
+                      "DEFAULT_CRISIS_RESOURCES\nwith db.write() as conn:\n"
+                      "    conn.execute(update(practices).values(crisis_resources=DEFAULT_CRISIS_RESOURCES))")
