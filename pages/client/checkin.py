@@ -97,8 +97,11 @@ def confirmation(done: dict) -> None:
     questionnaire_offer()
     if not done["flagged"]:
         crisis(prominent=False)
-    if st.button("Check in again", key="ci_again", width="stretch"):
+    again = st.button("Check in again", key="ci_again", width="stretch")
+    fix = st.button("Correct this check-in", key="ci_correct", width="stretch")
+    if again or fix:
         ss.pop("ci_done", None)
+        ss["ci_corrects"] = done.get("checkin_id") if fix else None
         for k in [k for k in ss if str(k).startswith(("ci_status_", "ci_reason_", "ci_label_"))] + [
                 "ci_mood", "ci_distress", "ci_thought", "ci_where", "ci_with"]:
             ss.pop(k, None)
@@ -108,6 +111,9 @@ def confirmation(done: dict) -> None:
 def checkin_form() -> None:
     errors = ss.get("ci_errors", {})
     st.title("Check in")
+    if ss.get("ci_corrects"):
+        st.info("You're correcting the check-in you just sent. Both are kept; your clinician sees this one as "
+                "the correction.")
     choice = st.segmented_control("Which day?", ["today", "yesterday"], default="today", key="ci_day",
                                   format_func=lambda d: "Today" if d == "today" else "Yesterday")
     day = page["yesterday"] if choice == "yesterday" else page["today"]
@@ -149,10 +155,11 @@ def checkin_form() -> None:
         with_whom = st.text_input("Who were you with?", key="ci_with", max_chars=rules.CONTEXT_MAX)
         field_error(errors, "context_with")
     field_error(errors, "form")
+    field_error(errors, "corrects")
     if st.button("Submit check-in", type="primary", key="ci_submit", width="stretch"):
         form = {"local_date": day.isoformat(), "steps": answers, "mood": mood, "distress": distress,
                 "thought": thought, "context_where": where, "context_with": with_whom,
-                "idempotency_key": key}
+                "idempotency_key": key, "corrects": ss.get("ci_corrects")}
         result = checkins.submit(client_link.raw_token(), form, now=now)
         if result.status == "invalid":
             ss["client_link"] = links.INVALID
@@ -160,7 +167,8 @@ def checkin_form() -> None:
             ss["ci_errors"] = result.errors  # every widget keeps what was typed
         else:
             ss["ci_errors"] = {}
-            ss["ci_done"] = {"flagged": result.flagged, "statuses": result.statuses,
+            ss["ci_corrects"] = None
+            ss["ci_done"] = {"flagged": result.flagged, "statuses": result.statuses, "checkin_id": result.checkin_id,
                              "already": result.status == "already",
                              "card_url": links.url(cfg["LINK_BASE_URL"], result.card_token) if result.card_token
                              else ss.get("ci_done", {}).get("card_url")}

@@ -174,3 +174,14 @@ def test_a_double_click_on_submit_saves_once(sqlite_db, people):
     minimal(at)
     assert "Thank you" in texts(at)
     assert len(checkins.recent_for(people["clara"], people["client_clara"], now=now())) == 1
+
+
+def test_a_correction_is_a_new_check_in_pointing_at_the_first(sqlite_db, people):
+    at = client_opens(setup(people))
+    minimal(at, mood=8)
+    at.button(key="ci_correct").click().run()
+    assert "correcting" in texts(at)
+    minimal(at, mood=4)
+    rows = checkins.recent_for(people["clara"], people["client_clara"], now=now())
+    assert [(r["mood"], r["corrected"]) for r in rows] == [(4, False), (8, True)]
+    assert rows[0]["corrects_id"] == rows[1]["id"]
