@@ -28,13 +28,15 @@ if actor is None:
 caseload = st.Page("pages/clinician/caseload.py", title="Caseload", icon=":material/groups:", url_path="caseload",
                    default=True)
 consent = st.Page("pages/clinician/consent.py", title="Consent", icon=":material/handshake:", url_path="consent")
+checkins_page = st.Page("pages/clinician/checkins.py", title="Check-ins", icon=":material/monitor_heart:",
+                        url_path="checkins")
 plans_page = st.Page("pages/clinician/plans.py", title="Plans", icon=":material/checklist:", url_path="plans")
 templates_page = st.Page("pages/clinician/templates.py", title="Templates", icon=":material/library_books:",
                          url_path="templates")
 account = st.Page("pages/clinician/account.py", title="My account", icon=":material/person:", url_path="account")
 if actor.role == "admin":
     pages = {
-        "Practice": [caseload, plans_page, consent, templates_page,
+        "Practice": [caseload, checkins_page, plans_page, consent, templates_page,
                      st.Page("pages/admin/clinicians.py", title="Clinicians", icon=":material/badge:", url_path="clinicians"),
                      st.Page("pages/admin/practice.py", title="Practice settings", icon=":material/settings:",
                              url_path="practice"),
@@ -45,7 +47,7 @@ if actor.role == "admin":
         "You": [account],
     }
 else:
-    pages = {"Caseload": [caseload, plans_page, consent, templates_page], "You": [account]}
+    pages = {"Caseload": [caseload, checkins_page, plans_page, consent, templates_page], "You": [account]}
 
 nav = st.navigation(pages)
 with st.sidebar:

@@ -130,3 +130,39 @@ def validate(form: dict, *, planned: dict[int, dict], zone: str, now: datetime) 
         errors["form"] = "This form is out of date; please reload the page and try again."
     clean["idempotency_key"] = key
     return clean, errors
+
+
+def next_practice(steps: list[dict], zone: str, now: datetime) -> tuple[datetime, dict] | None:
+    """The next planned window start after `now`, in the client's zone, with its step (or None)."""
+    tz = ZoneInfo(zone)
+    local_now = now.astimezone(tz)
+    best = None
+    for step in steps:
+        if not step.get("window_start"):
+            continue
+        hh, mm = (int(x) for x in step["window_start"].split(":"))
+        for ahead in range(8):
+            day = local_now.date() + timedelta(days=ahead)
+            if day.weekday() not in (step.get("days") or []):
+                continue
+            at = datetime(day.year, day.month, day.day, hh, mm, tzinfo=tz)
+            if at > local_now:
+                if best is None or at < best[0]:
+                    best = (at, step)
+                break
+    return best
+
+
+def warm_words(statuses: list[str]) -> list[str]:
+    """What the client reads after submitting: never shaming, whatever they report."""
+    words = ["Thank you for checking in."]
+    if "done" in statuses:
+        words.append("You practised: that is how new habits form, one small step at a time.")
+    if "partly" in statuses:
+        words.append("Partly counts. A small part done is still practice.")
+    if "not_today" in statuses:
+        words.append("Noticing you skipped is useful information: it shows what gets in the way, "
+                     "and you and your clinician can plan around it.")
+    if not statuses:
+        words.append("How you feel is worth knowing, even on a day without practice.")
+    return words

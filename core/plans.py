@@ -167,3 +167,15 @@ def struggling_first(steps: list[dict]) -> list[dict]:
 def plan_label(goal: str, findings: int) -> str:
     short = goal if len(goal) <= 60 else goal[:57] + "…"
     return short + (f" · {findings} to review" if findings else "")
+
+
+def asks_label(step: dict) -> bool:
+    """Does the step's scaffold ask for a thinking-trap label by its current level? (Levels build on
+    each other: once labelling is introduced it stays part of the practice.)"""
+    levels = step.get("levels") or [""]
+    upto = levels[:max(1, min(int(step.get("level") or 1), len(levels)))]
+    return any("label" in (text or "").lower() for text in upto)
+
+
+def planned_on(step: dict, day: date) -> bool:
+    return day.weekday() in (step.get("days") or [])

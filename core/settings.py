@@ -162,6 +162,10 @@ REGISTRY: list[Setting] = [
             _int_between(0, 90)),
     Setting("CONSENT_NOTICE_DAYS", 14, "The caseload shows \"renewal due in N days\" from this many days before.",
             _int_between(0, 90)),
+    # Check-ins (db/checkins.py, core/safety.py).
+    Setting("SAFETY_DISTRESS_THRESHOLD", 9,
+            "A check-in with distress at or above this (0-10) shows crisis resources to the client and raises a "
+            "safety flag for the clinician.", _int_between(1, 10)),
     Setting("LOG_LEVEL", "INFO", "Logging level for the app and the worker.",
             lambda raw: _choice("debug", "info", "warning", "error")(raw).upper()),
 ]

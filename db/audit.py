@@ -68,6 +68,14 @@ ACTIONS = {
     "card.view": "Client opened coping card",
     "template.save": "Saved practice template",
     "template.import": "Imported templates",
+    "checkin.submit": "Client checked in",
+    "checkin.read": "Viewed client's check-ins",
+    "measure.assign": "Assigned questionnaire",
+    "measure.stop": "Stopped questionnaire",
+    "measure.submit": "Client answered questionnaire",
+    "measure.read": "Viewed questionnaire results",
+    "safety.list": "Viewed safety flags",
+    "safety.review": "Reviewed safety flag",
 }
 
 

@@ -13,7 +13,7 @@ from db.consent_templates import current_in
 # display name -> (state, days ago)
 PLAN = {
     "Alex R.": ("awaiting", 2),
-    "Jordan P.": ("active", 20),
+    "Jordan P.": ("active", 62),  # agreed before the plan started (check-ins need consent)
     "Casey M.": ("active", 45),
     "Riley T.": ("active", 83),   # renewal due in 7 days
     "Morgan L.": ("active", 60),

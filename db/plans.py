@@ -288,11 +288,12 @@ def level_history(actor: Actor, step_id: int, *, now: datetime) -> list[dict]:
 
 
 def outcomes(actor: Actor, step_id: int, *, now: datetime) -> list[tuple]:
-    """Per planned day: (local date, "done" | "partly" | "not"), for the mastery suggestion.
-    Check-ins do not exist yet, so there is nothing to report; the check-in feature fills this in."""
+    """Per planned day: (local date, "done" | "partly" | "not"), for the mastery suggestion, from
+    the client's check-ins (db.checkins)."""
+    from db import checkins  # imported late: check-ins build on plans
     with db.read() as conn:
         _step_plan(conn, actor, step_id)
-    return []
+        return checkins.outcomes_in(conn, step_id, now=now)
 
 
 def finding_counts(actor: Actor) -> dict[int, int]:

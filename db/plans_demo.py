@@ -29,7 +29,7 @@ def seed_plans(conn, ids, now, rng) -> None:
     pid = ids["practice"]
     maya = _actor(conn, ids["clinicians"]["maya"], pid)
     sam = _actor(conn, ids["clinicians"]["sam"], pid)
-    weeks_ago = now - timedelta(days=21)
+    weeks_ago = now - timedelta(days=60)  # two months of practice, so check-ins have history
     c = ids["clients"]
 
     # Alex: breathing moved up to level 2 after a good fortnight; a thought record alongside.

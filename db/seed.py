@@ -49,8 +49,14 @@ def _plans_step(conn, ids, now, rng):
     plans_demo.seed_plans(conn, ids, now, rng)
 
 
+def _checkins_step(conn, ids, now, rng):
+    from db import checkins_demo  # imported late: it needs the table modules loaded
+    checkins_demo.step(conn, ids, now, rng)
+
+
 _register_steps()
 STEPS.append(_plans_step)
+STEPS.append(_checkins_step)
 
 
 def credentials_file(cfg=None) -> Path:

@@ -5,7 +5,7 @@ import streamlit as st
 from components import client_form
 from components.frame import require_role, settings, utcnow
 from core import clients as rules
-from db import clients, clinicians, consent, plans, practices
+from db import clients, clinicians, consent, plans, practices, safety
 
 actor = require_role("clinician", "admin")
 now = utcnow()
@@ -26,7 +26,10 @@ consent_states = consent.states_for(actor, [r["id"] for r in rows], now=now,
 
 if rows:
     findings = plans.finding_counts(actor)  # homework-check findings across each client's active plans
+    flags = safety.open_counts(actor)  # open safety flags come first; review them on the Check-ins page
+    rows = sorted(rows, key=lambda r: not flags.get(r["id"]))
     table = pd.DataFrame([{
+        "Safety": f"⚑ {flags[r['id']]} to review" if flags.get(r["id"]) else "",
         "Client": r["display_name"], "Status": rules.STATUS_LABELS[r["status"]],
         "Consent": consent_states[r["id"]].label, "Time zone": r["timezone"],
         "Plans": (f"⚠ {findings[r['id']]} to review" if findings.get(r["id"]) else

@@ -145,3 +145,4 @@ def _check_hostile_text_is_inert(server, phone, raw):
     assert page.locator("img[src='x'], img[src*='example.org'], svg[onload]").count() == 0
     page.get_by_text("<script>alert(1)</script>", exact=False).scroll_into_view_if_needed()
     shot(page, "consent-hostile-text")
+

@@ -1,0 +1,107 @@
+"""Check-ins: open safety flags to review (with a note), a client's recent check-ins as a table
+(typed text shown as text), their questionnaires, and a check-in link to copy."""
+import pandas as pd
+import streamlit as st
+
+from components.frame import field_error, require_role, settings, utcnow
+from components.text import md_escape, typed
+from core import checkins as rules, measures as measure_rules
+from db import checkins, clients, links, measures, safety
+
+actor = require_role("clinician", "admin")
+now = utcnow()
+ss = st.session_state
+
+st.title("Check-ins")
+if msg := ss.pop("ci_flash", None):
+    st.success(msg, icon=":material/check_circle:")
+
+flags = safety.list_for(actor, now=now)
+st.markdown("#### Safety flags")
+if not flags:
+    st.caption("No open safety flags. A flag appears when distress is at or above the practice threshold, or when "
+               "PHQ-9 item 9 is answered above \"not at all\". It stays until you review it and write a note.")
+flag_errors = ss.get("ci_flag_errors", {})
+for flag in flags:
+    with st.container(border=True):
+        typed(flag["display_name"], prefix=":red[:material/flag:] **", suffix=f"** · raised {flag['raised_at']:%d %b %Y %H:%M} UTC")
+        typed(flag["reason"])
+        note = st.text_area("What you did or decided (required to clear the flag)", key=f"ci_flag_note_{flag['id']}",
+                            max_chars=safety.NOTE_MAX, height=80)
+        field_error(flag_errors.get(flag["id"], {}), "note")
+        if st.button("Mark reviewed", key=f"ci_flag_review_{flag['id']}", icon=":material/task_alt:"):
+            found = safety.review(actor, flag["id"], note, now=now)
+            ss["ci_flag_errors"] = {flag["id"]: found} if found else {}
+            if not found:
+                ss["ci_flash"] = "Flag reviewed; your note is kept with it."
+            st.rerun()
+st.caption("Nothing here is monitored in real time, and nothing clinical happens automatically.")
+
+caseload = [c for c in clients.list_for(actor, now=now) if c["status"] != "discharged"]
+if not caseload:
+    st.info("Add a client on the caseload first; their check-ins appear here.")
+    st.stop()
+by_id = {c["id"]: c for c in caseload}
+if ss.get("ci_client") not in by_id:
+    ss["ci_client"] = caseload[0]["id"]
+client_id = st.selectbox("Client", list(by_id), key="ci_client", format_func=lambda i: by_id[i]["display_name"])
+
+rows = checkins.recent_for(actor, client_id, now=now)
+st.markdown("#### Recent check-ins")
+if rows:
+    table = pd.DataFrame([{
+        "Day": r["local_date"].isoformat(), "Submitted (UTC)": f"{r['submitted_at']:%Y-%m-%d %H:%M}",
+        "Practice": "; ".join(f"{a['behaviour']}: {rules.STATUSES[a['status']].lower()}"
+                              + (f" ({rules.REASONS[a['reason']].lower()})" if a["reason"] else "")
+                              + (f" [{rules.DISTORTIONS[a['label']].lower()}]" if a["label"] else "")
+                              for a in r["steps"]) or "(no practice planned)",
+        "Mood": r["mood"], "Distress": r["distress"], "Thought": r["thought"], "Where": r["context_where"],
+        "With": r["context_with"],
+        "Note": "corrected later" if r["corrected"] else ("a correction" if r["corrects_id"] else ""),
+    } for r in rows])
+    st.dataframe(table, hide_index=True, width="stretch", key="ci_table")
+    st.caption(f"The latest {len(rows)} check-ins, newest first, as the client submitted them (never edited).")
+    with st.expander("Thoughts as written", expanded=True):
+        for r in rows:
+            if r["thought"]:
+                typed(r["thought"], prefix=f"**{r['local_date']:%d %b}:** ")
+else:
+    st.info("No check-ins yet. Create a check-in link below and send it to the client.")
+
+st.markdown("#### Questionnaires")
+view = measures.overview(actor, client_id, now=now)
+for a in view["assigned"]:
+    c1, c2 = st.columns([3, 1])
+    c1.write(f"{measure_rules.MEASURES[a['measure']].title}: {measures.CADENCES[a['cadence']].lower()}, "
+             f"since {a['created_at']:%d %b %Y}")
+    if c2.button("Stop", key=f"ci_stop_measure_{a['id']}"):
+        measures.stop(actor, a["id"], now=now)
+        ss["ci_flash"] = "Questionnaire stopped."
+        st.rerun()
+c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
+code = c1.selectbox("Questionnaire", list(measure_rules.MEASURES), key="ci_measure_code",
+                    format_func=lambda m: measure_rules.MEASURES[m].title)
+cadence = c2.selectbox("How often", list(measures.CADENCES), key="ci_measure_cadence", format_func=measures.CADENCES.get)
+if c3.button("Assign", key="ci_assign", icon=":material/assignment_add:"):
+    found = measures.assign(actor, client_id, code, cadence, now=now)
+    ss["ci_flash"] = next(iter(found.values()), None) or "Assigned. The client answers it through their check-in link."
+    st.rerun()
+if view["responses"]:
+    st.dataframe(pd.DataFrame([{
+        "Day": r["local_date"].isoformat(), "Questionnaire": r["measure"].upper().replace("PHQ9", "PHQ-9")
+        .replace("GAD7", "GAD-7"), "Total": r["total"], "Band": r["band"],
+        "Items (each 0–3)": " ".join(str(a) for a in r["answers"]),
+    } for r in view["responses"]]), hide_index=True, width="stretch", key="ci_measures_table")
+    if view["responses"][0]["score"]:
+        st.caption(view["responses"][0]["score"].explain())
+
+st.divider()
+st.markdown("#### Check-in link")
+if st.button("Create a check-in link", key="ci_link", icon=":material/link:"):
+    cfg = settings()
+    raw = links.issue_for(actor, client_id, "checkin", now=now, ttl_days=cfg.link_ttl_days())
+    ss["ci_link_url"] = (client_id, links.url(cfg["LINK_BASE_URL"], raw))
+if ss.get("ci_link_url", (None,))[0] == client_id:
+    st.caption("Copy this link into a message to the client. It works only while their consent is active.")
+    st.code(ss["ci_link_url"][1], language=None)
+st.caption(md_escape("Reminder emails with check-in links come from the reminder worker."))
