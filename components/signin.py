@@ -81,14 +81,15 @@ def _guard(authenticator: stauth.Authenticate, cfg: settings_mod.Settings) -> No
     controller.login = guarded
 
 
-def sign_out(authenticator: stauth.Authenticate, reason: str = "signout") -> None:
+def sign_out(authenticator: stauth.Authenticate, reason: str, slot) -> None:
     ss = st.session_state
     sid = ss.pop("as_sid", None)
     if sid and reason == "signout":
         signins.end(sid, utcnow(), reason="signout")
     ss.pop("as_actor", None)
     if ss.get("authentication_status"):
-        authenticator.logout(location="unrendered")  # clears its state and deletes the cookie
+        with slot.container():  # its cookie-deleting element goes in the fixed slot
+            authenticator.logout(location="unrendered")  # clears its state and deletes the cookie
     ss["as_notice"] = reason
 
 
@@ -100,29 +101,29 @@ def request_sign_out() -> None:
 def gate(authenticator: stauth.Authenticate, cfg: settings_mod.Settings) -> Actor | None:
     """Returns the signed-in actor, or draws the sign-in form and returns None."""
     ss = st.session_state
+    # Three fixed slots drawn on every run, signed in or not, so whatever follows keeps its place
+    # from one run to the next (a shifted element is briefly drawn twice while Streamlit replaces
+    # the previous run's elements: two forms, two headings).
+    cookie_slot, notice_box, head = st.empty(), st.empty(), st.empty()
     if ss.pop("as_signout_requested", False):
-        sign_out(authenticator, "signout")
+        sign_out(authenticator, "signout", cookie_slot)
     sid = ss.get("as_sid")
     if sid:
         current, reason = signins.touch(sid, utcnow(), idle_minutes=cfg["IDLE_TIMEOUT_MINUTES"])
         if current is not None:
             ss["as_actor"] = current
             return current
-        sign_out(authenticator, reason or "ended")
+        sign_out(authenticator, reason or "ended", cookie_slot)
     elif ss.get("authentication_status"):
         # The authenticator thinks we are signed in but no live server session backs it.
-        sign_out(authenticator, "ended")
+        sign_out(authenticator, "ended", cookie_slot)
 
     if ss.get("authentication_status") is False:
         ss["authentication_status"] = None  # so a False after login() means: this run's attempt failed
-    # Always draw the notice slot, so the form keeps its place between reruns (a shifted form is
-    # briefly drawn twice while Streamlit replaces the previous run's elements).
-    notice_box = st.empty()
     notice = ss.get("as_notice")  # kept until the next sign-in: the cookie helper's rerun must not hide it
     if notice in NOTICES:
         notice_box.info(NOTICES[notice].format(minutes=cfg["IDLE_TIMEOUT_MINUTES"]))
-    head = st.empty()  # cleared when a re-login cookie signs the person straight in
-    with head.container():
+    with head.container():  # cleared when a re-login cookie signs the person straight in
         st.title("Anchorstep")
         st.caption("Between-session practice, with the clinician in charge.")
     authenticator.login(location="main", key="signin", fields={
