@@ -68,6 +68,12 @@ ACTIONS = {
     "card.view": "Client opened coping card",
     "template.save": "Saved practice template",
     "template.import": "Imported templates",
+    "reminders.pause": "Paused reminders",
+    "reminders.resume": "Resumed reminders",
+    "reminders.quiet": "Changed client quiet hours",
+    "reminders.view": "Viewed client's reminders",
+    "reminders.dead_letters": "Viewed failed reminders",
+    "reminders.suggest": "Accepted a suggested reminder time",
 }
 
 
