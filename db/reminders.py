@@ -166,3 +166,44 @@ def dead_letters(actor: Actor, *, now: datetime, limit: int = 200) -> list[dict]
             .order_by(t.c.updated_at.desc(), t.c.id.desc()).limit(limit)).mappings()]
         audit.record(conn, now=now, action="reminders.dead_letters", actor=actor, detail=f"{len(rows)} shown")
     return rows
+
+
+def distress_pairs(conn, client_id: int) -> list[tuple]:
+    """SEAM for the check-ins feature: (local timestamp, distress 0-10) of the client's check-ins,
+    for core.suggest. Empty until check-ins exist; the check-ins branch fills it in on merge."""
+    return []
+
+
+def suggestion(actor: Actor, client_id: int, *, now: datetime):
+    """A suggested reminder time for one client (or None), computed, never applied by itself."""
+    from core import suggest
+    with db.read() as conn:
+        if conn.execute(select(clients.c.id).where(scope(actor), clients.c.id == client_id)).first() is None:
+            raise db.NotFound("client")
+        pairs = distress_pairs(conn, client_id)
+    return suggest.suggest(pairs)
+
+
+def accept_suggestion(actor: Actor, plan_id: int, step_id: int, at: str, *, now: datetime) -> dict[str, str]:
+    """The clinician accepted: the step's window moves to start at `at` (a new step version)."""
+    from db import plans as plans_mod
+    plan = plans_mod.get(actor, plan_id, now=now)
+    step = next((s for s in plan["steps"] if s["step_id"] == step_id), None)
+    if step is None:
+        raise db.NotFound("step")
+    h, m = map(int, at.split(":"))
+    length = _minutes(step["window_end"]) - _minutes(step["window_start"])
+    end = min(h * 60 + m + max(length, 15), 23 * 60 + 59)
+    form = {k: step[k] for k in step if k not in ("step_id", "version_id", "valid_from", "position", "plan_id")}
+    form.update(window_start=at, window_end=f"{end // 60:02d}:{end % 60:02d}")
+    _, errors = plans_mod.save_step(actor, plan_id, step_id, form, now=now)
+    if not errors:
+        with db.write() as conn:
+            audit.record(conn, now=now, action="reminders.suggest", actor=actor, client_id=plan["client_id"],
+                         detail=f"plan {plan_id}: step time set to {at}")
+    return errors
+
+
+def _minutes(hhmm: str) -> int:
+    h, m = map(int, hhmm.split(":"))
+    return h * 60 + m
