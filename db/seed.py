@@ -49,8 +49,14 @@ def _plans_step(conn, ids, now, rng):
     plans_demo.seed_plans(conn, ids, now, rng)
 
 
+def _reminders_step(conn, ids, now, rng):
+    from db import reminders_demo  # after plans and consent: it reads both
+    reminders_demo.step(conn, ids, now, rng)
+
+
 _register_steps()
 STEPS.append(_plans_step)
+STEPS.append(_reminders_step)
 
 
 def credentials_file(cfg=None) -> Path:
