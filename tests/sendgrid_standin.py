@@ -29,15 +29,18 @@ class StandIn:
                     time.sleep(step[1])
                     step = (202, {})
                 status, headers = step
-                self.send_response(status)
-                if status == 202:
-                    self.send_header("X-Message-Id", f"sg-{len(outer.requests)}")
-                for k, v in headers.items():
-                    self.send_header(k, str(v))
                 payload = b"" if status == 202 else json.dumps({"errors": [{"message": "stand-in"}]}).encode()
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(status)
+                    if status == 202:
+                        self.send_header("X-Message-Id", f"sg-{len(outer.requests)}")
+                    for k, v in headers.items():
+                        self.send_header(k, str(v))
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):  # the client timed out and left
+                    pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True

@@ -289,3 +289,13 @@ def test_the_worker_records_its_heartbeat(database, people, tmp_path):
     assert summary["sent"] == 1
     (hb,) = reminders.heartbeats()
     assert hb["worker"] == "w-test" and hb["last_pass_at"] == NOW
+
+
+def test_withdraw_then_run_the_worker_a_second_later_sends_nothing(database, people, tmp_path):
+    _due_row(people, tmp_path)
+    consent.withdraw_for(people["clara"], people["client_clara"], now=NOW)
+    rec = Recorder()
+    from jobs import worker
+    worker.one_pass("w1", cfg(tmp_path), now_fn=lambda: NOW + timedelta(seconds=1), deliver=rec)
+    assert rec.sent == [] and {r["status"] for r in rows()} == {"cancelled"}
+    assert rows()[0]["reason"] == "consent withdrawn"
