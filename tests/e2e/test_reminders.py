@@ -36,7 +36,7 @@ def test_a_reminder_arrives_and_the_client_pauses_from_the_email(tmp_path, brows
         (eml,) = sorted((srv.data / "outbox").glob("*.eml"))
         msg = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
         assert str(msg["Subject"]).startswith("A reminder from Harbour Street")
-        pause = str(msg["List-Unsubscribe"]).strip("<>")
+        pause = str(msg["List-Unsubscribe"]).strip().strip("<>")
         assert pause in msg.get_body(("plain",)).get_content()
 
         page = phone.new_page()
@@ -45,7 +45,8 @@ def test_a_reminder_arrives_and_the_client_pauses_from_the_email(tmp_path, brows
         expect(page.get_by_role("heading", name="Your reminders")).to_be_visible()
         page.get_by_role("button", name="Pause reminders").click()
         settle(page)
-        expect(page.get_by_text("Reminders are paused")).to_be_visible()
+        expect(page.get_by_text("Nothing else has changed")).to_be_visible()
+        expect(page.get_by_role("button", name="Resume reminders")).to_be_visible()
         shot(page, "reminders-client-paused")
         state = srv.run_python(
             "from datetime import datetime, timezone\nimport db\nfrom db import consent, reminders\n"
