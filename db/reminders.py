@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Integer, String, Table, insert, select, update
 
 import db
-from db import audit, consent, links, outbox
+from db import audit, consent, links, outbox, plans
 from db.actors import Actor
 from db.clients import clients, scope
 from db.meta import UTCDateTime, metadata
@@ -145,6 +145,8 @@ def client_view(actor: Actor, client_id: int, *, now: datetime) -> dict:
             "paused_at": prefs["paused_at"] if prefs else None, "paused_by": prefs["paused_by"] if prefs else None,
             "quiet": (prefs["quiet_start"], prefs["quiet_end"]) if prefs and prefs["quiet_start"] else None,
             "upcoming": outbox.upcoming_for_client(conn, client_id, now),
+            "steps": [{"days": s["days"], "at": s["window_start"], "position": s["position"]}
+                      for s in plans.reminder_steps(conn, [client_id])],
             "sent": outbox.recent_for_client(conn, client_id, statuses=("sent",), limit=10),
             "problems": outbox.recent_for_client(conn, client_id, statuses=("failed", "expired"), limit=10),
         }

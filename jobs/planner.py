@@ -11,7 +11,7 @@ from core import schedule
 from core import settings as settings_mod
 from db import consent, outbox, plans
 from db.reminders import reminder_prefs
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 log = logging.getLogger("anchorstep.planner")
 HORIZON = timedelta(hours=24)
@@ -66,12 +66,30 @@ def plan_client(conn, client_id: int, zone: str, steps: list[dict], start: datet
     return outbox.add_planned(conn, client_id, items, start)
 
 
+def _cancel_stale(steps: list[dict], now: datetime, client_ids) -> int:
+    """Queued reminders whose step was removed, retimed, or whose plan or client is no longer active
+    are cancelled, so a retimed step never gets two reminders on one day."""
+    current = {(s["step_id"], s["window_start"]) for s in steps}
+    t = outbox.reminder_outbox
+    with db.write() as conn:
+        q = select(t.c.id, t.c.step_id, t.c.slot).where(t.c.status == "due")
+        if client_ids is not None:
+            q = q.where(t.c.client_id.in_(client_ids))
+        stale = [r.id for r in conn.execute(q) if (r.step_id, r.slot) not in current]
+        for i in range(0, len(stale), 500):
+            conn.execute(update(t).where(t.c.id.in_(stale[i:i + 500]), t.c.status == "due").values(
+                status="cancelled", reason="the step was changed or removed, or the plan is no longer active",
+                updated_at=now))
+    return len(stale)
+
+
 def run(now: datetime, cfg: settings_mod.Settings | None = None, *, horizon: timedelta = HORIZON,
         client_ids=None) -> int:
     """Plan reminders due in [now, now + horizon) for every reachable client. Returns new rows."""
     cfg = cfg or settings_mod.load()
     with db.read() as conn:
         steps = plans.reminder_steps(conn, client_ids)
+    _cancel_stale(steps, now, client_ids)
     by_client: dict[int, tuple[str, list[dict]]] = {}
     for s in steps:
         by_client.setdefault(s["client_id"], (s["timezone"], []))[1].append(s)

@@ -57,6 +57,15 @@ elif st.button("Pause reminders", key="rem_pause"):
     ss["rem_flash"] = "Reminders are paused. Consent is unchanged."
     st.rerun()
 
+st.subheader("Schedule (client's local time)")
+from core import plans as plan_rules  # noqa: E402
+if view["steps"]:
+    st.dataframe(pd.DataFrame([{"step": f"Step {s['position'] + 1}", "days": plan_rules.days_label(s["days"]),
+                                "time": s["at"]} for s in view["steps"]]), hide_index=True)
+    st.caption("Each reminder is sent at the step's start time in the client's zone, moved past quiet hours.")
+else:
+    st.caption("No active plan steps, so no reminders.")
+
 st.subheader("Coming up (client's local time)")
 if view["upcoming"]:
     st.dataframe(pd.DataFrame([{"when": local(r["due_at"]), "planned for": f"{r['local_date']} {r['slot']}",

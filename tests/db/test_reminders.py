@@ -299,3 +299,17 @@ def test_withdraw_then_run_the_worker_a_second_later_sends_nothing(database, peo
     worker.one_pass("w1", cfg(tmp_path), now_fn=lambda: NOW + timedelta(seconds=1), deliver=rec)
     assert rec.sent == [] and {r["status"] for r in rows()} == {"cancelled"}
     assert rows()[0]["reason"] == "consent withdrawn"
+
+
+def test_a_retimed_or_removed_step_leaves_no_stale_reminder(database, people, tmp_path):
+    make_reachable(people["client_clara"], NOW - timedelta(days=1))
+    plan_id = plan_for(people, window_start="18:00")
+    c = cfg(tmp_path)
+    planner.run(NOW, c)
+    step_id = rows()[0]["step_id"]
+    plans.save_step(people["clara"], plan_id, step_id, {**BREATHING, **window("19:00")}, now=NOW)
+    planner.run(NOW, c)
+    assert sorted((r["slot"], r["status"]) for r in rows()) == [("18:00", "cancelled"), ("19:00", "due")]
+    plans.remove_step(people["clara"], step_id, now=NOW)
+    planner.run(NOW, c)
+    assert {r["status"] for r in rows()} == {"cancelled"}
