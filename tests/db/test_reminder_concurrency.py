@@ -41,7 +41,7 @@ def seed(people) -> None:
         step_of[cid] = plans.get(clara, plan_id, now=NOW)["steps"][0]["step_id"]
     per = TOTAL // CLIENTS
     rows = [{"ref": outbox.new_ref(), "client_id": cid, "step_id": step_of[cid],
-             "local_date": date(2020, 1, 1) + timedelta(days=d), "slot": "08:00",
+             "local_date": date(2020, 1, 1) + timedelta(days=d), "slot": BREATHING["window_start"],
              "due_at": NOW - timedelta(minutes=1), "window_end": NOW + timedelta(hours=6),
              "next_attempt_at": NOW - timedelta(minutes=1), "status": "due", "attempts": 0,
              "created_at": NOW, "updated_at": NOW} for cid in ids for d in range(per)]
