@@ -33,21 +33,26 @@ checkins_page = st.Page("pages/clinician/checkins.py", title="Check-ins", icon="
 plans_page = st.Page("pages/clinician/plans.py", title="Plans", icon=":material/checklist:", url_path="plans")
 templates_page = st.Page("pages/clinician/templates.py", title="Templates", icon=":material/library_books:",
                          url_path="templates")
+reminders_page = st.Page("pages/clinician/reminders.py", title="Reminders", icon=":material/notifications:",
+                         url_path="reminders")
 account = st.Page("pages/clinician/account.py", title="My account", icon=":material/person:", url_path="account")
 if actor.role == "admin":
     pages = {
-        "Practice": [caseload, checkins_page, plans_page, consent, templates_page,
+        "Practice": [caseload, checkins_page, plans_page, consent, reminders_page, templates_page,
                      st.Page("pages/admin/clinicians.py", title="Clinicians", icon=":material/badge:", url_path="clinicians"),
                      st.Page("pages/admin/practice.py", title="Practice settings", icon=":material/settings:",
                              url_path="practice"),
                      st.Page("pages/admin/checklist.py", title="Consent checklist", icon=":material/fact_check:",
                              url_path="checklist"),
+                     st.Page("pages/admin/worker.py", title="Reminder worker", icon=":material/schedule_send:",
+                             url_path="worker"),
                      st.Page("pages/admin/audit.py", title="Audit log", icon=":material/policy:", url_path="audit"),
                      st.Page("pages/admin/data.py", title="Client data", icon=":material/folder_zip:", url_path="data")],
         "You": [account],
     }
 else:
-    pages = {"Caseload": [caseload, checkins_page, plans_page, consent, templates_page], "You": [account]}
+    pages = {"Caseload": [caseload, checkins_page, plans_page, consent, reminders_page, templates_page],
+             "You": [account]}
 
 nav = st.navigation(pages)
 with st.sidebar:

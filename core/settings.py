@@ -7,6 +7,7 @@ the worker can refuse to start with a sentence a practice admin can act on.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tomllib
 from dataclasses import dataclass
@@ -111,6 +112,15 @@ def _secret(raw: str) -> str:
     return raw
 
 
+def _quiet_hours(raw: str) -> str:
+    raw = str(raw).strip()
+    if raw.lower() in ("off", "none"):
+        return ""
+    if raw and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", raw):
+        raise ValueError(f"must look like 21:30-07:30 (or be off), got {raw!r}")
+    return raw
+
+
 REGISTRY: list[Setting] = [
     Setting("DATABASE_URL", "sqlite:///data/anchorstep.db",
             "Where data lives: sqlite:///path/to/file.db or postgresql+psycopg://user:pass@host:5432/db?sslmode=require. "
@@ -154,6 +164,24 @@ REGISTRY: list[Setting] = [
             "auto: encrypt with STARTTLS whenever the server offers it; required: refuse to send without it; "
             "off: never (only for a local relay).", _choice("auto", "required", "off")),
     Setting("SMTP_TIMEOUT_SECONDS", 20, "Seconds to wait for the SMTP server.", _int_between(1, 300)),
+    # Reminders (jobs/worker.py, jobs/planner.py, jobs/sender.py).
+    Setting("REMINDER_DAILY_CAP", 2, "Most reminders one client gets per local day (the most important steps first).",
+            _int_between(1, 10)),
+    Setting("REMINDER_QUIET_HOURS", "21:30-07:30",
+            "Practice quiet hours in each client's local time, HH:MM-HH:MM (off: none); reminders inside are "
+            "deferred to the end, never dropped.", _quiet_hours),
+    Setting("REMINDER_WINDOW_MINUTES", 120, "Minutes after its time a reminder may still go out; later it expires.",
+            _int_between(5, 24 * 60)),
+    Setting("REMINDER_MAX_ATTEMPTS", 6, "Tries per reminder on temporary errors (429, 5xx, network) before it "
+            "becomes a dead letter.", _int_between(1, 20)),
+    Setting("REMINDER_LEASE_SECONDS", 300, "How long a worker's claim on a reminder lasts before another worker "
+            "may take it back.", _int_between(30, 3600)),
+    Setting("SENDGRID_API_KEY", "", "SendGrid API key (EMAIL_BACKEND=sendgrid); keep it out of git."),
+    Setting("SENDGRID_HOST", "https://api.sendgrid.com", "SendGrid API base URL (tests point it at a stand-in).",
+            lambda raw: _url(raw)),
+    Setting("SENDGRID_SANDBOX", "off", "on: SendGrid accepts mail and sends nothing (sandbox mode).",
+            _choice("on", "off")),
+    Setting("SENDGRID_TIMEOUT_SECONDS", 15, "Seconds to wait for SendGrid.", _int_between(1, 120)),
     # Consent (core/consent.py).
     Setting("CONSENT_RENEWAL_DAYS", 90, "Days after the client confirms until consent is due for renewal.",
             _int_between(7, 730)),

@@ -76,6 +76,12 @@ ACTIONS = {
     "measure.read": "Viewed questionnaire results",
     "safety.list": "Viewed safety flags",
     "safety.review": "Reviewed safety flag",
+    "reminders.pause": "Paused reminders",
+    "reminders.resume": "Resumed reminders",
+    "reminders.quiet": "Changed client quiet hours",
+    "reminders.view": "Viewed client's reminders",
+    "reminders.dead_letters": "Viewed failed reminders",
+    "reminders.suggest": "Accepted a suggested reminder time",
 }
 
 

@@ -314,3 +314,8 @@ def record_confirmed_in(conn, client_id: int, *, at: datetime, renewal_days: int
                                      ("confirmed", at, "client", "client")):
         add_event(conn, client_id, rid, when, event, kind=kind, label=label)
     return rid
+
+
+# Reminders register their withdrawal hook (cancel queued reminders); importing them here means no
+# withdrawal can happen in a process that lacks it.
+import db.reminders  # noqa: E402,F401

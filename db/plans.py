@@ -321,3 +321,21 @@ def card(raw: str, *, now: datetime) -> dict | None:
                      detail=f"{len(steps)} steps shown")
     crisis = practices.get(res.practice_id)["crisis_resources"]
     return {"client_id": res.client_id, "timezone": zone, "steps": steps, "crisis_resources": crisis}
+
+
+def reminder_steps(conn, client_ids=None) -> list[dict]:
+    """For the reminder planner: the current steps of active plans of active clients, with each
+    client's zone. (Consent and pause are checked by the planner.) No actor: the worker is the system."""
+    q = (select(plans.c.id, plans.c.client_id, clients.c.timezone).join(clients, clients.c.id == plans.c.client_id)
+         .where(plans.c.status == "active", clients.c.status == "active"))
+    if client_ids is not None:
+        q = q.where(plans.c.client_id.in_(client_ids))
+    owner = {r.id: (r.client_id, r.timezone) for r in conn.execute(q)}
+    if not owner:
+        return []
+    out = []
+    for s in _steps_as_of(conn, list(owner), None):
+        client_id, zone = owner[s["plan_id"]]
+        out.append({"client_id": client_id, "timezone": zone, "step_id": s["step_id"], "days": s["days"],
+                    "window_start": s["window_start"], "window_end": s["window_end"], "position": s["position"]})
+    return out

@@ -54,9 +54,15 @@ def _checkins_step(conn, ids, now, rng):
     checkins_demo.step(conn, ids, now, rng)
 
 
+def _reminders_step(conn, ids, now, rng):
+    from db import reminders_demo  # after plans and consent: it reads both
+    reminders_demo.step(conn, ids, now, rng)
+
+
 _register_steps()
 STEPS.append(_plans_step)
 STEPS.append(_checkins_step)
+STEPS.append(_reminders_step)
 
 
 def credentials_file(cfg=None) -> Path:

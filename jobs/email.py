@@ -3,7 +3,13 @@ EMAIL_BACKEND names. No health information ever goes in: a greeting from the pra
 
 Backends: `console` (default; prints a notice without body or link, writes an .eml file under
 DATA_DIR/outbox/ for the developer or test to read), `smtp` (STARTTLS when offered), `sendgrid`
-(finished by the reminders feature).
+(jobs/sendgrid_backend.py).
+
+Errors say what the sender should do: `TransientEmailError` (try again later, maybe after
+`retry_after` seconds), `AuthEmailError` (the credentials are wrong: stop the whole batch), any
+other `EmailError` (this message will never go: a dead letter).
+
+`REF_HEADER` carries the outbox's opaque id; backends that can (SendGrid) move it into custom args.
 """
 from __future__ import annotations
 
@@ -22,6 +28,21 @@ from core import settings as settings_mod
 
 class EmailError(RuntimeError):
     """Sending failed; the message says why in words an admin can act on (never the body or link)."""
+
+
+class TransientEmailError(EmailError):
+    """Worth another try later (rate limit, server error, network)."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class AuthEmailError(EmailError):
+    """The provider refused our credentials: every message would fail the same way."""
+
+
+REF_HEADER = "X-Anchorstep-Ref"
 
 
 def _one_line(text: str, limit: int = 120) -> str:
@@ -46,12 +67,42 @@ def make_message(*, to: str, practice_name: str, link: str, sender: str, now: da
     return msg
 
 
+def make_reminder(*, to: str, practice_name: str, checkin_link: str, pause_link: str, sender: str,
+                  ref: str, now: datetime | None = None) -> EmailMessage:
+    """A reminder: neutral subject and body, one check-in link, one pause link, plain text and HTML.
+    It takes no client name and no step: nothing about health can reach it."""
+    from html import escape
+    practice = _one_line(practice_name) or "your practice"
+    msg = EmailMessage()
+    msg["Subject"] = f"A reminder from {practice}"
+    msg["From"] = _one_line(sender, 254)
+    msg["To"] = _one_line(to, 254)
+    msg["Date"] = format_datetime(now or datetime.now(timezone.utc))
+    msg["Message-ID"] = make_msgid(domain="anchorstep.invalid")
+    msg["Auto-Submitted"] = "auto-generated"
+    msg["List-Unsubscribe"] = f"<{pause_link}>"
+    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg[REF_HEADER] = _one_line(ref, 64)
+    msg.set_content(
+        f"Hello,\n\nA reminder from {practice}. When you're ready, you can check in here:\n\n{checkin_link}\n\n"
+        f"To pause these reminders: {pause_link}\n\n"
+        "The links are just for you, so please don't forward this email.\n")
+    p, c, u = escape(practice), escape(checkin_link, quote=True), escape(pause_link, quote=True)
+    msg.add_alternative(
+        f"<p>Hello,</p><p>A reminder from {p}. When you're ready, you can check in here:</p>"
+        f'<p><a href="{c}">Check in</a></p>'
+        f'<p style="font-size:small">To pause these reminders: <a href="{u}">pause reminders</a>. '
+        "The links are just for you, so please don't forward this email.</p>", subtype="html")
+    return msg
+
+
 def send(message: EmailMessage, cfg: settings_mod.Settings | None = None) -> str:
-    """Send through the configured backend; returns the message id. Raises EmailError."""
+    """Send through the configured backend; returns the provider's message id (or ours).
+    Raises EmailError (or TransientEmailError / AuthEmailError)."""
     cfg = cfg or settings_mod.load()
     backend = {"console": _console, "smtp": _smtp, "sendgrid": _sendgrid}[cfg["EMAIL_BACKEND"]]
-    backend(message, cfg)
-    return str(message["Message-ID"])
+    provider_id = backend(message, cfg)
+    return str(provider_id or message["Message-ID"])
 
 
 def outbox_dir(cfg: settings_mod.Settings) -> Path:
@@ -91,10 +142,21 @@ def _smtp(message: EmailMessage, cfg: settings_mod.Settings) -> None:
             smtp.send_message(message)
     except EmailError:
         raise
-    except (smtplib.SMTPException, OSError) as exc:
+    except smtplib.SMTPAuthenticationError:
+        raise AuthEmailError(f"The SMTP server at {cfg['SMTP_HOST']} refused SMTP_USERNAME/SMTP_PASSWORD; "
+                             "nothing more is sent until they are fixed.") from None
+    except smtplib.SMTPResponseException as exc:
+        kind = TransientEmailError if 400 <= exc.smtp_code < 500 else EmailError
+        raise kind(f"The SMTP server at {cfg['SMTP_HOST']}:{cfg['SMTP_PORT']} did not accept the email "
+                   f"(code {exc.smtp_code}).") from None
+    except smtplib.SMTPRecipientsRefused:
         raise EmailError(f"The SMTP server at {cfg['SMTP_HOST']}:{cfg['SMTP_PORT']} did not accept the email "
-                         f"({type(exc).__name__}).") from None
+                         "(recipient refused).") from None
+    except (smtplib.SMTPException, OSError) as exc:
+        raise TransientEmailError(f"The SMTP server at {cfg['SMTP_HOST']}:{cfg['SMTP_PORT']} did not accept the "
+                                  f"email ({type(exc).__name__}).") from None
 
 
-def _sendgrid(message: EmailMessage, cfg: settings_mod.Settings) -> None:
-    raise EmailError("The sendgrid email backend is not available yet; set EMAIL_BACKEND to smtp or console.")
+def _sendgrid(message: EmailMessage, cfg: settings_mod.Settings) -> str:
+    from jobs import sendgrid_backend
+    return sendgrid_backend.send(message, cfg)

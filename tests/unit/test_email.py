@@ -90,6 +90,6 @@ def test_an_unreachable_smtp_server_gives_a_clear_error(tmp_path):
                                  SMTP_TIMEOUT_SECONDS=2))
 
 
-def test_sendgrid_is_not_available_yet_and_says_so(tmp_path):
-    with pytest.raises(mail.EmailError, match="not available yet"):
+def test_sendgrid_without_an_api_key_says_so_and_stops(tmp_path):
+    with pytest.raises(mail.AuthEmailError, match="SENDGRID_API_KEY is empty"):
         mail.send(message(), cfg(tmp_path, EMAIL_BACKEND="sendgrid"))

@@ -1,7 +1,7 @@
 """Practice setting: days until consent renewal is due (NULL uses the CONSENT_RENEWAL_DAYS setting).
 
 Revision ID: 0007_practice_renewal
-Revises: 0005_checkins
+Revises: 0006_reminders
 """
 import sqlalchemy as sa
 from alembic import op
@@ -9,7 +9,7 @@ from alembic import op
 from db.migrations.helpers import table_schema
 
 revision = "0007_practice_renewal"
-down_revision = "0005_checkins"
+down_revision = "0006_reminders"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,183 @@
+"""The reminder outbox: one row per planned reminder, and every state it passes through.
+
+States: due -> claimed -> sending -> sent; or -> failed (a dead letter, with the reason), expired
+(older than its window), cancelled (consent withdrawn, client paused or discharged).
+
+Delivery is *at most once*: a worker claims rows with a compare-and-set (or SKIP LOCKED on
+PostgreSQL) and marks a row `sending` in its own committed transaction right before handing it to
+the email backend. A worker that dies with a row `claimed` never handed it over, so the row goes
+back to `due`; one that dies with a row `sending` may or may not have sent it, so that row becomes a
+dead letter ("interrupted") instead of being sent again. For a reminder, a duplicate is worse than
+one the clinician can see was missed.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import (CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, Table, UniqueConstraint,
+                        and_, or_, select, update)
+from sqlalchemy.dialects import postgresql, sqlite
+
+import db
+from db.meta import UTCDateTime, metadata
+
+reminder_outbox = Table(
+    "reminder_outbox", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ref", String(32), nullable=False, unique=True),  # opaque id shown to the email provider
+    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("step_id", Integer, ForeignKey("plan_steps.id", ondelete="CASCADE"), nullable=False),
+    Column("local_date", Date, nullable=False),
+    Column("slot", String(5), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("window_end", UTCDateTime, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("status", String(12), nullable=False, server_default="due"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("claimed_by", String(64), nullable=True),
+    Column("lease_until", UTCDateTime, nullable=True),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("provider_id", String(200), nullable=True),
+    Column("reason", String(300), nullable=True),  # why failed / expired / cancelled; never mail content
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("client_id", "step_id", "local_date", "slot", name="uq_reminder_outbox_key"),
+    CheckConstraint("status in ('due', 'claimed', 'sending', 'sent', 'failed', 'expired', 'cancelled')",
+                    name="status"),
+    Index("ix_reminder_outbox_status_next", "status", "next_attempt_at"),
+)
+
+OPEN = ("due", "claimed")  # not yet handed to a backend: may still be cancelled
+
+
+def new_ref() -> str:
+    return secrets.token_hex(16)
+
+
+def add_planned(conn, client_id: int, items, now: datetime) -> int:
+    """Insert planned reminders; a row with the same (client, step, local date, slot) is left alone.
+    Returns how many were new."""
+    if not items:
+        return 0
+    rows = [{"ref": new_ref(), "client_id": client_id, "step_id": p.step_id, "local_date": p.local_date,
+             "slot": p.slot, "due_at": p.due_at, "window_end": p.window_end, "next_attempt_at": p.due_at,
+             "status": "due", "attempts": 0, "created_at": now, "updated_at": now} for p in items]
+    dialect = postgresql if db.is_postgres(conn) else sqlite
+    stmt = (dialect.insert(reminder_outbox).values(rows)
+            .on_conflict_do_nothing(index_elements=["client_id", "step_id", "local_date", "slot"])
+            .returning(reminder_outbox.c.id))
+    return len(conn.execute(stmt).all())
+
+
+def claim(worker: str, now: datetime, *, limit: int, lease_seconds: int) -> list[int]:
+    """Claim up to `limit` due rows for this worker. On PostgreSQL other workers skip the locked
+    rows; on SQLite the write lock (BEGIN IMMEDIATE) serialises claims, and the WHERE status='due'
+    makes each update a compare-and-set anyway."""
+    t = reminder_outbox
+    lease = now + timedelta(seconds=lease_seconds)
+    with db.write() as conn:
+        pick = (select(t.c.id).where(t.c.status == "due", t.c.next_attempt_at <= now, t.c.window_end > now)
+                .order_by(t.c.next_attempt_at, t.c.id).limit(limit))
+        if db.is_postgres(conn):
+            pick = pick.with_for_update(skip_locked=True)
+        ids = list(conn.execute(pick).scalars())
+        if not ids:
+            return []
+        claimed = conn.execute(update(t).where(t.c.id.in_(ids), t.c.status == "due")
+                               .values(status="claimed", claimed_by=worker, lease_until=lease, updated_at=now)
+                               .returning(t.c.id)).scalars().all()
+    return sorted(claimed)
+
+
+def get(conn, outbox_id: int):
+    return conn.execute(select(reminder_outbox).where(reminder_outbox.c.id == outbox_id)).mappings().first()
+
+
+def to_sending(conn, outbox_id: int, worker: str, now: datetime, lease_until: datetime) -> bool:
+    """Compare-and-set claimed -> sending (inside the caller's transaction, which also re-checks
+    consent). False: the row was cancelled or reclaimed meanwhile: do not send."""
+    t = reminder_outbox
+    return conn.execute(update(t).where(t.c.id == outbox_id, t.c.status == "claimed", t.c.claimed_by == worker)
+                        .values(status="sending", attempts=t.c.attempts + 1, lease_until=lease_until,
+                                updated_at=now)).rowcount == 1
+
+
+def _finish(outbox_id: int, worker: str, now: datetime, from_status: str, **values) -> bool:
+    t = reminder_outbox
+    with db.write() as conn:
+        return conn.execute(update(t).where(t.c.id == outbox_id, t.c.status == from_status, t.c.claimed_by == worker)
+                            .values(updated_at=now, lease_until=None, **values)).rowcount == 1
+
+
+def mark_sent(outbox_id: int, worker: str, now: datetime, provider_id: str) -> bool:
+    return _finish(outbox_id, worker, now, "sending", status="sent", sent_at=now, provider_id=provider_id[:200],
+                   reason=None)
+
+
+def mark_failed(outbox_id: int, worker: str, now: datetime, reason: str, from_status: str = "sending") -> bool:
+    return _finish(outbox_id, worker, now, from_status, status="failed", reason=reason[:300])
+
+
+def mark_retry(outbox_id: int, worker: str, now: datetime, at: datetime, reason: str) -> bool:
+    return _finish(outbox_id, worker, now, "sending", status="due", next_attempt_at=at, claimed_by=None,
+                   reason=reason[:300])
+
+
+def release(outbox_id: int, worker: str, now: datetime, from_status: str = "claimed") -> bool:
+    """Give a row back untouched (the batch stopped before it was tried)."""
+    t = reminder_outbox
+    with db.write() as conn:
+        return conn.execute(update(t).where(t.c.id == outbox_id, t.c.status == from_status, t.c.claimed_by == worker)
+                            .values(status="due", claimed_by=None, lease_until=None, updated_at=now,
+                                    attempts=t.c.attempts - (1 if from_status == "sending" else 0))).rowcount == 1
+
+
+def cancel_in(conn, outbox_id: int, now: datetime, reason: str) -> None:
+    t = reminder_outbox
+    conn.execute(update(t).where(t.c.id == outbox_id, t.c.status.in_(OPEN))
+                 .values(status="cancelled", reason=reason, lease_until=None, updated_at=now))
+
+
+def cancel_client(conn, client_id: int, now: datetime, reason: str = "consent withdrawn") -> int:
+    """Cancel every reminder of a client not yet handed to a backend (inside the caller's transaction)."""
+    t = reminder_outbox
+    return conn.execute(update(t).where(t.c.client_id == client_id, t.c.status.in_(OPEN))
+                        .values(status="cancelled", reason=reason, lease_until=None, updated_at=now)).rowcount
+
+
+def sweep(now: datetime) -> dict[str, int]:
+    """Housekeeping each pass: stale reminders expire; lapsed claims go back to due; lapsed sends
+    (the worker died while the backend had the message) become dead letters, never a second send."""
+    t = reminder_outbox
+    with db.write() as conn:
+        expired = conn.execute(update(t).where(t.c.status == "due", t.c.window_end <= now).values(
+            status="expired", reason="not sent within its window (the worker was down or retries ran out of time)",
+            updated_at=now)).rowcount
+        reclaimed = conn.execute(update(t).where(t.c.status == "claimed", t.c.lease_until <= now).values(
+            status="due", claimed_by=None, lease_until=None, updated_at=now)).rowcount
+        interrupted = conn.execute(update(t).where(t.c.status == "sending", t.c.lease_until <= now).values(
+            status="failed", lease_until=None, updated_at=now,
+            reason="interrupted while sending: it may or may not have arrived, so it was not sent again"
+        )).rowcount
+    return {"expired": expired, "reclaimed": reclaimed, "interrupted": interrupted}
+
+
+def counts(conn) -> dict[str, int]:
+    from sqlalchemy import func
+    t = reminder_outbox
+    return {s: n for s, n in conn.execute(select(t.c.status, func.count()).group_by(t.c.status))}
+
+
+def recent_for_client(conn, client_id: int, *, statuses, limit: int = 20) -> list[dict]:
+    t = reminder_outbox
+    order = t.c.updated_at.desc()
+    return [dict(r) for r in conn.execute(select(t).where(t.c.client_id == client_id, t.c.status.in_(statuses))
+                                          .order_by(order, t.c.id.desc()).limit(limit)).mappings()]
+
+
+def upcoming_for_client(conn, client_id: int, now: datetime, limit: int = 30) -> list[dict]:
+    t = reminder_outbox
+    return [dict(r) for r in conn.execute(select(t).where(t.c.client_id == client_id, t.c.status.in_(OPEN),
+                                                          or_(t.c.window_end > now, and_(t.c.status == "claimed")))
+                                          .order_by(t.c.due_at, t.c.id).limit(limit)).mappings()]

@@ -1,0 +1,228 @@
+"""Reminder preferences (pause, client quiet hours), the worker heartbeat, and what the planner and
+the clinician and admin pages read. Pausing never touches consent: it only stops reminders.
+
+Quiet hours: the practice's come from the REMINDER_QUIET_HOURS setting; a client's own are columns
+here (quiet_start/quiet_end, empty = none). Both defer, neither drops.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, insert, select, update
+
+import db
+from db import audit, consent, links, outbox, plans
+from db.actors import Actor
+from db.clients import clients, scope
+from db.meta import UTCDateTime, metadata
+
+reminder_prefs = Table(
+    "reminder_prefs", metadata,
+    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True),
+    Column("paused_at", UTCDateTime, nullable=True),
+    Column("paused_by", String(16), nullable=True),  # "client" | "clinician"
+    Column("quiet_start", String(5), nullable=True),
+    Column("quiet_end", String(5), nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+worker_heartbeats = Table(
+    "worker_heartbeats", metadata,
+    Column("worker", String(64), primary_key=True),
+    Column("last_pass_at", UTCDateTime, nullable=True),  # last pass that finished without error
+    Column("last_error_at", UTCDateTime, nullable=True),
+    Column("last_error", String(300), nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+
+# Withdrawal cancels every reminder not yet handed to a backend, in the withdrawal's transaction.
+def _on_withdraw(conn, client_id: int, now: datetime) -> None:
+    outbox.cancel_client(conn, client_id, now, reason="consent withdrawn")
+
+
+if _on_withdraw not in consent.ON_WITHDRAW:
+    consent.ON_WITHDRAW.append(_on_withdraw)
+
+
+def is_paused(conn, client_id: int) -> bool:
+    return conn.execute(select(reminder_prefs.c.paused_at).where(reminder_prefs.c.client_id == client_id)
+                        ).scalar() is not None
+
+
+def _set_pause(conn, client_id: int, paused: bool, by: str, now: datetime) -> bool:
+    """Returns True when something changed."""
+    p = reminder_prefs
+    row = conn.execute(select(p).where(p.c.client_id == client_id)).mappings().first()
+    if row is None:
+        conn.execute(insert(p).values(client_id=client_id, updated_at=now))
+        row = {"paused_at": None}
+    if (row["paused_at"] is not None) == paused:
+        return False
+    conn.execute(update(p).where(p.c.client_id == client_id).values(
+        paused_at=now if paused else None, paused_by=by if paused else None, updated_at=now))
+    if paused:
+        outbox.cancel_client(conn, client_id, now, reason=f"reminders paused by the {by}")
+    return True
+
+
+def pause_for(actor: Actor, client_id: int, paused: bool, *, now: datetime) -> bool:
+    with db.write() as conn:
+        if conn.execute(select(clients.c.id).where(scope(actor), clients.c.id == client_id)).first() is None:
+            raise db.NotFound("client")
+        changed = _set_pause(conn, client_id, paused, "clinician", now)
+        if changed:
+            audit.record(conn, now=now, action="reminders.pause" if paused else "reminders.resume", actor=actor,
+                         client_id=client_id, detail="by clinician")
+    return changed
+
+
+def link_state(raw: object, now: datetime) -> dict:
+    """What the client's preferences page shows (read-only)."""
+    with db.read() as conn:
+        res = links.resolve_in(conn, raw, now, purpose="preferences")
+        if not res.ok:
+            return {"state": "invalid"}
+        return {"state": "paused" if is_paused(conn, res.client_id) else "active"}
+
+
+def pause_by_link(raw: object, paused: bool, *, now: datetime) -> str:
+    """The client's submit on the preferences page. Returns "paused", "resumed", "unchanged" or "invalid"."""
+    with db.write() as conn:
+        res = links.resolve_in(conn, raw, now, purpose="preferences")
+        if not res.ok:
+            return "invalid"
+        if not _set_pause(conn, res.client_id, paused, "client", now):
+            return "unchanged"
+        audit.record(conn, now=now, action="reminders.pause" if paused else "reminders.resume", actor_kind="client",
+                     actor_id=res.client_id, actor_label="client", practice_id=res.practice_id,
+                     client_id=res.client_id, detail="from a preferences link")
+    return "paused" if paused else "resumed"
+
+
+def set_quiet_hours(actor: Actor, client_id: int, start: str | None, end: str | None, *, now: datetime) -> None:
+    p = reminder_prefs
+    with db.write() as conn:
+        if conn.execute(select(clients.c.id).where(scope(actor), clients.c.id == client_id)).first() is None:
+            raise db.NotFound("client")
+        if conn.execute(select(p.c.client_id).where(p.c.client_id == client_id)).first() is None:
+            conn.execute(insert(p).values(client_id=client_id, updated_at=now))
+        conn.execute(update(p).where(p.c.client_id == client_id).values(quiet_start=start, quiet_end=end,
+                                                                        updated_at=now))
+        audit.record(conn, now=now, action="reminders.quiet", actor=actor, client_id=client_id)
+
+
+def beat(worker: str, now: datetime, error: str | None = None) -> None:
+    """Record a pass: success moves last_pass_at; an error is kept beside it (no client data in it)."""
+    h = worker_heartbeats
+    values = {"updated_at": now}
+    if error is None:
+        values["last_pass_at"] = now
+    else:
+        values.update(last_error_at=now, last_error=error[:300])
+    with db.write() as conn:
+        if conn.execute(update(h).where(h.c.worker == worker).values(**values)).rowcount == 0:
+            conn.execute(insert(h).values(worker=worker[:64], **values))
+
+
+def heartbeats() -> list[dict]:
+    with db.read() as conn:
+        return [dict(r) for r in conn.execute(select(worker_heartbeats)
+                                              .order_by(worker_heartbeats.c.updated_at.desc())).mappings()]
+
+
+def client_view(actor: Actor, client_id: int, *, now: datetime) -> dict:
+    """The clinician's reminders panel: zone, pause, quiet hours, upcoming, last sent, failed."""
+    with db.write() as conn:
+        row = conn.execute(select(clients.c.id, clients.c.timezone, clients.c.status)
+                           .where(scope(actor), clients.c.id == client_id)).mappings().first()
+        if row is None:
+            raise db.NotFound("client")
+        prefs = conn.execute(select(reminder_prefs).where(reminder_prefs.c.client_id == client_id)).mappings().first()
+        view = {
+            "timezone": row["timezone"], "client_status": row["status"],
+            "consent_active": consent.is_active(conn, client_id, now),
+            "paused_at": prefs["paused_at"] if prefs else None, "paused_by": prefs["paused_by"] if prefs else None,
+            "quiet": (prefs["quiet_start"], prefs["quiet_end"]) if prefs and prefs["quiet_start"] else None,
+            "upcoming": outbox.upcoming_for_client(conn, client_id, now),
+            "steps": [{"days": s["days"], "at": s["window_start"], "position": s["position"]}
+                      for s in plans.reminder_steps(conn, [client_id])],
+            "sent": outbox.recent_for_client(conn, client_id, statuses=("sent",), limit=10),
+            "problems": outbox.recent_for_client(conn, client_id, statuses=("failed", "expired"), limit=10),
+        }
+        audit.record(conn, now=now, action="reminders.view", actor=actor, client_id=client_id)
+    return view
+
+
+def dead_letters(actor: Actor, *, now: datetime, limit: int = 200) -> list[dict]:
+    """Failed and expired reminders in the admin's practice (no content: ids, times, reasons)."""
+    if not actor.is_admin:
+        raise db.Forbidden("Only a practice admin can see the worker's dead letters.")
+    t = outbox.reminder_outbox
+    with db.write() as conn:
+        rows = [dict(r) for r in conn.execute(
+            select(t.c.id, t.c.client_id, clients.c.display_name, t.c.local_date, t.c.slot, t.c.due_at,
+                   t.c.status, t.c.attempts, t.c.reason, t.c.updated_at)
+            .join(clients, clients.c.id == t.c.client_id)
+            .where(scope(actor), t.c.status.in_(("failed", "expired")))
+            .order_by(t.c.updated_at.desc(), t.c.id.desc()).limit(limit)).mappings()]
+        audit.record(conn, now=now, action="reminders.dead_letters", actor=actor, detail=f"{len(rows)} shown")
+    return rows
+
+
+def distress_pairs(conn, client_id: int, *, now: datetime | None = None, days: int = 90,
+                   limit: int = 2000) -> list[tuple]:
+    """(local time of the check-in, distress 0-10) for the client's last `days` days of check-ins,
+    bounded, with corrected check-ins replaced by their corrections; for core.suggest."""
+    from zoneinfo import ZoneInfo
+    from datetime import timedelta, timezone as tz
+    from sqlalchemy import exists
+    from sqlalchemy.orm import aliased
+    from db.checkins import checkins
+    now = now or datetime.now(tz.utc)
+    zone = conn.execute(select(clients.c.timezone).where(clients.c.id == client_id)).scalar()
+    if zone is None:
+        return []
+    newer = aliased(checkins)
+    rows = conn.execute(
+        select(checkins.c.submitted_at, checkins.c.distress)
+        .where(checkins.c.client_id == client_id, checkins.c.submitted_at >= now - timedelta(days=days),
+               ~exists().where(newer.c.corrects_id == checkins.c.id))
+        .order_by(checkins.c.submitted_at.desc()).limit(limit)).all()
+    local = ZoneInfo(zone)
+    return [(r.submitted_at.astimezone(local), r.distress) for r in rows]
+
+
+def suggestion(actor: Actor, client_id: int, *, now: datetime):
+    """A suggested reminder time for one client (or None), computed, never applied by itself."""
+    from core import suggest
+    with db.read() as conn:
+        if conn.execute(select(clients.c.id).where(scope(actor), clients.c.id == client_id)).first() is None:
+            raise db.NotFound("client")
+        pairs = distress_pairs(conn, client_id, now=now)
+    return suggest.suggest(pairs)
+
+
+def accept_suggestion(actor: Actor, plan_id: int, step_id: int, at: str, *, now: datetime) -> dict[str, str]:
+    """The clinician accepted: the step's window moves to start at `at` (a new step version)."""
+    from db import plans as plans_mod
+    plan = plans_mod.get(actor, plan_id, now=now)
+    step = next((s for s in plan["steps"] if s["step_id"] == step_id), None)
+    if step is None:
+        raise db.NotFound("step")
+    h, m = map(int, at.split(":"))
+    length = _minutes(step["window_end"]) - _minutes(step["window_start"])
+    end = min(h * 60 + m + max(length, 15), 23 * 60 + 59)
+    form = {k: step[k] for k in step if k not in ("step_id", "version_id", "valid_from", "position", "plan_id")}
+    form.update(window_start=at, window_end=f"{end // 60:02d}:{end % 60:02d}")
+    _, errors = plans_mod.save_step(actor, plan_id, step_id, form, now=now)
+    if not errors:
+        with db.write() as conn:
+            audit.record(conn, now=now, action="reminders.suggest", actor=actor, client_id=plan["client_id"],
+                         detail=f"plan {plan_id}: step time set to {at}")
+    return errors
+
+
+def _minutes(hhmm: str) -> int:
+    h, m = map(int, hhmm.split(":"))
+    return h * 60 + m

@@ -1,0 +1,130 @@
+"""Reminders for one client: the schedule in their local time, last sent and failed, pause and resume,
+client quiet hours, and a suggested time from check-ins (applied only when the clinician accepts)."""
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import streamlit as st
+
+from components.frame import require_role, utcnow
+from db import clients, plans, reminders
+
+actor = require_role("clinician", "admin")
+now = utcnow()
+ss = st.session_state
+
+st.title("Reminders")
+st.caption("Reminders go out at each step's time in the client's own time zone, at most a few a day, never "
+           "during quiet hours. The email says only \"A reminder from\" the practice, with a check-in link.")
+rows = clients.list_for(actor, now=now)
+if not rows:
+    st.info("No clients yet. Add one on the caseload page first.")
+    st.stop()
+by_id = {r["id"]: r for r in rows}
+if ss.get("rem_client") not in by_id:
+    ss["rem_client"] = rows[0]["id"]
+client_id = st.selectbox("Client", list(by_id), key="rem_client", format_func=lambda i: by_id[i]["display_name"])
+view = reminders.client_view(actor, client_id, now=now)
+zone = ZoneInfo(view["timezone"])
+
+
+def local(dt):
+    return dt.astimezone(zone).strftime("%a %d %b %H:%M") if dt else "—"
+
+
+flash = ss.pop("rem_flash", None)
+if flash:
+    st.success(flash)
+
+a, b, c = st.columns(3)
+a.metric("Client's time zone", view["timezone"])
+a.caption(f"Their time now: {now.astimezone(zone).strftime('%H:%M')}")
+state = "Paused" if view["paused_at"] else ("On" if view["consent_active"] and view["client_status"] == "active"
+                                            else "Off")
+b.metric("Reminders", state)
+if view["paused_at"]:
+    b.caption(f"Paused by the {view['paused_by']} on {local(view['paused_at'])}")
+elif not view["consent_active"]:
+    b.caption("No active consent: nothing is sent.")
+c.metric("Sent (recent)", len(view["sent"]))
+
+if view["paused_at"]:
+    if st.button("Resume reminders", key="rem_resume", type="primary"):
+        reminders.pause_for(actor, client_id, False, now=now)
+        ss["rem_flash"] = "Reminders are on again from the next planned time."
+        st.rerun()
+elif st.button("Pause reminders", key="rem_pause"):
+    reminders.pause_for(actor, client_id, True, now=now)
+    ss["rem_flash"] = "Reminders are paused. Consent is unchanged."
+    st.rerun()
+
+st.subheader("Schedule (client's local time)")
+from core import plans as plan_rules  # noqa: E402
+if view["steps"]:
+    st.dataframe(pd.DataFrame([{"step": f"Step {s['position'] + 1}", "days": plan_rules.days_label(s["days"]),
+                                "time": s["at"]} for s in view["steps"]]), hide_index=True)
+    st.caption("Each reminder is sent at the step's start time in the client's zone, moved past quiet hours.")
+else:
+    st.caption("No active plan steps, so no reminders.")
+
+st.subheader("Coming up (client's local time)")
+if view["upcoming"]:
+    st.dataframe(pd.DataFrame([{"when": local(r["due_at"]), "planned for": f"{r['local_date']} {r['slot']}",
+                                "status": r["status"]} for r in view["upcoming"]]), hide_index=True)
+else:
+    st.caption("Nothing planned in the next 24 hours.")
+
+st.subheader("Last sent")
+if view["sent"]:
+    st.dataframe(pd.DataFrame([{"sent": local(r["sent_at"]), "planned for": f"{r['local_date']} {r['slot']}"}
+                               for r in view["sent"]]), hide_index=True)
+else:
+    st.caption("None yet.")
+
+st.subheader("Failed or expired")
+if view["problems"]:
+    st.dataframe(pd.DataFrame([{"planned for": f"{r['local_date']} {r['slot']}", "status": r["status"],
+                                "tries": r["attempts"], "why": r["reason"] or ""} for r in view["problems"]]),
+                 hide_index=True)
+else:
+    st.caption("None.")
+
+with st.expander("Client's own quiet hours", icon=":material/bedtime:"):
+    q = view["quiet"] or ("", "")
+    with st.form("rem_quiet", border=False):
+        left, right = st.columns(2)
+        start = left.text_input("From (HH:MM)", value=q[0] or "", key="rem_quiet_start")
+        end = right.text_input("Until (HH:MM)", value=q[1] or "", key="rem_quiet_end")
+        if st.form_submit_button("Save quiet hours"):
+            import re
+            ok = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+            if not start and not end:
+                reminders.set_quiet_hours(actor, client_id, None, None, now=now)
+                ss["rem_flash"] = "Client quiet hours removed."
+                st.rerun()
+            elif ok.match(start.strip()) and ok.match(end.strip()):
+                reminders.set_quiet_hours(actor, client_id, start.strip(), end.strip(), now=now)
+                ss["rem_flash"] = "Quiet hours saved: reminders inside them wait until they end."
+                st.rerun()
+            else:
+                st.error("Please write both times as HH:MM, e.g. 21:30 and 07:30 (or leave both empty).")
+
+st.subheader("Suggested reminder time")
+suggestion = reminders.suggestion(actor, client_id, now=now)
+if suggestion is None:
+    st.caption("Not enough check-ins yet to suggest a time (it needs distress ratings on at least three days).")
+else:
+    st.write(f"Distress has been highest around **{suggestion.start_hour:02d}:00–{suggestion.end_hour % 24:02d}:00**: "
+             f"{suggestion.evidence}.")
+    plan_rows = [p for p in plans.list_for_client(actor, client_id, now=now) if p["status"] == "active"]
+    options = [(p["id"], s["step_id"], f"{s['behaviour'][:40]} ({s['window_start']})")
+               for p in plan_rows for s in plans.get(actor, p["id"], now=now)["steps"]]
+    if options:
+        pick = st.selectbox("Move this step's time", range(len(options)), key="rem_suggest_step",
+                            format_func=lambda i: options[i][2])
+        if st.button(f"Accept: remind at {suggestion.at}", key="rem_suggest_accept"):
+            errs = reminders.accept_suggestion(actor, options[pick][0], options[pick][1], suggestion.at, now=now)
+            if errs:
+                st.error("; ".join(errs.values()))
+            else:
+                ss["rem_flash"] = f"The step now starts at {suggestion.at} in the client's time."
+                st.rerun()
