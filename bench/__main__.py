@@ -48,6 +48,39 @@ def caseload_runner(username: str):
     return run
 
 
+def checkin_submissions(clinician_id: int, practice_id: int, client_id: int, n: int = 200) -> list[float]:
+    """Seconds per check-in submission (validation, consent and link checks, insert), one at a time."""
+    import time
+    from datetime import datetime, timedelta, timezone
+    from core import templates as core_templates
+    import db
+    from db import checkins, consent, links, plans
+    from db.actors import Actor
+    now = datetime.now(timezone.utc)
+    actor = Actor(clinician_id, practice_id, "clinician", "bench")
+    t = core_templates.by_key(core_templates.BUILT_IN)
+    plan_id, errors = plans.create_plan(actor, client_id, goal="Calmer days", now=now - timedelta(days=10),
+                                        steps=[{**t["breathing"]["step"], "days": [0, 1, 2, 3, 4, 5, 6]}])
+    assert errors == {}, errors
+    step_id = plans.get(actor, plan_id, now=now)["steps"][0]["step_id"]
+    with db.write() as conn:
+        consent.record_confirmed_in(conn, client_id, at=now - timedelta(days=10), by="bench")
+    ttl = {"checkin": 7, "consent": 14, "card": 7, "preferences": 7}
+    raw = links.issue_for(actor, client_id, "checkin", now=now, ttl_days=ttl)
+    zone = __import__("db.clients", fromlist=["x"]).get(actor, client_id, now=now)["timezone"]
+    from core.checkins import local_today
+    today = local_today(zone, now).isoformat()
+    times = []
+    for i in range(n):
+        form = {"local_date": today, "steps": {step_id: {"status": "done"}}, "mood": 6, "distress": 3,
+                "thought": "A short thought.", "idempotency_key": f"bench-{i:06d}-" + "x" * 12}
+        t0 = time.perf_counter()
+        result = checkins.submit(raw, form, now=datetime.now(timezone.utc), threshold=9, ttl_days=ttl)
+        times.append(time.perf_counter() - t0)
+        assert result.status == "saved", result
+    return times
+
+
 def floor_runner(script: str):
     from streamlit.testing.v1 import AppTest
     at = AppTest.from_file(str(ROOT / "bench" / script), default_timeout=60)
@@ -84,6 +117,15 @@ def main() -> int:
                                            caseload_runner(username), target="≤ 3× floor"))
             results.append(harness.measure("caseload floor (same elements, no data work)", name,
                                            floor_runner("floor_caseload.py")))
+            with db.read() as conn:
+                client_id = conn.execute(select(clients.c.id).where(clients.c.clinician_id == busiest[0],
+                                                                    clients.c.status == "active")).scalar()
+            times = sorted(checkin_submissions(busiest[0], ids["practice"], client_id))
+            sub = harness.Result("check-in submission p50 (validation + insert, 200 in a row)", name, "s", times,
+                                 target="p95 ≤ 50 ms")
+            results.append(sub)
+            p95 = times[int(0.95 * len(times)) - 1]
+            results.append(harness.Result("check-in submission p95", name, "s", [p95], target="≤ 50 ms"))
             db.dispose_all()
     harness.write(results)
     print(harness.table(results))
