@@ -1,16 +1,14 @@
 """Showing text a person typed: always escaped, so it reads as text and never as markup or a link."""
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
-_MD = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+from components.plain_text import escape
 
 
 def md_escape(text: str) -> str:
-    """Backslash-escape every markdown/HTML character (a colon too, so no autolinked `javascript:`)."""
-    return _MD.sub(r"\\\1", str(text or "")).replace("\n", "  \n")
+    """Backslash-escape every ASCII punctuation mark (one rule for the whole app: components.plain_text)."""
+    return escape(str(text or ""))
 
 
 def typed(text: str, *, prefix: str = "", suffix: str = "") -> None:

@@ -3,10 +3,12 @@
 import pandas as pd
 import streamlit as st
 
+from components import client_picker
+
 from components.frame import field_error, require_role, settings, utcnow
 from components.text import md_escape, typed
 from core import checkins as rules, measures as measure_rules
-from db import checkins, clients, links, measures, safety
+from db import checkins, links, measures, safety
 
 actor = require_role("clinician", "admin")
 now = utcnow()
@@ -37,14 +39,8 @@ for flag in flags:
             st.rerun()
 st.caption("Nothing here is monitored in real time, and nothing clinical happens automatically.")
 
-caseload = [c for c in clients.list_for(actor, now=now) if c["status"] != "discharged"]
-if not caseload:
-    st.info("Add a client on the caseload first; their check-ins appear here.")
-    st.stop()
-by_id = {c["id"]: c for c in caseload}
-if ss.get("ci_client") not in by_id:
-    ss["ci_client"] = caseload[0]["id"]
-client_id = st.selectbox("Client", list(by_id), key="ci_client", format_func=lambda i: by_id[i]["display_name"])
+client_id, by_id = client_picker.pick(actor, now=now, key="ci_client", include_discharged=False,
+                                      empty="Add a client on the caseload first; their check-ins appear here.")
 
 rows = checkins.recent_for(actor, client_id, now=now)
 st.markdown("#### Recent check-ins")

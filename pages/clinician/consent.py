@@ -2,9 +2,9 @@
 import pandas as pd
 import streamlit as st
 
-from components import plain_text
+from components import client_picker, plain_text
 from components.frame import field_error, require_role, settings, utcnow
-from db import clients, consent
+from db import consent
 from jobs import invites
 
 actor = require_role("clinician", "admin")
@@ -15,14 +15,8 @@ ss = st.session_state
 st.title("Consent")
 st.caption("Go through each item with the client in session, check together that they can use the link, "
            "then send the link so they can confirm in their own time.")
-rows = clients.list_for(actor, now=now)
-if not rows:
-    st.info("No clients yet. Add one on the caseload page first.")
-    st.stop()
-by_id = {r["id"]: r for r in rows}
-if ss.get("consent_client") not in by_id:
-    ss["consent_client"] = rows[0]["id"]
-client_id = st.selectbox("Client", list(by_id), key="consent_client", format_func=lambda i: by_id[i]["display_name"])
+client_id, by_id = client_picker.pick(actor, now=now, key="consent_client",
+                                      empty="No clients yet. Add one on the caseload page first.")
 if ss.get("consent_for") != client_id:  # a different client: start with a clean form
     for k in [k for k in ss if str(k).startswith(("consent_discussed_", "consent_tech", "consent_errors",
                                                   "consent_flash", "consent_url"))]:

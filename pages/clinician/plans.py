@@ -2,25 +2,19 @@
 the fields; progression and the coping-card link for saved steps."""
 import streamlit as st
 
-from components import audit_panel, step_form
+from components import client_picker, audit_panel, step_form
 from components.frame import field_error, require_role, settings, utcnow
 from components.text import md_escape, typed
 from core import plans as rules
-from db import clients, links, plans, templates
+from db import links, plans, templates
 
 actor = require_role("clinician", "admin")
 now = utcnow()
 ss = st.session_state
 
 st.title("Plans")
-caseload = [c for c in clients.list_for(actor, now=now) if c["status"] != "discharged"]
-if not caseload:
-    st.info("Add a client on the caseload first; their plans live here.")
-    st.stop()
-by_id = {c["id"]: c for c in caseload}
-if ss.get("plans_client") not in by_id:
-    ss["plans_client"] = caseload[0]["id"]
-client_id = st.selectbox("Client", list(by_id), key="plans_client", format_func=lambda i: by_id[i]["display_name"])
+client_id, by_id = client_picker.pick(actor, now=now, key="plans_client", include_discharged=False,
+                                      empty="Add a client on the caseload first; their plans live here.")
 
 plan_rows = {p["id"]: p for p in plans.list_for_client(actor, client_id, now=now)}
 if "plans_select_next" in ss:

@@ -5,8 +5,10 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
+from components import client_picker
+
 from components.frame import require_role, utcnow
-from db import clients, plans, reminders
+from db import plans, reminders
 
 actor = require_role("clinician", "admin")
 now = utcnow()
@@ -15,14 +17,8 @@ ss = st.session_state
 st.title("Reminders")
 st.caption("Reminders go out at each step's time in the client's own time zone, at most a few a day, never "
            "during quiet hours. The email says only \"A reminder from\" the practice, with a check-in link.")
-rows = clients.list_for(actor, now=now)
-if not rows:
-    st.info("No clients yet. Add one on the caseload page first.")
-    st.stop()
-by_id = {r["id"]: r for r in rows}
-if ss.get("rem_client") not in by_id:
-    ss["rem_client"] = rows[0]["id"]
-client_id = st.selectbox("Client", list(by_id), key="rem_client", format_func=lambda i: by_id[i]["display_name"])
+client_id, by_id = client_picker.pick(actor, now=now, key="rem_client",
+                                      empty="No clients yet. Add one on the caseload page first.")
 view = reminders.client_view(actor, client_id, now=now)
 zone = ZoneInfo(view["timezone"])
 

@@ -79,7 +79,8 @@ def test_the_card_shows_steps_crisis_resources_and_struggling_opens_the_groundin
     assert not at.exception
     body = texts(at)
     assert "Your coping card" in body and "Samaritans" in body
-    assert "After I finish dinner, I will write down one upsetting thought from today \\(5 min\\)" in body
+    # markdown escapes differ by character; what a reader sees is the text without the backslashes
+    assert "After I finish dinner, I will write down one upsetting thought from today (5 min)" in body.replace("\\", "")
     assert at.get("download_button")
     at.button(key="card_struggling_btn").click().run()
     first_step = [m.value for m in at.markdown if m.value.startswith("####")]
