@@ -189,3 +189,19 @@ def test_every_function_is_scoped(database, people, who):
     with pytest.raises(db.NotFound):
         sessions.remove(people[who], cid, date(2026, 11, 20), now=NOW)
     assert cid not in [r["id"] for r in between.caseload(people[who], now=NOW)]
+
+
+def test_the_demo_shows_jordan_first_with_sessions_and_charts(sqlite_db):
+    from sqlalchemy import text
+    from db import seed
+    from db.actors import Actor
+    seed.run(now=NOW, password="demo-password-for-tests")
+    with db.read() as conn:
+        m = conn.execute(text("select id, practice_id from clinicians where username='maya'")).one()
+    maya = Actor(m.id, m.practice_id, "clinician", "maya")
+    rows = between.caseload(maya, now=NOW)
+    assert rows[0]["display_name"] == "Jordan P." and rows[0]["flags"][0].kind == "safety"
+    assert all(r["next_session"] is not None for r in rows if r["status"] == "active")
+    view = between.client_view(maya, rows[0]["id"], now=NOW)
+    assert view["last_session"] is not None and view["start"] == view["last_session"]
+    assert view["daily"] and view["heat"] and view["weekly"] and view["scores"]
