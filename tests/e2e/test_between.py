@@ -37,6 +37,10 @@ def test_caseload_attention_first_then_client_view_charts_workings_and_export(se
     page.wait_for_function("document.querySelectorAll('[data-testid=\"stVegaLiteChart\"] canvas, "
                            "[data-testid=\"stVegaLiteChart\"] svg').length >= 5", timeout=30_000)
     shot(page, "between-client-view")
+    from tests.e2e.conftest import ARTIFACTS
+    for i in range(charts.count()):
+        charts.nth(i).scroll_into_view_if_needed()
+        charts.nth(i).screenshot(path=str(ARTIFACTS / f"between-chart-{i + 1}.png"))
 
     page.get_by_text("How this was worked out").first.click()
     expect(page.get_by_text("Planned days are the step's days of the week", exact=False).first).to_be_visible()
