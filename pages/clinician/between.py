@@ -39,7 +39,8 @@ a = view["adherence"]
 
 since = (f"since the last session on {metrics.fmt_day(view['last_session'])}" if view["last_session"] and mode == "since"
          else f"from {metrics.fmt_day(view['start'])} to {metrics.fmt_day(view['end'])}")
-st.markdown(f"#### {metrics.fmt_day(view['start'])} – {metrics.fmt_day(view['end'])} ({since})")
+st.markdown(f"#### {metrics.fmt_day(view['start'])} {view['start'].year} – {metrics.fmt_day(view['end'])} "
+            f"{view['end'].year} ({since})")
 if view["next_session"]:
     st.caption(f"Next session: {view['next_session']:%A %d %B %Y}.")
 if mode == "since" and not view["last_session"]:

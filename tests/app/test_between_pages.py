@@ -71,3 +71,24 @@ def test_the_client_view_shows_sentences_workings_charts_and_text(sqlite_db, peo
     assert "Exports are recorded" in texts(at)
     at.button(key="bv_session_add").run()
     assert "recorded" in texts(at)
+
+
+def test_a_year_of_five_check_ins_a_day_renders_within_altairs_limits(sqlite_db, people):
+    import time
+    now = datetime.now(timezone.utc)
+    cid = people["client_clara"]
+    with db.write() as conn:
+        conn.execute(insert(checkins), [dict(
+            client_id=cid, idempotency_key=f"yr{i:04d}{k}".ljust(24, "x"), local_date=(now - timedelta(days=i)).date(),
+            submitted_at=now - timedelta(days=i, hours=3 * k), mood=5, distress=(i + k) % 11, thought="")
+            for i in range(365) for k in range(5)])
+    at = signed_in("clara").run()
+    at.switch_page("pages/clinician/between.py").run()
+    at.radio(key="bv_mode").set_value("dates").run()
+    at.date_input(key="bv_range").set_value(((now - timedelta(days=364)).date(), now.date())).run()
+    started = time.monotonic()
+    at.run()
+    assert time.monotonic() - started < 10
+    assert not at.exception, at.exception
+    assert len(at.get("vega_lite_chart")) >= 2
+    assert "1825 check-ins on 365 of 365 days." in texts(at).replace("\\", "")
