@@ -40,7 +40,7 @@ def mood_and_distress(daily: list[dict]) -> alt.Chart | None:
     lines = base.mark_line().encode(x=alt.X("day:T", title=None), y=alt.Y("score:Q", title="Day's mean (0–10)",
                                                                           scale=alt.Scale(domain=[0, 10])),
                                     color=alt.Color("measure:N", title=None))
-    dots = alt.Chart(df[df["practised"]], ).mark_point(shape="triangle-up", size=60, filled=True, color="#2e7d32").encode(
+    dots = alt.Chart(df[df["practised"]]).mark_point(shape="triangle-up", size=60, filled=True, color="#2e7d32").encode(
         x="day:T", y=alt.datum(0.3), tooltip=[alt.Tooltip("day:T", title="Practised on")])
     return alt.layer(lines, dots)
 
