@@ -35,10 +35,12 @@ templates_page = st.Page("pages/clinician/templates.py", title="Templates", icon
                          url_path="templates")
 reminders_page = st.Page("pages/clinician/reminders.py", title="Reminders", icon=":material/notifications:",
                          url_path="reminders")
+between_page = st.Page("pages/clinician/between.py", title="Client view", icon=":material/insights:",
+                       url_path="client-view")
 account = st.Page("pages/clinician/account.py", title="My account", icon=":material/person:", url_path="account")
 if actor.role == "admin":
     pages = {
-        "Practice": [caseload, checkins_page, plans_page, consent, reminders_page, templates_page,
+        "Practice": [caseload, between_page, checkins_page, plans_page, consent, reminders_page, templates_page,
                      st.Page("pages/admin/clinicians.py", title="Clinicians", icon=":material/badge:", url_path="clinicians"),
                      st.Page("pages/admin/practice.py", title="Practice settings", icon=":material/settings:",
                              url_path="practice"),
@@ -51,7 +53,7 @@ if actor.role == "admin":
         "You": [account],
     }
 else:
-    pages = {"Caseload": [caseload, checkins_page, plans_page, consent, reminders_page, templates_page],
+    pages = {"Caseload": [caseload, between_page, checkins_page, plans_page, consent, reminders_page, templates_page],
              "You": [account]}
 
 nav = st.navigation(pages)

@@ -59,10 +59,16 @@ def _reminders_step(conn, ids, now, rng):
     reminders_demo.step(conn, ids, now, rng)
 
 
+def _sessions_step(conn, ids, now, rng):
+    from db import sessions
+    sessions.demo_step(conn, ids, now, rng)
+
+
 _register_steps()
 STEPS.append(_plans_step)
 STEPS.append(_checkins_step)
 STEPS.append(_reminders_step)
+STEPS.append(_sessions_step)
 
 
 def credentials_file(cfg=None) -> Path:

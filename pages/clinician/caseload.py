@@ -2,10 +2,11 @@
 import pandas as pd
 import streamlit as st
 
-from components import client_form
+from components import client_form, plain_text
 from components.frame import require_role, settings, utcnow
+from components.text import md_escape
 from core import clients as rules
-from db import clients, clinicians, consent, plans, practices, safety
+from db import between, clients, clinicians, practices
 
 actor = require_role("clinician", "admin")
 now = utcnow()
@@ -16,31 +17,84 @@ st.title("Practice caseload" if actor.is_admin else "Your caseload")
 if ss.pop("caseload_saved", None):
     st.success(ss.pop("caseload_saved_text", "Saved."), icon=":material/check_circle:")
 
-left, right = st.columns([3, 1])
+TARGETS = {  # flag kind -> (page, the session-state key that preselects the client there, button words)
+    "safety": ("pages/clinician/checkins.py", "ci_client", "Review the flag"),
+    "quiet": ("pages/clinician/between.py", "bv_client", "Open client view"),
+    "adherence_drop": ("pages/clinician/between.py", "bv_client", "Open client view"),
+    "consent_due": ("pages/clinician/consent.py", "consent_client", "Open consent"),
+    "reminders_failing": ("pages/clinician/reminders.py", "rem_client", "Open reminders"),
+}
+FLAG_LABELS = {"safety": "Safety flag waiting", "quiet": "No recent check-in", "adherence_drop": "Practice fell",
+               "consent_due": "Consent renewal due", "reminders_failing": "Reminders failing"}
+
+
+def go(kind: str, client_id: int) -> None:
+    page, key, _ = TARGETS[kind]
+    ss[key] = client_id
+    ss["caseload_goto"] = page
+
+
+if target := ss.pop("caseload_goto", None):
+    st.switch_page(target)
+
+left, mid, right = st.columns([3, 1, 1])
 search = left.text_input("Search by name", key="caseload_search", placeholder="Type part of a name")
-status = right.selectbox("Status", ["all", *rules.STATUSES], key="caseload_status",
-                         format_func=lambda s: "All statuses" if s == "all" else rules.STATUS_LABELS[s])
-rows = clients.list_for(actor, now=now, search=search, status=None if status == "all" else status)
-consent_states = consent.states_for(actor, [r["id"] for r in rows], now=now,
-                                    notice_days=settings()["CONSENT_NOTICE_DAYS"])
+status = mid.selectbox("Status", ["all", *rules.STATUSES], key="caseload_status",
+                       format_func=lambda s: "All statuses" if s == "all" else rules.STATUS_LABELS[s])
+flag_filter = right.selectbox("Needs attention", ["all", "any", *FLAG_LABELS], key="caseload_flag",
+                              format_func=lambda f: {"all": "Everyone", "any": "Any flag"}.get(f) or FLAG_LABELS[f])
+cfg = settings()
+rows = between.caseload(actor, now=now, search=search, status=None if status == "all" else status,
+                        no_checkin_days=cfg["ATTENTION_NO_CHECKIN_DAYS"], notice_days=cfg["CONSENT_NOTICE_DAYS"])
+all_rows = rows
+if actor.is_admin and rows:
+    names = sorted({r["clinician_name"] for r in rows})
+    who = st.selectbox("Clinician", ["all", *names], key="caseload_clinician",
+                       format_func=lambda n: "All clinicians" if n == "all" else n)
+    if who != "all":
+        rows = [r for r in rows if r["clinician_name"] == who]
+if flag_filter == "any":
+    rows = [r for r in rows if r["flags"]]
+elif flag_filter != "all":
+    rows = [r for r in rows if any(f.kind == flag_filter for f in r["flags"])]
+
+
+def pct(a) -> str:
+    return "no plan" if a.percent is None else f"{a.percent}% ({a.practised}/{a.planned})"
+
 
 if rows:
-    findings = plans.finding_counts(actor)  # homework-check findings across each client's active plans
-    flags = safety.open_counts(actor)  # open safety flags come first; review them on the Check-ins page
-    rows = sorted(rows, key=lambda r: not flags.get(r["id"]))
     table = pd.DataFrame([{
-        "Safety": f"⚑ {flags[r['id']]} to review" if flags.get(r["id"]) else "",
-        "Client": r["display_name"], "Status": rules.STATUS_LABELS[r["status"]],
-        "Consent": consent_states[r["id"]].label, "Time zone": r["timezone"],
-        "Plans": (f"⚠ {findings[r['id']]} to review" if findings.get(r["id"]) else
-                  "✓ checked" if r["id"] in findings else "no plan"),
+        "Needs attention": " · ".join(f.words for f in r["flags"]) or "—",
+        "Client": r["display_name"], "Status": rules.STATUS_LABELS[r["status"]], "Consent": r["consent"],
+        "Last check-in": between.ago(r["last_checkin"], r["today"]),
+        "Practice, 7 days": pct(r["adherence_7"]), "Practice, 28 days": pct(r["adherence_28"]),
+        "Mood (7-day mean, trend)": r["mood"], "Distress (7-day mean, trend)": r["distress"],
+        "Safety": f"⚑ {r['open_flags']} to review" if r["open_flags"] else "",
+        "Plans": (f"⚠ {r['findings']} to review" if r["findings"] else
+                  "✓ checked" if r["findings"] is not None else "no plan"),
+        "Reminders failed (14 days)": r["reminders_failed"] or "",
+        "Next session": f"{r['next_session']:%a %d %b}" if r["next_session"] else "",
         **({"Clinician": r["clinician_name"]} if actor.is_admin else {}),
     } for r in rows])
     st.dataframe(table, hide_index=True, width="stretch", key="caseload_table")
-elif search or status != "all":
+    st.caption("Clients who need attention come first. Trends compare the last 7 days with the 7 before "
+               "(↑ or ↓ when the mean moved by 1 point or more). Practice counts 'done' and 'partly' on planned days.")
+    flagged = [r for r in rows if r["flags"]]
+    if flagged:
+        st.markdown("#### Needs attention")
+    for r in flagged:
+        with st.container(border=True):
+            plain_text.show(r["display_name"])
+            for i, f in enumerate(r["flags"]):
+                c1, c2 = st.columns([4, 1], vertical_alignment="center")
+                c1.markdown(f":orange[:material/flag:] {md_escape(f.words)}")
+                c2.button(TARGETS[f.kind][2], key=f"caseload_go_{r['id']}_{i}", on_click=go, args=(f.kind, r["id"]))
+elif search or status != "all" or flag_filter != "all":
     st.info("No clients match this search.")
 else:
     st.info("No clients yet. Add your first client below; it takes a minute.")
+rows = all_rows
 
 colleague_options = None
 if actor.is_admin:

@@ -8,10 +8,12 @@ from tests.conftest import NOW, ROOT
 APP = str(ROOT / "app.py")
 
 PAGES = {
-    "clinician": ["pages/clinician/caseload.py", "pages/clinician/consent.py", "pages/clinician/account.py",
+    "clinician": ["pages/clinician/caseload.py", "pages/clinician/between.py", "pages/clinician/consent.py",
+                  "pages/clinician/account.py",
                   "pages/clinician/plans.py", "pages/clinician/templates.py", "pages/clinician/checkins.py",
                   "pages/clinician/reminders.py"],
-    "admin": ["pages/clinician/caseload.py", "pages/clinician/consent.py", "pages/clinician/account.py",
+    "admin": ["pages/clinician/caseload.py", "pages/clinician/between.py", "pages/clinician/consent.py",
+              "pages/clinician/account.py",
               "pages/clinician/plans.py", "pages/clinician/templates.py", "pages/clinician/checkins.py",
               "pages/clinician/reminders.py", "pages/admin/clinicians.py", "pages/admin/practice.py",
               "pages/admin/audit.py", "pages/admin/data.py", "pages/admin/checklist.py", "pages/admin/worker.py"],

@@ -1,0 +1,86 @@
+"""Altair charts for the client view, from the small aggregates of db.between (never raw rows).
+Labelled in plain words; every chart gets at most a few hundred rows."""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from core import checkins as checkin_rules, measures as measure_rules
+
+ANSWERS = ["done", "partly", "not today", "no answer"]
+ANSWER_COLOURS = ["#2e7d32", "#9ccc65", "#ef6c00", "#bdbdbd"]
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def practice_by_week(weekly: list[dict]) -> alt.Chart | None:
+    if not weekly:
+        return None
+    df = pd.DataFrame(weekly)
+    df["week"] = df["week"].map(lambda d: f"week of {d:%d %b}")
+    return alt.Chart(df, title="Practice per step per week (planned days)").mark_bar().encode(
+        x=alt.X("week:N", title=None, sort=None),
+        y=alt.Y("sum(days):Q", title="Planned days"),
+        color=alt.Color("answer:N", title="Answer", scale=alt.Scale(domain=ANSWERS, range=ANSWER_COLOURS),
+                        sort=ANSWERS),
+        order=alt.Order("answer_order:Q"),
+        row=alt.Row("step:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
+        tooltip=["step:N", "week:N", "answer:N", "days:Q"],
+    ).transform_calculate(answer_order=f"indexof({ANSWERS!r}, datum.answer)").properties(height=120)
+
+
+def mood_and_distress(daily: list[dict]) -> alt.Chart | None:
+    if not daily:
+        return None
+    df = pd.DataFrame(daily)
+    df["day"] = pd.to_datetime(df["day"])
+    long = df.melt(id_vars=["day", "practised"], value_vars=["mood", "distress"], var_name="measure",
+                   value_name="score")
+    long["measure"] = long["measure"].map({"mood": "Mood", "distress": "Distress"})
+    base = alt.Chart(long, title="Mood and distress per day (0–10; dots mark days with practice)")
+    lines = base.mark_line().encode(x=alt.X("day:T", title=None), y=alt.Y("score:Q", title="Day's mean (0–10)",
+                                                                          scale=alt.Scale(domain=[0, 10])),
+                                    color=alt.Color("measure:N", title=None))
+    dots = alt.Chart(df[df["practised"]]).mark_point(shape="triangle-up", size=60, filled=True, color="#2e7d32").encode(
+        x="day:T", y=alt.datum(0.3), tooltip=[alt.Tooltip("day:T", title="Practised on")])
+    return alt.layer(lines, dots)
+
+
+def distress_heatmap(heat: list[dict], zone: str) -> alt.Chart | None:
+    if not heat:
+        return None
+    df = pd.DataFrame(heat)
+    df["weekday"] = df["weekday"].map(lambda w: WEEKDAYS[w])
+    return alt.Chart(df, title=f"Mean distress by hour and weekday (client's time, {zone})").mark_rect().encode(
+        x=alt.X("hour:O", title="Hour of the day", scale=alt.Scale(domain=list(range(24)))),
+        y=alt.Y("weekday:N", title=None, sort=WEEKDAYS),
+        color=alt.Color("distress:Q", title="Mean distress", scale=alt.Scale(domain=[0, 10], scheme="orangered")),
+        tooltip=["weekday:N", "hour:O", "distress:Q", alt.Tooltip("checkins:Q", title="Check-ins")])
+
+
+def reasons(rows: list[dict]) -> alt.Chart | None:
+    if not rows:
+        return None
+    df = pd.DataFrame(rows)
+    df["reason"] = df["reason"].map(lambda r: checkin_rules.REASONS.get(r, r))
+    return alt.Chart(df, title="Reasons given for not practising (or partly)").mark_bar().encode(
+        x=alt.X("n:Q", title="Times given"), y=alt.Y("reason:N", title=None, sort="-x"), tooltip=["reason:N", "n:Q"])
+
+
+def scores(rows: list[dict]) -> list[alt.Chart]:
+    out = []
+    for code, m in measure_rules.MEASURES.items():
+        mine = [r for r in rows if r["measure"] == code]
+        if not mine:
+            continue
+        df = pd.DataFrame(mine)
+        df["day"] = pd.to_datetime(df["day"])
+        bands = pd.DataFrame([{"low": lo, "high": hi + 1, "band": label} for lo, hi, label in m.bands])
+        band_layer = alt.Chart(bands).mark_rect(opacity=0.15).encode(
+            y=alt.Y("low:Q", title="Total score"), y2="high:Q",
+            color=alt.Color("band:N", title="Severity band", sort=[b for _, _, b in m.bands],
+                            scale=alt.Scale(scheme="yelloworangered")))
+        line = alt.Chart(df).mark_line(point=True, color="#333").encode(
+            x=alt.X("day:T", title=None), y=alt.Y("total:Q", scale=alt.Scale(domain=[0, m.max_total])),
+            tooltip=[alt.Tooltip("day:T"), "total:Q", "band:N"])
+        out.append(alt.layer(band_layer, line, title=f"{m.title} total with severity bands").resolve_scale(color="independent"))
+    return out

@@ -1,0 +1,94 @@
+"""The client view's summary in sentences, each with its workings, and the printable one-page
+session-prep summary (plain HTML, every typed string escaped). Pure: no streamlit, no database."""
+from __future__ import annotations
+
+import html as html_mod
+from dataclasses import dataclass
+from datetime import datetime
+
+from core import checkins as checkin_rules, measures as measure_rules
+from core.metrics import fmt_day
+
+
+@dataclass(frozen=True)
+class Sentence:
+    key: str
+    text: str
+    workings: str
+
+
+def sentences(view: dict) -> list[Sentence]:
+    a = view["adherence"]
+    start, end = view["start"], view["end"]
+    out = [Sentence("practice", a.sentence(), a.workings() + (
+        f" Steps counted: {len(view['per_step'])}; each step counts from the day it was added to the plan, "
+        "with its current days of the week." if view["per_step"] else " The client has no active plan."))]
+    for step, sa in view["per_step"]:
+        out.append(Sentence(f"step{step['step_id']}", f"{step['behaviour']}: " + (
+            f"practised on {sa.practised} of {sa.planned} planned days ({sa.percent}%)." if sa.planned else
+            "not planned in this period."), sa.workings()))
+    days = view["daily"]
+    n_checkins = sum(d["checkins"] for d in days)
+    span = (end - start).days + 1
+    if days:
+        mood = round(sum(d["mood"] for d in days) / len(days), 1)
+        distress = round(sum(d["distress"] for d in days) / len(days), 1)
+        worst = max(days, key=lambda d: (d["distress"], d["day"]))
+        out.append(Sentence("checkins", f"{n_checkins} check-ins on {len(days)} of {span} days.",
+                            f"Counted by the client's own day (time zone {view['zone']}) between {fmt_day(start)} and "
+                            f"{fmt_day(end)}; a correction is a check-in of its own."))
+        out.append(Sentence("mood", f"Mood averaged {mood} and distress {distress} (0–10).",
+                            f"Each day's check-ins are averaged first, then the {len(days)} days are averaged, so a "
+                            f"day with several check-ins counts once. The highest day's distress was "
+                            f"{worst['distress']} on {fmt_day(worst['day'])}."))
+    else:
+        out.append(Sentence("checkins", f"No check-ins between {fmt_day(start)} and {fmt_day(end)}.",
+                            f"Counted by the client's own day (time zone {view['zone']})."))
+    flags = view["open_flags"]
+    out.append(Sentence("safety", f"{flags} safety flag(s) waiting for review." if flags else
+                        "No safety flag is waiting for review.",
+                        "A flag is raised when distress is at or above the practice threshold or PHQ-9 item 9 is "
+                        "answered above \"not at all\"; it stays until a clinician reviews it (Check-ins page)."))
+    if view["reasons"]:
+        total = sum(r["n"] for r in view["reasons"])
+        top = max(view["reasons"], key=lambda r: r["n"])
+        out.append(Sentence("reasons", f"Most given reason for not practising: "
+                                       f"{checkin_rules.REASONS.get(top['reason'], top['reason'])} ({top['n']} of {total}).",
+                            "Counts every answer 'partly' or 'not today' that gave a reason, in this period: " +
+                            "; ".join(f"{checkin_rules.REASONS.get(r['reason'], r['reason'])}: {r['n']}"
+                                      for r in view["reasons"]) + "."))
+    for code, m in measure_rules.MEASURES.items():
+        mine = [s for s in view["scores"] if s["measure"] == code]
+        if mine:
+            last = mine[-1]
+            first = mine[0]
+            change = f"; {first['total']} on {fmt_day(first['day'])}" if len(mine) > 1 else ""
+            out.append(Sentence(code, f"{m.title}: {last['total']} ({last['band']}) on {fmt_day(last['day'])}{change}.",
+                                f"Total of {len(m.items)} items scored 0–3 (0–{m.max_total}). Published bands: " +
+                                ", ".join(f"{lo}–{hi} {label}" for lo, hi, label in m.bands) +
+                                f". {len(mine)} response(s) in this period."))
+    return out
+
+
+def html(view: dict, *, now: datetime) -> str:
+    """A one-page, print-ready summary. Every string that came from a person is escaped."""
+    e = html_mod.escape
+    rows = "".join(f"<li><strong>{e(s.text)}</strong><br><small>{e(s.workings)}</small></li>"
+                   for s in sentences(view))
+    steps = "".join(f"<li>{e(s['anchor'])} → {e(s['behaviour'])} (days: "
+                    f"{e(', '.join(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][d] for d in s['days']))}; "
+                    f"{e(s['window_start'])}–{e(s['window_end'])})</li>" for s in view["steps"]) or "<li>No active plan.</li>"
+    thoughts = "".join(f"<li>{e(fmt_day(x['local_date']))}: {e(x['thought'])}</li>"
+                       for x in view["entries"][:10] if x["thought"]) or "<li>None written.</li>"
+    nxt = f"Next session: {e(fmt_day(view['next_session']))}." if view["next_session"] else ""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Session prep: {e(view['client']['display_name'])}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:44em;margin:2em auto;font-size:11pt}}
+li{{margin-bottom:.4em}} small{{color:#555}} @media print{{body{{margin:0}}}}</style></head><body>
+<h1>Session prep: {e(view['client']['display_name'])}</h1>
+<p>{e(fmt_day(view['start']))} – {e(fmt_day(view['end']))} {view['end'].year} (client's days, {e(view['zone'])}). {nxt}
+Prepared {now:%d %b %Y %H:%M} UTC.</p>
+<h2>Summary</h2><ul>{rows}</ul>
+<h2>Current plan</h2><ul>{steps}</ul>
+<h2>Recent thoughts, as written</h2><ul>{thoughts}</ul>
+</body></html>"""

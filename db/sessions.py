@@ -1,0 +1,74 @@
+"""Session dates: when the clinician met the client, and the next meeting planned. Dates only, no notes.
+Every function takes the acting clinician and is scoped by `db.clients.scope`."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Date, ForeignKey, Integer, Table, UniqueConstraint, delete, select
+
+import db
+from db import audit
+from db.actors import Actor
+from db.checkins import insert_once
+from db.clients import clients, scope
+from db.meta import UTCDateTime, metadata
+
+sessions = Table(
+    "sessions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("on_date", Date, nullable=False),
+    Column("created_by", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("client_id", "on_date", name="uq_sessions_client_date"),
+)
+
+
+def in_scope(conn, actor: Actor, client_id: int) -> dict:
+    row = conn.execute(select(clients.c.id, clients.c.display_name, clients.c.timezone)
+                       .where(scope(actor), clients.c.id == client_id)).mappings().first()
+    if row is None:
+        raise db.NotFound("client")
+    return dict(row)
+
+
+def add(actor: Actor, client_id: int, on_date: date, *, now: datetime) -> None:
+    with db.write() as conn:
+        in_scope(conn, actor, client_id)
+        insert_once(conn, sessions, dict(client_id=client_id, on_date=on_date, created_by=actor.clinician_id or 0,
+                                         created_at=now), ["client_id", "on_date"])
+        audit.record(conn, now=now, action="session.add", actor=actor, client_id=client_id)
+
+
+def remove(actor: Actor, client_id: int, on_date: date, *, now: datetime) -> None:
+    with db.write() as conn:
+        in_scope(conn, actor, client_id)
+        conn.execute(delete(sessions).where(sessions.c.client_id == client_id, sessions.c.on_date == on_date))
+        audit.record(conn, now=now, action="session.remove", actor=actor, client_id=client_id)
+
+
+def dates_in(conn, client_id: int, limit: int = 100) -> list[date]:
+    return list(conn.execute(select(sessions.c.on_date).where(sessions.c.client_id == client_id)
+                             .order_by(sessions.c.on_date.desc()).limit(limit)).scalars())
+
+
+def last_and_next(dates: list[date], today: date) -> tuple[date | None, date | None]:
+    past = [d for d in dates if d <= today]
+    future = [d for d in dates if d > today]
+    return (max(past) if past else None), (min(future) if future else None)
+
+
+def demo_step(conn, ids: dict, now: datetime, rng) -> None:
+    """Demo: fortnightly sessions for the active clients (the last one 1–2 weeks ago, the next one planned)."""
+    from sqlalchemy import insert
+    from core.checkins import local_today
+    from datetime import timedelta
+    for cid, zone, clinician_id, status in conn.execute(
+            select(clients.c.id, clients.c.timezone, clients.c.clinician_id, clients.c.status)
+            .where(clients.c.id.in_(list(ids["clients"].values())))).all():
+        if status != "active":
+            continue
+        today = local_today(zone, now)
+        last = today - timedelta(days=rng.randint(7, 12))
+        for on in (last - timedelta(days=28), last - timedelta(days=14), last, last + timedelta(days=14)):
+            conn.execute(insert(sessions).values(client_id=cid, on_date=on, created_by=clinician_id, created_at=now))

@@ -1,0 +1,108 @@
+"""Client view: since the last session (or any dates), in sentences with their workings, charts
+labelled in plain words, the entries behind them, session dates, CSV export and a printable summary."""
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from components import between_charts as charts, plain_text
+from components.frame import require_role, utcnow
+from core import metrics, session_prep
+from db import between, clients, sessions
+
+actor = require_role("clinician", "admin")
+now = utcnow()
+ss = st.session_state
+
+st.title("Client view")
+if msg := ss.pop("bv_flash", None):
+    st.success(msg, icon=":material/check_circle:")
+caseload = [c for c in clients.list_for(actor, now=now) if c["status"] != "discharged"]
+if not caseload:
+    st.info("Add a client on the caseload first; their picture appears here.")
+    st.stop()
+by_id = {c["id"]: c for c in caseload}
+if ss.get("bv_client") not in by_id:
+    ss["bv_client"] = caseload[0]["id"]
+client_id = st.selectbox("Client", list(by_id), key="bv_client", format_func=lambda i: by_id[i]["display_name"])
+
+mode = st.radio("Period", ["since", "dates"], key="bv_mode", horizontal=True,
+                format_func={"since": "Since the last session", "dates": "Choose dates"}.get)
+start = end = None
+if mode == "dates":
+    picked = st.date_input("From and to (client's days)", key="bv_range",
+                           value=(now.date() - timedelta(days=27), now.date()), max_value=now.date() + timedelta(days=1))
+    if isinstance(picked, (list, tuple)) and len(picked) == 2:
+        start, end = picked
+view = between.client_view(actor, client_id, now=now, start=start, end=end)
+a = view["adherence"]
+
+since = (f"since the last session on {metrics.fmt_day(view['last_session'])}" if view["last_session"] and mode == "since"
+         else f"from {metrics.fmt_day(view['start'])} to {metrics.fmt_day(view['end'])}")
+st.markdown(f"#### {metrics.fmt_day(view['start'])} {view['start'].year} – {metrics.fmt_day(view['end'])} "
+            f"{view['end'].year} ({since})")
+if view["next_session"]:
+    st.caption(f"Next session: {view['next_session']:%A %d %B %Y}.")
+if mode == "since" and not view["last_session"]:
+    st.caption("No session recorded yet, so this shows the last 14 days. Record session dates below.")
+
+for sentence in session_prep.sentences(view):
+    with st.container(border=True):
+        plain_text.show(sentence.text)
+        with st.expander("How this was worked out", icon=":material/calculate:"):
+            plain_text.show(sentence.workings)
+
+st.markdown("#### Charts")
+for chart in [charts.practice_by_week(view["weekly"]), charts.mood_and_distress(view["daily"]),
+              charts.distress_heatmap(view["heat"], view["zone"]), charts.reasons(view["reasons"]),
+              *charts.scores(view["scores"])]:
+    if chart is not None:
+        st.altair_chart(chart, width="stretch")
+if not view["daily"]:
+    st.info("No check-ins in this period, so there is nothing to chart.")
+
+st.markdown("#### Entries")
+if view["entries"]:
+    st.dataframe(pd.DataFrame([{
+        "Day": e["local_date"].isoformat(), "Submitted (UTC)": f"{e['submitted_at']:%Y-%m-%d %H:%M}",
+        "Mood": e["mood"], "Distress": e["distress"], "Thought": e["thought"], "Where": e["context_where"],
+        "With": e["context_with"]} for e in view["entries"]]), hide_index=True, width="stretch", key="bv_entries")
+    st.caption(f"The latest {len(view['entries'])} check-ins in this period, newest first, as the client wrote them.")
+    with st.expander("Thoughts as written"):
+        for e in view["entries"]:
+            if e["thought"]:
+                plain_text.show(f"{e['local_date']:%d %b}: {e['thought']}")
+else:
+    st.caption("No check-ins in this period.")
+
+st.markdown("#### Sessions")
+c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
+day = c1.date_input("Session date (past or next)", key="bv_session_date", value=view["today"])
+if c2.button("Record session", key="bv_session_add", icon=":material/event:"):
+    sessions.add(actor, client_id, day, now=now)
+    ss["bv_flash"] = f"Session on {day:%d %b %Y} recorded."
+    st.rerun()
+if view["sessions"]:
+    st.caption("Recorded: " + ", ".join(f"{d:%d %b %Y}" for d in view["sessions"][:12]))
+    c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
+    gone = c1.selectbox("Remove a session date", view["sessions"], key="bv_session_remove_day",
+                        format_func=lambda d: f"{d:%d %b %Y}")
+    if c2.button("Remove", key="bv_session_remove"):
+        sessions.remove(actor, client_id, gone, now=now)
+        ss["bv_flash"] = "Session date removed."
+        st.rerun()
+
+st.markdown("#### Export and session prep")
+c1, c2 = st.columns(2)
+if c1.button("Prepare CSV of these check-ins", key="bv_export", icon=":material/table_view:"):
+    ss["bv_csv"] = (client_id, between.export_csv(actor, client_id, now=now, start=view["start"], end=view["end"]))
+if ss.get("bv_csv", (None,))[0] == client_id:
+    c1.download_button("Download CSV", ss["bv_csv"][1], file_name=f"checkins-{view['start']}-{view['end']}.csv",
+                       mime="text/csv", key="bv_csv_download", icon=":material/download:")
+if c2.button("Prepare printable session summary", key="bv_prep", icon=":material/print:"):
+    ss["bv_prep_html"] = (client_id, session_prep.html(view, now=now))
+if ss.get("bv_prep_html", (None,))[0] == client_id:
+    c2.download_button("Download summary (HTML, print from the browser)", ss["bv_prep_html"][1],
+                       file_name=f"session-prep-{view['end']}.html", mime="text/html", key="bv_prep_download",
+                       icon=":material/download:")
+st.caption(f"Days are the client's days in {view['zone']}. Exports are recorded in the audit log.")

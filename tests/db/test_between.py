@@ -1,0 +1,207 @@
+"""The between-session picture in storage: figures from SQL aggregates with hand-computed expected
+values (no-plan days, partial practice, corrections, time-zone boundaries, an empty window), the
+caseload's flags, CSV export, session dates; scoped (clara yes; colin, otto, bea NotFound) and audited."""
+from datetime import date, datetime, timedelta, timezone
+from itertools import count as counter
+
+import pytest
+from sqlalchemy import insert, select, update
+
+import db
+from core import templates as core_templates
+from db import audit, between, clients, outbox, plans, safety, sessions
+from db.checkins import checkin_steps, checkins as checkins_table
+from tests.conftest import NOW
+
+T = core_templates.by_key(core_templates.BUILT_IN)
+KEYS = counter(1)
+
+
+def plan_for(people, days, *, created=NOW - timedelta(days=40)):
+    cid = people["client_clara"]
+    plan_id, errors = plans.create_plan(people["clara"], cid, goal="Calmer days", now=created,
+                                        steps=[{**T["breathing"]["step"], "days": days}])
+    assert errors == {}
+    step = plans.get(people["clara"], plan_id, now=NOW)["steps"][0]
+    return cid, step["step_id"], step["version_id"]
+
+
+def checkin(cid, day, at, *, step=None, status=None, reason=None, mood=5, distress=3, thought=""):
+    with db.write() as conn:
+        ci = conn.execute(insert(checkins_table).values(
+            client_id=cid, idempotency_key=f"key{next(KEYS):020d}", local_date=day, submitted_at=at, mood=mood,
+            distress=distress, thought=thought)).inserted_primary_key[0]
+        if step:
+            conn.execute(insert(checkin_steps).values(checkin_id=ci, step_id=step[0], version_id=step[1],
+                                                                 status=status, reason=reason))
+    return ci
+
+
+def utc(d: date, hour=12, minute=0):
+    return datetime(d.year, d.month, d.day, hour, minute, tzinfo=timezone.utc)
+
+
+def test_adherence_is_hand_computed_with_partial_practice_a_correction_and_a_day_without_plan(database, people):
+    cid, sid, vid = plan_for(people, [0, 2, 4])  # Mon, Wed, Fri
+    s = (sid, vid)
+    checkin(cid, date(2026, 11, 16), utc(date(2026, 11, 16)), step=s, status="done")
+    checkin(cid, date(2026, 11, 18), utc(date(2026, 11, 18)), step=s, status="partly")
+    checkin(cid, date(2026, 11, 20), utc(date(2026, 11, 20)), step=s, status="not_today", reason="no_time")
+    checkin(cid, date(2026, 11, 21), utc(date(2026, 11, 21)), step=s, status="done")  # Saturday: no plan
+    checkin(cid, date(2026, 11, 23), utc(date(2026, 11, 23), 8), step=s, status="done")
+    checkin(cid, date(2026, 11, 23), utc(date(2026, 11, 23), 20), step=s, status="partly")  # the later answer wins
+    checkin(cid, date(2026, 11, 27), utc(date(2026, 11, 27)), step=s, status="done")
+    view = between.client_view(people["clara"], cid, now=NOW, start=date(2026, 11, 16), end=date(2026, 11, 27))
+    a = view["adherence"]
+    # Planned: 16, 18, 20, 23, 25, 27 Nov = 6; practised: 16 done, 18 partly, 23 partly, 27 done = 4; 25 no answer.
+    assert (a.planned, a.done, a.partly, a.not_today, a.no_answer, a.unplanned_entries) == (6, 2, 2, 1, 1, 1)
+    assert a.sentence() == "Practised on 4 of 6 planned days (67%)."
+    assert "1 answer(s) on days with no plan are excluded" in a.workings()
+    assert view["reasons"] == [{"reason": "no_time", "n": 1}]
+    weekly = {(r["week"], r["answer"]): r["days"] for r in view["weekly"]}
+    assert weekly[(date(2026, 11, 16), "done")] == 1 and weekly[(date(2026, 11, 16), "partly")] == 1
+    assert weekly[(date(2026, 11, 23), "no answer")] == 1
+    # The chart marks every day with practice, the unplanned Saturday too (only the figure excludes it).
+    assert len(view["daily"]) == 6 and [d["practised"] for d in view["daily"]].count(True) == 5
+
+
+def test_an_empty_window_says_no_practice_was_planned(database, people):
+    cid, _, _ = plan_for(people, [0, 2, 4])
+    view = between.client_view(people["clara"], cid, now=NOW, start=date(2026, 11, 22), end=date(2026, 11, 22))
+    assert view["adherence"].planned == 0
+    assert view["adherence"].sentence() == "No practice was planned between 22 Nov and 22 Nov."
+    assert view["daily"] == [] and view["heat"] == [] and view["entries"] == []
+
+
+def test_a_check_in_at_2330_local_is_that_local_day_and_hour(database, people):
+    cid, sid, vid = plan_for(people, [4])  # Friday
+    with db.write() as conn:
+        conn.execute(update(clients.clients).where(clients.clients.c.id == cid).values(timezone="America/New_York"))
+    # 23:30 on Friday 20 Nov in New York is 04:30 UTC on Saturday 21 Nov.
+    checkin(cid, date(2026, 11, 20), datetime(2026, 11, 21, 4, 30, tzinfo=timezone.utc), step=(sid, vid),
+            status="done", distress=7)
+    view = between.client_view(people["clara"], cid, now=NOW, start=date(2026, 11, 20), end=date(2026, 11, 21))
+    assert view["adherence"].done == 1 and view["adherence"].planned == 1
+    assert view["heat"] == [{"weekday": 4, "hour": 23, "distress": 7.0, "checkins": 1}]
+
+
+def test_the_default_window_is_since_the_last_session(database, people):
+    cid, _, _ = plan_for(people, [0, 1, 2, 3, 4, 5, 6])
+    sessions.add(people["clara"], cid, date(2026, 11, 19), now=NOW)
+    sessions.add(people["clara"], cid, date(2026, 12, 3), now=NOW)
+    view = between.client_view(people["clara"], cid, now=NOW)
+    assert (view["start"], view["end"]) == (date(2026, 11, 19), date(2026, 11, 28))
+    assert view["last_session"] == date(2026, 11, 19) and view["next_session"] == date(2026, 12, 3)
+    assert view["adherence"].planned == 10
+    sessions.remove(people["clara"], cid, date(2026, 11, 19), now=NOW)
+    assert between.client_view(people["clara"], cid, now=NOW)["start"] == date(2026, 11, 15)  # 14 days
+
+
+def test_a_year_of_five_check_ins_a_day_stays_bounded(sqlite_db, people):
+    cid, sid, vid = plan_for(people, [0, 1, 2, 3, 4, 5, 6], created=NOW - timedelta(days=400))
+    rows, steps = [], []
+    start = date(2025, 11, 29)
+    with db.write() as conn:
+        for i in range(365):
+            d = start + timedelta(days=i)
+            for k in range(5):
+                rows.append(dict(client_id=cid, idempotency_key=f"y{i:04d}{k}".ljust(24, "x"), local_date=d,
+                                 submitted_at=utc(d, 7 + 3 * k), mood=5, distress=(i + k) % 11, thought=""))
+        conn.execute(insert(checkins_table), rows)
+    view = between.client_view(people["clara"], cid, now=NOW, start=start, end=date(2026, 11, 28))
+    assert len(view["daily"]) == 365 and len(view["heat"]) <= 7 * 24
+    assert len(view["entries"]) == between.ENTRIES_LIMIT
+    assert len(view["weekly"]) <= 60 * 4
+
+
+def test_caseload_puts_the_safety_flag_first_with_reasons_in_words(database, people):
+    cid, sid, vid = plan_for(people, [0, 1, 2, 3, 4, 5, 6])
+    other = people["client_colin"]
+    with db.write() as conn:
+        conn.execute(update(clients.clients).where(clients.clients.c.id == other)
+                     .values(display_name="Aaron First"))
+    ci = checkin(cid, date(2026, 11, 28), NOW, step=(sid, vid), status="done", distress=10)
+    with db.write() as conn:
+        safety.raise_in(conn, cid, source="checkin", source_id=ci, reasons=["distress 10"], now=NOW)
+    rows = between.caseload(people["ada"], now=NOW)
+    assert rows[0]["id"] == cid and rows[0]["flags"][0].kind == "safety"
+    assert rows[0]["flags"][0].words == "1 safety flag(s) waiting for review."
+    assert rows[0]["last_checkin"] == date(2026, 11, 28)
+    assert rows[1]["flags"][0].words == "No check-in yet."
+    with db.read() as conn:
+        assert conn.execute(select(audit.audit_events.c.detail).where(
+            audit.audit_events.c.action == "caseload.read")).scalar() == "2 clients summarised"
+
+
+@pytest.mark.parametrize("gap,flagged", [(3, False), (4, True), (5, True)])
+def test_no_check_in_flag_at_and_around_the_setting(sqlite_db, people, gap, flagged):
+    cid = people["client_clara"]
+    day = date(2026, 11, 28) - timedelta(days=gap)
+    checkin(cid, day, utc(day))
+    row = between.caseload(people["clara"], now=NOW, no_checkin_days=4)[0]
+    kinds = [f.kind for f in row["flags"]]
+    assert ("quiet" in kinds) is flagged
+    if flagged:
+        assert f"No check-in for {gap} days" in row["flags"][0].words
+
+
+def test_adherence_drop_and_failing_reminders_are_flagged(sqlite_db, people):
+    cid, sid, vid = plan_for(people, [0, 1, 2, 3, 4, 5, 6])
+    today = date(2026, 11, 28)
+    for back in range(14, 28):  # the previous two weeks all done, the last two weeks nothing
+        d = today - timedelta(days=back)
+        checkin(cid, d, utc(d), step=(sid, vid), status="done")
+    checkin(cid, today, NOW)
+    with db.write() as conn:
+        conn.execute(insert(outbox.reminder_outbox).values(
+            ref="r" * 20, client_id=cid, step_id=sid, local_date=today, slot="08:00", due_at=NOW, window_end=NOW,
+            next_attempt_at=NOW, status="failed", reason="bounced", created_at=NOW, updated_at=NOW))
+    row = between.caseload(people["clara"], now=NOW)[0]
+    words = [f.words for f in row["flags"]]
+    assert "Practice fell from 100% to 0% of planned days (100 points; flagged at 30 or more)." in words
+    assert "1 reminder(s) failed in the last 14 days." in words
+    assert row["adherence_7"].percent == 0 and row["adherence_28"].percent == 50
+
+
+def test_csv_export_neutralises_cells_and_is_audited(database, people):
+    cid, sid, vid = plan_for(people, [0, 1, 2, 3, 4, 5, 6])
+    checkin(cid, date(2026, 11, 27), utc(date(2026, 11, 27)), step=(sid, vid), status="done",
+            thought="=HYPERLINK(\"http://x\")")
+    text = between.export_csv(people["clara"], cid, now=NOW, start=date(2026, 11, 1), end=date(2026, 11, 28))
+    assert text.splitlines()[0].startswith("local_date,")
+    assert "'=HYPERLINK" in text and ": done" in text
+    with db.read() as conn:
+        detail = conn.execute(select(audit.audit_events.c.detail).where(
+            audit.audit_events.c.action == "checkin.export")).scalar()
+    assert detail == "1 check-ins exported as CSV"
+
+
+@pytest.mark.parametrize("who", ["colin", "otto", "bea"])
+def test_every_function_is_scoped(database, people, who):
+    cid = people["client_clara"]
+    between.client_view(people["clara"], cid, now=NOW)
+    with pytest.raises(db.NotFound):
+        between.client_view(people[who], cid, now=NOW)
+    with pytest.raises(db.NotFound):
+        between.export_csv(people[who], cid, now=NOW, start=date(2026, 11, 1), end=date(2026, 11, 28))
+    with pytest.raises(db.NotFound):
+        sessions.add(people[who], cid, date(2026, 11, 20), now=NOW)
+    with pytest.raises(db.NotFound):
+        sessions.remove(people[who], cid, date(2026, 11, 20), now=NOW)
+    assert cid not in [r["id"] for r in between.caseload(people[who], now=NOW)]
+
+
+def test_the_demo_shows_jordan_first_with_sessions_and_charts(sqlite_db):
+    from sqlalchemy import text
+    from db import seed
+    from db.actors import Actor
+    seed.run(now=NOW, password="demo-password-for-tests")
+    with db.read() as conn:
+        m = conn.execute(text("select id, practice_id from clinicians where username='maya'")).one()
+    maya = Actor(m.id, m.practice_id, "clinician", "maya")
+    rows = between.caseload(maya, now=NOW)
+    assert rows[0]["display_name"] == "Jordan P." and rows[0]["flags"][0].kind == "safety"
+    assert all(r["next_session"] is not None for r in rows if r["status"] == "active")
+    view = between.client_view(maya, rows[0]["id"], now=NOW)
+    assert view["last_session"] is not None and view["start"] == view["last_session"]
+    assert view["daily"] and view["heat"] and view["weekly"] and view["scores"]

@@ -1,0 +1,55 @@
+"""Real server, real Chromium: the demo caseload shows the client who needs attention at the top,
+the client view's charts render (screenshots kept), the workings of a figure open, and the CSV
+export downloads."""
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import DEMO_PASSWORD, settle, shot, sign_in
+from tests.e2e.test_plans import choose
+
+pytestmark = pytest.mark.e2e
+
+OTHER_FLAGS = ("No check-in", "Practice fell", "Consent renewal", "reminder(s) failed")
+
+
+def test_caseload_attention_first_then_client_view_charts_workings_and_export(server, context):
+    page = context.new_page()
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    sign_in(page, server.url, "maya", DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name="Your caseload")).to_be_visible()
+    expect(page.get_by_role("heading", name="Needs attention")).to_be_visible()
+    shot(page, "between-caseload")
+    text = page.get_by_test_id("stMain").inner_text()
+    section = text.split("Needs attention")[-1]
+    first_flag = min((section.find(w) for w in ("safety flag", *OTHER_FLAGS) if w in section))
+    assert section[first_flag:].startswith("safety flag") or "safety flag" in section[first_flag - 3:first_flag + 40]
+    assert "Jordan P." in section
+    later = [section.find(w) for w in OTHER_FLAGS if w in section]
+    assert not later or section.find("Jordan P.") < min(later), section[:600]
+
+    page.get_by_role("link", name="Client view").click()
+    settle(page)
+    choose(page, "Client", "Jordan P.")
+    expect(page.get_by_text("since the last session on", exact=False)).to_be_visible()
+    charts = page.get_by_test_id("stVegaLiteChart")
+    expect(charts.first).to_be_visible(timeout=30_000)
+    assert charts.count() >= 5  # practice per week, mood and distress, heatmap, reasons, PHQ-9
+    page.wait_for_function("document.querySelectorAll('[data-testid=\"stVegaLiteChart\"] canvas, "
+                           "[data-testid=\"stVegaLiteChart\"] svg').length >= 5", timeout=30_000)
+    shot(page, "between-client-view")
+    from tests.e2e.conftest import ARTIFACTS
+    for i in range(charts.count()):
+        charts.nth(i).scroll_into_view_if_needed()
+        charts.nth(i).screenshot(path=str(ARTIFACTS / f"between-chart-{i + 1}.png"))
+
+    page.get_by_text("How this was worked out").first.click()
+    expect(page.get_by_text("Planned days are the step's days of the week", exact=False).first).to_be_visible()
+    shot(page, "between-workings-open")
+
+    page.get_by_role("button", name="Prepare CSV of these check-ins").click()
+    settle(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download CSV").click()
+    body = open(download.value.path(), encoding="utf-8").read()
+    assert body.startswith("local_date,submitted_at_utc,mood,distress,thought")
+    assert len(body.splitlines()) > 2
