@@ -56,7 +56,7 @@ else:
     pages = {"Caseload": [caseload, between_page, checkins_page, plans_page, consent, reminders_page, templates_page],
              "You": [account]}
 
-nav = st.navigation(pages)
+nav = st.navigation(pages, expanded=True)  # admins have more than ten pages: show them all
 with st.sidebar:
     st.markdown(f"**{actor.display_name}**  \n{frame.ROLE_LABELS[actor.role]}")
     st.button("Sign out", key="as_signout", on_click=signin.request_sign_out, icon=":material/logout:")
