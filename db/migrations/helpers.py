@@ -41,3 +41,17 @@ def append_only(table: str) -> None:
         for verb in ("UPDATE", "DELETE"):
             op.execute(f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
                        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END")
+
+
+def refuse_update(table: str) -> None:
+    """Refuse UPDATE only (rows are immutable once written; DELETE stays possible for erasure)."""
+    if is_postgres():
+        s = schema()
+        op.execute(f'''
+            CREATE OR REPLACE FUNCTION "{s}".refuse_update() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION '% is immutable once submitted', TG_TABLE_NAME; END $$''')
+        op.execute(f'CREATE TRIGGER {table}_no_update BEFORE UPDATE ON "{s}"."{table}" '
+                   f'FOR EACH ROW EXECUTE FUNCTION "{s}".refuse_update()')
+    else:
+        op.execute(f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+                   f"BEGIN SELECT RAISE(ABORT, '{table} is immutable once submitted'); END")

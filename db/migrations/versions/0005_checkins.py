@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from db.meta import UTCDateTime
-from db.migrations.helpers import is_postgres, schema, secure
+from db.migrations.helpers import refuse_update, secure
 
 revision = "0005_checkins"
 down_revision = "0004_plans"
@@ -16,20 +16,6 @@ branch_labels = None
 depends_on = None
 
 IMMUTABLE = ("checkins", "checkin_steps", "measure_responses", "measure_answers")
-
-
-def _refuse_update(table: str) -> None:
-    """UPDATE is refused; DELETE stays possible (erasure of a client's data)."""
-    if is_postgres():
-        s = schema()
-        op.execute(f'''
-            CREATE OR REPLACE FUNCTION "{s}".refuse_update() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN RAISE EXCEPTION '% is immutable once submitted', TG_TABLE_NAME; END $$''')
-        op.execute(f'CREATE TRIGGER {table}_no_update BEFORE UPDATE ON "{s}"."{table}" '
-                   f'FOR EACH ROW EXECUTE FUNCTION "{s}".refuse_update()')
-    else:
-        op.execute(f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
-                   f"BEGIN SELECT RAISE(ABORT, '{table} is immutable once submitted'); END")
 
 
 def upgrade() -> None:
@@ -116,7 +102,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_safety_flags_client_id", "safety_flags", ["client_id"])
     for table in IMMUTABLE:
-        _refuse_update(table)
+        refuse_update(table)
     secure("checkins", "checkin_steps", "measure_assignments", "measure_responses", "measure_answers", "safety_flags")
 
 
