@@ -4,11 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from components import client_picker
-
-from components.frame import field_error, require_role, settings, utcnow
+from components.frame import field_error, require_role, utcnow
+from components.link_maker import link_maker
 from components.text import md_escape, typed
 from core import checkins as rules, measures as measure_rules
-from db import checkins, links, measures, safety
+from db import checkins, measures, safety
 
 actor = require_role("clinician", "admin")
 now = utcnow()
@@ -93,11 +93,6 @@ if view["responses"]:
 
 st.divider()
 st.markdown("#### Check-in link")
-if st.button("Create a check-in link", key="ci_link", icon=":material/link:"):
-    cfg = settings()
-    raw = links.issue_for(actor, client_id, "checkin", now=now, ttl_days=cfg.link_ttl_days())
-    ss["ci_link_url"] = (client_id, links.url(cfg["LINK_BASE_URL"], raw))
-if ss.get("ci_link_url", (None,))[0] == client_id:
-    st.caption("Copy this link into a message to the client. It works only while their consent is active.")
-    st.code(ss["ci_link_url"][1], language=None)
+link_maker(actor, client_id, "checkin", key="ci_link", label="Create a check-in link", now=now,
+           caption="Copy this link into a message to the client. It works only while their consent is active.")
 st.caption(md_escape("Reminder emails with check-in links come from the reminder worker."))

@@ -3,10 +3,11 @@ the fields; progression and the coping-card link for saved steps."""
 import streamlit as st
 
 from components import client_picker, audit_panel, step_form
-from components.frame import field_error, require_role, settings, utcnow
+from components.frame import field_error, require_role, utcnow
+from components.link_maker import link_maker
 from components.text import md_escape, typed
 from core import plans as rules
-from db import links, plans, templates
+from db import plans, templates
 
 actor = require_role("clinician", "admin")
 now = utcnow()
@@ -137,10 +138,5 @@ if step_id in steps:
 
 st.divider()
 st.markdown("#### Coping card")
-if st.button("Create a coping-card link", key="plans_card_link", icon=":material/link:"):
-    cfg = settings()
-    raw = links.issue_for(actor, client_id, "card", now=now, ttl_days=cfg.link_ttl_days())
-    ss["plans_card_url"] = (client_id, links.url(cfg["LINK_BASE_URL"], raw))
-if ss.get("plans_card_url", (None,))[0] == client_id:
-    st.caption("Copy this link into a message to the client. It opens their card without signing in.")
-    st.code(ss["plans_card_url"][1], language=None)
+link_maker(actor, client_id, "card", key="plans_card_link", label="Create a coping-card link", now=now,
+           caption="Copy this link into a message to the client. It opens their card without signing in.")

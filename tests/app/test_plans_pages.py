@@ -6,6 +6,7 @@ import pytest
 
 from core import templates as core_templates
 from core.ratelimit import LINK_LOOKUPS
+import db
 from db import links, plans
 from tests.app.helpers import errors, fresh_app, signed_in, texts
 from tests.conftest import NOW, make_reachable
@@ -125,3 +126,17 @@ def test_editing_a_step_and_changing_its_level_through_the_page(sqlite_db, peopl
     history = plans.level_history(people["clara"], step["step_id"], now=NOW)
     assert [h["reason"] for h in history] == ["5 of 7 mornings done", "a busy month at work"]
     assert "a busy month at work" in texts(at)
+
+
+def test_the_clinician_makes_a_coping_card_link_that_opens_only_the_card(sqlite_db, people):
+    plans.create_plan(people["clara"], people["client_clara"], goal="Calmer days",
+                      steps=[BY_KEY["breathing"]["step"]], now=NOW)
+    make_reachable(people["client_clara"])
+    at = signed_in("clara").run().switch_page("pages/clinician/plans.py").run()
+    assert not at.exception and not at.code
+    at.button(key="plans_card_link").click().run()
+    assert "opens their card without signing in" in texts(at)
+    raw = re.search(r"\?t=([A-Za-z0-9_-]+)", at.code[0].value).group(1)
+    with db.read() as conn:
+        assert links.resolve_in(conn, raw, NOW, purpose="card").ok
+        assert not links.resolve_in(conn, raw, NOW, purpose="checkin").ok
