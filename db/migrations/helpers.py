@@ -28,30 +28,26 @@ def secure(*tables: str) -> None:
         op.execute(f'REVOKE ALL ON TABLE "{s}"."{t}" FROM PUBLIC')
 
 
-def append_only(table: str) -> None:
-    """Refuse UPDATE and DELETE on a table (audit history cannot be rewritten through the app)."""
+def _refuse(table: str, verbs: tuple[str, ...], message: str, function: str, trigger: str) -> None:
+    """A trigger that aborts `verbs` on `table` with `message` (the same SQL the migrations always ran)."""
     if is_postgres():
         s = schema()
         op.execute(f'''
-            CREATE OR REPLACE FUNCTION "{s}".refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$''')
-        op.execute(f'CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON "{s}"."{table}" '
-                   f'FOR EACH ROW EXECUTE FUNCTION "{s}".refuse_change()')
+            CREATE OR REPLACE FUNCTION "{s}".{function}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION '% {message}', TG_TABLE_NAME; END $$''')
+        op.execute(f'CREATE TRIGGER {table}_{trigger} BEFORE {" OR ".join(verbs)} ON "{s}"."{table}" '
+                   f'FOR EACH ROW EXECUTE FUNCTION "{s}".{function}()')
     else:
-        for verb in ("UPDATE", "DELETE"):
+        for verb in verbs:
             op.execute(f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                       f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END")
+                       f"BEGIN SELECT RAISE(ABORT, '{table} {message}'); END")
+
+
+def append_only(table: str) -> None:
+    """Refuse UPDATE and DELETE on a table (audit history cannot be rewritten through the app)."""
+    _refuse(table, ("UPDATE", "DELETE"), "is append-only", "refuse_change", "append_only")
 
 
 def refuse_update(table: str) -> None:
     """Refuse UPDATE only (rows are immutable once written; DELETE stays possible for erasure)."""
-    if is_postgres():
-        s = schema()
-        op.execute(f'''
-            CREATE OR REPLACE FUNCTION "{s}".refuse_update() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN RAISE EXCEPTION '% is immutable once submitted', TG_TABLE_NAME; END $$''')
-        op.execute(f'CREATE TRIGGER {table}_no_update BEFORE UPDATE ON "{s}"."{table}" '
-                   f'FOR EACH ROW EXECUTE FUNCTION "{s}".refuse_update()')
-    else:
-        op.execute(f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
-                   f"BEGIN SELECT RAISE(ABORT, '{table} is immutable once submitted'); END")
+    _refuse(table, ("UPDATE",), "is immutable once submitted", "refuse_update", "no_update")
