@@ -22,7 +22,7 @@ def sentences(view: dict) -> list[Sentence]:
     start, end = view["start"], view["end"]
     out = [Sentence("practice", a.sentence(), a.workings() + (
         f" Steps counted: {len(view['per_step'])}; each step counts from the day it was added to the plan, "
-        "with its current days of the week." if view["per_step"] else " The client has no active plan."))]
+        "and each day with the days of the week that were in effect on that day." if view["per_step"] else " The client has no active plan."))]
     for step, sa in view["per_step"]:
         out.append(Sentence(f"step{step['step_id']}", f"{step['behaviour']}: " + (
             f"practised on {sa.practised} of {sa.planned} planned days ({sa.percent}%)." if sa.planned else

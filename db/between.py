@@ -23,19 +23,34 @@ EXPORT_LIMIT = 5000
 
 
 def _steps(conn, client_ids: list[int]) -> dict[int, list[dict]]:
-    """Active plans' current steps per client, with the local day each step was created."""
+    """Active plans' current steps per client, each with its versions' (saved at, days, retired),
+    oldest first, so planned days can be replayed day by day (a step has a handful of versions)."""
     if not client_ids:
         return {}
     rows = conn.execute(select(plans.plans.c.id, plans.plans.c.client_id).where(
         plans.plans.c.client_id.in_(client_ids), plans.plans.c.status == "active")).all()
     by_plan = {pid: cid for pid, cid in rows}
-    created = dict(conn.execute(select(plans.plan_steps.c.id, plans.plan_steps.c.created_at)
-                                .where(plans.plan_steps.c.plan_id.in_(list(by_plan)))).all()) if by_plan else {}
+    if not by_plan:
+        return {}
+    sv = plans.step_versions
+    history: dict[int, list[tuple]] = {}
+    for sid, valid_from, days, retired in conn.execute(
+            select(sv.c.step_id, sv.c.valid_from, sv.c.days, sv.c.retired)
+            .join(plans.plan_steps, plans.plan_steps.c.id == sv.c.step_id)
+            .where(plans.plan_steps.c.plan_id.in_(list(by_plan))).order_by(sv.c.step_id, sv.c.valid_from, sv.c.id)):
+        history.setdefault(sid, []).append(
+            (valid_from, frozenset() if retired else frozenset(int(d) for d in days.split(",") if d != "")))
     out: dict[int, list[dict]] = {}
-    for s in plans._steps_as_of(conn, list(by_plan), None) if by_plan else []:
-        s["created_at"] = created.get(s["step_id"])
+    for s in plans._steps_as_of(conn, list(by_plan), None):
+        s["versions"] = history.get(s["step_id"], [])
         out.setdefault(by_plan[s["plan_id"]], []).append(s)
     return out
+
+
+def _planned(step: dict, zone: str, start: date, end: date) -> list[date]:
+    """The step's planned local days in [start, end], each day under the version in effect that day."""
+    return metrics.planned_dates_replayed(
+        [(checkin_rules.local_today(zone, at), days) for at, days in step["versions"]], start, end)
 
 
 def _outcomes(conn, client_ids: list[int], start: date, end: date) -> dict[tuple[int, int], dict[date, str]]:
@@ -58,13 +73,11 @@ def _outcomes(conn, client_ids: list[int], start: date, end: date) -> dict[tuple
 
 def _adherence(steps: list[dict], outcomes: dict, client_id: int, zone: str, start: date, end: date
                ) -> tuple[metrics.Adherence, list[tuple[dict, metrics.Adherence]]]:
-    """Adherence summed over the client's steps, and per step. A step counts from the day it was made."""
+    """Adherence summed over the client's steps, and per step. A step counts from the day it was made,
+    and each day with the days of the week in effect that day."""
     per = []
     for s in steps:
-        first = start
-        if s.get("created_at") is not None:
-            first = max(start, checkin_rules.local_today(zone, s["created_at"]))
-        planned = metrics.planned_dates(frozenset(s["days"]), first, end)
+        planned = _planned(s, zone, start, end)
         per.append((s, metrics.adherence(planned, outcomes.get((client_id, s["step_id"]), {}), start, end)))
     total = metrics.Adherence(*(sum(getattr(a, f) for _, a in per) for f in
                                 ("planned", "done", "partly", "not_today", "no_answer", "unplanned_entries")),
@@ -222,7 +235,7 @@ def client_view(actor: Actor, client_id: int, *, now: datetime, start: date | No
     weekly = []
     for s, _a in per_step:
         days = outcomes.get((client_id, s["step_id"]), {})
-        for d in metrics.planned_dates(frozenset(s["days"]), start, end):
+        for d in _planned(s, zone, start, end):
             weekly.append({"step": s["behaviour"], "week": d - timedelta(days=d.weekday()),
                            "answer": {"done": "done", "partly": "partly", "not_today": "not today"}.get(
                                days.get(d, ""), "no answer")})

@@ -65,6 +65,28 @@ def test_adherence_is_hand_computed_with_partial_practice_a_correction_and_a_day
     assert len(view["daily"]) == 6 and [d["practised"] for d in view["daily"]].count(True) == 5
 
 
+def test_planned_days_replay_the_step_version_in_effect_on_each_day(database, people):
+    cid, sid, vid = plan_for(people, [0, 2, 4])  # Mon, Wed, Fri until Saturday 21 Nov
+    plan_id = plans.get(people["clara"], plans.list_for_client(people["clara"], cid, now=NOW)[0]["id"],
+                        now=NOW)["id"]
+    _, errors = plans.save_step(people["clara"], plan_id, sid, {**T["breathing"]["step"], "days": [1, 3]},
+                                now=datetime(2026, 11, 21, 10, tzinfo=timezone.utc))  # then Tue, Thu
+    assert errors == {}
+    new_vid = plans.get(people["clara"], plan_id, now=NOW)["steps"][0]["version_id"]
+    checkin(cid, date(2026, 11, 16), utc(date(2026, 11, 16)), step=(sid, vid), status="done")  # Mon, old days
+    checkin(cid, date(2026, 11, 17), utc(date(2026, 11, 17)), step=(sid, vid), status="done")  # Tue, not yet planned
+    checkin(cid, date(2026, 11, 24), utc(date(2026, 11, 24)), step=(sid, new_vid), status="done")  # Tue, new days
+    view = between.client_view(people["clara"], cid, now=NOW, start=date(2026, 11, 16), end=date(2026, 11, 27))
+    a = view["adherence"]
+    # Old days before the change: 16, 18, 20 Nov; new days from 21 Nov: 24, 26 Nov. (Today's days alone
+    # would give 17, 19, 24, 26.) Done 16 and 24; the Tuesday 17 answer was on a day with no plan.
+    assert (a.planned, a.done, a.no_answer, a.unplanned_entries) == (5, 2, 3, 1)
+    assert "days of the week in effect on each day" in a.workings()
+    weekly = {(r["week"], r["answer"]): r["days"] for r in view["weekly"]}
+    assert weekly == {(date(2026, 11, 16), "done"): 1, (date(2026, 11, 16), "no answer"): 2,
+                      (date(2026, 11, 23), "done"): 1, (date(2026, 11, 23), "no answer"): 1}
+
+
 def test_an_empty_window_says_no_practice_was_planned(database, people):
     cid, _, _ = plan_for(people, [0, 2, 4])
     view = between.client_view(people["clara"], cid, now=NOW, start=date(2026, 11, 22), end=date(2026, 11, 22))
