@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 import db
 from core import checkins as checkin_rules, exports, metrics
-from db import audit, clients as clients_mod, consent, outbox, plans, safety, sessions
+from db import audit, clients as clients_mod, consent, outbox, plans, practices, safety, sessions
 from db.actors import Actor
 from db.checkins import checkin_steps, checkins
 from db.clients import clients, scope
@@ -104,7 +104,9 @@ def trend_words(recent: float | None, previous: float | None, what: str) -> str:
 
 def caseload(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_days: int = 14,
              search: str = "", status: str | None = None) -> list[dict]:
-    """One row per client in scope, with their flags (attention first, then by name)."""
+    """One row per client in scope, with their flags (attention first, then by name). The last check-in
+    is counted in the clinician's time (the practice's zone): "3 days ago" means three of the
+    clinician's days, whatever the client's zone."""
     base = clients_mod.list_for(actor, now=now, search=search, status=status)
     ids = [r["id"] for r in base]
     states = consent.states_for(actor, ids, now=now, notice_days=notice_days) if ids else {}
@@ -112,8 +114,10 @@ def caseload(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_da
     findings = plans.finding_counts(actor)
     with db.write() as conn:
         visible = list(conn.execute(select(clients.c.id).where(scope(actor), clients.c.id.in_(ids))).scalars())
-        last = dict(conn.execute(select(checkins.c.client_id, func.max(checkins.c.local_date))
-                                 .where(checkins.c.client_id.in_(visible)).group_by(checkins.c.client_id)).all())
+        clinician_zone = conn.execute(select(practices.practices.c.timezone)
+                                      .where(practices.practices.c.id == actor.practice_id)).scalar_one()
+        last_at = dict(conn.execute(select(checkins.c.client_id, func.max(checkins.c.submitted_at))
+                                    .where(checkins.c.client_id.in_(visible)).group_by(checkins.c.client_id)).all())
         failing = dict(conn.execute(select(outbox.reminder_outbox.c.client_id, func.count())
                                     .where(outbox.reminder_outbox.c.client_id.in_(visible),
                                            outbox.reminder_outbox.c.status == "failed",
@@ -131,6 +135,8 @@ def caseload(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_da
         dis_prev = _mean(conn, visible, today_utc - timedelta(days=13), today_utc - timedelta(days=7),
                          checkins.c.distress)
         audit.record(conn, now=now, action="caseload.read", actor=actor, detail=f"{len(visible)} clients summarised")
+    clinician_today = checkin_rules.local_today(clinician_zone, now)
+    last = {cid: checkin_rules.local_today(clinician_zone, at) for cid, at in last_at.items()}
     rows = []
     for r in base:
         cid = r["id"]
@@ -146,13 +152,15 @@ def caseload(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_da
         flags = [metrics.Flag("safety", f"{open_flags[cid]} safety flag(s) waiting for review.", 1)
                  if open_flags.get(cid) else None]
         if r["status"] == "active":
-            flags.append(metrics.no_checkin_flag(last.get(cid), today, no_checkin_days))
+            flags.append(metrics.no_checkin_flag(last.get(cid), clinician_today, no_checkin_days))
             flags.append(metrics.adherence_drop_flag(recent, previous))
         if state is not None and state.state in ("active", "renewal_due"):
             flags.append(metrics.consent_due_flag(state.renews_at, now, 14))
         if failing.get(cid):
             flags.append(metrics.Flag("reminders_failing", f"{failing[cid]} reminder(s) failed in the last 14 days.", 5))
         rows.append({**r, "consent": state.label if state else "", "last_checkin": last.get(cid), "today": today,
+                     "last_checkin_at": last_at.get(cid), "clinician_zone": clinician_zone,
+                     "clinician_today": clinician_today, "last_checkin_ago": ago(last.get(cid), clinician_today),
                      "adherence_7": a7, "adherence_28": a28, "mood": trend_words(mood7.get(cid), mood_prev.get(cid), "mood"),
                      "distress": trend_words(dis7.get(cid), dis_prev.get(cid), "distress"),
                      "open_flags": open_flags.get(cid, 0), "findings": findings.get(cid),

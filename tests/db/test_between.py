@@ -227,3 +227,17 @@ def test_the_demo_shows_jordan_first_with_sessions_and_charts(sqlite_db):
     view = between.client_view(maya, rows[0]["id"], now=NOW)
     assert view["last_session"] is not None and view["start"] == view["last_session"]
     assert view["daily"] and view["heat"] and view["weekly"] and view["scores"]
+
+
+def test_last_check_in_is_counted_in_the_clinicians_days_not_the_clients(database, people):
+    cid = people["client_clara"]  # Clara's practice is in Europe/London
+    with db.write() as conn:
+        conn.execute(update(clients.clients).where(clients.clients.c.id == cid).values(timezone="Pacific/Auckland"))
+    # 08:00 on Thursday 26 Nov in Auckland (UTC+13 in summer) is 19:00 UTC, and London time, on Wednesday 25 Nov.
+    checkin(cid, date(2026, 11, 26), datetime(2026, 11, 25, 19, tzinfo=timezone.utc))
+    # Now is 09:30 on Saturday 28 Nov in London (22:30 in Auckland, the same date): the client's days
+    # would say "2 days ago"; the clinician's say 25 -> 28 Nov, "3 days ago".
+    row = between.caseload(people["clara"], now=NOW, no_checkin_days=3)[0]
+    assert row["clinician_zone"] == "Europe/London"
+    assert row["last_checkin"] == date(2026, 11, 25) and row["last_checkin_ago"] == "3 days ago"
+    assert "No check-in for 3 days" in " ".join(f.words for f in row["flags"])  # the flag counts the same days
