@@ -1,12 +1,13 @@
 """The client view's summary in sentences, each with its workings, and the printable one-page
-session-prep summary (plain HTML, every typed string escaped). Pure: no streamlit, no database."""
+session-prep summary (plain HTML with inline SVG charts, every typed string escaped, nothing loaded
+from elsewhere). Pure: no streamlit, no database."""
 from __future__ import annotations
 
 import html as html_mod
 from dataclasses import dataclass
 from datetime import datetime
 
-from core import checkins as checkin_rules, measures as measure_rules
+from core import checkins as checkin_rules, measures as measure_rules, print_charts
 from core.metrics import fmt_day
 
 
@@ -80,15 +81,20 @@ def html(view: dict, *, now: datetime) -> str:
                     f"{e(s['window_start'])}–{e(s['window_end'])})</li>" for s in view["steps"]) or "<li>No active plan.</li>"
     thoughts = "".join(f"<li>{e(fmt_day(x['local_date']))}: {e(x['thought'])}</li>"
                        for x in view["entries"][:10] if x["thought"]) or "<li>None written.</li>"
+    charts = (print_charts.practice_per_week(view["weekly"]) +
+              print_charts.mood_and_distress(view["daily"], view["start"], view["end"])
+              ) or "<p>No check-ins or planned practice in this period, so there is nothing to chart.</p>"
     nxt = f"Next session: {e(fmt_day(view['next_session']))}." if view["next_session"] else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Session prep: {e(view['client']['display_name'])}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:44em;margin:2em auto;font-size:11pt}}
-li{{margin-bottom:.4em}} small{{color:#555}} @media print{{body{{margin:0}}}}</style></head><body>
+li{{margin-bottom:.4em}} small{{color:#555}} figure{{margin:0 0 .8em}} figcaption{{font-size:9pt;color:#555}}
+@media print{{body{{margin:0}} figure{{break-inside:avoid}}}}</style></head><body>
 <h1>Session prep: {e(view['client']['display_name'])}</h1>
 <p>{e(fmt_day(view['start']))} – {e(fmt_day(view['end']))} {view['end'].year} (client's days, {e(view['zone'])}). {nxt}
 Prepared {now:%d %b %Y %H:%M} UTC.</p>
 <h2>Summary</h2><ul>{rows}</ul>
+<h2>Key charts</h2>{charts}
 <h2>Current plan</h2><ul>{steps}</ul>
 <h2>Recent thoughts, as written</h2><ul>{thoughts}</ul>
 </body></html>"""
