@@ -16,6 +16,7 @@ class Sentence:
     key: str
     text: str
     workings: str
+    behind: str | None = None  # the check-ins it counts, for db.between.client_view(behind=...)
 
 
 def sentences(view: dict) -> list[Sentence]:
@@ -23,11 +24,12 @@ def sentences(view: dict) -> list[Sentence]:
     start, end = view["start"], view["end"]
     out = [Sentence("practice", a.sentence(), a.workings() + (
         f" Steps counted: {len(view['per_step'])}; each step counts from the day it was added to the plan, "
-        "and each day with the days of the week that were in effect on that day." if view["per_step"] else " The client has no active plan."))]
+        "and each day with the days of the week that were in effect on that day." if view["per_step"] else
+        " The client has no active plan."), "practice" if a.planned else None)]
     for step, sa in view["per_step"]:
         out.append(Sentence(f"step{step['step_id']}", f"{step['behaviour']}: " + (
             f"practised on {sa.practised} of {sa.planned} planned days ({sa.percent}%)." if sa.planned else
-            "not planned in this period."), sa.workings()))
+            "not planned in this period."), sa.workings(), f"practice:{step['step_id']}" if sa.planned else None))
     days = view["daily"]
     n_checkins = sum(d["checkins"] for d in days)
     span = (end - start).days + 1
@@ -37,11 +39,11 @@ def sentences(view: dict) -> list[Sentence]:
         worst = max(days, key=lambda d: (d["distress"], d["day"]))
         out.append(Sentence("checkins", f"{n_checkins} check-ins on {len(days)} of {span} days.",
                             f"Counted by the client's own day (time zone {view['zone']}) between {fmt_day(start)} and "
-                            f"{fmt_day(end)}; a correction is a check-in of its own."))
+                            f"{fmt_day(end)}; a correction is a check-in of its own.", "all"))
         out.append(Sentence("mood", f"Mood averaged {mood} and distress {distress} (0–10).",
                             f"Each day's check-ins are averaged first, then the {len(days)} days are averaged, so a "
                             f"day with several check-ins counts once. The highest day's distress was "
-                            f"{worst['distress']} on {fmt_day(worst['day'])}."))
+                            f"{worst['distress']} on {fmt_day(worst['day'])}.", "all"))
     else:
         out.append(Sentence("checkins", f"No check-ins between {fmt_day(start)} and {fmt_day(end)}.",
                             f"Counted by the client's own day (time zone {view['zone']})."))
@@ -49,7 +51,8 @@ def sentences(view: dict) -> list[Sentence]:
     out.append(Sentence("safety", f"{flags} safety flag(s) waiting for review." if flags else
                         "No safety flag is waiting for review.",
                         "A flag is raised when distress is at or above the practice threshold or PHQ-9 item 9 is "
-                        "answered above \"not at all\"; it stays until a clinician reviews it (Check-ins page)."))
+                        "answered above \"not at all\"; it stays until a clinician reviews it (Check-ins page).",
+                        "safety" if flags else None))
     if view["reasons"]:
         total = sum(r["n"] for r in view["reasons"])
         top = max(view["reasons"], key=lambda r: r["n"])
@@ -57,7 +60,7 @@ def sentences(view: dict) -> list[Sentence]:
                                        f"{checkin_rules.REASONS.get(top['reason'], top['reason'])} ({top['n']} of {total}).",
                             "Counts every answer 'partly' or 'not today' that gave a reason, in this period: " +
                             "; ".join(f"{checkin_rules.REASONS.get(r['reason'], r['reason'])}: {r['n']}"
-                                      for r in view["reasons"]) + "."))
+                                      for r in view["reasons"]) + ".", "reasons"))
     for code, m in measure_rules.MEASURES.items():
         mine = [s for s in view["scores"] if s["measure"] == code]
         if mine:

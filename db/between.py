@@ -53,11 +53,14 @@ def _planned(step: dict, zone: str, start: date, end: date) -> list[date]:
         [(checkin_rules.local_today(zone, at), days) for at, days in step["versions"]], start, end)
 
 
-def _outcomes(conn, client_ids: list[int], start: date, end: date) -> dict[tuple[int, int], dict[date, str]]:
-    """(client, step) -> {local day: status}, the newest answer of each day (a correction wins)."""
+def _outcomes(conn, client_ids: list[int], start: date, end: date, deciding: dict | None = None
+              ) -> dict[tuple[int, int], dict[date, str]]:
+    """(client, step) -> {local day: status}, the newest answer of each day (a correction wins).
+    `deciding`, when given, is filled with (step, day) -> the id of the check-in whose answer counted."""
     if not client_ids:
         return {}
     ranked = (select(checkins.c.client_id, checkin_steps.c.step_id, checkins.c.local_date, checkin_steps.c.status,
+                     checkins.c.id.label("checkin_id"),
                      func.row_number().over(partition_by=(checkin_steps.c.step_id, checkins.c.local_date),
                                             order_by=(checkins.c.submitted_at.desc(), checkins.c.id.desc()))
                      .label("rn"))
@@ -65,9 +68,12 @@ def _outcomes(conn, client_ids: list[int], start: date, end: date) -> dict[tuple
               .where(checkins.c.client_id.in_(client_ids), checkins.c.local_date >= start,
                      checkins.c.local_date <= end).subquery())
     out: dict[tuple[int, int], dict[date, str]] = {}
-    for cid, sid, day, status in conn.execute(select(ranked.c.client_id, ranked.c.step_id, ranked.c.local_date,
-                                                     ranked.c.status).where(ranked.c.rn == 1)):
+    for cid, sid, day, status, checkin_id in conn.execute(
+            select(ranked.c.client_id, ranked.c.step_id, ranked.c.local_date, ranked.c.status, ranked.c.checkin_id)
+            .where(ranked.c.rn == 1)):
         out.setdefault((cid, sid), {})[day] = status
+        if deciding is not None:
+            deciding[(sid, day)] = checkin_id
     return out
 
 
@@ -188,10 +194,58 @@ def _hour_buckets(conn, client_id: int, start: date, end: date):
     return conn.execute(q).all()
 
 
+def _behind(behind: str | None, client_id: int, start: date, end: date, steps: list[dict], zone: str,
+            deciding: dict) -> list:
+    """The conditions that pick the check-ins behind one summary sentence (see core.session_prep):
+    "practice" (or "practice:<step id>"): the check-ins whose answer counted for a planned day, the
+    day's latest; "reasons": those that gave a reason for 'partly' or 'not today'; "safety": those that
+    raised a flag still waiting for review (whenever raised); "all" or None: every check-in."""
+    in_window = [checkins.c.client_id == client_id, checkins.c.local_date >= start, checkins.c.local_date <= end]
+    kind, _, step = (behind or "all").partition(":")
+    if kind == "practice":
+        chosen = [s for s in steps if not step or str(s["step_id"]) == step]
+        ids = sorted({deciding[(s["step_id"], d)] for s in chosen for d in _planned(s, zone, start, end)
+                      if (s["step_id"], d) in deciding})  # at most steps x days, both bounded
+        return [*in_window, checkins.c.id.in_(ids)]
+    if kind == "reasons":
+        return [*in_window, checkins.c.id.in_(select(checkin_steps.c.checkin_id).where(
+            checkin_steps.c.status != "done", checkin_steps.c.reason.is_not(None)))]
+    if kind == "safety":
+        f = safety.safety_flags
+        return [checkins.c.client_id == client_id, checkins.c.id.in_(select(f.c.source_id).where(
+            f.c.client_id == client_id, f.c.source == "checkin", f.c.reviewed_at.is_(None)))]
+    return in_window
+
+
+def _entries(conn, cond: list, page: int) -> tuple[list[dict], int, int]:
+    """One page (ENTRIES_LIMIT rows, newest first) of the check-ins matching `cond`, each with its
+    practice answers in words; the total; the page actually shown."""
+    total = conn.execute(select(func.count()).select_from(checkins).where(*cond)).scalar_one()
+    page = min(max(0, page), max(0, (total - 1) // ENTRIES_LIMIT))
+    rows = [dict(r) for r in conn.execute(
+        select(checkins.c.id, checkins.c.local_date, checkins.c.submitted_at, checkins.c.mood,
+               checkins.c.distress, checkins.c.thought, checkins.c.context_where, checkins.c.context_with)
+        .where(*cond).order_by(checkins.c.submitted_at.desc(), checkins.c.id.desc())
+        .limit(ENTRIES_LIMIT).offset(page * ENTRIES_LIMIT)).mappings()]
+    sv = plans.step_versions
+    answers: dict[int, list[str]] = {}
+    for cid, behaviour, status, reason in conn.execute(
+            select(checkin_steps.c.checkin_id, sv.c.behaviour, checkin_steps.c.status, checkin_steps.c.reason)
+            .join(sv, sv.c.id == checkin_steps.c.version_id)
+            .where(checkin_steps.c.checkin_id.in_([r["id"] for r in rows])).order_by(checkin_steps.c.id)):
+        answers.setdefault(cid, []).append(f"{behaviour}: {status.replace('_', ' ')}" + (
+            f" ({checkin_rules.REASONS.get(reason, reason)})" if reason else ""))
+    for r in rows:
+        r["practice"] = "; ".join(answers.get(r["id"], []))
+    return rows, total, page
+
+
 def client_view(actor: Actor, client_id: int, *, now: datetime, start: date | None = None,
-                end: date | None = None) -> dict:
+                end: date | None = None, behind: str | None = None, page: int = 0) -> dict:
     """The figures and chart data for one client between `start` and `end` (local days, inclusive).
-    With no start: since the last session (or the last 14 days when none is recorded)."""
+    With no start: since the last session (or the last 14 days when none is recorded). The entries
+    are the check-ins behind the sentence `behind` names (see _behind; None: all of the period), one
+    page of ENTRIES_LIMIT at a time."""
     with db.write() as conn:
         client = sessions.in_scope(conn, actor, client_id)
         zone = client["timezone"]
@@ -204,7 +258,8 @@ def client_view(actor: Actor, client_id: int, *, now: datetime, start: date | No
             start, end = end, start
         start = max(start, end - timedelta(days=MAX_DAYS))
         steps = _steps(conn, [client_id]).get(client_id, [])
-        outcomes = _outcomes(conn, [client_id], start, end)
+        deciding: dict[tuple[int, date], int] = {}
+        outcomes = _outcomes(conn, [client_id], start, end, deciding)
         daily = [dict(r) for r in conn.execute(
             select(checkins.c.local_date.label("day"), func.avg(checkins.c.mood).label("mood"),
                    func.avg(checkins.c.distress).label("distress"), func.count().label("checkins"))
@@ -223,15 +278,13 @@ def client_view(actor: Actor, client_id: int, *, now: datetime, start: date | No
             .where(measure_responses.c.client_id == client_id, measure_responses.c.local_date >= start,
                    measure_responses.c.local_date <= end).order_by(measure_responses.c.local_date)
             .limit(500)).mappings()]
-        entries = [dict(r) for r in conn.execute(
-            select(checkins.c.id, checkins.c.local_date, checkins.c.submitted_at, checkins.c.mood,
-                   checkins.c.distress, checkins.c.thought, checkins.c.context_where, checkins.c.context_with)
-            .where(checkins.c.client_id == client_id, checkins.c.local_date >= start, checkins.c.local_date <= end)
-            .order_by(checkins.c.submitted_at.desc(), checkins.c.id.desc()).limit(ENTRIES_LIMIT)).mappings()]
+        entries, entries_total, page = _entries(
+            conn, _behind(behind, client_id, start, end, steps, zone, deciding), page)
         open_flags = conn.execute(select(func.count()).select_from(safety.safety_flags).where(
             safety.safety_flags.c.client_id == client_id, safety.safety_flags.c.reviewed_at.is_(None))).scalar_one()
         audit.record(conn, now=now, action="between.read", actor=actor, client_id=client_id,
-                     detail=f"{(end - start).days + 1} days shown")
+                     detail=f"{(end - start).days + 1} days shown" + (
+                         f"; {entries_total} entries behind '{behind}'" if behind else ""))
     total, per_step = _adherence(steps, outcomes, client_id, zone, start, end)
     tz = ZoneInfo(zone)
     heat: dict[tuple[int, int], list[float]] = {}
@@ -255,7 +308,8 @@ def client_view(actor: Actor, client_id: int, *, now: datetime, start: date | No
     return {"client": client, "zone": zone, "today": today, "start": start, "end": end,
             "last_session": last_session, "next_session": next_session, "sessions": session_dates,
             "adherence": total, "per_step": per_step, "daily": daily, "reasons": reasons, "scores": scores,
-            "entries": entries, "open_flags": open_flags, "weekly": _count_weekly(weekly),
+            "entries": entries, "entries_total": entries_total, "entries_page": page, "behind": behind,
+            "open_flags": open_flags, "weekly": _count_weekly(weekly),
             "heat": [{"weekday": w, "hour": h, "distress": round(v[0] / v[1], 1), "checkins": v[1]}
                      for (w, h), v in sorted(heat.items())],
             "steps": steps}

@@ -87,6 +87,50 @@ def test_planned_days_replay_the_step_version_in_effect_on_each_day(database, pe
                       (date(2026, 11, 23), "done"): 1, (date(2026, 11, 23), "no answer"): 1}
 
 
+def test_each_sentence_shows_exactly_the_entries_behind_it(database, people, monkeypatch):
+    from core import session_prep
+    cid, sid, vid = plan_for(people, [0, 2, 4])  # Mon, Wed, Fri
+    s = (sid, vid)
+    c1 = checkin(cid, date(2026, 11, 16), utc(date(2026, 11, 16)), step=s, status="done")
+    c2 = checkin(cid, date(2026, 11, 18), utc(date(2026, 11, 18)), step=s, status="partly", reason="no_time")
+    checkin(cid, date(2026, 11, 21), utc(date(2026, 11, 21)), step=s, status="done")  # Saturday: no plan
+    checkin(cid, date(2026, 11, 23), utc(date(2026, 11, 23), 8), step=s, status="done")  # replaced that evening
+    c5 = checkin(cid, date(2026, 11, 23), utc(date(2026, 11, 23), 20), step=s, status="partly")
+    c6 = checkin(cid, date(2026, 11, 24), utc(date(2026, 11, 24)), distress=9)  # no practice answer
+    c7 = checkin(cid, date(2026, 11, 25), utc(date(2026, 11, 25)), step=s, status="not_today", reason="forgot")
+    with db.write() as conn:
+        safety.raise_in(conn, cid, source="checkin", source_id=c6, reasons=["distress 9"], now=NOW)
+
+    def ids(behind, **kw):
+        view = between.client_view(people["clara"], cid, now=NOW, start=date(2026, 11, 16), end=date(2026, 11, 27),
+                                   behind=behind, **kw)
+        return view, {e["id"] for e in view["entries"]}
+
+    view, every = ids(None)
+    assert view["entries_total"] == 7 and len(every) == 7
+    by_key = {x.key: x for x in session_prep.sentences(view)}
+    assert by_key["practice"].text == "Practised on 3 of 6 planned days (50%)." and by_key["practice"].behind == "practice"
+    # The figure counts the day's latest answer on each planned day: 16, 18, 23 (evening), 25 Nov; 20 and 27 had none.
+    view, practice = ids(by_key["practice"].behind)
+    assert practice == {c1, c2, c5, c7} and view["entries_total"] == 4
+    assert ids(by_key[f"step{sid}"].behind)[1] == {c1, c2, c5, c7}
+    assert next(e for e in view["entries"] if e["id"] == c5)["practice"].endswith(": partly")
+    assert next(e for e in view["entries"] if e["id"] == c7)["practice"].endswith(": not today (I forgot)")
+    assert ids(by_key["reasons"].behind)[1] == {c2, c7}
+    assert ids(by_key["safety"].behind)[1] == {c6}
+    assert ids(by_key["checkins"].behind)[1] == ids(by_key["mood"].behind)[1] == every
+    with db.read() as conn:
+        details = list(conn.execute(select(audit.audit_events.c.detail).where(
+            audit.audit_events.c.action == "between.read")).scalars())
+    assert "12 days shown; 4 entries behind 'practice'" in details
+    # Bounded: one page at a time, newest first; a page past the end shows the last one.
+    monkeypatch.setattr(between, "ENTRIES_LIMIT", 3)
+    view, first = ids(None)
+    assert first == {c7, c6, c5} and view["entries_total"] == 7 and view["entries_page"] == 0
+    view, last = ids(None, page=99)
+    assert last == {c1} and view["entries_page"] == 2
+
+
 def test_an_empty_window_says_no_practice_was_planned(database, people):
     cid, _, _ = plan_for(people, [0, 2, 4])
     view = between.client_view(people["clara"], cid, now=NOW, start=date(2026, 11, 22), end=date(2026, 11, 22))
