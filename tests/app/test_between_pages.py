@@ -89,6 +89,8 @@ def test_a_sentence_filters_the_entries_table_to_the_check_ins_behind_it(sqlite_
     table = at.dataframe[0].value
     assert len(table) == 3 and all(p.endswith("not today (No time)") for p in table["Practice"])
     assert "Most given reason for not practising: No time (3 of 3)." in texts(at).replace("\\", "")
+    at.button(key="bv_prep").click().run()  # the printable summary keeps the period's newest thoughts
+    assert "**not bold** &lt;b&gt;x&lt;/b&gt;" in at.session_state["bv_prep_html"][1]
     at.button(key="bv_behind_safety").click().run()
     assert list(at.dataframe[0].value["Distress"]) == [9]
     at.button(key="bv_behind_clear").click().run()
