@@ -27,7 +27,9 @@ def sentences(view: dict) -> list[Sentence]:
         "and each day with the days of the week that were in effect on that day." if view["per_step"] else
         " The client has no active plan."), "practice" if a.planned else None)]
     for step, sa in view["per_step"]:
-        out.append(Sentence(f"step{step['step_id']}", f"{step['behaviour']}: " + (
+        removed = (f" (removed from the plan on {fmt_day(checkin_rules.local_today(view['zone'], step['removed_at']))})"
+                   if step.get("removed_at") else "")
+        out.append(Sentence(f"step{step['step_id']}", f"{step['behaviour']}{removed}: " + (
             f"practised on {sa.practised} of {sa.planned} planned days ({sa.percent}%)." if sa.planned else
             "not planned in this period."), sa.workings(), f"practice:{step['step_id']}" if sa.planned else None))
     days = view["daily"]

@@ -23,8 +23,10 @@ EXPORT_LIMIT = 5000
 
 
 def _steps(conn, client_ids: list[int]) -> dict[int, list[dict]]:
-    """Active plans' current steps per client, each with its versions' (saved at, days, retired),
-    oldest first, so planned days can be replayed day by day (a step has a handful of versions)."""
+    """Active plans' steps per client, each as its newest version with all its versions' (saved at,
+    days; empty once retired), oldest first, so planned days can be replayed day by day. A step
+    removed from the plan comes as its last version before removal, with `removed_at`: its planned
+    days before the removal still count. A step has a handful of versions, so this stays small."""
     if not client_ids:
         return {}
     rows = conn.execute(select(plans.plans.c.id, plans.plans.c.client_id).where(
@@ -32,18 +34,24 @@ def _steps(conn, client_ids: list[int]) -> dict[int, list[dict]]:
     by_plan = {pid: cid for pid, cid in rows}
     if not by_plan:
         return {}
-    sv = plans.step_versions
-    history: dict[int, list[tuple]] = {}
-    for sid, valid_from, days, retired in conn.execute(
-            select(sv.c.step_id, sv.c.valid_from, sv.c.days, sv.c.retired)
-            .join(plans.plan_steps, plans.plan_steps.c.id == sv.c.step_id)
-            .where(plans.plan_steps.c.plan_id.in_(list(by_plan))).order_by(sv.c.step_id, sv.c.valid_from, sv.c.id)):
-        history.setdefault(sid, []).append(
-            (valid_from, frozenset() if retired else frozenset(int(d) for d in days.split(",") if d != "")))
+    sv, ps = plans.step_versions, plans.plan_steps
+    steps: dict[int, dict] = {}
+    for row in conn.execute(select(sv, ps.c.position, ps.c.plan_id).join(ps, ps.c.id == sv.c.step_id)
+                            .where(ps.c.plan_id.in_(list(by_plan)))
+                            .order_by(ps.c.position, ps.c.id, sv.c.valid_from, sv.c.id)).mappings():
+        step = steps.get(row["step_id"])
+        history = step["versions"] if step else []
+        if row["retired"]:
+            history.append((row["valid_from"], frozenset()))
+            if step:
+                step["removed_at"] = row["valid_from"]
+            continue
+        step = {**plans._step_dict(row), "plan_id": row["plan_id"], "versions": history, "removed_at": None}
+        history.append((row["valid_from"], frozenset(step["days"])))
+        steps[row["step_id"]] = step
     out: dict[int, list[dict]] = {}
-    for s in plans._steps_as_of(conn, list(by_plan), None):
-        s["versions"] = history.get(s["step_id"], [])
-        out.setdefault(by_plan[s["plan_id"]], []).append(s)
+    for step in steps.values():
+        out.setdefault(by_plan[step["plan_id"]], []).append(step)
     return out
 
 
@@ -84,6 +92,8 @@ def _adherence(steps: list[dict], outcomes: dict, client_id: int, zone: str, sta
     per = []
     for s in steps:
         planned = _planned(s, zone, start, end)
+        if s["removed_at"] is not None and not planned:
+            continue  # removed before this period: not part of it
         per.append((s, metrics.adherence(planned, outcomes.get((client_id, s["step_id"]), {}), start, end)))
     total = metrics.Adherence(*(sum(getattr(a, f) for _, a in per) for f in
                                 ("planned", "done", "partly", "not_today", "no_answer", "unplanned_entries")),
@@ -312,7 +322,7 @@ def client_view(actor: Actor, client_id: int, *, now: datetime, start: date | No
             "open_flags": open_flags, "weekly": _count_weekly(weekly),
             "heat": [{"weekday": w, "hour": h, "distress": round(v[0] / v[1], 1), "checkins": v[1]}
                      for (w, h), v in sorted(heat.items())],
-            "steps": steps}
+            "steps": [s for s in steps if s["removed_at"] is None]}
 
 
 def _count_weekly(rows: list[dict]) -> list[dict]:

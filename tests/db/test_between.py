@@ -87,6 +87,22 @@ def test_planned_days_replay_the_step_version_in_effect_on_each_day(database, pe
                       (date(2026, 11, 23), "done"): 1, (date(2026, 11, 23), "no answer"): 1}
 
 
+def test_a_step_removed_mid_period_counts_its_planned_days_before_the_removal(database, people):
+    from core import session_prep
+    cid, sid, vid = plan_for(people, [0, 2, 4])  # Mon, Wed, Fri
+    checkin(cid, date(2026, 11, 18), utc(date(2026, 11, 18)), step=(sid, vid), status="done")
+    plans.remove_step(people["clara"], sid, now=datetime(2026, 11, 21, 10, tzinfo=timezone.utc))  # Saturday
+    view = between.client_view(people["clara"], cid, now=NOW, start=date(2026, 11, 16), end=date(2026, 11, 27))
+    # Planned while the step was in the plan: 16, 18, 20 Nov; nothing from 21 Nov.
+    a = view["adherence"]
+    assert (a.planned, a.done, a.no_answer) == (3, 1, 2)
+    assert view["steps"] == []  # the current plan no longer has it
+    texts = [x.text for x in session_prep.sentences(view)]
+    assert any(t.endswith("(removed from the plan on 21 Nov): practised on 1 of 3 planned days (33%).") for t in texts)
+    later = between.client_view(people["clara"], cid, now=NOW, start=date(2026, 11, 23), end=date(2026, 11, 27))
+    assert later["per_step"] == [] and later["adherence"].planned == 0
+
+
 def test_each_sentence_shows_exactly_the_entries_behind_it(database, people, monkeypatch):
     from core import session_prep
     cid, sid, vid = plan_for(people, [0, 2, 4])  # Mon, Wed, Fri
