@@ -12,7 +12,8 @@ from db import between, clients, sessions
 
 BEHIND_WORDS = {
     "practice": "The check-ins whose answer counted for a planned day (the day's latest answer; 'not today' "
-                "too, as it counts towards the planned days). Planned days with no answer have no entry; one check-in can answer for several steps.",
+                "too, as it counts towards the planned days). Planned days with no answer have no entry; "
+                "one check-in can answer for several steps.",
     "reasons": "The check-ins that gave a reason for practising only partly or not today.",
     "safety": "The check-ins that raised a safety flag still waiting for review, whenever they were made. "
               "Flags raised by a questionnaire are on the Check-ins page.",

@@ -125,7 +125,8 @@ def test_each_sentence_shows_exactly_the_entries_behind_it(database, people, mon
     view, every = ids(None)
     assert view["entries_total"] == 7 and len(every) == 7
     by_key = {x.key: x for x in session_prep.sentences(view)}
-    assert by_key["practice"].text == "Practised on 3 of 6 planned days (50%)." and by_key["practice"].behind == "practice"
+    assert by_key["practice"].text == "Practised on 3 of 6 planned days (50%)."
+    assert by_key["practice"].behind == "practice"
     # The figure counts the day's latest answer on each planned day: 16, 18, 23 (evening), 25 Nov; 20 and 27 had none.
     view, practice = ids(by_key["practice"].behind)
     assert practice == {c1, c2, c5, c7} and view["entries_total"] == 4
