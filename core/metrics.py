@@ -17,6 +17,25 @@ def planned_dates(weekdays: set[int] | frozenset[int], start: date, end: date) -
     return [start + timedelta(days=i) for i in range(max(0, days)) if (start + timedelta(days=i)).weekday() in weekdays]
 
 
+def planned_dates_replayed(versions: list[tuple[date, frozenset[int]]], start: date, end: date) -> list[date]:
+    """Local dates in [start, end] on which a step was planned, replaying its versions.
+
+    `versions`: (the client's local day the version was saved, its weekdays; empty when the version
+    retired the step), oldest first. Each day takes the newest version saved on or before it, so a
+    change of days counts from the day it was saved; before the first version nothing is planned."""
+    out = []
+    for i in range(max(0, (end - start).days + 1)):
+        day = start + timedelta(days=i)
+        weekdays = None
+        for saved_on, days in versions:
+            if saved_on > day:
+                break
+            weekdays = days
+        if weekdays and day.weekday() in weekdays:
+            out.append(day)
+    return out
+
+
 @dataclass(frozen=True)
 class Adherence:
     planned: int
@@ -42,8 +61,9 @@ class Adherence:
         return f"Practised on {self.practised} of {self.planned} planned days ({self.percent}%)."
 
     def workings(self) -> str:
-        parts = [f"Planned days are the step's days of the week between {fmt_day(self.start)} and "
-                 f"{fmt_day(self.end)}, in the client's time zone: {self.planned}.",
+        parts = [f"Planned days are the step's days of the week in effect on each day between "
+                 f"{fmt_day(self.start)} and {fmt_day(self.end)}, in the client's time zone (a change to the "
+                 f"days counts from the day it was saved): {self.planned}.",
                  f"Practised counts 'done' ({self.done}) and 'partly' ({self.partly}); "
                  f"'not today' ({self.not_today}) and days with no answer ({self.no_answer}) are not practised."]
         if self.unplanned_entries:

@@ -1,12 +1,13 @@
 """The client view's summary in sentences, each with its workings, and the printable one-page
-session-prep summary (plain HTML, every typed string escaped). Pure: no streamlit, no database."""
+session-prep summary (plain HTML with inline SVG charts, every typed string escaped, nothing loaded
+from elsewhere). Pure: no streamlit, no database."""
 from __future__ import annotations
 
 import html as html_mod
 from dataclasses import dataclass
 from datetime import datetime
 
-from core import checkins as checkin_rules, measures as measure_rules
+from core import checkins as checkin_rules, measures as measure_rules, print_charts
 from core.metrics import fmt_day
 
 
@@ -15,6 +16,7 @@ class Sentence:
     key: str
     text: str
     workings: str
+    behind: str | None = None  # the check-ins it counts, for db.between.client_view(behind=...)
 
 
 def sentences(view: dict) -> list[Sentence]:
@@ -22,11 +24,14 @@ def sentences(view: dict) -> list[Sentence]:
     start, end = view["start"], view["end"]
     out = [Sentence("practice", a.sentence(), a.workings() + (
         f" Steps counted: {len(view['per_step'])}; each step counts from the day it was added to the plan, "
-        "with its current days of the week." if view["per_step"] else " The client has no active plan."))]
+        "and each day with the days of the week that were in effect on that day." if view["per_step"] else
+        " The client has no active plan."), "practice" if a.planned else None)]
     for step, sa in view["per_step"]:
-        out.append(Sentence(f"step{step['step_id']}", f"{step['behaviour']}: " + (
+        removed = (f" (removed from the plan on {fmt_day(checkin_rules.local_today(view['zone'], step['removed_at']))})"
+                   if step.get("removed_at") else "")
+        out.append(Sentence(f"step{step['step_id']}", f"{step['behaviour']}{removed}: " + (
             f"practised on {sa.practised} of {sa.planned} planned days ({sa.percent}%)." if sa.planned else
-            "not planned in this period."), sa.workings()))
+            "not planned in this period."), sa.workings(), f"practice:{step['step_id']}" if sa.planned else None))
     days = view["daily"]
     n_checkins = sum(d["checkins"] for d in days)
     span = (end - start).days + 1
@@ -36,11 +41,11 @@ def sentences(view: dict) -> list[Sentence]:
         worst = max(days, key=lambda d: (d["distress"], d["day"]))
         out.append(Sentence("checkins", f"{n_checkins} check-ins on {len(days)} of {span} days.",
                             f"Counted by the client's own day (time zone {view['zone']}) between {fmt_day(start)} and "
-                            f"{fmt_day(end)}; a correction is a check-in of its own."))
+                            f"{fmt_day(end)}; a correction is a check-in of its own.", "all"))
         out.append(Sentence("mood", f"Mood averaged {mood} and distress {distress} (0–10).",
                             f"Each day's check-ins are averaged first, then the {len(days)} days are averaged, so a "
                             f"day with several check-ins counts once. The highest day's distress was "
-                            f"{worst['distress']} on {fmt_day(worst['day'])}."))
+                            f"{worst['distress']} on {fmt_day(worst['day'])}.", "all"))
     else:
         out.append(Sentence("checkins", f"No check-ins between {fmt_day(start)} and {fmt_day(end)}.",
                             f"Counted by the client's own day (time zone {view['zone']})."))
@@ -48,7 +53,8 @@ def sentences(view: dict) -> list[Sentence]:
     out.append(Sentence("safety", f"{flags} safety flag(s) waiting for review." if flags else
                         "No safety flag is waiting for review.",
                         "A flag is raised when distress is at or above the practice threshold or PHQ-9 item 9 is "
-                        "answered above \"not at all\"; it stays until a clinician reviews it (Check-ins page)."))
+                        "answered above \"not at all\"; it stays until a clinician reviews it (Check-ins page).",
+                        "safety" if flags else None))
     if view["reasons"]:
         total = sum(r["n"] for r in view["reasons"])
         top = max(view["reasons"], key=lambda r: r["n"])
@@ -56,7 +62,7 @@ def sentences(view: dict) -> list[Sentence]:
                                        f"{checkin_rules.REASONS.get(top['reason'], top['reason'])} ({top['n']} of {total}).",
                             "Counts every answer 'partly' or 'not today' that gave a reason, in this period: " +
                             "; ".join(f"{checkin_rules.REASONS.get(r['reason'], r['reason'])}: {r['n']}"
-                                      for r in view["reasons"]) + "."))
+                                      for r in view["reasons"]) + ".", "reasons"))
     for code, m in measure_rules.MEASURES.items():
         mine = [s for s in view["scores"] if s["measure"] == code]
         if mine:
@@ -80,15 +86,20 @@ def html(view: dict, *, now: datetime) -> str:
                     f"{e(s['window_start'])}–{e(s['window_end'])})</li>" for s in view["steps"]) or "<li>No active plan.</li>"
     thoughts = "".join(f"<li>{e(fmt_day(x['local_date']))}: {e(x['thought'])}</li>"
                        for x in view["entries"][:10] if x["thought"]) or "<li>None written.</li>"
+    charts = (print_charts.practice_per_week(view["weekly"]) +
+              print_charts.mood_and_distress(view["daily"], view["start"], view["end"])
+              ) or "<p>No check-ins or planned practice in this period, so there is nothing to chart.</p>"
     nxt = f"Next session: {e(fmt_day(view['next_session']))}." if view["next_session"] else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Session prep: {e(view['client']['display_name'])}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:44em;margin:2em auto;font-size:11pt}}
-li{{margin-bottom:.4em}} small{{color:#555}} @media print{{body{{margin:0}}}}</style></head><body>
+li{{margin-bottom:.4em}} small{{color:#555}} figure{{margin:0 0 .8em}} figcaption{{font-size:9pt;color:#555}}
+@media print{{body{{margin:0}} figure{{break-inside:avoid}}}}</style></head><body>
 <h1>Session prep: {e(view['client']['display_name'])}</h1>
 <p>{e(fmt_day(view['start']))} – {e(fmt_day(view['end']))} {view['end'].year} (client's days, {e(view['zone'])}). {nxt}
 Prepared {now:%d %b %Y %H:%M} UTC.</p>
 <h2>Summary</h2><ul>{rows}</ul>
+<h2>Key charts</h2>{charts}
 <h2>Current plan</h2><ul>{steps}</ul>
 <h2>Recent thoughts, as written</h2><ul>{thoughts}</ul>
 </body></html>"""

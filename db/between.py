@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 import db
 from core import checkins as checkin_rules, exports, metrics
-from db import audit, clients as clients_mod, consent, outbox, plans, safety, sessions
+from db import audit, clients as clients_mod, consent, outbox, plans, practices, safety, sessions
 from db.actors import Actor
 from db.checkins import checkin_steps, checkins
 from db.clients import clients, scope
@@ -23,26 +23,52 @@ EXPORT_LIMIT = 5000
 
 
 def _steps(conn, client_ids: list[int]) -> dict[int, list[dict]]:
-    """Active plans' current steps per client, with the local day each step was created."""
+    """Active plans' steps per client, each as its newest version with all its versions' (saved at,
+    days; empty once retired), oldest first, so planned days can be replayed day by day. A step
+    removed from the plan comes as its last version before removal, with `removed_at`: its planned
+    days before the removal still count. A step has a handful of versions, so this stays small."""
     if not client_ids:
         return {}
     rows = conn.execute(select(plans.plans.c.id, plans.plans.c.client_id).where(
         plans.plans.c.client_id.in_(client_ids), plans.plans.c.status == "active")).all()
     by_plan = {pid: cid for pid, cid in rows}
-    created = dict(conn.execute(select(plans.plan_steps.c.id, plans.plan_steps.c.created_at)
-                                .where(plans.plan_steps.c.plan_id.in_(list(by_plan)))).all()) if by_plan else {}
+    if not by_plan:
+        return {}
+    sv, ps = plans.step_versions, plans.plan_steps
+    steps: dict[int, dict] = {}
+    for row in conn.execute(select(sv, ps.c.position, ps.c.plan_id).join(ps, ps.c.id == sv.c.step_id)
+                            .where(ps.c.plan_id.in_(list(by_plan)))
+                            .order_by(ps.c.position, ps.c.id, sv.c.valid_from, sv.c.id)).mappings():
+        step = steps.get(row["step_id"])
+        history = step["versions"] if step else []
+        if row["retired"]:
+            history.append((row["valid_from"], frozenset()))
+            if step:
+                step["removed_at"] = row["valid_from"]
+            continue
+        step = {**plans._step_dict(row), "plan_id": row["plan_id"], "versions": history, "removed_at": None}
+        history.append((row["valid_from"], frozenset(step["days"])))
+        steps[row["step_id"]] = step
     out: dict[int, list[dict]] = {}
-    for s in plans._steps_as_of(conn, list(by_plan), None) if by_plan else []:
-        s["created_at"] = created.get(s["step_id"])
-        out.setdefault(by_plan[s["plan_id"]], []).append(s)
+    for step in steps.values():
+        out.setdefault(by_plan[step["plan_id"]], []).append(step)
     return out
 
 
-def _outcomes(conn, client_ids: list[int], start: date, end: date) -> dict[tuple[int, int], dict[date, str]]:
-    """(client, step) -> {local day: status}, the newest answer of each day (a correction wins)."""
+def _planned(step: dict, zone: str, start: date, end: date) -> list[date]:
+    """The step's planned local days in [start, end], each day under the version in effect that day."""
+    return metrics.planned_dates_replayed(
+        [(checkin_rules.local_today(zone, at), days) for at, days in step["versions"]], start, end)
+
+
+def _outcomes(conn, client_ids: list[int], start: date, end: date, deciding: dict | None = None
+              ) -> dict[tuple[int, int], dict[date, str]]:
+    """(client, step) -> {local day: status}, the newest answer of each day (a correction wins).
+    `deciding`, when given, is filled with (step, day) -> the id of the check-in whose answer counted."""
     if not client_ids:
         return {}
     ranked = (select(checkins.c.client_id, checkin_steps.c.step_id, checkins.c.local_date, checkin_steps.c.status,
+                     checkins.c.id.label("checkin_id"),
                      func.row_number().over(partition_by=(checkin_steps.c.step_id, checkins.c.local_date),
                                             order_by=(checkins.c.submitted_at.desc(), checkins.c.id.desc()))
                      .label("rn"))
@@ -50,21 +76,24 @@ def _outcomes(conn, client_ids: list[int], start: date, end: date) -> dict[tuple
               .where(checkins.c.client_id.in_(client_ids), checkins.c.local_date >= start,
                      checkins.c.local_date <= end).subquery())
     out: dict[tuple[int, int], dict[date, str]] = {}
-    for cid, sid, day, status in conn.execute(select(ranked.c.client_id, ranked.c.step_id, ranked.c.local_date,
-                                                     ranked.c.status).where(ranked.c.rn == 1)):
+    for cid, sid, day, status, checkin_id in conn.execute(
+            select(ranked.c.client_id, ranked.c.step_id, ranked.c.local_date, ranked.c.status, ranked.c.checkin_id)
+            .where(ranked.c.rn == 1)):
         out.setdefault((cid, sid), {})[day] = status
+        if deciding is not None:
+            deciding[(sid, day)] = checkin_id
     return out
 
 
 def _adherence(steps: list[dict], outcomes: dict, client_id: int, zone: str, start: date, end: date
                ) -> tuple[metrics.Adherence, list[tuple[dict, metrics.Adherence]]]:
-    """Adherence summed over the client's steps, and per step. A step counts from the day it was made."""
+    """Adherence summed over the client's steps, and per step. A step counts from the day it was made,
+    and each day with the days of the week in effect that day."""
     per = []
     for s in steps:
-        first = start
-        if s.get("created_at") is not None:
-            first = max(start, checkin_rules.local_today(zone, s["created_at"]))
-        planned = metrics.planned_dates(frozenset(s["days"]), first, end)
+        planned = _planned(s, zone, start, end)
+        if s["removed_at"] is not None and not planned:
+            continue  # removed before this period: not part of it
         per.append((s, metrics.adherence(planned, outcomes.get((client_id, s["step_id"]), {}), start, end)))
     total = metrics.Adherence(*(sum(getattr(a, f) for _, a in per) for f in
                                 ("planned", "done", "partly", "not_today", "no_answer", "unplanned_entries")),
@@ -91,7 +120,9 @@ def trend_words(recent: float | None, previous: float | None, what: str) -> str:
 
 def caseload(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_days: int = 14,
              search: str = "", status: str | None = None) -> list[dict]:
-    """One row per client in scope, with their flags (attention first, then by name)."""
+    """One row per client in scope, with their flags (attention first, then by name). The last check-in
+    is counted in the clinician's time (the practice's zone): "3 days ago" means three of the
+    clinician's days, whatever the client's zone."""
     base = clients_mod.list_for(actor, now=now, search=search, status=status)
     ids = [r["id"] for r in base]
     states = consent.states_for(actor, ids, now=now, notice_days=notice_days) if ids else {}
@@ -99,8 +130,10 @@ def caseload(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_da
     findings = plans.finding_counts(actor)
     with db.write() as conn:
         visible = list(conn.execute(select(clients.c.id).where(scope(actor), clients.c.id.in_(ids))).scalars())
-        last = dict(conn.execute(select(checkins.c.client_id, func.max(checkins.c.local_date))
-                                 .where(checkins.c.client_id.in_(visible)).group_by(checkins.c.client_id)).all())
+        clinician_zone = conn.execute(select(practices.practices.c.timezone)
+                                      .where(practices.practices.c.id == actor.practice_id)).scalar_one()
+        last_at = dict(conn.execute(select(checkins.c.client_id, func.max(checkins.c.submitted_at))
+                                    .where(checkins.c.client_id.in_(visible)).group_by(checkins.c.client_id)).all())
         failing = dict(conn.execute(select(outbox.reminder_outbox.c.client_id, func.count())
                                     .where(outbox.reminder_outbox.c.client_id.in_(visible),
                                            outbox.reminder_outbox.c.status == "failed",
@@ -118,6 +151,8 @@ def caseload(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_da
         dis_prev = _mean(conn, visible, today_utc - timedelta(days=13), today_utc - timedelta(days=7),
                          checkins.c.distress)
         audit.record(conn, now=now, action="caseload.read", actor=actor, detail=f"{len(visible)} clients summarised")
+    clinician_today = checkin_rules.local_today(clinician_zone, now)
+    last = {cid: checkin_rules.local_today(clinician_zone, at) for cid, at in last_at.items()}
     rows = []
     for r in base:
         cid = r["id"]
@@ -133,13 +168,15 @@ def caseload(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_da
         flags = [metrics.Flag("safety", f"{open_flags[cid]} safety flag(s) waiting for review.", 1)
                  if open_flags.get(cid) else None]
         if r["status"] == "active":
-            flags.append(metrics.no_checkin_flag(last.get(cid), today, no_checkin_days))
+            flags.append(metrics.no_checkin_flag(last.get(cid), clinician_today, no_checkin_days))
             flags.append(metrics.adherence_drop_flag(recent, previous))
         if state is not None and state.state in ("active", "renewal_due"):
             flags.append(metrics.consent_due_flag(state.renews_at, now, 14))
         if failing.get(cid):
             flags.append(metrics.Flag("reminders_failing", f"{failing[cid]} reminder(s) failed in the last 14 days.", 5))
         rows.append({**r, "consent": state.label if state else "", "last_checkin": last.get(cid), "today": today,
+                     "last_checkin_at": last_at.get(cid), "clinician_zone": clinician_zone,
+                     "clinician_today": clinician_today, "last_checkin_ago": ago(last.get(cid), clinician_today),
                      "adherence_7": a7, "adherence_28": a28, "mood": trend_words(mood7.get(cid), mood_prev.get(cid), "mood"),
                      "distress": trend_words(dis7.get(cid), dis_prev.get(cid), "distress"),
                      "open_flags": open_flags.get(cid, 0), "findings": findings.get(cid),
@@ -167,10 +204,58 @@ def _hour_buckets(conn, client_id: int, start: date, end: date):
     return conn.execute(q).all()
 
 
+def _behind(behind: str | None, client_id: int, start: date, end: date, steps: list[dict], zone: str,
+            deciding: dict) -> list:
+    """The conditions that pick the check-ins behind one summary sentence (see core.session_prep):
+    "practice" (or "practice:<step id>"): the check-ins whose answer counted for a planned day, the
+    day's latest; "reasons": those that gave a reason for 'partly' or 'not today'; "safety": those that
+    raised a flag still waiting for review (whenever raised); "all" or None: every check-in."""
+    in_window = [checkins.c.client_id == client_id, checkins.c.local_date >= start, checkins.c.local_date <= end]
+    kind, _, step = (behind or "all").partition(":")
+    if kind == "practice":
+        chosen = [s for s in steps if not step or str(s["step_id"]) == step]
+        ids = sorted({deciding[(s["step_id"], d)] for s in chosen for d in _planned(s, zone, start, end)
+                      if (s["step_id"], d) in deciding})  # at most steps x days, both bounded
+        return [*in_window, checkins.c.id.in_(ids)]
+    if kind == "reasons":
+        return [*in_window, checkins.c.id.in_(select(checkin_steps.c.checkin_id).where(
+            checkin_steps.c.status != "done", checkin_steps.c.reason.is_not(None)))]
+    if kind == "safety":
+        f = safety.safety_flags
+        return [checkins.c.client_id == client_id, checkins.c.id.in_(select(f.c.source_id).where(
+            f.c.client_id == client_id, f.c.source == "checkin", f.c.reviewed_at.is_(None)))]
+    return in_window
+
+
+def _entries(conn, cond: list, page: int) -> tuple[list[dict], int, int]:
+    """One page (ENTRIES_LIMIT rows, newest first) of the check-ins matching `cond`, each with its
+    practice answers in words; the total; the page actually shown."""
+    total = conn.execute(select(func.count()).select_from(checkins).where(*cond)).scalar_one()
+    page = min(max(0, page), max(0, (total - 1) // ENTRIES_LIMIT))
+    rows = [dict(r) for r in conn.execute(
+        select(checkins.c.id, checkins.c.local_date, checkins.c.submitted_at, checkins.c.mood,
+               checkins.c.distress, checkins.c.thought, checkins.c.context_where, checkins.c.context_with)
+        .where(*cond).order_by(checkins.c.submitted_at.desc(), checkins.c.id.desc())
+        .limit(ENTRIES_LIMIT).offset(page * ENTRIES_LIMIT)).mappings()]
+    sv = plans.step_versions
+    answers: dict[int, list[str]] = {}
+    for cid, behaviour, status, reason in conn.execute(
+            select(checkin_steps.c.checkin_id, sv.c.behaviour, checkin_steps.c.status, checkin_steps.c.reason)
+            .join(sv, sv.c.id == checkin_steps.c.version_id)
+            .where(checkin_steps.c.checkin_id.in_([r["id"] for r in rows])).order_by(checkin_steps.c.id)):
+        answers.setdefault(cid, []).append(f"{behaviour}: {status.replace('_', ' ')}" + (
+            f" ({checkin_rules.REASONS.get(reason, reason)})" if reason else ""))
+    for r in rows:
+        r["practice"] = "; ".join(answers.get(r["id"], []))
+    return rows, total, page
+
+
 def client_view(actor: Actor, client_id: int, *, now: datetime, start: date | None = None,
-                end: date | None = None) -> dict:
+                end: date | None = None, behind: str | None = None, page: int = 0) -> dict:
     """The figures and chart data for one client between `start` and `end` (local days, inclusive).
-    With no start: since the last session (or the last 14 days when none is recorded)."""
+    With no start: since the last session (or the last 14 days when none is recorded). The entries
+    are the check-ins behind the sentence `behind` names (see _behind; None: all of the period), one
+    page of ENTRIES_LIMIT at a time."""
     with db.write() as conn:
         client = sessions.in_scope(conn, actor, client_id)
         zone = client["timezone"]
@@ -183,7 +268,8 @@ def client_view(actor: Actor, client_id: int, *, now: datetime, start: date | No
             start, end = end, start
         start = max(start, end - timedelta(days=MAX_DAYS))
         steps = _steps(conn, [client_id]).get(client_id, [])
-        outcomes = _outcomes(conn, [client_id], start, end)
+        deciding: dict[tuple[int, date], int] = {}
+        outcomes = _outcomes(conn, [client_id], start, end, deciding)
         daily = [dict(r) for r in conn.execute(
             select(checkins.c.local_date.label("day"), func.avg(checkins.c.mood).label("mood"),
                    func.avg(checkins.c.distress).label("distress"), func.count().label("checkins"))
@@ -202,15 +288,13 @@ def client_view(actor: Actor, client_id: int, *, now: datetime, start: date | No
             .where(measure_responses.c.client_id == client_id, measure_responses.c.local_date >= start,
                    measure_responses.c.local_date <= end).order_by(measure_responses.c.local_date)
             .limit(500)).mappings()]
-        entries = [dict(r) for r in conn.execute(
-            select(checkins.c.id, checkins.c.local_date, checkins.c.submitted_at, checkins.c.mood,
-                   checkins.c.distress, checkins.c.thought, checkins.c.context_where, checkins.c.context_with)
-            .where(checkins.c.client_id == client_id, checkins.c.local_date >= start, checkins.c.local_date <= end)
-            .order_by(checkins.c.submitted_at.desc(), checkins.c.id.desc()).limit(ENTRIES_LIMIT)).mappings()]
+        entries, entries_total, page = _entries(
+            conn, _behind(behind, client_id, start, end, steps, zone, deciding), page)
         open_flags = conn.execute(select(func.count()).select_from(safety.safety_flags).where(
             safety.safety_flags.c.client_id == client_id, safety.safety_flags.c.reviewed_at.is_(None))).scalar_one()
         audit.record(conn, now=now, action="between.read", actor=actor, client_id=client_id,
-                     detail=f"{(end - start).days + 1} days shown")
+                     detail=f"{(end - start).days + 1} days shown" + (
+                         f"; {entries_total} entries behind '{behind}'" if behind else ""))
     total, per_step = _adherence(steps, outcomes, client_id, zone, start, end)
     tz = ZoneInfo(zone)
     heat: dict[tuple[int, int], list[float]] = {}
@@ -222,7 +306,7 @@ def client_view(actor: Actor, client_id: int, *, now: datetime, start: date | No
     weekly = []
     for s, _a in per_step:
         days = outcomes.get((client_id, s["step_id"]), {})
-        for d in metrics.planned_dates(frozenset(s["days"]), start, end):
+        for d in _planned(s, zone, start, end):
             weekly.append({"step": s["behaviour"], "week": d - timedelta(days=d.weekday()),
                            "answer": {"done": "done", "partly": "partly", "not_today": "not today"}.get(
                                days.get(d, ""), "no answer")})
@@ -234,10 +318,11 @@ def client_view(actor: Actor, client_id: int, *, now: datetime, start: date | No
     return {"client": client, "zone": zone, "today": today, "start": start, "end": end,
             "last_session": last_session, "next_session": next_session, "sessions": session_dates,
             "adherence": total, "per_step": per_step, "daily": daily, "reasons": reasons, "scores": scores,
-            "entries": entries, "open_flags": open_flags, "weekly": _count_weekly(weekly),
+            "entries": entries, "entries_total": entries_total, "entries_page": page, "behind": behind,
+            "open_flags": open_flags, "weekly": _count_weekly(weekly),
             "heat": [{"weekday": w, "hour": h, "distress": round(v[0] / v[1], 1), "checkins": v[1]}
                      for (w, h), v in sorted(heat.items())],
-            "steps": steps}
+            "steps": [s for s in steps if s["removed_at"] is None]}
 
 
 def _count_weekly(rows: list[dict]) -> list[dict]:

@@ -10,6 +10,16 @@ from components.frame import require_role, utcnow
 from core import metrics, session_prep
 from db import between, clients, sessions
 
+BEHIND_WORDS = {
+    "practice": "The check-ins whose answer counted for a planned day (the day's latest answer; 'not today' "
+                "too, as it counts towards the planned days). Planned days with no answer have no entry; "
+                "one check-in can answer for several steps.",
+    "reasons": "The check-ins that gave a reason for practising only partly or not today.",
+    "safety": "The check-ins that raised a safety flag still waiting for review, whenever they were made. "
+              "Flags raised by a questionnaire are on the Check-ins page.",
+    "all": "Every check-in in this period.",
+}
+
 actor = require_role("clinician", "admin")
 now = utcnow()
 ss = st.session_state
@@ -34,8 +44,23 @@ if mode == "dates":
                            value=(now.date() - timedelta(days=27), now.date()), max_value=now.date() + timedelta(days=1))
     if isinstance(picked, (list, tuple)) and len(picked) == 2:
         start, end = picked
-view = between.client_view(actor, client_id, now=now, start=start, end=end)
-a = view["adherence"]
+behind = ss.get("bv_behind")  # (client, which entries) chosen under a sentence
+if not behind or behind[0] != client_id:
+    behind = None
+listing = (client_id, mode, start, end, behind and behind[1])  # a new listing starts at its newest page
+page = ss["bv_page"][1] if ss.get("bv_page", (None,))[0] == listing else 0
+view = between.client_view(actor, client_id, now=now, start=start, end=end, behind=behind and behind[1], page=page)
+summary = session_prep.sentences(view)
+
+
+def show_behind(spec: str | None) -> None:
+    ss["bv_behind"] = (client_id, spec) if spec else None
+    ss.pop("bv_page", None)
+
+
+def turn_page(step: int) -> None:
+    ss["bv_page"] = (listing, view["entries_page"] + step)
+
 
 since = (f"since the last session on {metrics.fmt_day(view['last_session'])}" if view["last_session"] and mode == "since"
          else f"from {metrics.fmt_day(view['start'])} to {metrics.fmt_day(view['end'])}")
@@ -46,11 +71,17 @@ if view["next_session"]:
 if mode == "since" and not view["last_session"]:
     st.caption("No session recorded yet, so this shows the last 14 days. Record session dates below.")
 
-for sentence in session_prep.sentences(view):
+for sentence in summary:
     with st.container(border=True):
         plain_text.show(sentence.text)
         with st.expander("How this was worked out", icon=":material/calculate:"):
             plain_text.show(sentence.workings)
+        if sentence.behind and view["behind"] == sentence.behind:
+            st.markdown(f":material/filter_list: The entries table shows the {view['entries_total']} check-in(s) "
+                        "behind this. [Go to the entries](#entries)")
+        elif sentence.behind:
+            st.button("Show the entries behind this", key=f"bv_behind_{sentence.key}", icon=":material/filter_list:",
+                      on_click=show_behind, args=(sentence.behind,), type="tertiary")
 
 st.markdown("#### Charts")
 for chart in [charts.practice_by_week(view["weekly"]), charts.mood_and_distress(view["daily"]),
@@ -62,12 +93,30 @@ if not view["daily"]:
     st.info("No check-ins in this period, so there is nothing to chart.")
 
 st.markdown("#### Entries")
+chosen = next((x for x in summary if view["behind"] and x.behind == view["behind"]), None)
+if view["behind"]:
+    with st.container(border=True):
+        st.markdown(f"**Showing the {view['entries_total']} check-in(s) behind:**")
+        plain_text.show(chosen.text if chosen else "a figure that is no longer shown for this period")
+        st.caption(BEHIND_WORDS.get(view["behind"].partition(":")[0], ""))
+        st.button("Show all entries", key="bv_behind_clear", icon=":material/filter_list_off:",
+                  on_click=show_behind, args=(None,))
 if view["entries"]:
     st.dataframe(pd.DataFrame([{
         "Day": e["local_date"].isoformat(), "Submitted (UTC)": f"{e['submitted_at']:%Y-%m-%d %H:%M}",
-        "Mood": e["mood"], "Distress": e["distress"], "Thought": e["thought"], "Where": e["context_where"],
-        "With": e["context_with"]} for e in view["entries"]]), hide_index=True, width="stretch", key="bv_entries")
-    st.caption(f"The latest {len(view['entries'])} check-ins in this period, newest first, as the client wrote them.")
+        "Mood": e["mood"], "Distress": e["distress"], "Practice": e["practice"], "Thought": e["thought"],
+        "Where": e["context_where"], "With": e["context_with"]} for e in view["entries"]]),
+        hide_index=True, width="stretch", key="bv_entries")
+    first = view["entries_page"] * between.ENTRIES_LIMIT
+    st.caption(f"Check-ins {first + 1}–{first + len(view['entries'])} of {view['entries_total']}"
+               f"{'' if view['behind'] else ' in this period'}, newest first, as the client wrote them.")
+    if view["entries_total"] > between.ENTRIES_LIMIT:
+        c1, c2, _ = st.columns([1, 1, 3])
+        c1.button("Newer", key="bv_page_newer", icon=":material/chevron_left:", disabled=view["entries_page"] == 0,
+                  on_click=turn_page, args=(-1,))
+        c2.button("Older", key="bv_page_older", icon=":material/chevron_right:",
+                  disabled=first + len(view["entries"]) >= view["entries_total"],
+                  on_click=turn_page, args=(1,))
     with st.expander("Thoughts as written"):
         for e in view["entries"]:
             if e["thought"]:
@@ -100,7 +149,10 @@ if ss.get("bv_csv", (None,))[0] == client_id:
     c1.download_button("Download CSV", ss["bv_csv"][1], file_name=f"checkins-{view['start']}-{view['end']}.csv",
                        mime="text/csv", key="bv_csv_download", icon=":material/download:")
 if c2.button("Prepare printable session summary", key="bv_prep", icon=":material/print:"):
-    ss["bv_prep_html"] = (client_id, session_prep.html(view, now=now))
+    # The summary's recent thoughts are the newest of the period, not the filtered or paged table.
+    whole = (between.client_view(actor, client_id, now=now, start=start, end=end)
+             if view["behind"] or view["entries_page"] else view)
+    ss["bv_prep_html"] = (client_id, session_prep.html(whole, now=now))
 if ss.get("bv_prep_html", (None,))[0] == client_id:
     c2.download_button("Download summary (HTML, print from the browser)", ss["bv_prep_html"][1],
                        file_name=f"session-prep-{view['end']}.html", mime="text/html", key="bv_prep_download",

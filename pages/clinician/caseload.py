@@ -67,7 +67,7 @@ if rows:
     table = pd.DataFrame([{
         "Needs attention": " · ".join(f.words for f in r["flags"]) or "—",
         "Client": r["display_name"], "Status": rules.STATUS_LABELS[r["status"]], "Consent": r["consent"],
-        "Last check-in": between.ago(r["last_checkin"], r["today"]),
+        "Last check-in": r["last_checkin_ago"],
         "Practice, 7 days": pct(r["adherence_7"]), "Practice, 28 days": pct(r["adherence_28"]),
         "Mood (7-day mean, trend)": r["mood"], "Distress (7-day mean, trend)": r["distress"],
         "Safety": f"⚑ {r['open_flags']} to review" if r["open_flags"] else "",
@@ -78,8 +78,10 @@ if rows:
         **({"Clinician": r["clinician_name"]} if actor.is_admin else {}),
     } for r in rows])
     st.dataframe(table, hide_index=True, width="stretch", key="caseload_table")
-    st.caption("Clients who need attention come first. Trends compare the last 7 days with the 7 before "
-               "(↑ or ↓ when the mean moved by 1 point or more). Practice counts 'done' and 'partly' on planned days.")
+    st.caption(f"Clients who need attention come first. Last check-in is counted in your days "
+               f"({md_escape(rows[0]['clinician_zone'])}, the practice's time zone). Trends compare the last "
+               "7 days with the 7 before (↑ or ↓ when the mean moved by 1 point or more). Practice counts "
+               "'done' and 'partly' on planned days.")
     flagged = [r for r in rows if r["flags"]]
     if flagged:
         st.markdown("#### Needs attention")

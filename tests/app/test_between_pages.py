@@ -73,6 +73,30 @@ def test_the_client_view_shows_sentences_workings_charts_and_text(sqlite_db, peo
     assert "recorded" in texts(at)
 
 
+def test_a_sentence_filters_the_entries_table_to_the_check_ins_behind_it(sqlite_db, people):
+    cid = setup(people)
+    with db.write() as conn:  # a check-in with no practice answer: in the period, behind no practice figure
+        conn.execute(insert(checkins).values(client_id=cid, idempotency_key="app-no-step".ljust(24, "x"),
+                                             local_date=datetime.now(timezone.utc).date(),
+                                             submitted_at=datetime.now(timezone.utc), mood=5, distress=2))
+    at = signed_in("clara").run()
+    at.switch_page("pages/clinician/between.py").run()
+    assert len(at.dataframe[0].value) == 8
+    at.button(key="bv_behind_practice").click().run()
+    assert not at.exception, at.exception
+    assert len(at.dataframe[0].value) == 7 and "Showing the 7 check-in(s) behind:" in texts(at)
+    at.button(key="bv_behind_reasons").click().run()
+    table = at.dataframe[0].value
+    assert len(table) == 3 and all(p.endswith("not today (No time)") for p in table["Practice"])
+    assert "Most given reason for not practising: No time (3 of 3)." in texts(at).replace("\\", "")
+    at.button(key="bv_prep").click().run()  # the printable summary keeps the period's newest thoughts
+    assert "**not bold** &lt;b&gt;x&lt;/b&gt;" in at.session_state["bv_prep_html"][1]
+    at.button(key="bv_behind_safety").click().run()
+    assert list(at.dataframe[0].value["Distress"]) == [9]
+    at.button(key="bv_behind_clear").click().run()
+    assert len(at.dataframe[0].value) == 8 and "Showing the" not in texts(at)
+
+
 def test_a_year_of_five_check_ins_a_day_renders_within_altairs_limits(sqlite_db, people):
     import time
     now = datetime.now(timezone.utc)

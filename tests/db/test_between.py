@@ -65,6 +65,89 @@ def test_adherence_is_hand_computed_with_partial_practice_a_correction_and_a_day
     assert len(view["daily"]) == 6 and [d["practised"] for d in view["daily"]].count(True) == 5
 
 
+def test_planned_days_replay_the_step_version_in_effect_on_each_day(database, people):
+    cid, sid, vid = plan_for(people, [0, 2, 4])  # Mon, Wed, Fri until Saturday 21 Nov
+    plan_id = plans.get(people["clara"], plans.list_for_client(people["clara"], cid, now=NOW)[0]["id"],
+                        now=NOW)["id"]
+    _, errors = plans.save_step(people["clara"], plan_id, sid, {**T["breathing"]["step"], "days": [1, 3]},
+                                now=datetime(2026, 11, 21, 10, tzinfo=timezone.utc))  # then Tue, Thu
+    assert errors == {}
+    new_vid = plans.get(people["clara"], plan_id, now=NOW)["steps"][0]["version_id"]
+    checkin(cid, date(2026, 11, 16), utc(date(2026, 11, 16)), step=(sid, vid), status="done")  # Mon, old days
+    checkin(cid, date(2026, 11, 17), utc(date(2026, 11, 17)), step=(sid, vid), status="done")  # Tue, not yet planned
+    checkin(cid, date(2026, 11, 24), utc(date(2026, 11, 24)), step=(sid, new_vid), status="done")  # Tue, new days
+    view = between.client_view(people["clara"], cid, now=NOW, start=date(2026, 11, 16), end=date(2026, 11, 27))
+    a = view["adherence"]
+    # Old days before the change: 16, 18, 20 Nov; new days from 21 Nov: 24, 26 Nov. (Today's days alone
+    # would give 17, 19, 24, 26.) Done 16 and 24; the Tuesday 17 answer was on a day with no plan.
+    assert (a.planned, a.done, a.no_answer, a.unplanned_entries) == (5, 2, 3, 1)
+    assert "days of the week in effect on each day" in a.workings()
+    weekly = {(r["week"], r["answer"]): r["days"] for r in view["weekly"]}
+    assert weekly == {(date(2026, 11, 16), "done"): 1, (date(2026, 11, 16), "no answer"): 2,
+                      (date(2026, 11, 23), "done"): 1, (date(2026, 11, 23), "no answer"): 1}
+
+
+def test_a_step_removed_mid_period_counts_its_planned_days_before_the_removal(database, people):
+    from core import session_prep
+    cid, sid, vid = plan_for(people, [0, 2, 4])  # Mon, Wed, Fri
+    checkin(cid, date(2026, 11, 18), utc(date(2026, 11, 18)), step=(sid, vid), status="done")
+    plans.remove_step(people["clara"], sid, now=datetime(2026, 11, 21, 10, tzinfo=timezone.utc))  # Saturday
+    view = between.client_view(people["clara"], cid, now=NOW, start=date(2026, 11, 16), end=date(2026, 11, 27))
+    # Planned while the step was in the plan: 16, 18, 20 Nov; nothing from 21 Nov.
+    a = view["adherence"]
+    assert (a.planned, a.done, a.no_answer) == (3, 1, 2)
+    assert view["steps"] == []  # the current plan no longer has it
+    texts = [x.text for x in session_prep.sentences(view)]
+    assert any(t.endswith("(removed from the plan on 21 Nov): practised on 1 of 3 planned days (33%).") for t in texts)
+    later = between.client_view(people["clara"], cid, now=NOW, start=date(2026, 11, 23), end=date(2026, 11, 27))
+    assert later["per_step"] == [] and later["adherence"].planned == 0
+
+
+def test_each_sentence_shows_exactly_the_entries_behind_it(database, people, monkeypatch):
+    from core import session_prep
+    cid, sid, vid = plan_for(people, [0, 2, 4])  # Mon, Wed, Fri
+    s = (sid, vid)
+    c1 = checkin(cid, date(2026, 11, 16), utc(date(2026, 11, 16)), step=s, status="done")
+    c2 = checkin(cid, date(2026, 11, 18), utc(date(2026, 11, 18)), step=s, status="partly", reason="no_time")
+    checkin(cid, date(2026, 11, 21), utc(date(2026, 11, 21)), step=s, status="done")  # Saturday: no plan
+    checkin(cid, date(2026, 11, 23), utc(date(2026, 11, 23), 8), step=s, status="done")  # replaced that evening
+    c5 = checkin(cid, date(2026, 11, 23), utc(date(2026, 11, 23), 20), step=s, status="partly")
+    c6 = checkin(cid, date(2026, 11, 24), utc(date(2026, 11, 24)), distress=9)  # no practice answer
+    c7 = checkin(cid, date(2026, 11, 25), utc(date(2026, 11, 25)), step=s, status="not_today", reason="forgot")
+    with db.write() as conn:
+        safety.raise_in(conn, cid, source="checkin", source_id=c6, reasons=["distress 9"], now=NOW)
+
+    def ids(behind, **kw):
+        view = between.client_view(people["clara"], cid, now=NOW, start=date(2026, 11, 16), end=date(2026, 11, 27),
+                                   behind=behind, **kw)
+        return view, {e["id"] for e in view["entries"]}
+
+    view, every = ids(None)
+    assert view["entries_total"] == 7 and len(every) == 7
+    by_key = {x.key: x for x in session_prep.sentences(view)}
+    assert by_key["practice"].text == "Practised on 3 of 6 planned days (50%)."
+    assert by_key["practice"].behind == "practice"
+    # The figure counts the day's latest answer on each planned day: 16, 18, 23 (evening), 25 Nov; 20 and 27 had none.
+    view, practice = ids(by_key["practice"].behind)
+    assert practice == {c1, c2, c5, c7} and view["entries_total"] == 4
+    assert ids(by_key[f"step{sid}"].behind)[1] == {c1, c2, c5, c7}
+    assert next(e for e in view["entries"] if e["id"] == c5)["practice"].endswith(": partly")
+    assert next(e for e in view["entries"] if e["id"] == c7)["practice"].endswith(": not today (I forgot)")
+    assert ids(by_key["reasons"].behind)[1] == {c2, c7}
+    assert ids(by_key["safety"].behind)[1] == {c6}
+    assert ids(by_key["checkins"].behind)[1] == ids(by_key["mood"].behind)[1] == every
+    with db.read() as conn:
+        details = list(conn.execute(select(audit.audit_events.c.detail).where(
+            audit.audit_events.c.action == "between.read")).scalars())
+    assert "12 days shown; 4 entries behind 'practice'" in details
+    # Bounded: one page at a time, newest first; a page past the end shows the last one.
+    monkeypatch.setattr(between, "ENTRIES_LIMIT", 3)
+    view, first = ids(None)
+    assert first == {c7, c6, c5} and view["entries_total"] == 7 and view["entries_page"] == 0
+    view, last = ids(None, page=99)
+    assert last == {c1} and view["entries_page"] == 2
+
+
 def test_an_empty_window_says_no_practice_was_planned(database, people):
     cid, _, _ = plan_for(people, [0, 2, 4])
     view = between.client_view(people["clara"], cid, now=NOW, start=date(2026, 11, 22), end=date(2026, 11, 22))
@@ -205,3 +288,17 @@ def test_the_demo_shows_jordan_first_with_sessions_and_charts(sqlite_db):
     view = between.client_view(maya, rows[0]["id"], now=NOW)
     assert view["last_session"] is not None and view["start"] == view["last_session"]
     assert view["daily"] and view["heat"] and view["weekly"] and view["scores"]
+
+
+def test_last_check_in_is_counted_in_the_clinicians_days_not_the_clients(database, people):
+    cid = people["client_clara"]  # Clara's practice is in Europe/London
+    with db.write() as conn:
+        conn.execute(update(clients.clients).where(clients.clients.c.id == cid).values(timezone="Pacific/Auckland"))
+    # 08:00 on Thursday 26 Nov in Auckland (UTC+13 in summer) is 19:00 UTC, and London time, on Wednesday 25 Nov.
+    checkin(cid, date(2026, 11, 26), datetime(2026, 11, 25, 19, tzinfo=timezone.utc))
+    # Now is 09:30 on Saturday 28 Nov in London (22:30 in Auckland, the same date): the client's days
+    # would say "2 days ago"; the clinician's say 25 -> 28 Nov, "3 days ago".
+    row = between.caseload(people["clara"], now=NOW, no_checkin_days=3)[0]
+    assert row["clinician_zone"] == "Europe/London"
+    assert row["last_checkin"] == date(2026, 11, 25) and row["last_checkin_ago"] == "3 days ago"
+    assert "No check-in for 3 days" in " ".join(f.words for f in row["flags"])  # the flag counts the same days

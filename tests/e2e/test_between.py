@@ -46,6 +46,13 @@ def test_caseload_attention_first_then_client_view_charts_workings_and_export(se
     expect(page.get_by_text("Planned days are the step's days of the week", exact=False).first).to_be_visible()
     shot(page, "between-workings-open")
 
+    page.get_by_role("button", name="Show the entries behind this").first.click()
+    settle(page)
+    expect(page.get_by_text("Showing the", exact=False).first).to_be_visible()
+    page.get_by_role("link", name="Go to the entries").first.click()
+    expect(page.get_by_role("heading", name="Entries")).to_be_in_viewport()
+    shot(page, "between-entries-behind")
+
     page.get_by_role("button", name="Prepare CSV of these check-ins").click()
     settle(page)
     with page.expect_download() as download:
@@ -53,3 +60,10 @@ def test_caseload_attention_first_then_client_view_charts_workings_and_export(se
     body = open(download.value.path(), encoding="utf-8").read()
     assert body.startswith("local_date,submitted_at_utc,mood,distress,thought")
     assert len(body.splitlines()) > 2
+
+    page.get_by_role("button", name="Prepare printable session summary").click()
+    settle(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download summary (HTML, print from the browser)").click()
+    summary = open(download.value.path(), encoding="utf-8").read()
+    assert summary.count("<svg ") >= 2 and "<script" not in summary

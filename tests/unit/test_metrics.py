@@ -16,6 +16,16 @@ def test_planned_days_follow_the_steps_weekdays():
     assert metrics.planned_dates(WEEKDAYS, END, START) == []
 
 
+def test_replayed_planned_days_use_the_version_saved_on_or_before_each_day():
+    versions = [(date(2026, 11, 10), frozenset({0, 2, 4})),  # Mon, Wed, Fri
+                (date(2026, 11, 20), frozenset({1, 3})),     # Tue, Thu from Friday 20 Nov
+                (date(2026, 11, 25), frozenset())]           # retired on Wednesday 25 Nov
+    assert [d.day for d in metrics.planned_dates_replayed(versions, START, END)] == [16, 18, 24]
+    assert metrics.planned_dates_replayed([(date(2026, 11, 25), frozenset({0, 1, 2, 3, 4, 5, 6}))], START, END) == [
+        date(2026, 11, 25), date(2026, 11, 26), date(2026, 11, 27)]  # nothing before the step was added
+    assert metrics.planned_dates_replayed([], START, END) == []
+
+
 def test_nine_of_fourteen_with_partly_counting_and_unplanned_days_excluded():
     planned = metrics.planned_dates(frozenset({0, 1, 2, 3, 4, 5, 6}), START, END)
     outcomes = {START + timedelta(days=i): "done" for i in range(7)}

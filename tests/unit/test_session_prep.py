@@ -1,7 +1,9 @@
-"""Session prep: summary sentences with workings, and the printable page escapes every typed string."""
+"""Session prep: summary sentences with workings, and the printable page escapes every typed string
+and carries its key charts as self-contained inline SVG with the values in the right places."""
+import re
 from datetime import date, datetime, timezone
 
-from core import metrics, session_prep
+from core import metrics, print_charts, session_prep
 
 
 def view(**kw):
@@ -11,8 +13,10 @@ def view(**kw):
             "window_start": "08:00", "window_end": "10:00"}
     base = {"adherence": a, "per_step": [(step, a)], "steps": [step], "start": date(2026, 11, 16),
             "end": date(2026, 11, 22), "zone": "Europe/London", "open_flags": 0, "next_session": None,
-            "daily": [{"day": date(2026, 11, 16), "mood": 6.0, "distress": 4.0, "checkins": 2},
-                      {"day": date(2026, 11, 17), "mood": 4.0, "distress": 7.0, "checkins": 1}],
+            "daily": [{"day": date(2026, 11, 16), "mood": 6.0, "distress": 4.0, "checkins": 2, "practised": True},
+                      {"day": date(2026, 11, 17), "mood": 4.0, "distress": 7.0, "checkins": 1, "practised": False}],
+            "weekly": [{"step": "Breathe & <b>rest</b>", "week": date(2026, 11, 16), "answer": "done", "days": 1},
+                       {"step": "Breathe & <b>rest</b>", "week": date(2026, 11, 16), "answer": "no answer", "days": 1}],
             "reasons": [{"reason": "no_time", "n": 2}, {"reason": "forgot", "n": 1}], "scores": [],
             "entries": [{"local_date": date(2026, 11, 17), "thought": "<script>alert(1)</script>"}],
             "client": {"display_name": "Ann <i>"}}
@@ -39,3 +43,36 @@ def test_the_printable_page_escapes_every_typed_string():
     page = session_prep.html(view(), now=datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc))
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "<b>rest</b>" not in page and "Ann &lt;i&gt;" in page
+
+
+def test_the_printable_page_has_the_practice_and_mood_charts_inline_and_self_contained():
+    page = session_prep.html(view(), now=datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc))
+    assert "<h2>Key charts</h2>" in page and page.count("<svg ") == 2
+    assert "<title id=\"practice0-t\">Practice per week: Breathe &amp; &lt;b&gt;rest&lt;/b&gt;</title>" in page
+    assert "<title id=\"mood-t\">Mood and distress per day</title>" in page
+    # Nothing is fetched: no script, no stylesheet or image link, no URL but the SVG namespace.
+    assert "<script" not in page and "<link" not in page and "src=" not in page and "href" not in page
+    assert re.findall(r"https?://[^\s\"]+", page) == ["http://www.w3.org/2000/svg"] * 2
+
+
+def test_practice_bars_stack_the_weeks_answers_at_hand_computed_heights():
+    svg = print_charts.practice_per_week(view()["weekly"])
+    # Plot 126 high for 7 days: 18 per day. One week: a 48-wide bar centred in the 580-wide plot at x 314.
+    assert ('<rect x="314.0" y="120.0" width="48.0" height="18.0" fill="#2e7d32" data-week="2026-11-16" '
+            'data-answer="done" data-days="1">') in svg
+    assert 'y="102.0" width="48.0" height="18.0" fill="#bdbdbd" data-week="2026-11-16" data-answer="no answer"' in svg
+    assert "week of 16 Nov: done 1, no answer 1." in svg  # the text alternative
+    assert "Planned days" in svg and "Week (starting Monday)" in svg
+    assert print_charts.practice_per_week([]) == ""
+
+
+def test_mood_and_distress_points_sit_at_hand_computed_places():
+    v = view()
+    svg = print_charts.mood_and_distress(v["daily"], v["start"], v["end"])
+    # 16..22 Nov spans 6 days over 580: 16 Nov at x 48, 17 Nov at 144.7; 0..10 over 126 from y 138 up.
+    assert '<circle cx="48.0" cy="62.4" r="2.5" fill="#1565c0" data-day="2026-11-16" data-measure="mood"' in svg
+    assert 'cx="144.7" cy="49.8" r="2.5" fill="#c62828" data-day="2026-11-17" data-measure="distress"' in svg
+    assert 'data-practised-day="2026-11-16"' in svg and 'data-practised-day="2026-11-17"' not in svg
+    assert "16 Nov: mood 6.0, distress 4.0, practised; 17 Nov: mood 4.0, distress 7.0." in svg
+    assert "Day&#x27;s mean (0–10)" in svg and ">22 Nov</text>" in svg
+    assert print_charts.mood_and_distress([], v["start"], v["end"]) == ""
