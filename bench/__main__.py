@@ -95,13 +95,13 @@ def measure_database(name: str, args, results: list, notes: dict, tmp: Path) -> 
     notes.setdefault("caseload_clients", {})[name] = busiest[1]
 
     run, shape = pages.caseload(username)
-    results.append(H.measure(CASELOAD, name, run, repeat=repeat, target="≤ 3× floor"))
-    results.append(H.measure(CASELOAD_FLOOR, name, pages.floor("floor_caseload.py", shape), repeat=repeat))
+    results.extend(H.measure_pair((CASELOAD, CASELOAD_FLOOR), name, run, pages.floor("floor_caseload.py", shape),
+                                  repeat=repeat, target="≤ 3× floor"))
     notes.setdefault("shapes", {})[f"caseload/{name}"] = shape
     for label, floor_label, year in ((VIEW_DEFAULT, VIEW_DEFAULT_FLOOR, False), (VIEW_YEAR, VIEW_YEAR_FLOOR, True)):
         run, shape = pages.client_view(username, ids["year_client"], year=year)
-        results.append(H.measure(label, name, run, repeat=repeat, target="≤ 3× floor"))
-        results.append(H.measure(floor_label, name, pages.floor("floor_client_view.py", shape), repeat=repeat))
+        results.extend(H.measure_pair((label, floor_label), name, run, pages.floor("floor_client_view.py", shape),
+                                      repeat=repeat, target="≤ 3× floor"))
         notes["shapes"][f"{label}/{name}"] = shape
     print(f"[{name}] pages measured", flush=True)
 

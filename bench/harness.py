@@ -20,6 +20,7 @@ class Result:
     runs: list[float] = field(default_factory=list)
     target: str = ""
     limit: float | None = None  # the target as a number in `unit` (the median must not pass it)
+    cpu: list[float] = field(default_factory=list)  # this process's CPU seconds per run (less noisy)
 
     @property
     def median(self) -> float:
@@ -33,8 +34,13 @@ class Result:
     def passed(self) -> bool | None:
         return None if self.limit is None or not self.runs else self.median <= self.limit
 
+    @property
+    def cpu_median(self) -> float | None:
+        return statistics.median(self.cpu) if self.cpu else None
+
     def row(self) -> dict:
-        return {**asdict(self), "median": self.median, "spread": self.spread, "passed": self.passed}
+        return {**asdict(self), "median": self.median, "spread": self.spread, "cpu_median": self.cpu_median,
+                "passed": self.passed}
 
 
 @dataclass
@@ -45,6 +51,7 @@ class Ratio:
     denominator: str
     value: float
     limit: float
+    cpu_value: float | None = None  # the same ratio over this process's CPU time (SQLite: the whole work)
 
     @property
     def passed(self) -> bool:
@@ -60,7 +67,8 @@ def ratio(name: str, results: list[Result], database: str, numerator: str, denom
     top, bottom = by.get((numerator, database)), by.get((denominator, database))
     if top is None or bottom is None or bottom.median <= 0:
         return None
-    return Ratio(name, database, numerator, denominator, top.median / bottom.median, limit)
+    cpu = (top.cpu_median / bottom.cpu_median) if top.cpu and bottom.cpu and bottom.cpu_median > 0 else None
+    return Ratio(name, database, numerator, denominator, top.median / bottom.median, limit, cpu)
 
 
 def measure(name: str, database: str, fn: Callable[[], None], *, repeat: int = 7, warmup: int = 1,
@@ -69,10 +77,29 @@ def measure(name: str, database: str, fn: Callable[[], None], *, repeat: int = 7
         fn()
     res = Result(name, database, "s", target=target, limit=limit)
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        res.runs.append(time.perf_counter() - t0)
+        _once(fn, res)
     return res
+
+
+def _once(fn: Callable[[], None], res: Result) -> None:
+    c0, t0 = time.process_time(), time.perf_counter()
+    fn()
+    res.runs.append(time.perf_counter() - t0)
+    res.cpu.append(time.process_time() - c0)
+
+
+def measure_pair(names: tuple[str, str], database: str, page: Callable[[], None], floor: Callable[[], None], *,
+                 repeat: int = 7, warmup: int = 1, target: str = "") -> tuple[Result, Result]:
+    """A page and its floor, run alternately (page, floor, floor, page, ...) so that both meet the same
+    background load on a shared machine."""
+    for _ in range(warmup):
+        page()
+        floor()
+    a, b = Result(names[0], database, "s", target=target), Result(names[1], database, "s")
+    for i in range(repeat):
+        for fn, res in ((page, a), (floor, b)) if i % 2 == 0 else ((floor, b), (page, a)):
+            _once(fn, res)
+    return a, b
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -91,9 +118,11 @@ def markdown(data: dict) -> str:
         lines.append(f"| {r['name']} | {r['database']} | {_fmt(r['median'], r['unit'])} | "
                      f"{_fmt(r['spread'], r['unit'])} | {len(r['runs'])} | {r['target']} | {_mark(r.get('passed'))} |")
     if data.get("ratios"):
-        lines += ["", "| ratio | database | value | target | |", "|---|---|---|---|---|"]
+        lines += ["", "| ratio (medians) | database | wall clock | CPU time of the bench process | target | |",
+                  "|---|---|---|---|---|---|"]
         for q in data["ratios"]:
-            lines.append(f"| {q['name']} | {q['database']} | {q['value']:.2f}× | ≤ {q['limit']:g}× | "
+            cpu = f"{q['cpu_value']:.2f}×" if q.get("cpu_value") else "—"
+            lines.append(f"| {q['name']} | {q['database']} | {q['value']:.2f}× | {cpu} | ≤ {q['limit']:g}× | "
                          f"{_mark(q['passed'])} |")
     m = data.get("machine", {})
     lines += ["", f"Measured {data.get('when', '?')} on {m.get('cpus', '?')} CPUs, {m.get('platform', '?')}, "

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 import db
 from core import checkins as checkin_rules, exports, metrics
@@ -72,11 +72,15 @@ def _adherence(steps: list[dict], outcomes: dict, client_id: int, zone: str, sta
     return total, per
 
 
-def _mean(conn, client_ids, start: date, end: date, column):
-    q = (select(checkins.c.client_id, func.avg(column)).where(
-        checkins.c.client_id.in_(client_ids), checkins.c.local_date >= start, checkins.c.local_date <= end)
-         .group_by(checkins.c.client_id))
-    return {cid: (None if v is None else float(v)) for cid, v in conn.execute(q)}
+def _means(conn, client_ids, today: date) -> dict[int, tuple]:
+    """Per client: (mood, distress) means over the last 7 days and the 7 before, in one pass over the
+    index (it was four queries, each reading the whole range again)."""
+    recent = checkins.c.local_date >= today - timedelta(days=6)
+    q = (select(checkins.c.client_id, *(func.avg(case((when, col))) for col in (checkins.c.mood, checkins.c.distress)
+                                        for when in (recent, ~recent)))
+         .where(checkins.c.client_id.in_(client_ids), checkins.c.local_date >= today - timedelta(days=13),
+                checkins.c.local_date <= today + timedelta(days=1)).group_by(checkins.c.client_id))
+    return {cid: tuple(None if v is None else float(v) for v in vals) for cid, *vals in conn.execute(q)}
 
 
 def trend_words(recent: float | None, previous: float | None, what: str) -> str:
@@ -112,11 +116,8 @@ def caseload(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_da
         steps = _steps(conn, visible)
         today_utc = now.date()
         outcomes = _outcomes(conn, visible, today_utc - timedelta(days=29), today_utc + timedelta(days=1))
-        mood7 = _mean(conn, visible, today_utc - timedelta(days=6), today_utc + timedelta(days=1), checkins.c.mood)
-        mood_prev = _mean(conn, visible, today_utc - timedelta(days=13), today_utc - timedelta(days=7), checkins.c.mood)
-        dis7 = _mean(conn, visible, today_utc - timedelta(days=6), today_utc + timedelta(days=1), checkins.c.distress)
-        dis_prev = _mean(conn, visible, today_utc - timedelta(days=13), today_utc - timedelta(days=7),
-                         checkins.c.distress)
+        means = _means(conn, visible, today_utc)
+        mood7, mood_prev, dis7, dis_prev = ({cid: m[i] for cid, m in means.items()} for i in range(4))
         audit.record(conn, now=now, action="caseload.read", actor=actor, detail=f"{len(visible)} clients summarised")
     rows = []
     for r in base:
