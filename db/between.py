@@ -4,6 +4,7 @@ reason, per-hour buckets), so a year of five check-ins a day still yields a few 
 Every function takes the acting clinician, is scoped by `db.clients.scope` and is audited."""
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -56,6 +57,10 @@ def _outcomes(conn, client_ids: list[int], start: date, end: date) -> dict[tuple
     return out
 
 
+# Planned days depend only on (weekdays, start, end), which most clients share: computed once each.
+_planned_dates = functools.lru_cache(maxsize=4096)(metrics.planned_dates)
+
+
 def _adherence(steps: list[dict], outcomes: dict, client_id: int, zone: str, start: date, end: date
                ) -> tuple[metrics.Adherence, list[tuple[dict, metrics.Adherence]]]:
     """Adherence summed over the client's steps, and per step. A step counts from the day it was made."""
@@ -64,7 +69,7 @@ def _adherence(steps: list[dict], outcomes: dict, client_id: int, zone: str, sta
         first = start
         if s.get("created_at") is not None:
             first = max(start, checkin_rules.local_today(zone, s["created_at"]))
-        planned = metrics.planned_dates(frozenset(s["days"]), first, end)
+        planned = _planned_dates(frozenset(s["days"]), first, end)
         per.append((s, metrics.adherence(planned, outcomes.get((client_id, s["step_id"]), {}), start, end)))
     total = metrics.Adherence(*(sum(getattr(a, f) for _, a in per) for f in
                                 ("planned", "done", "partly", "not_today", "no_answer", "unplanned_entries")),
@@ -103,8 +108,11 @@ def caseload(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_da
     findings = plans.finding_counts(actor)
     with db.write() as conn:
         visible = list(conn.execute(select(clients.c.id).where(scope(actor), clients.c.id.in_(ids))).scalars())
-        last = dict(conn.execute(select(checkins.c.client_id, func.max(checkins.c.local_date))
-                                 .where(checkins.c.client_id.in_(visible)).group_by(checkins.c.client_id)).all())
+        # One index probe per client (max over the (client, day) index), not a GROUP BY over a year of rows.
+        newest = (select(func.max(checkins.c.local_date)).where(checkins.c.client_id == clients.c.id)
+                  .scalar_subquery())
+        last = {cid: day for cid, day in conn.execute(select(clients.c.id, newest).where(clients.c.id.in_(visible)))
+                if day is not None}
         failing = dict(conn.execute(select(outbox.reminder_outbox.c.client_id, func.count())
                                     .where(outbox.reminder_outbox.c.client_id.in_(visible),
                                            outbox.reminder_outbox.c.status == "failed",
