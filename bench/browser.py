@@ -121,10 +121,10 @@ def link_vs_bare(app: Server, bare: Server, link: str, runs: int) -> tuple[list[
     return form, floor
 
 
-def client_view_memory(app: Server, username: str, password: str, days: int = 365) -> dict:
+def client_view_memory(app: Server, username: str, password: str) -> dict:
     """Sign in, open the client view (the year client is first in the list), choose a year of dates,
     and read the server's VmHWM (peak resident memory) from /proc."""
-    from datetime import date, timedelta
+    from datetime import date
     from playwright.sync_api import expect, sync_playwright
     before = app.memory_kb("VmRSS")
     with sync_playwright() as p:
@@ -152,11 +152,13 @@ def client_view_memory(app: Server, username: str, password: str, days: int = 36
             settle(page)
             page.get_by_text("Choose dates").click()
             settle(page)
-            today = date.today()
-            box = page.get_by_label("From and to (client's days)")
-            box.fill(f"{today - timedelta(days=days - 1):%Y/%m/%d} – {today:%Y/%m/%d}")
-            box.press("Enter")
-            page.keyboard.press("Escape")
+            # Streamlit's range field is a set of spinbuttons: move the start a year back (the page caps a
+            # window at 400 days), then leave the field so the new range is sent.
+            year = page.get_by_role("spinbutton", name="year, From and to (client's days) start date")
+            year.click()
+            page.keyboard.type(str(date.today().year - 1))
+            page.keyboard.press("Tab")
+            page.locator("h1").first.click()
             settle(page)
             page.wait_for_timeout(500)
             settle(page)
