@@ -10,6 +10,19 @@ ROOT = Path(__file__).resolve().parent.parent
 YEAR = 365
 
 
+def server_like_script_cache() -> None:
+    """AppTest compiles the scripts again on every run (a new ScriptCache each time, with Streamlit's
+    "magic" AST pass: about 100 ms for app.py and a page here); a server compiles each script once per
+    process. One shared cache makes an AppTest run cost what a server run costs, for pages and floors alike."""
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test, local_script_runner
+    shared = ScriptCache()
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
+
+
+server_like_script_cache()
+
+
 def _signed_in(username: str, state: dict | None = None):
     from streamlit.testing.v1 import AppTest
     from db import signins
