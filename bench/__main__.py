@@ -181,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     qs = ratios(results)
     data = harness.write(results, qs, notes)
     print(harness.markdown(data))
+    if not (args.small or args.only or args.no_browser):
+        harness.update_readme(data)  # README shows the latest full run
     for m in notes.get("missing", []):
         print("not measured:", m)  # noqa: T201
     return 0

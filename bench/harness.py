@@ -151,5 +151,24 @@ def write(results: list[Result], ratios: list[Ratio] = (), extra: dict | None = 
     return data
 
 
-if __name__ == "__main__":  # python -m bench.harness: the latest table, for README
-    print(markdown(json.loads(RESULTS.read_text())))
+README = RESULTS.parent.parent / "README.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def update_readme(data: dict, readme: Path = README) -> bool:
+    """Put the table between README's bench markers (False when the markers are missing)."""
+    text = readme.read_text()
+    if START not in text or END not in text:
+        return False
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    readme.write_text(f"{head}{START}\n{markdown(data)}\n{END}{tail}")
+    return True
+
+
+if __name__ == "__main__":  # python -m bench.harness [--readme]: the latest table, for README
+    import sys
+    latest = json.loads(RESULTS.read_text())
+    print(markdown(latest))
+    if "--readme" in sys.argv:
+        update_readme(latest)

@@ -56,7 +56,7 @@ def _outcomes(conn, client_ids: list[int], start: date, end: date, step_ids: lis
                      *([checkin_steps.c.step_id.in_(step_ids)] if step_ids is not None else [])).subquery())
     out: dict[tuple[int, int], dict[date, str]] = {}
     for cid, sid, day, status in conn.execute(select(ranked.c.client_id, ranked.c.step_id, ranked.c.local_date,
-                                                     ranked.c.status).where(ranked.c.rn == 1)):
+                                                     ranked.c.status).where(ranked.c.rn == 1)).all():
         out.setdefault((cid, sid), {})[day] = status
     return out
 
