@@ -103,7 +103,9 @@ def measure_pair(names: tuple[str, str], database: str, page: Callable[[], None]
 
 
 def _fmt(value: float, unit: str) -> str:
-    return f"{value * 1000:.1f} ms" if unit == "s" else f"{value:.0f} {unit}"
+    if unit == "s":
+        return f"{value:.1f} s" if value >= 10 else f"{value * 1000:.1f} ms"
+    return f"{value:.0f} {unit}"
 
 
 def _mark(passed) -> str:
@@ -126,7 +128,9 @@ def markdown(data: dict) -> str:
                          f"{_mark(q['passed'])} |")
     m = data.get("machine", {})
     lines += ["", f"Measured {data.get('when', '?')} on {m.get('cpus', '?')} CPUs, {m.get('platform', '?')}, "
-                  f"Python {m.get('python', '?')}{', ' + m['note'] if m.get('note') else ''}."]
+                  f"Python {m.get('python', '?')}"
+                  + (f", load average {m['load_average_1min']:.1f} at the end" if m.get("load_average_1min") else "")
+                  + (f"; {m['note']}" if m.get("note") else "") + "."]
     return "\n".join(lines)
 
 
