@@ -134,7 +134,7 @@ def browser_measurements(name, args, results, notes, tmp, username, client_id) -
     bare = browser.Server(ROOT / "bench" / "floor_bare.py", tmp / f"bare-{name}.log")
     try:
         link = browser.checkin_link(app, client_id)
-        form, floor = browser.link_vs_bare(app, bare, link, runs=3 if args.quick else 5)
+        form, floor = browser.link_vs_bare(app, bare, link, runs=3 if args.quick else 7)
         results.append(H.Result(LINK, name, "s", form, target="≤ 1.5× bare page"))
         results.append(H.Result(BARE, name, "s", floor))
         mem = browser.client_view_memory(app, username, generate.PASSWORD)
