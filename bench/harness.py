@@ -19,6 +19,8 @@ class Result:
     unit: str
     runs: list[float] = field(default_factory=list)
     target: str = ""
+    limit: float | None = None  # the target as a number in `unit` (the median must not pass it)
+    cpu: list[float] = field(default_factory=list)  # this process's CPU seconds per run (less noisy)
 
     @property
     def median(self) -> float:
@@ -28,33 +30,149 @@ class Result:
     def spread(self) -> float:
         return (max(self.runs) - min(self.runs)) if self.runs else 0.0
 
+    @property
+    def passed(self) -> bool | None:
+        return None if self.limit is None or not self.runs else self.median <= self.limit
+
+    @property
+    def cpu_median(self) -> float | None:
+        return statistics.median(self.cpu) if self.cpu else None
+
     def row(self) -> dict:
-        return {**asdict(self), "median": self.median, "spread": self.spread}
+        return {**asdict(self), "median": self.median, "spread": self.spread, "cpu_median": self.cpu_median,
+                "passed": self.passed}
+
+
+@dataclass
+class Ratio:
+    name: str
+    database: str
+    numerator: str
+    denominator: str
+    value: float
+    limit: float
+    cpu_value: float | None = None  # the same ratio over this process's CPU time (SQLite: the whole work)
+
+    @property
+    def passed(self) -> bool:
+        return self.value <= self.limit
+
+    def row(self) -> dict:
+        return {**asdict(self), "passed": self.passed}
+
+
+def ratio(name: str, results: list[Result], database: str, numerator: str, denominator: str,
+          limit: float) -> Ratio | None:
+    by = {(r.name, r.database): r for r in results if r.runs}
+    top, bottom = by.get((numerator, database)), by.get((denominator, database))
+    if top is None or bottom is None or bottom.median <= 0:
+        return None
+    cpu = (top.cpu_median / bottom.cpu_median) if top.cpu and bottom.cpu and bottom.cpu_median > 0 else None
+    return Ratio(name, database, numerator, denominator, top.median / bottom.median, limit, cpu)
 
 
 def measure(name: str, database: str, fn: Callable[[], None], *, repeat: int = 7, warmup: int = 1,
-            target: str = "") -> Result:
+            target: str = "", limit: float | None = None) -> Result:
     for _ in range(warmup):
         fn()
-    res = Result(name, database, "s", target=target)
+    res = Result(name, database, "s", target=target, limit=limit)
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        res.runs.append(time.perf_counter() - t0)
+        _once(fn, res)
     return res
 
 
-def table(results: list[Result], ratios: list[tuple[str, str, str, str]] = ()) -> str:
-    lines = ["| measurement | database | median | spread (max-min) | runs | target |", "|---|---|---|---|---|---|"]
-    for r in results:
-        fmt = (lambda v: f"{v * 1000:.1f} ms") if r.unit == "s" else (lambda v: f"{v:.1f} {r.unit}")
-        lines.append(f"| {r.name} | {r.database} | {fmt(r.median)} | {fmt(r.spread)} | {len(r.runs)} | {r.target} |")
+def _once(fn: Callable[[], None], res: Result) -> None:
+    c0, t0 = time.process_time(), time.perf_counter()
+    fn()
+    res.runs.append(time.perf_counter() - t0)
+    res.cpu.append(time.process_time() - c0)
+
+
+def measure_pair(names: tuple[str, str], database: str, page: Callable[[], None], floor: Callable[[], None], *,
+                 repeat: int = 7, warmup: int = 1, target: str = "") -> tuple[Result, Result]:
+    """A page and its floor, run alternately (page, floor, floor, page, ...) so that both meet the same
+    background load on a shared machine."""
+    for _ in range(warmup):
+        page()
+        floor()
+    a, b = Result(names[0], database, "s", target=target), Result(names[1], database, "s")
+    for i in range(repeat):
+        for fn, res in ((page, a), (floor, b)) if i % 2 == 0 else ((floor, b), (page, a)):
+            _once(fn, res)
+    return a, b
+
+
+def _fmt(value: float, unit: str) -> str:
+    if unit == "s":
+        return f"{value:.1f} s" if value >= 10 else f"{value * 1000:.1f} ms"
+    return f"{value:.0f} {unit}"
+
+
+def _mark(passed) -> str:
+    return "" if passed is None else "met" if passed else "**missed**"
+
+
+def markdown(data: dict) -> str:
+    """The Markdown tables (results, then ratios) for a results.json document, as README shows them."""
+    lines = ["| measurement | database | median | spread (max−min) | runs | target | |",
+             "|---|---|---|---|---|---|---|"]
+    for r in data["results"]:
+        lines.append(f"| {r['name']} | {r['database']} | {_fmt(r['median'], r['unit'])} | "
+                     f"{_fmt(r['spread'], r['unit'])} | {len(r['runs'])} | {r['target']} | {_mark(r.get('passed'))} |")
+    if data.get("ratios"):
+        lines += ["", "| ratio (medians) | database | wall clock | CPU time of the bench process | target | |",
+                  "|---|---|---|---|---|---|"]
+        for q in data["ratios"]:
+            cpu = f"{q['cpu_value']:.2f}×" if q.get("cpu_value") else "—"
+            lines.append(f"| {q['name']} | {q['database']} | {q['value']:.2f}× | {cpu} | ≤ {q['limit']:g}× | "
+                         f"{_mark(q['passed'])} |")
+    m = data.get("machine", {})
+    lines += ["", f"Measured {data.get('when', '?')} on {m.get('cpus', '?')} CPUs, {m.get('platform', '?')}, "
+                  f"Python {m.get('python', '?')}"
+                  + (f", load average {m['load_average_1min']:.1f} at the end" if m.get("load_average_1min") else "")
+                  + (f"; {m['note']}" if m.get("note") else "") + "."]
     return "\n".join(lines)
 
 
-def write(results: list[Result], extra: dict | None = None) -> None:
-    RESULTS.write_text(json.dumps({
-        "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count(),
-                    "platform": platform.platform()},
-        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "results": [r.row() for r in results], **(extra or {})}, indent=2))
+def table(results: list[Result], ratios: list[Ratio] = ()) -> str:
+    return markdown(document(results, ratios))
+
+
+def document(results: list[Result], ratios: list[Ratio] = (), extra: dict | None = None) -> dict:
+    import os
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    return {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
+                        "load_average_1min": load,
+                        "note": "shared with other work, so absolute times are noisy: the ratios are what count"},
+            "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "results": [r.row() for r in results], "ratios": [q.row() for q in ratios if q is not None],
+            **(extra or {})}
+
+
+def write(results: list[Result], ratios: list[Ratio] = (), extra: dict | None = None) -> dict:
+    data = document(results, ratios, extra)
+    RESULTS.write_text(json.dumps(data, indent=2, default=str))
+    return data
+
+
+README = RESULTS.parent.parent / "README.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def update_readme(data: dict, readme: Path = README) -> bool:
+    """Put the table between README's bench markers (False when the markers are missing)."""
+    text = readme.read_text()
+    if START not in text or END not in text:
+        return False
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    readme.write_text(f"{head}{START}\n{markdown(data)}\n{END}{tail}")
+    return True
+
+
+if __name__ == "__main__":  # python -m bench.harness [--readme]: the latest table, for README
+    import sys
+    latest = json.loads(RESULTS.read_text())
+    print(markdown(latest))
+    if "--readme" in sys.argv:
+        update_readme(latest)

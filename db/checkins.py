@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import (CheckConstraint, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint,
-                        insert, select)
+from sqlalchemy import (CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, Table, Text,
+                        UniqueConstraint, insert, select)
 from sqlalchemy.dialects import postgresql, sqlite
 
 import db
@@ -37,6 +37,7 @@ checkins = Table(
     UniqueConstraint("client_id", "idempotency_key"),
     CheckConstraint("mood between 0 and 10", name="mood"),
     CheckConstraint("distress between 0 and 10", name="distress"),
+    Index("ix_checkins_client_id_local_date", "client_id", "local_date"),  # date ranges per client (0009)
 )
 
 checkin_steps = Table(

@@ -73,7 +73,7 @@ if rows:
         "Safety": f"⚑ {r['open_flags']} to review" if r["open_flags"] else "",
         "Plans": (f"⚠ {r['findings']} to review" if r["findings"] else
                   "✓ checked" if r["findings"] is not None else "no plan"),
-        "Reminders failed (14 days)": r["reminders_failed"] or "",
+        "Reminders failed (14 days)": str(r["reminders_failed"] or ""),  # one type per column: Arrow
         "Next session": f"{r['next_session']:%a %d %b}" if r["next_session"] else "",
         **({"Clinician": r["clinician_name"]} if actor.is_admin else {}),
     } for r in rows])

@@ -1,0 +1,170 @@
+"""Real server, real Chromium (Debian's /usr/bin/chromium; nothing is downloaded):
+- from opening a check-in link to an interactive form, against a bare one-line page (floor_bare.py);
+- the app process's peak memory (VmHWM) while it renders the client view for the year client.
+The waiting is the browser tests' (tests/e2e/conftest.py): connected, script not running, no skeleton."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`streamlit run SCRIPT` headless on a free port with the current environment (DATABASE_URL ...)."""
+
+    def __init__(self, script: Path, log: Path, env: dict | None = None):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "PYTHONPATH": str(ROOT), "LINK_BASE_URL": self.url, **(env or {})}
+        self.log = open(log, "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(self.port),
+             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"], cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                if urllib.request.urlopen(self.url + "/_stcore/health", timeout=2).read() == b"ok":
+                    return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"streamlit did not start; see {log}")
+
+    def memory_kb(self, field: str = "VmHWM") -> int:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+        raise LookupError(field)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+def settle(page, timeout=60_000) -> None:
+    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
+    page.wait_for_function("document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0", timeout=timeout)
+
+
+def _browser(p):
+    return p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"])
+
+
+def checkin_link(server: Server, client_id: int) -> str:
+    """A real check-in token (db.links.issue_for), issued by the client's clinician."""
+    from datetime import datetime, timezone
+    from sqlalchemy import select
+    import db
+    from core import settings
+    from db import links
+    from db.actors import Actor
+    from db.clients import clients
+    from db.clinicians import clinicians
+    with db.read() as conn:
+        row = conn.execute(select(clients.c.clinician_id, clients.c.practice_id, clinicians.c.username)
+                           .join(clinicians, clinicians.c.id == clients.c.clinician_id)
+                           .where(clients.c.id == client_id)).one()
+    actor = Actor(row.clinician_id, row.practice_id, "clinician", row.username)
+    raw = links.issue_for(actor, client_id, "checkin", now=datetime.now(timezone.utc),
+                          ttl_days=settings.load().link_ttl_days())
+    return links.url(server.url, raw)
+
+
+def link_vs_bare(app: Server, bare: Server, link: str, runs: int) -> tuple[list[float], list[float]]:
+    """Seconds from goto to a usable page, each run in a fresh browser context, alternating the two."""
+    from playwright.sync_api import expect, sync_playwright
+    form, floor = [], []
+    with sync_playwright() as p:
+        b = _browser(p)
+        try:
+            for i in range(runs + 1):  # the first pair warms both servers up and is not counted
+                for which in ("link", "bare") if i % 2 else ("bare", "link"):
+                    ctx = b.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+                    page = ctx.new_page()
+                    t0 = time.perf_counter()
+                    if which == "link":
+                        page.goto(link)
+                        button = page.get_by_role("button", name="Submit check-in")
+                        expect(button).to_be_enabled(timeout=60_000)
+                        settle(page)
+                    else:
+                        page.goto(bare.url)
+                        settle(page)
+                        expect(page.get_by_text("hello")).to_be_visible(timeout=60_000)
+                    took = time.perf_counter() - t0
+                    if i:
+                        (form if which == "link" else floor).append(took)
+                    ctx.close()
+        finally:
+            b.close()
+    return form, floor
+
+
+def client_view_memory(app: Server, username: str, password: str) -> dict:
+    """Sign in, open the client view (the year client is first in the list), choose a year of dates,
+    and read the server's VmHWM (peak resident memory) from /proc."""
+    from datetime import date
+    from playwright.sync_api import expect, sync_playwright
+    before = app.memory_kb("VmRSS")
+    with sync_playwright() as p:
+        b = _browser(p)
+        try:
+            ctx = b.new_context(viewport={"width": 1280, "height": 900})
+            page = ctx.new_page()
+            page.goto(app.url)
+            settle(page)
+            page.wait_for_selector("iframe", state="attached", timeout=60_000)
+            for _attempt in range(3):  # the cookie helper's rerun can redraw the form (see tests/e2e)
+                page.wait_for_timeout(500)
+                settle(page)
+                page.get_by_label("Username").last.fill(username)
+                page.get_by_label("Password", exact=True).last.fill(password)
+                page.get_by_role("button", name="Sign in").last.click()
+                settle(page)
+                page.wait_for_timeout(300)
+                settle(page)
+                if page.get_by_text("Please enter your username and your password").count() == 0:
+                    break
+            page.wait_for_function("!document.body.innerText.includes('Opening your pages')", timeout=60_000)
+            settle(page)
+            page.get_by_role("link", name="Client view").click()
+            settle(page)
+            page.get_by_text("Choose dates").click()
+            settle(page)
+            # Streamlit's range field is a set of spinbuttons: move the start a year back (the page caps a
+            # window at 400 days), then leave the field so the new range is sent.
+            year = page.get_by_role("spinbutton", name="year, From and to (client's days) start date")
+            year.click()
+            page.keyboard.type(str(date.today().year - 1))
+            page.keyboard.press("Tab")
+            page.locator("h1").first.click()
+            settle(page)
+            page.wait_for_timeout(500)
+            settle(page)
+            expect(page.get_by_text("Mood and distress per day").first).to_be_attached(timeout=60_000)
+            heading = page.locator("h4").first.inner_text()
+            ctx.close()
+        finally:
+            b.close()
+    return {"rss_before_kb": before, "peak_kb": app.memory_kb("VmHWM"), "heading": heading}
