@@ -1,0 +1,136 @@
+"""The hostile-input list of RELIABILITY.md run through every client link and every form in real
+Chromium against a real `streamlit run` server (one per module). Each case ends with a clear
+message or a safe save, no traceback, no script run (payloads set `window.__pwned`), no dialog,
+no `javascript:` link, no request to another host, and nothing valid lost.
+
+Where the same inputs are proved below the browser, they are not repeated here, only pointed to:
+token shapes through app.py in AppTest (tests/app/test_client_links.py), check-in numbers, dates and
+text in db/core (tests/db/test_checkins.py, tests/unit/test_checkin_rules.py), client fields
+(tests/unit/test_client_rules.py), consent names (tests/db/test_consent.py), crisis resources
+typed by an admin (tests/e2e/test_consent.py), the first hostile check-in thought
+(tests/e2e/test_checkins.py)."""
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.reliability.conftest import DEMO_PASSWORD, Guard, settle, sign_in
+from tests.reliability.setup_data import count_checkins, link, make_clients
+
+pytestmark = pytest.mark.e2e
+CALM = "This link isn't working"
+PWN = "window.__pwned=1"
+MARKUP = (f"<script>{PWN}</script> <img src=x onerror=\"{PWN}\"> <svg onload=\"{PWN}\"></svg> "
+          f"[tap me](javascript:{PWN}) ![pic](https://evil.example/t.png) $\\href{{javascript:{PWN}}}{{tex}}$")
+
+
+@pytest.fixture(scope="module")
+def tokens(server):
+    """A client with every purpose's link, plus an expired-by-one-second and a revoked check-in link."""
+    made = make_clients(server, ["RL Tokens"], purposes=("checkin", "card", "preferences", "consent"))["RL Tokens"]
+    extra = json.loads(server.run_python(f"""
+import json
+from datetime import datetime, timedelta, timezone
+import db
+from core import tokens
+from db import links
+from sqlalchemy import update
+now = datetime.now(timezone.utc)
+cid = {made['id']}
+with db.write() as c:
+    expired = links.issue(c, client_id=cid, purpose="checkin", now=now, ttl_days={{"checkin": 1}})
+    c.execute(update(links.client_links).where(links.client_links.c.token_hash == tokens.digest(expired))
+              .values(expires_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
+    revoked = links.issue(c, client_id=cid, purpose="checkin", now=now, ttl_days={{"checkin": 7}})
+    c.execute(update(links.client_links).where(links.client_links.c.token_hash == tokens.digest(revoked))
+              .values(revoked_at=now, revoked_reason="clinician"))
+print(json.dumps({{"expired": expired, "revoked": revoked}}))
+""").strip().splitlines()[-1])
+    return {**made, **extra}
+
+
+def _double_encoded(raw: str) -> str:
+    return "".join(f"%25{ord(c):02X}" for c in raw)
+
+
+def _homoglyph(raw: str) -> str:
+    swap = {"a": "а", "e": "е", "o": "о", "c": "с", "p": "р", "x": "х"}  # Latin -> Cyrillic look-alikes
+    out = "".join(swap.get(c, c) for c in raw)
+    return out if out != raw else "а" + raw[1:]
+
+
+BAD = {  # name -> query string, built from the client's real tokens
+    "empty": lambda t: "t=",
+    "one-char": lambda t: "t=a",
+    "ten-thousand-chars": lambda t: "t=" + "A" * 10_000,
+    "valid-plus-space": lambda t: "t=" + t["checkin"] + "%20",
+    "valid-plus-tab": lambda t: "t=" + t["checkin"] + "%09",
+    "valid-plus-nul": lambda t: "t=" + t["checkin"] + "%00",
+    "double-encoded": lambda t: "t=" + _double_encoded(t["checkin"]),
+    "case-flipped": lambda t: "t=" + t["checkin"].swapcase(),
+    "repeated": lambda t: "t=" + t["checkin"] + "&t=" + t["checkin"],
+    "expired-by-a-second": lambda t: "t=" + t["expired"],
+    "revoked": lambda t: "t=" + t["revoked"],
+    "sql-or": lambda t: "t=" + quote("' OR '1'='1"),
+    "sql-drop": lambda t: "t=" + quote("x'; DROP TABLE client_links; --"),
+    "homoglyphs": lambda t: "t=" + quote(_homoglyph(t["checkin"])),
+    "cyrillic-a-43": lambda t: "t=" + quote("а" * 43),
+    "script": lambda t: "t=" + quote(f"<script>{PWN}</script>"),
+    "path": lambda t: "t=" + quote("../../etc/passwd"),
+}
+
+
+@pytest.fixture(scope="module")
+def phone_ctx(browser):
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    yield ctx
+    ctx.close()
+
+
+def _open(ctx, url):
+    page = ctx.new_page()
+    guard = Guard(page)
+    page.goto(url)
+    settle(page)
+    return page, guard
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_a_bad_link_shows_one_calm_page_that_reveals_nothing(server, tokens, phone_ctx, case):
+    page, guard = _open(phone_ctx, f"{server.url}/?{BAD[case](tokens)}")
+    expect(page.get_by_role("heading", name=CALM)).to_be_visible()
+    main = page.get_by_test_id("stMain").inner_text()
+    # The same words for every bad link: nothing says expired, revoked, which client, or whose.
+    assert main.split() == ["This", "link", "isn't", "working", *(
+        "The link may have expired, or it was replaced by a newer one. Nothing is wrong on your side. "
+        "Please ask your clinician to send you a new link.").split()], main
+    assert "?t=" not in page.url and "t=" not in page.url  # the token leaves the address bar
+    expect(page.get_by_label("Username")).to_have_count(0)  # client links never meet the sign-in form
+    guard.check(case)
+    page.close()
+
+
+def test_a_missing_token_shows_the_sign_in_page_calmly(server, phone_ctx):
+    page, guard = _open(phone_ctx, f"{server.url}/?x=1")
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    guard.check()
+    page.close()
+
+
+def test_each_purposes_token_opens_only_its_own_page_and_opening_changes_nothing(server, tokens, phone_ctx):
+    before = count_checkins(server, "RL Tokens")
+    seen = {}
+    for purpose, heading in [("card", "Your coping card"), ("preferences", "Your reminders"),
+                             ("consent", "Thank you"), ("checkin", "Check in")]:
+        page, guard = _open(phone_ctx, link(server, tokens[purpose]))
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        seen[purpose] = page.get_by_role("button", name="Submit check-in").count()
+        guard.check(purpose)
+        page.close()
+    assert seen == {"card": 0, "preferences": 0, "consent": 0, "checkin": 1}  # a card token cannot check in
+    assert count_checkins(server, "RL Tokens") == before  # a GET changes nothing
+    log = (server.data.parent / "server.log").read_text()
+    assert not any(tokens[p] in log for p in ("checkin", "card", "preferences", "consent")), "a token was logged"
