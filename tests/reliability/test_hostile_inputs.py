@@ -134,3 +134,130 @@ def test_each_purposes_token_opens_only_its_own_page_and_opening_changes_nothing
     assert count_checkins(server, "RL Tokens") == before  # a GET changes nothing
     log = (server.data.parent / "server.log").read_text()
     assert not any(tokens[p] in log for p in ("checkin", "card", "preferences", "consent")), "a token was logged"
+
+
+# ---- the client's check-in form -------------------------------------------------------------------
+
+from tests.e2e.test_checkins import pick  # noqa: E402  (one tap on a pill or segment)
+from tests.e2e.test_plans import choose  # noqa: E402
+
+ODD = "\u202egnp.exe a\u200bb\u200d " + "e" + "\u0301" * 60  # RTL override, zero-width, combining flood
+
+
+def _submit(page) -> None:
+    page.get_by_role("button", name="Submit check-in").tap()
+    expect(page.get_by_role("button", name="Submit check-in")).to_have_count(0, timeout=30_000)
+    settle(page)
+
+
+def _again(page) -> None:
+    page.get_by_role("button", name="Check in again").tap()
+    expect(page.get_by_role("heading", name="Thank you")).to_have_count(0, timeout=30_000)
+    settle(page)
+
+
+def _stored(server, name):
+    return json.loads(server.run_python(
+        "import json, db; from sqlalchemy import text\n"
+        "with db.read() as c:\n"
+        "    rows = c.execute(text('select thought, context_where, context_with, mood from checkins k join clients c "
+        f"on c.id = k.client_id where c.display_name = :n order by k.id'), {{'n': {name!r}}}).all()\n"
+        "print(json.dumps([list(r) for r in rows]))").strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def desk(browser, server):
+    """Maya signed in once for the module's clinician-side checks."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    guard = Guard(page)
+    sign_in(page, server.url, "maya", DEMO_PASSWORD)
+    yield page, guard
+    ctx.close()
+
+
+def go(page, name: str) -> None:
+    page.get_by_role("link", name=name, exact=True).click()
+    settle(page)
+
+
+def test_the_check_in_form_keeps_hostile_text_as_text_and_refuses_only_what_cannot_be_saved(server, phone_ctx, desk):
+    raw = make_clients(server, ["RL Text"])["RL Text"]["checkin"]
+    page, guard = _open(phone_ctx, link(server, raw))
+    # Numbers are pills: only 0-10 can be entered, and nothing is preselected.
+    mood = page.get_by_test_id("stElementContainer").filter(has_text="Mood right now").filter(
+        has=page.get_by_test_id("stButtonGroup")).last
+    expect(mood.locator("button")).to_have_count(11)
+    pick(page, "How did it go?", "Partly")
+    page.get_by_text("Add a thought or where you were").tap()
+    page.get_by_label("A thought that came up, in your own words").fill(MARKUP)
+    page.get_by_label("Where were you?").fill("![pic](https://evil.example/w.png)")
+    page.get_by_label("Who were you with?").fill(ODD)
+    page.get_by_label("Who were you with?").press("Enter")
+    settle(page)
+    # Empty numbers: a message next to each, and everything typed is still there.
+    _submit_stays = page.get_by_role("button", name="Submit check-in")
+    _submit_stays.tap()
+    expect(page.get_by_text("Please choose a number from 0 to 10 for mood", exact=False)).to_be_visible(timeout=30_000)
+    settle(page)
+    expect(page.get_by_label("A thought that came up, in your own words")).to_have_value(MARKUP)
+    expect(page.get_by_label("Who were you with?")).to_have_value(ODD)
+    guard.check("after the empty numbers")
+    pick(page, "Mood right now", "4")
+    pick(page, "Distress or urge right now", "5")
+    _submit(page)
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    guard.check("after the markup check-in")
+
+    # NUL typed into the thought: either refused with a message (keeping the rest) or saved without it.
+    _again(page)
+    pick(page, "How did it go?", "Done")
+    pick(page, "Mood right now", "6")
+    pick(page, "Distress or urge right now", "2")
+    page.get_by_text("Add a thought or where you were").tap()
+    page.get_by_label("A thought that came up, in your own words").fill("before\x00after")
+    page.get_by_label("Where were you?").fill("home")
+    page.get_by_label("Where were you?").press("Enter")
+    settle(page)
+    page.get_by_role("button", name="Submit check-in").tap()
+    page.wait_for_timeout(500)
+    settle(page)
+    if page.get_by_text("contains a character that can't be saved", exact=False).count():
+        expect(page.get_by_label("Where were you?")).to_have_value("home")
+        page.get_by_label("A thought that came up, in your own words").fill("before after")
+        page.get_by_label("Where were you?").press("Enter")
+        settle(page)
+        _submit(page)
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible(timeout=30_000)
+    guard.check("after NUL")
+
+    # 10,000 characters pasted: the field holds at most 500, and that saves.
+    _again(page)
+    pick(page, "How did it go?", "Done")
+    pick(page, "Mood right now", "7")
+    pick(page, "Distress or urge right now", "1")
+    page.get_by_text("Add a thought or where you were").tap()
+    box = page.get_by_label("A thought that came up, in your own words")
+    box.fill("long " * 2_000)
+    assert len(box.input_value()) <= 500
+    page.get_by_label("Where were you?").fill("bus")
+    page.get_by_label("Where were you?").press("Enter")
+    settle(page)
+    _submit(page)
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    guard.check("after the long text")
+    page.close()
+
+    rows = _stored(server, "RL Text")
+    assert len(rows) == 3
+    assert rows[0] == [MARKUP, "![pic](https://evil.example/w.png)", ODD, 4]  # stored exactly as typed
+    assert "\x00" not in rows[1][0] and len(rows[2][0]) <= 500
+
+    # The clinician's view shows it all as text.
+    dpage, dguard = desk
+    go(dpage, "Check-ins")
+    choose(dpage, "Client", "RL Text")
+    shown = dpage.get_by_test_id("stExpander").filter(has_text="Thoughts as written")
+    expect(shown.get_by_text(MARKUP, exact=False)).to_be_visible()
+    assert dpage.locator("[data-testid='stMain'] img[src='x'], [data-testid='stMain'] svg[onload]").count() == 0
+    dguard.check("in the clinician's check-ins view")
