@@ -261,3 +261,57 @@ def test_the_check_in_form_keeps_hostile_text_as_text_and_refuses_only_what_cann
     expect(shown.get_by_text(MARKUP, exact=False)).to_be_visible()
     assert dpage.locator("[data-testid='stMain'] img[src='x'], [data-testid='stMain'] svg[onload]").count() == 0
     dguard.check("in the clinician's check-ins view")
+
+
+# ---- clinician forms ------------------------------------------------------------------------------
+
+NAME = f"![p](https://evil.example/n.png)<img src=x onerror={PWN}>:red[E]"  # within the 80-character limit
+
+
+def _expand(page, title: str) -> None:
+    exp = page.get_by_test_id("stExpander").filter(has_text=title).first
+    if exp.locator("details[open]").count() == 0 and exp.get_attribute("open") is None:
+        exp.get_by_text(title, exact=True).click()
+        settle(page)
+
+
+def test_add_client_refuses_crlf_headers_and_hostile_zones_keeps_what_was_typed_and_saves_markup_as_text(server, desk):
+    page, guard = desk
+    go(page, "Caseload")
+    _expand(page, "Add a client")
+    form = page.get_by_test_id("stForm").filter(has_text="Name the client goes by")
+    form.get_by_role("textbox", name="Name the client goes by").fill("Eve\u202e gnp")
+    form.get_by_role("textbox", name="Email for links and reminders").fill("eve@example.org\r\nBcc: all@example.org")
+    # The time zone is a closed list: typing a path or UTC+25 offers no such option (fuzzy matches
+    # are real zones); the hostile strings themselves reach the server only in tests/unit/test_client_rules.py.
+    zone = form.get_by_test_id("stSelectbox").filter(has_text="Client's time zone")
+    for hostile in ("../../etc/passwd", "UTC+25"):
+        zone.click()
+        page.keyboard.type(hostile)
+        page.wait_for_timeout(300)
+        offered = page.get_by_role("option").all_inner_texts()
+        assert hostile not in offered and all("/" in o or o == "UTC" or "No results" in o for o in offered), offered
+        page.keyboard.press("Escape")
+        form.get_by_role("textbox", name="Name the client goes by").click()  # leave the box
+    expect(zone.get_by_role("combobox")).to_have_value("Europe/London")
+    form.get_by_role("button", name="Add client").click()
+    expect(page.get_by_text("hidden or control characters", exact=False)).to_be_visible(timeout=30_000)
+    settle(page)
+    expect(page.get_by_text("doesn't look like an email address", exact=False)).to_be_visible()
+    expect(form.get_by_role("textbox", name="Name the client goes by")).to_have_value("Eve\u202e gnp")  # kept as typed
+    assert form.get_by_role("textbox", name="Email for links and reminders").input_value().startswith("eve@example.org")
+    guard.check("after the refused client")
+    form.get_by_role("textbox", name="Name the client goes by").fill(NAME)
+    form.get_by_role("textbox", name="Email for links and reminders").fill("eve@example.org")
+    form.get_by_role("button", name="Add client").click()
+    expect(page.get_by_text("hidden or control characters", exact=False)).to_have_count(0, timeout=30_000)
+    expect(page.get_by_text("to the caseload", exact=False)).to_be_visible(timeout=30_000)
+    settle(page)
+    expect(page.get_by_text(f"Added {NAME} to the caseload.")).to_be_visible()  # as text, not an image
+    guard.check("after adding a client with a markup name")
+    saved = server.run_python(
+        "import db; from sqlalchemy import text\n"
+        "with db.read() as c:\n"
+        "    print(c.execute(text('select email || \"|\" || timezone from clients where display_name = :n'), "
+        f"{{'n': {NAME!r}}}).scalar())").strip()
+    assert saved == "eve@example.org|Europe/London"
