@@ -315,3 +315,103 @@ def test_add_client_refuses_crlf_headers_and_hostile_zones_keeps_what_was_typed_
         "    print(c.execute(text('select email || \"|\" || timezone from clients where display_name = :n'), "
         f"{{'n': {NAME!r}}}).scalar())").strip()
     assert saved == "eve@example.org|Europe/London"
+
+
+STEP_TEXT = {  # label -> hostile text (each within the field's limit)
+    "After I … (an existing daily routine)": f"pour coffee <script>{PWN}</script>",
+    "I will … (one action you could see)": f"breathe [x](javascript:{PWN}) ![p](https://evil.example/s.png) 3 min",
+    "Likely barrier": f"<svg onload={PWN}> running late",
+    "If … then I will …": f"If late, then $\\href{{javascript:{PWN}}}{{tex}}$ <img src=x onerror={PWN}>",
+}
+
+
+def test_the_plan_editor_shows_hostile_step_text_as_text_on_the_card_preview_and_saves_it(server, desk):
+    from tests.e2e.test_plans import type_into
+    page, guard = desk
+    go(page, "Plans")
+    choose(page, "Client", NAME)  # the client added above, with no plan yet
+    choose(page, "Start from a template", "Diaphragmatic breathing")
+    for label, text in STEP_TEXT.items():
+        type_into(page, label, text)
+        guard.check(f"after typing into {label}")
+    preview = page.get_by_test_id("stMain")
+    expect(preview.get_by_text("pour coffee <script>", exact=False).first).to_be_visible()
+    expect(preview.get_by_text(f"[x](javascript:{PWN})", exact=False).first).to_be_visible()
+    page.get_by_role("button", name="Create plan").click()
+    expect(page.get_by_text("Plan created.")).to_be_visible(timeout=30_000)
+    settle(page)
+    guard.check("after saving the plan")
+    for text in STEP_TEXT.values():  # what was typed is kept in the fields of the saved step
+        assert text in [page.get_by_label(lbl, exact=True).input_value() for lbl in STEP_TEXT]
+
+
+def _flag(server, name: str) -> None:
+    """A check-in with distress 10 for `name`: a safety flag to review."""
+    server.run_python(f"""
+from datetime import datetime, timezone
+import db
+from core import settings
+from db import checkins, links
+from sqlalchemy import text
+now = datetime.now(timezone.utc)
+with db.read() as c:
+    cid = c.execute(text("select id from clients where display_name = :n"), {{"n": {name!r}}}).scalar()
+with db.write() as c:
+    raw = links.issue(c, client_id=cid, purpose="checkin", now=now, ttl_days=settings.load().link_ttl_days())
+form = checkins.form_for(raw, now=now)
+steps = {{s["step_id"]: {{"status": "done"}} for s in form["planned"][form["today"]]}}
+r = checkins.submit(raw, {{"local_date": form["today"].isoformat(), "steps": steps, "mood": 2, "distress": 10,
+                           "thought": "", "context_where": "", "context_with": "", "idempotency_key": "flag-" + "x" * 20}},
+                    now=now)
+assert r.status == "saved" and r.flagged, r
+""")
+
+
+def test_a_safety_review_note_refuses_an_empty_note_and_saves_hostile_text_as_typed(server, desk):
+    make_clients(server, ["RL Flag"])
+    _flag(server, "RL Flag")
+    page, guard = desk
+    go(page, "Check-ins")
+    card = page.get_by_test_id("stVerticalBlock").filter(has_text="RL Flag").filter(
+        has=page.get_by_role("button", name="Mark reviewed")).last
+    note = card.get_by_label("What you did or decided (required to clear the flag)")
+    card.get_by_role("button", name="Mark reviewed").click()
+    expect(page.get_by_text("Please write a short note", exact=False)).to_be_visible(timeout=30_000)
+    settle(page)
+    guard.check("after the empty note")
+    text = f"Phoned them. {MARKUP}"
+    note.fill(text)
+    page.keyboard.press("Tab")
+    settle(page)
+    card.get_by_role("button", name="Mark reviewed").click()
+    expect(page.get_by_text("Flag reviewed; your note is kept with it.")).to_be_visible(timeout=30_000)
+    settle(page)
+    guard.check("after the review")
+    stored = server.run_python(
+        "import db; from sqlalchemy import text\n"
+        "with db.read() as c:\n"
+        "    print(repr(c.execute(text(\"select review_note from safety_flags f join clients c on c.id = f.client_id "
+        "where c.display_name = 'RL Flag'\")).scalar()))").strip()
+    assert stored == repr(text)
+
+
+def test_client_quiet_hours_refuse_impossible_times_and_keep_them_in_the_fields(server, desk):
+    page, guard = desk
+    go(page, "Reminders")
+    choose(page, "Client", "RL Flag")
+    _expand(page, "Client's own quiet hours")
+    start, end = page.get_by_label("From (HH:MM)"), page.get_by_label("Until (HH:MM)")
+    for a, b in [("25:00", "07:00"), ("../../etc/passwd", "07:00"), ("22:00", "24:60"), ("22:00", "7:00\x00")]:
+        start.fill(a)
+        end.fill(b)
+        page.get_by_role("button", name="Save quiet hours").click()
+        expect(page.get_by_text("Please write both times as HH:MM", exact=False)).to_be_visible(timeout=30_000)
+        settle(page)
+        assert start.input_value() == a and end.input_value() in (b, b.replace("\x00", ""))  # kept as typed
+        guard.check(f"quiet hours {a!r}-{b!r}")
+    start.fill("22:00")
+    end.fill("07:00")
+    page.get_by_role("button", name="Save quiet hours").click()
+    expect(page.get_by_text("Quiet hours saved", exact=False)).to_be_visible(timeout=30_000)
+    settle(page)
+    guard.check("after saving quiet hours")
