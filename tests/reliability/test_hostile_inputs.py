@@ -415,3 +415,106 @@ def test_client_quiet_hours_refuse_impossible_times_and_keep_them_in_the_fields(
     expect(page.get_by_text("Quiet hours saved", exact=False)).to_be_visible(timeout=30_000)
     settle(page)
     guard.check("after saving quiet hours")
+
+
+# ---- client consent, reminder preferences, replays --------------------------------------------------
+
+CONSENT_LINK = """
+import json
+from datetime import datetime, timezone
+from core import settings
+from core.consent import DEFAULT_ITEMS
+from db import clients, consent
+import db; from sqlalchemy import text
+from db.actors import Actor
+now = datetime.now(timezone.utc)
+with db.read() as c:
+    m = c.execute(text("select id, practice_id from clinicians where username='maya'")).one()
+maya = Actor(m.id, m.practice_id, 'clinician', 'maya')
+cid, err = clients.create(maya, {"display_name": NAME, "email": "rl@example.org", "timezone": "Europe/London"}, now=now)
+assert not err, err
+out, err = consent.issue_link(maya, cid, {"discussed": [i["key"] for i in DEFAULT_ITEMS], "tech_ok": True,
+                                          "tech_note": ""}, now=now, ttl_days=settings.load().link_ttl_days(), via="copy")
+assert not err, err
+print(out["raw"])
+"""
+
+
+def consent_link(server, name: str) -> str:
+    return link(server, server.run_python(f"NAME = {name!r}\n" + CONSENT_LINK).strip().splitlines()[-1])
+
+
+def _tick_all(page) -> int:
+    boxes = page.get_by_test_id("stCheckbox").filter(has_text="I have read this and I understand")
+    for i in range(boxes.count()):
+        boxes.nth(i).locator("label").first.click()
+    return boxes.count()
+
+
+def test_the_consent_name_refuses_hidden_characters_keeps_the_ticks_and_saves_markup_as_typed(server, phone_ctx):
+    page, guard = _open(phone_ctx, consent_link(server, "RL Consent"))
+    expect(page.get_by_role("heading", name="Before you start")).to_be_visible()
+    n = _tick_all(page)
+    name_box = page.get_by_role("textbox", name="Type your name to agree")
+    for bad in ("Robin\u202egnp.exe", "R\u200bobin", "e" + "\u0301" * 40, "   "):
+        name_box.fill(bad)
+        page.get_by_role("button", name="I agree").click()
+        expect(page.get_by_test_id("stAlertContentError")).to_have_count(1, timeout=30_000)
+        settle(page)
+        expect(page.get_by_role("heading", name="Before you start")).to_be_visible()
+        # Nothing valid lost: every tick is still there.
+        assert page.locator("[data-testid='stCheckbox'] input:checked").count() == n
+        guard.check(f"consent name {bad!r}")
+    typed = f"<img src=x onerror={PWN}> [R](javascript:{PWN})"
+    name_box.fill(typed)
+    page.get_by_role("button", name="I agree").click()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible(timeout=30_000)
+    settle(page)
+    guard.check("after confirming")
+    stored = server.run_python(
+        "import db; from sqlalchemy import text\n"
+        "with db.read() as c:\n"
+        "    print(repr(c.execute(text(\"select confirmed_name from consents k join clients c on c.id = k.client_id "
+        "where c.display_name = 'RL Consent'\")).scalar()))").strip()
+    assert stored == repr(typed)
+
+
+def _revoke(server, name: str) -> None:
+    server.run_python(
+        "from datetime import datetime, timezone\nimport db\nfrom db import links\nfrom sqlalchemy import text\n"
+        "with db.write() as c:\n"
+        f"    cid = c.execute(text('select id from clients where display_name = :n'), {{'n': {name!r}}}).scalar()\n"
+        "    links.revoke_all(c, cid, datetime.now(timezone.utc), reason='clinician')")
+
+
+def test_replays_two_tabs_of_preferences_then_a_revoked_link_change_nothing_and_stay_calm(server, browser):
+    made = make_clients(server, ["RL Replay"], purposes=("preferences", "checkin"))["RL Replay"]
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    one, g1 = _open(ctx, link(server, made["preferences"]))
+    two, g2 = _open(ctx, link(server, made["preferences"]))
+    one.get_by_role("button", name="Pause reminders").click()
+    expect(one.get_by_text("Reminders are paused. Nothing else has changed", exact=False)).to_be_visible(timeout=30_000)
+    two.get_by_role("button", name="Pause reminders").click()  # the stale second tab
+    expect(two.get_by_role("button", name="Resume reminders")).to_be_visible(timeout=30_000)
+    settle(two)
+    g1.check("first tab"), g2.check("second tab")
+
+    form, g3 = _open(ctx, link(server, made["checkin"]))
+    pick(form, "How did it go?", "Done")
+    pick(form, "Mood right now", "5")
+    pick(form, "Distress or urge right now", "2")
+    _revoke(server, "RL Replay")  # the clinician switches the links off while the form is open
+    form.get_by_role("button", name="Submit check-in").click()
+    expect(form.get_by_role("heading", name=CALM)).to_be_visible(timeout=30_000)
+    one.get_by_role("button", name="Resume reminders").click()
+    expect(one.get_by_role("heading", name=CALM)).to_be_visible(timeout=30_000)
+    settle(one), settle(form)
+    g1.check("resume after revoke"), g3.check("submit after revoke")
+    assert count_checkins(server, "RL Replay") == 0
+    paused = server.run_python(
+        "import db; from sqlalchemy import text\n"
+        "with db.read() as c:\n"
+        "    print(c.execute(text(\"select count(*) from reminder_prefs p join clients c on c.id = p.client_id "
+        "where c.display_name = 'RL Replay' and p.paused_at is not null\")).scalar())").strip()
+    assert paused == "1"  # still paused: the revoked link resumed nothing
+    ctx.close()
