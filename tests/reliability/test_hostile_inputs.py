@@ -518,3 +518,126 @@ def test_replays_two_tabs_of_preferences_then_a_revoked_link_change_nothing_and_
         "where c.display_name = 'RL Replay' and p.paused_at is not null\")).scalar())").strip()
     assert paused == "1"  # still paused: the revoked link resumed nothing
     ctx.close()
+
+
+def test_a_session_date_typed_as_30_february_or_year_9999_never_breaks_the_client_view(server, desk):
+    make_clients(server, ["RL Session"])
+    page, guard = desk
+    go(page, "Client view")
+    choose(page, "Client", "RL Session")
+    box = page.get_by_test_id("stDateInput").filter(has_text="Session date (past or next)").locator("input")
+    before = box.input_value()
+    for typed in ("2026/02/30", "9999/12/31", "0000/00/00", "../../etc/passwd"):
+        box.fill(typed)
+        box.press("Enter")
+        page.keyboard.press("Escape")
+        settle(page)
+        page.get_by_role("button", name="Record session").click()
+        page.wait_for_timeout(500)
+        settle(page)
+        guard.check(f"session date {typed!r}")
+        expect(page.get_by_role("heading", name="Sessions")).to_be_visible()
+    dates = server.run_python(
+        "import db; from sqlalchemy import text\n"
+        "with db.read() as c:\n"
+        "    print([str(d) for (d,) in c.execute(text(\"select on_date from sessions s join clients c on c.id = s.client_id "
+        "where c.display_name = 'RL Session'\")).all()])").strip()
+    assert "-02-30" not in dates and "0000" not in dates, dates
+    # Whatever was recorded, the caseload still draws (it computes the next session from these dates).
+    go(page, "Caseload")
+    expect(page.get_by_role("heading", name="Your caseload")).to_be_visible()
+    guard.check("caseload after session dates")
+    print("typed session dates ->", dates, "(first value", before, ")")
+
+
+# ---- admin forms ----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def admin(browser, server):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    guard = Guard(page)
+    sign_in(page, server.url, "admin", DEMO_PASSWORD)
+    yield page, guard
+    ctx.close()
+
+
+def test_add_clinician_refuses_path_usernames_crlf_emails_and_short_passwords_keeping_what_was_typed(server, admin):
+    page, guard = admin
+    go(page, "Clinicians")
+    _expand(page, "Add a clinician")
+    form = page.get_by_test_id("stForm").filter(has_text="Full name")
+    fields = {"Full name": NAME, "Username": "../../etc/passwd", "Work email": "rl@example.org\r\nBcc: all@example.org"}
+    for label, text in fields.items():
+        form.get_by_role("textbox", name=label).fill(text)
+    form.get_by_label("First password (12+ characters; ask them to change it)").fill("short")
+    form.get_by_role("button", name="Add clinician").click()
+    expect(page.get_by_test_id("stAlertContentError").first).to_be_visible(timeout=30_000)
+    settle(page)
+    assert page.get_by_test_id("stAlertContentError").count() >= 3  # username, email, password
+    expect(form.get_by_role("textbox", name="Full name")).to_have_value(NAME)
+    expect(form.get_by_role("textbox", name="Username")).to_have_value("../../etc/passwd")
+    guard.check("after the refused clinician")
+    form.get_by_role("textbox", name="Username").fill("rl.eve")
+    form.get_by_role("textbox", name="Work email").fill("rl.eve@example.org")
+    form.get_by_label("First password (12+ characters; ask them to change it)").fill("a long enough password")
+    form.get_by_role("button", name="Add clinician").click()
+    expect(page.get_by_text(f"Added {NAME}.")).to_be_visible(timeout=30_000)  # as text
+    settle(page)
+    guard.check("after adding a clinician with a markup name")
+
+
+CRISIS = f"Call 999 or Samaritans 116 123. {MARKUP}"
+
+
+def test_practice_settings_keep_typed_values_after_a_refusal_and_crisis_text_reaches_clients_as_text(
+        server, admin, tokens, phone_ctx):
+    page, guard = admin
+    go(page, "Practice settings")
+    name, crisis = page.get_by_label("Practice name (shown in emails and on client pages)"), page.get_by_role(
+        "textbox", name="Crisis resources shown to clients")
+    original = name.input_value()
+    name.fill("   ")
+    crisis.fill(CRISIS)
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Please enter the practice name.")).to_be_visible(timeout=30_000)
+    settle(page)
+    expect(crisis).to_have_value(CRISIS)  # nothing valid lost
+    guard.check("after the refused settings")
+    name.fill(original)
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Practice settings saved.")).to_be_visible(timeout=30_000)
+    settle(page)
+    guard.check("after saving hostile crisis text")
+    card, cguard = _open(phone_ctx, link(server, tokens["card"]))
+    expect(card.get_by_role("heading", name="Your coping card")).to_be_visible()
+    expect(card.get_by_text(f"[tap me](javascript:{PWN})", exact=False)).to_be_visible()
+    cguard.check("coping card with hostile crisis text")
+    card.close()
+
+
+def test_a_hostile_consent_checklist_needs_its_confirmation_keeps_the_edits_and_clients_read_it_as_text(server, admin,
+                                                                                                       phone_ctx):
+    page, guard = admin
+    go(page, "Consent checklist")
+    title = page.get_by_label("Title").first
+    text = page.get_by_label("Text").first
+    hostile_title = f"What this is <img src=x onerror={PWN}>"
+    title.fill(hostile_title)
+    text.fill(f"How it works. {MARKUP}")
+    page.get_by_role("button", name="Publish as version", exact=False).click()
+    expect(page.get_by_text("Please tick the box above to confirm.")).to_be_visible(timeout=30_000)
+    settle(page)
+    expect(page.get_by_label("Title").first).to_have_value(hostile_title)
+    guard.check("after the unconfirmed publish")
+    page.get_by_test_id("stCheckbox").filter(has_text="every client will be asked").locator("label").click()
+    page.get_by_role("button", name="Publish as version", exact=False).click()
+    expect(page.get_by_text("published. Clients will be asked to confirm it.", exact=False)).to_be_visible(timeout=30_000)
+    settle(page)
+    guard.check("after publishing")
+    client, cg = _open(phone_ctx, consent_link(server, "RL Checklist"))
+    expect(client.get_by_role("heading", name="Before you start")).to_be_visible()
+    expect(client.get_by_text(hostile_title).first).to_be_visible()
+    expect(client.get_by_text(f"[tap me](javascript:{PWN})", exact=False).first).to_be_visible()
+    cg.check("client consent page with a hostile checklist")
+    client.close()
