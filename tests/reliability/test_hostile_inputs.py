@@ -317,6 +317,38 @@ def test_add_client_refuses_crlf_headers_and_hostile_zones_keeps_what_was_typed_
     assert saved == "eve@example.org|Europe/London"
 
 
+def test_edit_client_refuses_crlf_and_hidden_characters_and_keeps_the_other_fields(server, desk):
+    page, guard = desk
+    go(page, "Caseload")
+    _expand(page, "Edit a client")
+    page.get_by_role("combobox", name="Client", exact=True).click()
+    page.get_by_role("option", name=NAME, exact=True).click()
+    settle(page)
+    form = page.get_by_test_id("stForm").filter(has_text="Save changes")
+    name_box = form.get_by_role("textbox", name="Name the client goes by")
+    email_box = form.get_by_role("textbox", name="Email for links and reminders")
+    expect(name_box).to_have_value(NAME)
+    name_box.fill("Eve\u200b")
+    email_box.fill("eve@example.org\r\nBcc: all@example.org")
+    form.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("doesn't look like an email address", exact=False)).to_be_visible(timeout=30_000)
+    settle(page)
+    expect(page.get_by_text("hidden or control characters", exact=False)).to_be_visible()
+    expect(name_box).to_have_value("Eve\u200b")
+    guard.check("after the refused edit")
+    name_box.fill(NAME)
+    email_box.fill("eve.new@example.org")
+    form.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Changes saved.")).to_be_visible(timeout=30_000)
+    settle(page)
+    guard.check("after the edit")
+    saved = server.run_python(
+        "import db; from sqlalchemy import text\n"
+        "with db.read() as c:\n"
+        f"    print(c.execute(text('select email from clients where display_name = :n'), {{'n': {NAME!r}}}).scalar())")
+    assert saved.strip() == "eve.new@example.org"
+
+
 STEP_TEXT = {  # label -> hostile text (each within the field's limit)
     "After I … (an existing daily routine)": f"pour coffee <script>{PWN}</script>",
     "I will … (one action you could see)": f"breathe [x](javascript:{PWN}) ![p](https://evil.example/s.png) 3 min",
