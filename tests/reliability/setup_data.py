@@ -51,3 +51,22 @@ def count_checkins(server, name: str) -> int:
         f"    print(c.execute(text('select count(*) from checkins k join clients c on c.id = k.client_id "
         f"where c.display_name = :n'), {{'n': {name!r}}}).scalar())")
     return int(out.strip())
+
+
+def ensure_client(server, name: str) -> None:
+    """A bare client of Maya (no plan, no consent), unless one by that name exists: lets a test that
+    normally follows the add-client test run on its own."""
+    server.run_python(f"""
+from datetime import datetime, timezone
+import db; from sqlalchemy import text
+from db import clients
+from db.actors import Actor
+with db.read() as c:
+    m = c.execute(text("select id, practice_id from clinicians where username='maya'")).one()
+    found = c.execute(text("select count(*) from clients where display_name = :n"), {{"n": {name!r}}}).scalar()
+if not found:
+    cid, err = clients.create(Actor(m.id, m.practice_id, 'clinician', 'maya'),
+                              {{"display_name": {name!r}, "email": "rl@example.org", "timezone": "Europe/London"}},
+                              now=datetime.now(timezone.utc))
+    assert not err, err
+""")

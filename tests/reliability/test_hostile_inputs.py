@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.reliability.conftest import DEMO_PASSWORD, Guard, settle, sign_in
-from tests.reliability.setup_data import count_checkins, link, make_clients
+from tests.reliability.setup_data import count_checkins, ensure_client, link, make_clients
 
 pytestmark = pytest.mark.e2e
 CALM = "This link isn't working"
@@ -318,6 +318,7 @@ def test_add_client_refuses_crlf_headers_and_hostile_zones_keeps_what_was_typed_
 
 
 def test_edit_client_refuses_crlf_and_hidden_characters_and_keeps_the_other_fields(server, desk):
+    ensure_client(server, NAME)
     page, guard = desk
     go(page, "Caseload")
     _expand(page, "Edit a client")
@@ -359,6 +360,7 @@ STEP_TEXT = {  # label -> hostile text (each within the field's limit)
 
 def test_the_plan_editor_shows_hostile_step_text_as_text_on_the_card_preview_and_saves_it(server, desk):
     from tests.e2e.test_plans import type_into
+    ensure_client(server, NAME)
     page, guard = desk
     go(page, "Plans")
     choose(page, "Client", NAME)  # the client added above, with no plan yet
@@ -428,9 +430,10 @@ def test_a_safety_review_note_refuses_an_empty_note_and_saves_hostile_text_as_ty
 
 
 def test_client_quiet_hours_refuse_impossible_times_and_keep_them_in_the_fields(server, desk):
+    make_clients(server, ["RL Quiet"])
     page, guard = desk
     go(page, "Reminders")
-    choose(page, "Client", "RL Flag")
+    choose(page, "Client", "RL Quiet")
     _expand(page, "Client's own quiet hours")
     start, end = page.get_by_label("From (HH:MM)"), page.get_by_label("Until (HH:MM)")
     for a, b in [("25:00", "07:00"), ("../../etc/passwd", "07:00"), ("22:00", "24:60"), ("22:00", "7:00\x00")]:
