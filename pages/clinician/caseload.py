@@ -114,7 +114,7 @@ with st.expander("Add a client", expanded=bool(ss.get("add_errors")) or not rows
             st.rerun()
         for k in ("display_name", "email"):
             ss.pop(f"add_{k}", None)
-        ss["caseload_saved"], ss["caseload_saved_text"] = True, f"Added {values['display_name']} to the caseload."
+        ss["caseload_saved"], ss["caseload_saved_text"] = True, f"Added {md_escape(values['display_name'])} to the caseload."
         st.rerun()
 
 if rows:

@@ -104,7 +104,8 @@ def test_hostile_text_shows_as_text_in_the_clinicians_view(server, browser, phon
     settle(desk)
     choose(desk, "Client", "E2E Hostile")
     expect(desk.get_by_test_id("stMarkdownContainer").get_by_text("window.__pwned=1", exact=False).first).to_be_visible()
-    expect(desk.get_by_text("[click me](javascript:window.__pwned=1)", exact=False)).to_be_visible()
+    expect(desk.get_by_test_id("stMarkdownContainer").get_by_text("[click me](javascript:window.__pwned=1)",
+                                                                  exact=False).first).to_be_visible()
     assert desk.evaluate("window.__pwned") is None and not dialogs
     assert desk.locator("a[href^='javascript:']").count() == 0
     assert desk.locator("[data-testid='stMain'] img[src='x']").count() == 0

@@ -10,8 +10,16 @@ from playwright.sync_api import expect
 
 from tests.conftest import ROOT, free_port, need
 from tests.e2e.conftest import DEMO_PASSWORD, settle, sign_in
+from tests.e2e.test_checkins import checkin_link, pick
 
 pytestmark = pytest.mark.e2e
+
+
+class ProxyURL(str):
+    """The proxy's base URL; `.dir` holds its config and logs."""
+    dir = None
+
+
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
@@ -47,7 +55,8 @@ http {{
 """)
     subprocess.run([NGINX, "-t", "-c", str(conf), "-p", str(tmp)], check=True, capture_output=True)
     proc = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(tmp), "-g", "daemon off;"])
-    url = f"http://127.0.0.1:{port}"
+    url = ProxyURL(f"http://127.0.0.1:{port}")
+    url.dir = tmp
     for _ in range(50):
         try:
             urllib.request.urlopen(url + "/_stcore/health", timeout=1)
@@ -90,3 +99,31 @@ def test_component_frames_are_allowed_only_from_our_own_origin(proxy):
     except urllib.error.HTTPError as err:
         csp = err.headers["Content-Security-Policy"]
     assert "frame-ancestors 'self'" in csp
+
+
+def test_a_check_in_works_through_the_proxy_and_its_token_is_in_no_nginx_log(server, proxy, phone):
+    direct = checkin_link(server, "E2E Through Nginx")
+    token = direct.split("?t=", 1)[1]
+    page = phone.new_page()
+    page.on("request", lambda r: None if r.url.startswith(proxy) else pytest.fail(f"request past the proxy: {r.url}"))
+    page.goto(proxy + "/?t=" + token)
+    settle(page)
+    expect(page.get_by_role("heading", name="Check in")).to_be_visible()
+    pick(page, "How did it go?", "Done")
+    pick(page, "Mood right now", "6")
+    pick(page, "Distress or urge right now", "3")
+    page.get_by_role("button", name="Submit check-in").tap()
+    expect(page.get_by_role("button", name="Submit check-in")).to_have_count(0, timeout=30_000)
+    settle(page)
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    saved = server.run_python(
+        "import db; from sqlalchemy import text\n"
+        "with db.read() as c:\n"
+        "    print(c.execute(text(\"select count(*) from checkins k join clients c on c.id = k.client_id "
+        "where c.display_name = 'E2E Through Nginx'\")).scalar())")
+    assert saved.strip() == "1"
+    page.close()
+    logs = {name: (proxy.dir / name).read_text() for name in ("access.log", "error.log") if (proxy.dir / name).exists()}
+    assert "error.log" in logs  # nginx writes its error log; the access log is off for the app's locations
+    assert not any(token in text for text in logs.values()), "the link token reached an nginx log"
+    assert "/?t=" not in logs.get("access.log", "")
