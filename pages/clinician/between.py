@@ -126,7 +126,11 @@ else:
 
 st.markdown("#### Sessions")
 c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
-day = c1.date_input("Session date (past or next)", key="bv_session_date", value=view["today"])
+# A session is within the last two years or the next one; the field refuses other years as they are typed.
+earliest, latest = view["today"] - timedelta(days=731), view["today"] + timedelta(days=366)
+day = c1.date_input("Session date (past or next)", key="bv_session_date", value=view["today"],
+                    min_value=earliest, max_value=latest,
+                    help=f"Any day from {earliest:%d %b %Y} to {latest:%d %b %Y}. The message after saving names the day saved.")
 if c2.button("Record session", key="bv_session_add", icon=":material/event:"):
     sessions.add(actor, client_id, day, now=now)
     ss["bv_flash"] = f"Session on {day:%d %b %Y} recorded."
