@@ -61,7 +61,8 @@ reminder_outbox = Table(
     Index("ix_reminder_outbox_status_next", "status", "next_attempt_at"),
 )
 
-OPEN = ("due", "claimed")  # not yet handed to a backend: may still be cancelled
+OPEN = ("due", "claimed")
+INSERT_PAGE = 16  # planned rows per INSERT statement  # not yet handed to a backend: may still be cancelled
 
 
 def new_ref() -> str:
@@ -83,7 +84,9 @@ def insert_planned(conn, rows: list[dict]) -> int:
     stmt = (dialect.insert(reminder_outbox)
             .on_conflict_do_nothing(index_elements=["client_id", "step_id", "local_date", "slot"])
             .returning(reminder_outbox.c.id))
-    return len(conn.execute(stmt, rows).all())
+    # Batched into multi-row INSERTs of INSERT_PAGE rows: few round trips, and each statement short
+    # enough for psycopg to cache its conversion (a long one is re-parsed every time).
+    return len(conn.execute(stmt.execution_options(insertmanyvalues_page_size=INSERT_PAGE), rows).all())
 
 
 def add_planned(conn, client_id: int, items, now: datetime) -> int:
