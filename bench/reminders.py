@@ -11,7 +11,9 @@ over the next 24 hours (what the worker does every minute) adds exactly 10,000 o
   `console` backend, which writes one .eml file per reminder under DATA_DIR/outbox/ (a fresh
   temporary folder inside DATA_DIR here, removed afterwards) and prints one line per email (sent to
   /dev/null while timing, so the terminal's speed is not measured);
-- "plan + send 10,000 reminders": the two together, per run.
+- "plan + send 10,000 reminders": the two together, per run;
+- "floor: create 10,000 .eml-sized files": the same number of files written the console backend's
+  way with no email or database work, so a slow or busy disk shows as such.
 
 Between runs the benchmark's outbox rows and links are deleted (untimed), so every run plans and
 sends 10,000 new reminders, each with two fresh hashed link tokens.
@@ -72,9 +74,32 @@ def _setup(now: datetime) -> list[int]:
             "created_at": since, "updated_at": since} for j in range(CLIENTS)])
         ids = list(conn.execute(select(clients.c.id).where(clients.c.practice_id == pid)
                                 .order_by(clients.c.id)).scalars())
-        for client_id in ids:
-            consent.record_confirmed_in(conn, client_id, at=since, by="bench")
-            plans.insert_plan(conn, actor, client_id=client_id, goal="Calmer days", steps=steps, now=since)
+        # The first client through the real functions; the others are copies of its rows, inserted in
+        # bulk (setup is not what is measured). Consent events are left out: only the consent row counts.
+        first = ids[0]
+        consent.record_confirmed_in(conn, first, at=since, by="bench")
+        plan_id = plans.insert_plan(conn, actor, client_id=first, goal="Calmer days", steps=steps, now=since)
+        row = dict(conn.execute(select(consent.consents).where(consent.consents.c.client_id == first)).mappings().one())
+        row.pop("id")
+        conn.execute(insert(consent.consents), [{**row, "client_id": c} for c in ids[1:]])
+        row = dict(conn.execute(select(plans.plans).where(plans.plans.c.id == plan_id)).mappings().one())
+        row.pop("id")
+        plan_ids = conn.execute(insert(plans.plans).returning(plans.plans.c.id, sort_by_parameter_order=True),
+                                [{**row, "client_id": c} for c in ids[1:]]).scalars().all()
+        ps, sv = plans.plan_steps, plans.step_versions
+        first_steps = [dict(r) for r in conn.execute(select(ps).where(ps.c.plan_id == plan_id).order_by(ps.c.position))
+                       .mappings()]
+        versions = {r["step_id"]: dict(r) for r in conn.execute(
+            select(sv).where(sv.c.step_id.in_([s["id"] for s in first_steps]))).mappings()}
+        step_ids = conn.execute(insert(ps).returning(ps.c.id, sort_by_parameter_order=True), [
+            {"plan_id": p, "position": s["position"], "created_at": s["created_at"]}
+            for p in plan_ids for s in first_steps]).scalars().all()
+        rows = []
+        for k, step_id in enumerate(step_ids):
+            v = dict(versions[first_steps[k % len(first_steps)]["id"]])
+            v.pop("id")
+            rows.append({**v, "step_id": step_id})
+        conn.execute(insert(sv), rows)
     assert len(ids) == CLIENTS
     return ids
 
@@ -116,7 +141,8 @@ def _sent(ids: list[int]) -> int:
 
 
 def measure(database: str, *, runs: int = 3, verbose: bool = False) -> list:
-    """Plan and send 10,000 reminders `runs` times on the configured database; three Results."""
+    """Plan and send 10,000 reminders `runs` times on the configured database: plan, send, both, and
+    the file-creation floor."""
     from bench import harness
     from core import settings as settings_mod
     from jobs import planner, sender
@@ -131,6 +157,7 @@ def measure(database: str, *, runs: int = 3, verbose: bool = False) -> list:
     plan = harness.Result(f"plan {TOTAL:,} reminders", database, "s", target=TARGET)
     send = harness.Result(f"send {TOTAL:,} reminders (console)", database, "s", target=TARGET)
     both = harness.Result(f"plan + send {TOTAL:,} reminders", database, "s", target=TARGET)
+    floor = harness.Result(f"floor: create {TOTAL:,} .eml-sized files (no email work)", database, "s")
     try:
         for run in range(runs):
             _reset(ids)
@@ -145,17 +172,36 @@ def measure(database: str, *, runs: int = 3, verbose: bool = False) -> list:
                 t0 = time.perf_counter()
                 result = sender.drain(lambda: send_now, "bench-worker", cfg)
                 t_send = time.perf_counter() - t0
-            files = len(list((data_dir / "outbox").glob("*.eml")))
-            assert result.sent == TOTAL and files == TOTAL and _sent(ids) == TOTAL, (result, files)
+            files = list((data_dir / "outbox").glob("*.eml"))
+            assert result.sent == TOTAL and len(files) == TOTAL and _sent(ids) == TOTAL, (result, len(files))
+            t_floor = _file_floor(data_dir / "floor", files[0].read_bytes())
             plan.runs.append(t_plan)
             send.runs.append(t_send)
             both.runs.append(t_plan + t_send)
+            floor.runs.append(t_floor)
             if verbose:
-                print(f"  {database} run {run + 1}: plan {t_plan:.2f} s, send {t_send:.2f} s", flush=True)
+                print(f"  {database} run {run + 1}: plan {t_plan:.2f} s, send {t_send:.2f} s "
+                      f"(of which creating the files alone takes about {t_floor:.2f} s)", flush=True)
     finally:
         _reset(ids)
         shutil.rmtree(data_dir, ignore_errors=True)
-    return [plan, send, both]
+    return [plan, send, both, floor]
+
+
+def _file_floor(folder: Path, data: bytes) -> float:
+    """What the console backend's files alone cost on this disk: TOTAL files created the same way
+    (O_EXCL, mode 0600) with a real message's bytes. Noisy machines show it here, not in our code."""
+    import secrets
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    t0 = time.perf_counter()
+    for i in range(TOTAL):
+        fd = os.open(folder / f"{i:06d}-{secrets.token_hex(4)}.eml", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+    took = time.perf_counter() - t0
+    shutil.rmtree(folder, ignore_errors=True)
+    return took
 
 
 def main(argv: list[str] | None = None) -> int:

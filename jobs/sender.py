@@ -63,28 +63,33 @@ def backoff(attempt: int, retry_after: float | None = None, rng: random.Random |
     return delay
 
 
+def _check(now: datetime):
+    """The re-check as a query over clients: status, email, practice, consent, pause."""
+    paused = exists().where(reminders.reminder_prefs.c.client_id == clients.c.id,
+                            reminders.reminder_prefs.c.paused_at.is_not(None))
+    return (select(clients.c.id.label("client_id"), clients.c.status, clients.c.email,
+                   practices.c.name.label("practice"), consent.active_clause(clients.c.id, now).label("consent_ok"),
+                   paused.label("paused"))
+            .join(practices, practices.c.id == clients.c.practice_id))
+
+
+def _reason(who) -> str | None:
+    """Why this client may not get a reminder now (None: it may go)."""
+    if who is None or who.status != "active":
+        return "the client is not active"
+    if not who.consent_ok:
+        return "consent is not active"
+    if who.paused:
+        return "reminders are paused"
+    return None
+
+
 def _verdicts(conn, client_ids, now: datetime) -> dict[int, tuple[str | None, object]]:
     """One query for many clients: (reason not to send, or None; the row with email and practice)."""
     if not client_ids:
         return {}
-    paused = exists().where(reminders.reminder_prefs.c.client_id == clients.c.id,
-                            reminders.reminder_prefs.c.paused_at.is_not(None))
-    q = (select(clients.c.id, clients.c.status, clients.c.email, practices.c.name.label("practice"),
-                consent.active_clause(clients.c.id, now).label("consent_ok"), paused.label("paused"))
-         .join(practices, practices.c.id == clients.c.practice_id).where(clients.c.id.in_(list(client_ids))))
-    found = {r.id: r for r in conn.execute(q)}
-    out = {}
-    for cid in client_ids:
-        who = found.get(cid)
-        if who is None or who.status != "active":
-            out[cid] = ("the client is not active", who)
-        elif not who.consent_ok:
-            out[cid] = ("consent is not active", who)
-        elif who.paused:
-            out[cid] = ("reminders are paused", who)
-        else:
-            out[cid] = (None, who)
-    return out
+    found = {r.client_id: r for r in conn.execute(_check(now).where(clients.c.id.in_(list(client_ids))))}
+    return {cid: (_reason(found.get(cid)), found.get(cid)) for cid in client_ids}
 
 
 class _Batch:
@@ -121,13 +126,16 @@ class _Batch:
         lease_until = self.now + timedelta(seconds=self.cfg["REMINDER_LEASE_SECONDS"])
         with db.write() as conn:
             self._flush_in(conn)
-            mine = conn.execute(select(t.c.id, t.c.client_id).where(
-                t.c.id.in_(group), t.c.status == "claimed", t.c.claimed_by == self.worker)).all()
-            verdict = _verdicts(conn, {r.client_id for r in mine}, self.now)
+            # Our claimed rows of the group, each with its client's re-check, in one query.
+            mine = conn.execute(_check(self.now).add_columns(t.c.id.label("outbox_id"))
+                                .join(t, t.c.client_id == clients.c.id)
+                                .where(t.c.id.in_(group), t.c.status == "claimed", t.c.claimed_by == self.worker)
+                                ).all()
+            who = {r.client_id: r for r in mine}
             cancel, ok = defaultdict(list), []
             for r in mine:
-                reason = verdict[r.client_id][0]
-                (cancel[reason] if reason else ok).append(r.id)
+                reason = _reason(r)
+                (cancel[reason] if reason else ok).append(r.outbox_id)
             for reason, ids in cancel.items():
                 outbox.cancel_many(conn, ids, self.now, reason)
                 for outbox_id in ids:
@@ -140,7 +148,7 @@ class _Batch:
         for outbox_id in group:
             if outbox_id not in going and outbox_id not in self.outcome:
                 self._count(outbox_id, "skipped")  # cancelled or taken back meanwhile
-        return [(row, verdict[row["client_id"]][1], raws[2 * i], raws[2 * i + 1]) for i, row in enumerate(rows)]
+        return [(row, who[row["client_id"]], raws[2 * i], raws[2 * i + 1]) for i, row in enumerate(rows)]
 
     def recheck(self, prepared) -> set[int]:
         """Outbox ids among `prepared` whose client may no longer get reminders (read-only)."""
