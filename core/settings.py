@@ -176,6 +176,9 @@ REGISTRY: list[Setting] = [
             "becomes a dead letter.", _int_between(1, 20)),
     Setting("REMINDER_LEASE_SECONDS", 300, "How long a worker's claim on a reminder lasts before another worker "
             "may take it back.", _int_between(30, 3600)),
+    Setting("REMINDER_SEND_BATCH", 20, "Reminders the worker marks 'sending' in one transaction before handing them "
+            "to the email backend one by one; a worker killed mid-group turns at most this many into visible "
+            "'interrupted' dead letters (1: one transaction per reminder).", _int_between(1, 200)),
     Setting("SENDGRID_API_KEY", "", "SendGrid API key (EMAIL_BACKEND=sendgrid); keep it out of git."),
     Setting("SENDGRID_HOST", "https://api.sendgrid.com", "SendGrid API base URL (tests point it at a stand-in).",
             lambda raw: _url(raw)),

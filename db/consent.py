@@ -97,12 +97,18 @@ def _in_scope(conn, actor: Actor, client_id: int) -> None:
         raise db.NotFound("client")
 
 
+def active_clause(client_id, now: datetime):
+    """SQL: the client (a column or a value) has consent that counts at `now`. The one definition,
+    shared by `is_active` and the reminder worker's batch re-check."""
+    c = consents.c
+    return exists().where(c.client_id == client_id, c.confirmed_at.is_not(None), c.withdrawn_at.is_(None),
+                          c.expires_at > now)
+
+
 def is_active(conn, client_id: int, now: datetime) -> bool:
     """Does this client's consent count right now? Other features ask this before sending anything to,
     or accepting anything from, a client."""
-    c = consents.c
-    return bool(conn.execute(select(exists().where(
-        c.client_id == client_id, c.confirmed_at.is_not(None), c.withdrawn_at.is_(None), c.expires_at > now))).scalar())
+    return bool(conn.execute(select(active_clause(client_id, now))).scalar())
 
 
 def _gate(conn, client_id: int, purpose: str, now: datetime) -> bool:

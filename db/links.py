@@ -69,6 +69,16 @@ def issue(conn, *, client_id: int, purpose: str, now: datetime, ttl_days: dict[s
     return raw
 
 
+def issue_many(conn, wanted: list[tuple[int, str]], *, now: datetime, ttl_days: dict[str, float]) -> list[str]:
+    """`issue` for many (client_id, purpose) pairs in one executemany; the raw tokens, in order."""
+    raws = [tokens.new_token() for _ in wanted]
+    if wanted:
+        conn.execute(insert(client_links), [
+            {"token_hash": tokens.digest(raw), "client_id": client_id, "purpose": purpose, "created_at": now,
+             "expires_at": tokens.expiry(purpose, now, ttl_days)} for raw, (client_id, purpose) in zip(raws, wanted)])
+    return raws
+
+
 def issue_for(actor: Actor, client_id: int, purpose: str, *, now: datetime, ttl_days: dict[str, float]) -> str:
     """A clinician asks for a link for one of their clients (to copy or to email)."""
     with db.write() as conn:

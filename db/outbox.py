@@ -3,12 +3,25 @@
 States: due -> claimed -> sending -> sent; or -> failed (a dead letter, with the reason), expired
 (older than its window), cancelled (consent withdrawn, client paused or discharged).
 
-Delivery is *at most once*: a worker claims rows with a compare-and-set (or SKIP LOCKED on
-PostgreSQL) and marks a row `sending` in its own committed transaction right before handing it to
-the email backend. A worker that dies with a row `claimed` never handed it over, so the row goes
-back to `due`; one that dies with a row `sending` may or may not have sent it, so that row becomes a
-dead letter ("interrupted") instead of being sent again. For a reminder, a duplicate is worse than
-one the clinician can see was missed.
+Delivery is *at most once*. A worker claims due rows in batches (one statement: an
+`UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n)` on PostgreSQL, the same
+compare-and-set `UPDATE … WHERE status='due'` under SQLite's write lock), each claim with a lease.
+It then marks a small group of its claimed rows `sending` (at most REMINDER_SEND_BATCH) in one
+committed transaction that first re-checks client status, consent and pause for that group, and
+only then hands those rows to the email backend one by one. The outcomes of a group (sent with the
+provider's id, retry, dead letter) are written in the transaction that marks the next group.
+
+If a worker dies:
+- rows still `claimed` were never handed to a backend: when their lease lapses the sweep puts them
+  back to `due` and another pass sends them (nothing lost, nothing twice);
+- rows marked `sending` may or may not have been handed over (the worker may have died before,
+  during or after the provider call, or before their outcome was written), so when their lease
+  lapses they become dead letters ("interrupted") that the clinician and admin see — never a
+  second email. A duplicate reminder is worse than one the clinician can see was missed. The price
+  of batching is that a crash turns up to REMINDER_SEND_BATCH rows (the current group) into such
+  dead letters instead of one; REMINDER_SEND_BATCH=1 restores one row per transaction.
+A worker that stops on purpose (SIGTERM, a refused API key) knows which rows it never handed over
+and gives them straight back to `due`.
 """
 from __future__ import annotations
 
@@ -16,7 +29,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import (CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, Table, UniqueConstraint,
-                        and_, or_, select, update)
+                        and_, bindparam, or_, select, update)
 from sqlalchemy.dialects import postgresql, sqlite
 
 import db
@@ -48,32 +61,44 @@ reminder_outbox = Table(
     Index("ix_reminder_outbox_status_next", "status", "next_attempt_at"),
 )
 
-OPEN = ("due", "claimed")  # not yet handed to a backend: may still be cancelled
+OPEN = ("due", "claimed")
+INSERT_PAGE = 16  # planned rows per INSERT statement  # not yet handed to a backend: may still be cancelled
 
 
 def new_ref() -> str:
     return secrets.token_hex(16)
 
 
-def add_planned(conn, client_id: int, items, now: datetime) -> int:
-    """Insert planned reminders; a row with the same (client, step, local date, slot) is left alone.
-    Returns how many were new."""
-    if not items:
-        return 0
-    rows = [{"ref": new_ref(), "client_id": client_id, "step_id": p.step_id, "local_date": p.local_date,
+def planned_rows(client_id: int, items, now: datetime) -> list[dict]:
+    return [{"ref": new_ref(), "client_id": client_id, "step_id": p.step_id, "local_date": p.local_date,
              "slot": p.slot, "due_at": p.due_at, "window_end": p.window_end, "next_attempt_at": p.due_at,
              "status": "due", "attempts": 0, "created_at": now, "updated_at": now} for p in items]
+
+
+def insert_planned(conn, rows: list[dict]) -> int:
+    """Insert planned rows (from `planned_rows`) in one executemany; a row whose (client, step, local
+    date, slot) exists already is left alone. Returns how many were new."""
+    if not rows:
+        return 0
     dialect = postgresql if db.is_postgres(conn) else sqlite
-    stmt = (dialect.insert(reminder_outbox).values(rows)
+    stmt = (dialect.insert(reminder_outbox)
             .on_conflict_do_nothing(index_elements=["client_id", "step_id", "local_date", "slot"])
             .returning(reminder_outbox.c.id))
-    return len(conn.execute(stmt).all())
+    # Batched into multi-row INSERTs of INSERT_PAGE rows: few round trips, and each statement short
+    # enough for psycopg to cache its conversion (a long one is re-parsed every time).
+    return len(conn.execute(stmt.execution_options(insertmanyvalues_page_size=INSERT_PAGE), rows).all())
+
+
+def add_planned(conn, client_id: int, items, now: datetime) -> int:
+    """Insert one client's planned reminders; a row with the same (client, step, local date, slot) is
+    left alone. Returns how many were new."""
+    return insert_planned(conn, planned_rows(client_id, items, now))
 
 
 def claim(worker: str, now: datetime, *, limit: int, lease_seconds: int) -> list[int]:
-    """Claim up to `limit` due rows for this worker. On PostgreSQL other workers skip the locked
-    rows; on SQLite the write lock (BEGIN IMMEDIATE) serialises claims, and the WHERE status='due'
-    makes each update a compare-and-set anyway."""
+    """Claim up to `limit` due rows for this worker in one statement. On PostgreSQL other workers
+    skip the locked rows (FOR UPDATE SKIP LOCKED); on SQLite the write lock (BEGIN IMMEDIATE)
+    serialises claims; on both the WHERE status='due' makes the update a compare-and-set."""
     t = reminder_outbox
     lease = now + timedelta(seconds=lease_seconds)
     with db.write() as conn:
@@ -81,13 +106,76 @@ def claim(worker: str, now: datetime, *, limit: int, lease_seconds: int) -> list
                 .order_by(t.c.next_attempt_at, t.c.id).limit(limit))
         if db.is_postgres(conn):
             pick = pick.with_for_update(skip_locked=True)
-        ids = list(conn.execute(pick).scalars())
-        if not ids:
-            return []
-        claimed = conn.execute(update(t).where(t.c.id.in_(ids), t.c.status == "due")
+        claimed = conn.execute(update(t).where(t.c.id.in_(pick.scalar_subquery()), t.c.status == "due")
                                .values(status="claimed", claimed_by=worker, lease_until=lease, updated_at=now)
                                .returning(t.c.id)).scalars().all()
     return sorted(claimed)
+
+
+def start_sending(conn, ids, worker: str, now: datetime, lease_until: datetime) -> list[dict]:
+    """Compare-and-set claimed -> sending for a group (inside the caller's transaction, which has just
+    re-checked the clients). Returns the rows that moved, with what sending needs; the others were
+    cancelled or taken back meanwhile: do not send them."""
+    if not ids:
+        return []
+    t = reminder_outbox
+    moved = conn.execute(update(t).where(t.c.id.in_(list(ids)), t.c.status == "claimed", t.c.claimed_by == worker)
+                         .values(status="sending", attempts=t.c.attempts + 1, lease_until=lease_until,
+                                 updated_at=now)
+                         .returning(t.c.id, t.c.client_id, t.c.ref, t.c.attempts, t.c.window_end)).mappings().all()
+    return sorted((dict(r) for r in moved), key=lambda r: r["id"])
+
+
+# Outcomes written together: each kind is one executemany, guarded like the single-row versions
+# (the row must still be ours and in the state we left it in).
+_FINISH = {
+    "sent": ("sending", {"status": "sent", "provider_id": bindparam("b_provider_id"), "reason": None}),
+    "failed": ("sending", {"status": "failed", "reason": bindparam("b_reason")}),
+    "retried": ("sending", {"status": "due", "next_attempt_at": bindparam("b_at"), "claimed_by": None,
+                            "reason": bindparam("b_reason")}),
+    "cancelled": ("sending", {"status": "cancelled", "reason": bindparam("b_reason")}),
+}
+
+
+def finish_many(conn, worker: str, now: datetime, outcomes: list[tuple[str, int, dict]]) -> int:
+    """Record outcomes [(kind, outbox_id, values)] inside the caller's transaction; kind is sent
+    (values: provider_id), failed (reason), retried (at, reason) or cancelled (reason, for a row
+    marked sending that the last re-check stopped before it was handed over). Returns rows changed."""
+    t = reminder_outbox
+    changed = 0
+    for kind, (from_status, values) in _FINISH.items():
+        params = [{"b_id": oid, "b_provider_id": str(v.get("provider_id", ""))[:200],
+                   "b_reason": str(v.get("reason", ""))[:300], "b_at": v.get("at", now)}
+                  for k, oid, v in outcomes if k == kind]
+        if not params:
+            continue
+        stmt = (update(t).where(t.c.id == bindparam("b_id"), t.c.status == from_status, t.c.claimed_by == worker)
+                .values(updated_at=now, lease_until=None, **values))
+        if kind == "sent":
+            stmt = stmt.values(sent_at=now)
+        used = {"b_id"} | {b.key for b in values.values() if hasattr(b, "key")}
+        res = conn.execute(stmt, [{k: p[k] for k in used} for p in params])
+        changed += max(res.rowcount, 0)
+    return changed
+
+
+def release_many(conn, ids, worker: str, now: datetime, from_status: str = "claimed") -> int:
+    """Give rows back untouched (never handed to a backend) inside the caller's transaction."""
+    if not ids:
+        return 0
+    t = reminder_outbox
+    return conn.execute(update(t).where(t.c.id.in_(list(ids)), t.c.status == from_status, t.c.claimed_by == worker)
+                        .values(status="due", claimed_by=None, lease_until=None, updated_at=now,
+                                attempts=t.c.attempts - (1 if from_status == "sending" else 0))).rowcount
+
+
+def cancel_many(conn, ids, now: datetime, reason: str) -> int:
+    """Cancel open (due or claimed) rows inside the caller's transaction."""
+    if not ids:
+        return 0
+    t = reminder_outbox
+    return conn.execute(update(t).where(t.c.id.in_(list(ids)), t.c.status.in_(OPEN))
+                        .values(status="cancelled", reason=reason, lease_until=None, updated_at=now)).rowcount
 
 
 def get(conn, outbox_id: int):

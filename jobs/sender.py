@@ -1,14 +1,30 @@
-"""Send due reminders: claim, re-check, mark sending, send, record. See db/outbox.py for why a row
-interrupted mid-send becomes a dead letter instead of a second email (at most once)."""
+"""Send due reminders: claim a batch, then group by group: re-check, mark sending, send, record.
+
+One pass claims up to `limit` due rows in one transaction (their lease starts). It then works
+through them in groups of REMINDER_SEND_BATCH: one transaction records the previous group's outcomes
+(executemany), re-checks client status, consent and pause for the next group in one query, cancels
+the rows that may no longer go, marks the rest `sending` and issues their two fresh links (a new
+check-in token and a pause token per reminder, stored hashed). After that commit the group's rows
+are handed to the backend one at a time. If handing the group over takes longer than
+RECHECK_AFTER seconds (a slow provider), the rows not yet handed over are re-checked again before
+the next one goes, so a withdrawal or pause stops them within that time too.
+
+At most once, and the price of batching: see db/outbox.py. Rows still `claimed` when a worker dies
+go back to due after their lease; rows marked `sending` become visible "interrupted" dead letters,
+never a second email, so a crash costs at most one group (REMINDER_SEND_BATCH rows). SIGTERM and a
+refused API key give back every row not yet handed over.
+"""
 from __future__ import annotations
 
 import logging
 import random
+import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 import db
 from core import settings as settings_mod
@@ -20,6 +36,7 @@ from jobs import email
 log = logging.getLogger("anchorstep.sender")
 BASE_DELAY = 30.0    # seconds before the first retry
 MAX_DELAY = 1800.0   # backoff cap
+RECHECK_AFTER = 0.25  # seconds: re-check a group's remaining rows when handing it over takes longer
 
 
 class BatchStopped(RuntimeError):
@@ -46,96 +63,211 @@ def backoff(attempt: int, retry_after: float | None = None, rng: random.Random |
     return delay
 
 
-def _prepare(outbox_id: int, worker: str, now: datetime, cfg) -> tuple[str, object] | tuple[None, None]:
-    """Inside one transaction: re-check the client, consent and pause; mark `sending`; make the two
-    links. Returns ("send", message) or (outcome, None)."""
-    lease_until = now + timedelta(seconds=cfg["REMINDER_LEASE_SECONDS"])
-    with db.write() as conn:
-        row = outbox.get(conn, outbox_id)
-        if row is None or row["status"] != "claimed" or row["claimed_by"] != worker:
-            return "skipped", None
-        who = conn.execute(select(clients.c.status, clients.c.email, practices.c.name)
-                           .join(practices, practices.c.id == clients.c.practice_id)
-                           .where(clients.c.id == row["client_id"])).first()
-        if who is None or who.status != "active":
-            outbox.cancel_in(conn, outbox_id, now, "the client is not active")
-            return "cancelled", None
-        if not consent.is_active(conn, row["client_id"], now):
-            outbox.cancel_in(conn, outbox_id, now, "consent is not active")
-            return "cancelled", None
-        if reminders.is_paused(conn, row["client_id"]):
-            outbox.cancel_in(conn, outbox_id, now, "reminders are paused")
-            return "cancelled", None
-        if not outbox.to_sending(conn, outbox_id, worker, now, lease_until):
-            return "skipped", None
-        ttl = cfg.link_ttl_days()
-        checkin = links.issue(conn, client_id=row["client_id"], purpose="checkin", now=now, ttl_days=ttl)
-        pause = links.issue(conn, client_id=row["client_id"], purpose="preferences", now=now, ttl_days=ttl)
-    base = cfg["LINK_BASE_URL"]
-    message = email.make_reminder(to=who.email, practice_name=who.name, checkin_link=links.url(base, checkin),
-                                  pause_link=links.url(base, pause), sender=cfg["EMAIL_FROM"], ref=row["ref"], now=now)
-    return "send", (message, row)
+def _check(now: datetime):
+    """The re-check as a query over clients: status, email, practice, consent, pause."""
+    paused = exists().where(reminders.reminder_prefs.c.client_id == clients.c.id,
+                            reminders.reminder_prefs.c.paused_at.is_not(None))
+    return (select(clients.c.id.label("client_id"), clients.c.status, clients.c.email,
+                   practices.c.name.label("practice"), consent.active_clause(clients.c.id, now).label("consent_ok"),
+                   paused.label("paused"))
+            .join(practices, practices.c.id == clients.c.practice_id))
+
+
+def _reason(who) -> str | None:
+    """Why this client may not get a reminder now (None: it may go)."""
+    if who is None or who.status != "active":
+        return "the client is not active"
+    if not who.consent_ok:
+        return "consent is not active"
+    if who.paused:
+        return "reminders are paused"
+    return None
+
+
+def _verdicts(conn, client_ids, now: datetime) -> dict[int, tuple[str | None, object]]:
+    """One query for many clients: (reason not to send, or None; the row with email and practice)."""
+    if not client_ids:
+        return {}
+    found = {r.client_id: r for r in conn.execute(_check(now).where(clients.c.id.in_(list(client_ids))))}
+    return {cid: (_reason(found.get(cid)), found.get(cid)) for cid in client_ids}
+
+
+class _Batch:
+    """One claimed batch on its way to the backend (see the module docstring)."""
+
+    def __init__(self, worker: str, now: datetime, cfg, deliver: Callable):
+        self.worker, self.now, self.cfg, self.deliver = worker, now, cfg, deliver
+        self.result = Result()
+        self.outcome: dict[int, str] = {}
+        self.pending: list[tuple[str, int, dict]] = []  # outcomes not yet written
+        self.conn = None  # the batch's connection while it runs
+
+    def _count(self, outbox_id: int, outcome: str) -> None:
+        self.outcome[outbox_id] = outcome
+        setattr(self.result, outcome, getattr(self.result, outcome) + 1)
+        if outcome == "sent":
+            self.result.ids.append(outbox_id)
+
+    def _flush_in(self, conn) -> None:
+        if self.pending:
+            outbox.finish_many(conn, self.worker, self.now, self.pending)
+            self.pending = []
+
+    def _write(self):
+        """A write transaction on the batch's own connection (no pool checkout, ping and reset per
+        group: on PostgreSQL those were two extra round trips each time)."""
+        return self.conn.begin()
+
+    def flush(self, *, give_back_sending=(), give_back_claimed=()) -> None:
+        if not (self.pending or give_back_sending or give_back_claimed):
+            return
+        conn = self.conn
+        with self._write():
+            self._flush_in(conn)
+            outbox.release_many(conn, give_back_sending, self.worker, self.now, from_status="sending")
+            outbox.release_many(conn, give_back_claimed, self.worker, self.now)
+
+    def prepare(self, group: list[int]) -> list[tuple[dict, object, str, str]]:
+        """Write the previous outcomes, re-check, cancel, mark sending, issue links: one transaction."""
+        t = outbox.reminder_outbox
+        lease_until = self.now + timedelta(seconds=self.cfg["REMINDER_LEASE_SECONDS"])
+        conn = self.conn
+        with self._write():
+            self._flush_in(conn)
+            # Our claimed rows of the group, each with its client's re-check, in one query.
+            mine = conn.execute(_check(self.now).add_columns(t.c.id.label("outbox_id"))
+                                .join(t, t.c.client_id == clients.c.id)
+                                .where(t.c.id.in_(group), t.c.status == "claimed", t.c.claimed_by == self.worker)
+                                ).all()
+            who = {r.client_id: r for r in mine}
+            cancel, ok = defaultdict(list), []
+            for r in mine:
+                reason = _reason(r)
+                (cancel[reason] if reason else ok).append(r.outbox_id)
+            for reason, ids in cancel.items():
+                outbox.cancel_many(conn, ids, self.now, reason)
+                for outbox_id in ids:
+                    self._count(outbox_id, "cancelled")
+            rows = outbox.start_sending(conn, ok, self.worker, self.now, lease_until)
+            raws = links.issue_many(conn, [(r["client_id"], purpose) for r in rows
+                                           for purpose in ("checkin", "preferences")],
+                                    now=self.now, ttl_days=self.cfg.link_ttl_days())
+        going = {r["id"] for r in rows}
+        for outbox_id in group:
+            if outbox_id not in going and outbox_id not in self.outcome:
+                self._count(outbox_id, "skipped")  # cancelled or taken back meanwhile
+        return [(row, who[row["client_id"]], raws[2 * i], raws[2 * i + 1]) for i, row in enumerate(rows)]
+
+    def recheck(self, prepared) -> set[int]:
+        """Outbox ids among `prepared` whose client may no longer get reminders (read-only)."""
+        with db.read() as conn:
+            verdict = _verdicts(conn, {row["client_id"] for row, *_ in prepared}, self.now)
+        stopped = set()
+        for row, *_ in prepared:
+            reason = verdict[row["client_id"]][0]
+            if reason:
+                stopped.add(row["id"])
+                self.pending.append(("cancelled", row["id"], {"reason": reason}))
+                self._count(row["id"], "cancelled")
+        return stopped
+
+    def send(self, row: dict, who, checkin: str, pause: str) -> str:
+        """Hand one `sending` row to the backend; its outcome joins `pending`. Raises BatchStopped."""
+        cfg, now = self.cfg, self.now
+        base = cfg["LINK_BASE_URL"]
+        message = email.make_reminder(to=who.email, practice_name=who.practice, checkin_link=links.url(base, checkin),
+                                      pause_link=links.url(base, pause), sender=cfg["EMAIL_FROM"], ref=row["ref"],
+                                      now=now)
+        attempt = row["attempts"]
+        outbox_id = row["id"]
+        try:
+            provider_id = self.deliver(message, cfg)
+        except email.AuthEmailError as exc:
+            raise BatchStopped(str(exc)) from None
+        except email.TransientEmailError as exc:
+            at = now + timedelta(seconds=backoff(attempt, exc.retry_after))
+            if attempt >= cfg["REMINDER_MAX_ATTEMPTS"]:
+                self.pending.append(("failed", outbox_id, {"reason": f"gave up after {attempt} tries: {exc}"}))
+                outcome = "failed"
+            elif at >= row["window_end"]:
+                self.pending.append(("failed", outbox_id, {"reason": f"could not be sent within its window: {exc}"}))
+                outcome = "failed"
+            else:
+                self.pending.append(("retried", outbox_id, {"at": at, "reason": str(exc)}))
+                outcome = "retried"
+        except email.EmailError as exc:
+            self.pending.append(("failed", outbox_id, {"reason": str(exc)}))
+            outcome = "failed"
+        except Exception as exc:  # a bug or an odd library error: keep the row visible, never silent
+            log.exception("reminder %s: unexpected error while sending", outbox_id)
+            self.pending.append(("failed", outbox_id,
+                                 {"reason": f"unexpected error while sending ({type(exc).__name__})"}))
+            outcome = "failed"
+        else:
+            self.pending.append(("sent", outbox_id, {"provider_id": str(provider_id)}))
+            outcome = "sent"
+        self._count(outbox_id, outcome)
+        return outcome
+
+    def run(self, ids: list[int], stop: Callable[[], bool]) -> None:
+        with db.engine().connect() as conn:
+            conn.execution_options(anchorstep_write=True)  # SQLite: BEGIN IMMEDIATE, as db.write()
+            self.conn = conn
+            try:
+                self._run(ids, stop)
+            finally:
+                self.conn = None
+
+    def _run(self, ids: list[int], stop: Callable[[], bool]) -> None:
+        size = self.cfg["REMINDER_SEND_BATCH"]
+        groups = [ids[i:i + size] for i in range(0, len(ids), size)]
+        for gi, group in enumerate(groups):
+            later = [i for g in groups[gi + 1:] for i in g]
+            if stop():
+                self.flush(give_back_claimed=group + later)
+                return
+            prepared = self.prepare(group)
+            checked_at = time.monotonic()
+            for j, (row, who, checkin, pause) in enumerate(prepared):
+                rest = [r["id"] for r, *_ in prepared[j:] if r["id"] not in self.outcome]
+                if stop():
+                    self.flush(give_back_sending=rest, give_back_claimed=later)
+                    return
+                if row["id"] in self.outcome:
+                    continue  # stopped by a re-check
+                if j and time.monotonic() - checked_at > RECHECK_AFTER:
+                    self.recheck([p for p in prepared[j:] if p[0]["id"] not in self.outcome])
+                    checked_at = time.monotonic()
+                    if row["id"] in self.outcome:
+                        continue
+                try:
+                    self.send(row, who, checkin, pause)
+                except BatchStopped:
+                    self.flush(give_back_sending=rest, give_back_claimed=later)
+                    raise
+        self.flush()
 
 
 def send_one(outbox_id: int, worker: str, now: datetime, cfg, deliver: Callable) -> str:
     """One claimed row to its end state. Returns sent | retried | failed | cancelled | skipped."""
-    outcome, prepared = _prepare(outbox_id, worker, now, cfg)
-    if outcome != "send":
-        return outcome
-    message, row = prepared
-    attempt = row["attempts"] + 1
-    try:
-        provider_id = deliver(message, cfg)
-    except email.AuthEmailError as exc:
-        outbox.release(outbox_id, worker, now, from_status="sending")
-        raise BatchStopped(str(exc)) from None
-    except email.TransientEmailError as exc:
-        at = now + timedelta(seconds=backoff(attempt, exc.retry_after))
-        if attempt >= cfg["REMINDER_MAX_ATTEMPTS"]:
-            outbox.mark_failed(outbox_id, worker, now, f"gave up after {attempt} tries: {exc}")
-            return "failed"
-        if at >= row["window_end"]:
-            outbox.mark_failed(outbox_id, worker, now, f"could not be sent within its window: {exc}")
-            return "failed"
-        outbox.mark_retry(outbox_id, worker, now, at, str(exc))
-        return "retried"
-    except email.EmailError as exc:
-        outbox.mark_failed(outbox_id, worker, now, str(exc))
-        return "failed"
-    except Exception as exc:  # a bug or an odd library error: keep the row visible, never silent
-        log.exception("reminder %s: unexpected error while sending", outbox_id)
-        outbox.mark_failed(outbox_id, worker, now, f"unexpected error while sending ({type(exc).__name__})")
-        return "failed"
-    if not outbox.mark_sent(outbox_id, worker, now, provider_id):
-        log.error("reminder %s was sent but its row had changed meanwhile", outbox_id)
-    return "sent"
+    batch = _Batch(worker, now, cfg, deliver)
+    batch.run([outbox_id], stop=lambda: False)
+    return batch.outcome.get(outbox_id, "skipped")
 
 
 def run(now: datetime, worker: str, cfg: settings_mod.Settings | None = None, *, deliver: Callable | None = None,
-        limit: int = 50, stop: Callable[[], bool] = lambda: False) -> Result:
+        limit: int = 100, stop: Callable[[], bool] = lambda: False) -> Result:
     """Claim up to `limit` due rows and send them; `stop()` is asked between rows (SIGTERM)."""
     cfg = cfg or settings_mod.load()
     deliver = deliver or email.send
-    result = Result()
     ids = outbox.claim(worker, now, limit=limit, lease_seconds=cfg["REMINDER_LEASE_SECONDS"])
-    for i, outbox_id in enumerate(ids):
-        if stop():
-            for rest in ids[i:]:
-                outbox.release(rest, worker, now)
-            break
-        try:
-            outcome = send_one(outbox_id, worker, now, cfg, deliver)
-        except BatchStopped:
-            for rest in ids[i + 1:]:
-                outbox.release(rest, worker, now)
-            raise
-        setattr(result, outcome, getattr(result, outcome) + 1)
-        if outcome == "sent":
-            result.ids.append(outbox_id)
-    return result
+    batch = _Batch(worker, now, cfg, deliver)
+    if ids:
+        batch.run(ids, stop)
+    return batch.result
 
 
-def drain(now_fn: Callable[[], datetime], worker: str, cfg=None, *, deliver=None, limit: int = 50,
+def drain(now_fn: Callable[[], datetime], worker: str, cfg=None, *, deliver=None, limit: int = 100,
           stop: Callable[[], bool] = lambda: False) -> Result:
     """Batches until nothing is due (or `stop()`); totals across batches."""
     total = Result()

@@ -34,7 +34,7 @@ def _eml_refs(folder) -> Counter:
 
 def test_sigkill_twenty_times_then_nothing_twice_and_nothing_lost(sqlite_db, people, tmp_path, monkeypatch):
     import tests.db.test_reminder_concurrency as conc
-    monkeypatch.setattr(conc, "TOTAL", 400)
+    monkeypatch.setattr(conc, "TOTAL", 2000)  # enough that kills land mid-batch (the worker sends ~1,000/s)
     seed(people)
     real_now = datetime.now(timezone.utc)
     t = outbox.reminder_outbox
