@@ -126,7 +126,7 @@ def start_sending(conn, ids, worker: str, now: datetime, lease_until: datetime) 
     return sorted((dict(r) for r in moved), key=lambda r: r["id"])
 
 
-# Outcomes written together: each kind is one executemany, guarded like the single-row versions
+# Outcomes written together: each kind is one executemany, guarded by compare-and-set
 # (the row must still be ours and in the state we left it in).
 _FINISH = {
     "sent": ("sending", {"status": "sent", "provider_id": bindparam("b_provider_id"), "reason": None}),
@@ -180,51 +180,6 @@ def cancel_many(conn, ids, now: datetime, reason: str) -> int:
 
 def get(conn, outbox_id: int):
     return conn.execute(select(reminder_outbox).where(reminder_outbox.c.id == outbox_id)).mappings().first()
-
-
-def to_sending(conn, outbox_id: int, worker: str, now: datetime, lease_until: datetime) -> bool:
-    """Compare-and-set claimed -> sending (inside the caller's transaction, which also re-checks
-    consent). False: the row was cancelled or reclaimed meanwhile: do not send."""
-    t = reminder_outbox
-    return conn.execute(update(t).where(t.c.id == outbox_id, t.c.status == "claimed", t.c.claimed_by == worker)
-                        .values(status="sending", attempts=t.c.attempts + 1, lease_until=lease_until,
-                                updated_at=now)).rowcount == 1
-
-
-def _finish(outbox_id: int, worker: str, now: datetime, from_status: str, **values) -> bool:
-    t = reminder_outbox
-    with db.write() as conn:
-        return conn.execute(update(t).where(t.c.id == outbox_id, t.c.status == from_status, t.c.claimed_by == worker)
-                            .values(updated_at=now, lease_until=None, **values)).rowcount == 1
-
-
-def mark_sent(outbox_id: int, worker: str, now: datetime, provider_id: str) -> bool:
-    return _finish(outbox_id, worker, now, "sending", status="sent", sent_at=now, provider_id=provider_id[:200],
-                   reason=None)
-
-
-def mark_failed(outbox_id: int, worker: str, now: datetime, reason: str, from_status: str = "sending") -> bool:
-    return _finish(outbox_id, worker, now, from_status, status="failed", reason=reason[:300])
-
-
-def mark_retry(outbox_id: int, worker: str, now: datetime, at: datetime, reason: str) -> bool:
-    return _finish(outbox_id, worker, now, "sending", status="due", next_attempt_at=at, claimed_by=None,
-                   reason=reason[:300])
-
-
-def release(outbox_id: int, worker: str, now: datetime, from_status: str = "claimed") -> bool:
-    """Give a row back untouched (the batch stopped before it was tried)."""
-    t = reminder_outbox
-    with db.write() as conn:
-        return conn.execute(update(t).where(t.c.id == outbox_id, t.c.status == from_status, t.c.claimed_by == worker)
-                            .values(status="due", claimed_by=None, lease_until=None, updated_at=now,
-                                    attempts=t.c.attempts - (1 if from_status == "sending" else 0))).rowcount == 1
-
-
-def cancel_in(conn, outbox_id: int, now: datetime, reason: str) -> None:
-    t = reminder_outbox
-    conn.execute(update(t).where(t.c.id == outbox_id, t.c.status.in_(OPEN))
-                 .values(status="cancelled", reason=reason, lease_until=None, updated_at=now))
 
 
 def cancel_client(conn, client_id: int, now: datetime, reason: str = "consent withdrawn") -> int:

@@ -259,7 +259,7 @@ def test_lapsed_claims_go_back_and_lapsed_sends_become_dead_letters(database, pe
     _due_row(people, tmp_path, "colin")
     a, b = outbox.claim("dead-worker", NOW, limit=10, lease_seconds=60)
     with db.write() as conn:
-        assert outbox.to_sending(conn, b, "dead-worker", NOW, NOW + timedelta(seconds=60))
+        assert [r["id"] for r in outbox.start_sending(conn, [b], "dead-worker", NOW, NOW + timedelta(seconds=60))] == [b]
     assert outbox.sweep(NOW + timedelta(seconds=61)) == {"expired": 0, "reclaimed": 1, "interrupted": 1}
     by_id = {r["id"]: r for r in rows()}
     assert by_id[a]["status"] == "due" and by_id[b]["status"] == "failed" and "interrupted" in by_id[b]["reason"]
