@@ -6,7 +6,7 @@ import streamlit as st
 # A local icon: a Material icon name makes every browser fetch it from a Google font server.
 st.set_page_config(page_title="Anchorstep", page_icon=str(Path(__file__).parent / "static" / "favicon.png"), layout="wide")
 
-from components import client_link, frame, signin  # noqa: E402
+from components import client_link, frame  # noqa: E402
 
 cfg = frame.settings()
 
@@ -16,6 +16,8 @@ if client_link.active():
     nav = st.navigation([st.Page(page, title="Anchorstep", url_path="link", default=True)], position="hidden")
     nav.run()
     st.stop()
+
+from components import signin  # noqa: E402  (streamlit-authenticator: only sessions that may sign in load it)
 
 authenticator = signin.make_authenticator(cfg)  # the one instance
 actor = signin.gate(authenticator, cfg)

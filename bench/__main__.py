@@ -23,6 +23,7 @@ CASELOAD, CASELOAD_FLOOR = "caseload page (AppTest run)", "caseload floor (same 
 VIEW_YEAR, VIEW_YEAR_FLOOR = "client view, year window (AppTest run)", "client view floor, year window"
 VIEW_DEFAULT, VIEW_DEFAULT_FLOOR = "client view, default window (AppTest run)", "client view floor, default window"
 LINK, BARE = "check-in link → interactive form (Chromium)", "bare one-line page load (Chromium)"
+LINK_FLOOR = "check-in form floor: same elements, no routing or data work (Chromium)"
 
 
 def _databases(tmp: Path, only: str | None):
@@ -132,11 +133,15 @@ def browser_measurements(name, args, results, notes, tmp, username, client_id) -
         return
     app = browser.Server(ROOT / "app.py", tmp / f"server-{name}.log")
     bare = browser.Server(ROOT / "bench" / "floor_bare.py", tmp / f"bare-{name}.log")
+    form_floor = None
     try:
         link = browser.checkin_link(app, client_id)
-        form, floor = browser.link_vs_bare(app, bare, link, runs=3 if args.quick else 7)
+        form_floor = browser.Server(ROOT / "bench" / "floor_checkin.py", tmp / f"floor-checkin-{name}.log",
+                                    env={"FLOOR_STEPS": str(_steps_today(link))})
+        form, floor, same = browser.link_vs_bare(app, bare, link, runs=3 if args.quick else 7, floor=form_floor)
         results.append(H.Result(LINK, name, "s", form, target="≤ 1.5× bare page"))
         results.append(H.Result(BARE, name, "s", floor))
+        results.append(H.Result(LINK_FLOOR, name, "s", same, target="(what the form itself costs the framework)"))
         mem = browser.client_view_memory(app, username, generate.PASSWORD)
         notes.setdefault("memory", {})[name] = mem
         results.append(H.Result("app process peak memory (VmHWM), client view with a year", name, "MB",
@@ -144,6 +149,16 @@ def browser_measurements(name, args, results, notes, tmp, username, client_id) -
     finally:
         app.stop()
         bare.stop()
+        if form_floor is not None:
+            form_floor.stop()
+
+
+def _steps_today(link: str) -> int:
+    """How many step cards the check-in page draws for this link today (the form floor draws as many)."""
+    from datetime import datetime, timezone
+    from db import checkins
+    form = checkins.form_for(link.split("t=", 1)[1], now=datetime.now(timezone.utc))
+    return len(form["planned"][form["today"]])
 
 
 def ratios(results) -> list:
@@ -153,7 +168,8 @@ def ratios(results) -> list:
         out += [H.ratio("caseload / floor", results, database, CASELOAD, CASELOAD_FLOOR, 3),
                 H.ratio("client view, default window / floor", results, database, VIEW_DEFAULT, VIEW_DEFAULT_FLOOR, 3),
                 H.ratio("client view, year window / floor", results, database, VIEW_YEAR, VIEW_YEAR_FLOOR, 3),
-                H.ratio("check-in link → form / bare page", results, database, LINK, BARE, 1.5)]
+                H.ratio("check-in link → form / bare page", results, database, LINK, BARE, 1.5),
+                H.ratio("check-in link → form / same-elements floor", results, database, LINK, LINK_FLOOR, 1.5)]
     return [q for q in out if q is not None]
 
 

@@ -91,34 +91,37 @@ def checkin_link(server: Server, client_id: int) -> str:
     return links.url(server.url, raw)
 
 
-def link_vs_bare(app: Server, bare: Server, link: str, runs: int) -> tuple[list[float], list[float]]:
-    """Seconds from goto to a usable page, each run in a fresh browser context, alternating the two."""
+def link_vs_bare(app: Server, bare: Server, link: str, runs: int,
+                 floor: Server | None = None) -> tuple[list[float], ...]:
+    """Seconds from goto to a usable page, each run in a fresh browser context, the pages in rotating
+    order. With `floor` (floor_checkin.py: the form's elements, no routing or data work) a third list."""
     from playwright.sync_api import expect, sync_playwright
-    form, floor = [], []
+    took_by: dict[str, list[float]] = {"link": [], "bare": [], "floor": []}
+    kinds = ["link", "bare"] + (["floor"] if floor is not None else [])
     with sync_playwright() as p:
         b = _browser(p)
         try:
-            for i in range(runs + 1):  # the first pair warms both servers up and is not counted
-                for which in ("link", "bare") if i % 2 else ("bare", "link"):
+            for i in range(runs + 1):  # the first round warms the servers up and is not counted
+                for which in kinds[i % len(kinds):] + kinds[:i % len(kinds)]:
                     ctx = b.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
                     page = ctx.new_page()
                     t0 = time.perf_counter()
-                    if which == "link":
-                        page.goto(link)
-                        button = page.get_by_role("button", name="Submit check-in")
-                        expect(button).to_be_enabled(timeout=60_000)
-                        settle(page)
-                    else:
+                    if which == "bare":
                         page.goto(bare.url)
                         settle(page)
                         expect(page.get_by_text("hello")).to_be_visible(timeout=60_000)
+                    else:
+                        page.goto(link if which == "link" else floor.url)
+                        button = page.get_by_role("button", name="Submit check-in")
+                        expect(button).to_be_enabled(timeout=60_000)
+                        settle(page)
                     took = time.perf_counter() - t0
                     if i:
-                        (form if which == "link" else floor).append(took)
+                        took_by[which].append(took)
                     ctx.close()
         finally:
             b.close()
-    return form, floor
+    return (took_by["link"], took_by["bare"]) + ((took_by["floor"],) if floor is not None else ())
 
 
 def client_view_memory(app: Server, username: str, password: str) -> dict:

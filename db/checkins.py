@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 import db
 from core import checkins as rules, plans as plan_rules, safety as safety_rules, settings as settings_mod
-from db import audit, consent, links, measures, plans, practices, safety
+from db import audit, links, measures, plans, practices, safety
 from db.actors import Actor
 from db.clients import clients, scope
 from db.meta import UTCDateTime, metadata
@@ -70,9 +70,8 @@ def _client(conn, client_id: int) -> dict:
 
 def current_steps_in(conn, client_id: int) -> list[dict]:
     """The client's steps as they stand now (active plans, retired steps left out)."""
-    plan_ids = list(conn.execute(select(plans.plans.c.id).where(plans.plans.c.client_id == client_id,
-                                                                plans.plans.c.status == "active")).scalars())
-    steps = plans._steps_as_of(conn, plan_ids, None) if plan_ids else []
+    active = select(plans.plans.c.id).where(plans.plans.c.client_id == client_id, plans.plans.c.status == "active")
+    steps = plans._steps_as_of(conn, active, None)  # one query: the plan ids are a subquery
     for s in steps:
         s["asks_label"] = plan_rules.asks_label(s)
     return steps
@@ -89,13 +88,14 @@ def form_for(raw: object, *, now: datetime) -> dict | None:
         res = links.resolve_in(conn, raw, now, purpose="checkin")
         if not res.ok:
             return None
-        client = _client(conn, res.client_id)
         steps = current_steps_in(conn, res.client_id)
         due = measures.due_in(conn, res.client_id, now)
-    today, yesterday = rules.allowed_dates(client["timezone"], now)
-    return {"client_id": res.client_id, "timezone": client["timezone"], "today": today, "yesterday": yesterday,
+        crisis = conn.execute(select(practices.practices.c.crisis_resources)
+                              .where(practices.practices.c.id == res.practice_id)).scalar_one()
+    today, yesterday = rules.allowed_dates(res.timezone, now)
+    return {"client_id": res.client_id, "timezone": res.timezone, "today": today, "yesterday": yesterday,
             "planned": {d: [s for s in steps if plan_rules.planned_on(s, d)] for d in (today, yesterday)},
-            "steps": steps, "due": due, "crisis_resources": practices.get(res.practice_id)["crisis_resources"]}
+            "steps": steps, "due": due, "crisis_resources": crisis}
 
 
 def insert_once(conn, table: Table, values: dict, keys: list[str]) -> int | None:
@@ -126,11 +126,13 @@ def submit(raw: object, form: dict, *, now: datetime, threshold: int | None = No
     threshold = cfg["SAFETY_DISTRESS_THRESHOLD"] if threshold is None else threshold
     ttl_days = ttl_days or cfg.link_ttl_days()
     with db.write() as conn:
+        # One query re-checks the link, its purpose, the client's status and active consent (links.REACHABLE,
+        # where db.consent's gate lives) and reads the client's time zone.
         res = links.resolve_in(conn, raw, now, purpose="checkin")
-        if not res.ok or not consent.is_active(conn, res.client_id, now):
+        if not res.ok:
             return Result("invalid")
         client_id = res.client_id
-        zone = _client(conn, client_id)["timezone"]
+        zone = res.timezone
         steps = current_steps_in(conn, client_id)
         today, yesterday = rules.allowed_dates(zone, now)
         raw_day = form.get("local_date", today)
@@ -146,18 +148,19 @@ def submit(raw: object, form: dict, *, now: datetime, threshold: int | None = No
                 errors["corrects"] = "The check-in to correct couldn't be found; please reload the page."
         if errors:
             return Result("errors", errors=errors)
-        if (done := _existing(conn, client_id, clean["idempotency_key"])) is not None:
-            return done
+        # No read first: the unique key answers "saved before?" (ON CONFLICT DO NOTHING, then read what is there).
         checkin_id = insert_once(conn, checkins, dict(
             client_id=client_id, idempotency_key=clean["idempotency_key"], local_date=clean["local_date"],
             submitted_at=now, mood=clean["mood"], distress=clean["distress"], thought=clean["thought"],
             context_where=clean["context_where"], context_with=clean["context_with"], corrects_id=corrects),
             ["client_id", "idempotency_key"])
-        if checkin_id is None:  # another request with this key committed first
+        if checkin_id is None:  # this form was saved before (or another request with this key committed first)
             return _existing(conn, client_id, clean["idempotency_key"])
-        for sid, answer in clean["steps"].items():
-            conn.execute(insert(checkin_steps).values(checkin_id=checkin_id, step_id=sid,
-                                                      version_id=planned[sid]["version_id"], **answer))
+        if clean["steps"]:  # one multi-row INSERT
+            conn.execute(insert(checkin_steps).values([
+                {"checkin_id": checkin_id, "step_id": sid, "version_id": planned[sid]["version_id"],
+                 "status": answer["status"], "reason": answer.get("reason"), "label": answer.get("label")}
+                for sid, answer in clean["steps"].items()]))
         flag = safety.raise_in(conn, client_id, source="checkin", source_id=checkin_id, now=now,
                                reasons=safety_rules.checkin_reasons(clean["distress"], threshold))
         audit.record(conn, now=now, action="checkin.submit", actor_kind="client", actor_id=client_id,

@@ -73,7 +73,9 @@ def _in_scope(conn, actor: Actor, client_id: int) -> None:
 
 def due_in(conn, client_id: int, now: datetime) -> list[dict]:
     """Open assignments that are due: never answered, or (weekly) last answered six or more days ago."""
+    mine = select(measure_assignments.c.id).where(measure_assignments.c.client_id == client_id)
     last = (select(measure_responses.c.assignment_id, func.max(measure_responses.c.submitted_at).label("last"))
+            .where(measure_responses.c.assignment_id.in_(mine))  # this client's answers only, not every client's
             .group_by(measure_responses.c.assignment_id).subquery())
     rows = conn.execute(select(measure_assignments, last.c.last)
                         .outerjoin(last, last.c.assignment_id == measure_assignments.c.id)
