@@ -106,7 +106,14 @@ def claim(worker: str, now: datetime, *, limit: int, lease_seconds: int) -> list
                 .order_by(t.c.next_attempt_at, t.c.id).limit(limit))
         if db.is_postgres(conn):
             pick = pick.with_for_update(skip_locked=True)
-        claimed = conn.execute(update(t).where(t.c.id.in_(pick.scalar_subquery()), t.c.status == "due")
+        # Two statements, not UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED): with stale
+        # statistics (a burst of new due rows) PostgreSQL planned that as a nested loop re-running the
+        # locking subquery for every due row — 0.5 s a claim at 4,000 due rows. The picked rows stay
+        # locked until this transaction ends, so the update below is still ours alone.
+        ids = list(conn.execute(pick).scalars())
+        if not ids:
+            return []
+        claimed = conn.execute(update(t).where(t.c.id.in_(ids), t.c.status == "due")
                                .values(status="claimed", claimed_by=worker, lease_until=lease, updated_at=now)
                                .returning(t.c.id)).scalars().all()
     return sorted(claimed)
