@@ -186,15 +186,20 @@ def _stored(server, name):
         "print(json.dumps([list(r) for r in rows]))").strip().splitlines()[-1])
 
 
-@pytest.fixture(scope="module")
-def desk(browser, server):
-    """Maya signed in once for the module's clinician-side checks."""
+def _signed_in(browser, server, username: str):
+    """A desktop page signed in once as `username`, with its Guard; closed after the module."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
     guard = Guard(page)
-    sign_in(page, server.url, "maya", DEMO_PASSWORD)
+    sign_in(page, server.url, username, DEMO_PASSWORD)
     yield page, guard
     ctx.close()
+
+
+@pytest.fixture(scope="module")
+def desk(browser, server):
+    """Maya signed in once for the module's clinician-side checks."""
+    yield from _signed_in(browser, server, "maya")
 
 
 def go(page, name: str) -> None:
@@ -614,12 +619,8 @@ def test_a_session_date_typed_as_30_february_or_year_9999_never_breaks_the_clien
 
 @pytest.fixture(scope="module")
 def admin(browser, server):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = ctx.new_page()
-    guard = Guard(page)
-    sign_in(page, server.url, "admin", DEMO_PASSWORD)
-    yield page, guard
-    ctx.close()
+    """The demo admin signed in once for the admin forms."""
+    yield from _signed_in(browser, server, "admin")
 
 
 def test_add_clinician_refuses_path_usernames_crlf_emails_and_short_passwords_keeping_what_was_typed(server, admin):
