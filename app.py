@@ -19,8 +19,7 @@ if client_link.active():
 
 from components import signin  # noqa: E402  (streamlit-authenticator: only sessions that may sign in load it)
 
-authenticator = signin.make_authenticator(cfg)  # the one instance
-actor = signin.gate(authenticator, cfg)
+actor = signin.gate(cfg)  # makes the one authenticator instance only when the run needs it
 
 if actor is None:
     nav = st.navigation([st.Page(lambda: None, title="Sign in", url_path="signin", default=True)], position="hidden")

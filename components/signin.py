@@ -98,25 +98,36 @@ def request_sign_out() -> None:
     st.session_state["as_signout_requested"] = True
 
 
-def gate(authenticator: stauth.Authenticate, cfg: settings_mod.Settings) -> Actor | None:
-    """Returns the signed-in actor, or draws the sign-in form and returns None."""
+def gate(cfg: settings_mod.Settings) -> Actor | None:
+    """Returns the signed-in actor, or draws the sign-in form and returns None.
+
+    The authenticator (its credentials read and its cookie component) is made only when a run needs it:
+    signing in, signing out, or a session that ended. A signed-in page's run is one read of its server
+    session, nothing more."""
     ss = st.session_state
+    made: list[stauth.Authenticate] = []
+
+    def authenticator() -> stauth.Authenticate:
+        if not made:
+            made.append(make_authenticator(cfg))  # the one instance of this run
+        return made[0]
+
     # Three fixed slots drawn on every run, signed in or not, so whatever follows keeps its place
     # from one run to the next (a shifted element is briefly drawn twice while Streamlit replaces
     # the previous run's elements: two forms, two headings).
     cookie_slot, notice_box, head = st.empty(), st.empty(), st.empty()
     if ss.pop("as_signout_requested", False):
-        sign_out(authenticator, "signout", cookie_slot)
+        sign_out(authenticator(), "signout", cookie_slot)
     sid = ss.get("as_sid")
     if sid:
         current, reason = signins.touch(sid, utcnow(), idle_minutes=cfg["IDLE_TIMEOUT_MINUTES"])
         if current is not None:
             ss["as_actor"] = current
             return current
-        sign_out(authenticator, reason or "ended", cookie_slot)
+        sign_out(authenticator(), reason or "ended", cookie_slot)
     elif ss.get("authentication_status"):
         # The authenticator thinks we are signed in but no live server session backs it.
-        sign_out(authenticator, "ended", cookie_slot)
+        sign_out(authenticator(), "ended", cookie_slot)
 
     if ss.get("authentication_status") is False:
         ss["authentication_status"] = None  # so a False after login() means: this run's attempt failed
@@ -126,14 +137,14 @@ def gate(authenticator: stauth.Authenticate, cfg: settings_mod.Settings) -> Acto
     with head.container():  # cleared when a re-login cookie signs the person straight in
         st.title("Anchorstep")
         st.caption("Between-session practice, with the clinician in charge.")
-    authenticator.login(location="main", key="signin", fields={
+    authenticator().login(location="main", key="signin", fields={
         "Form name": "Sign in", "Username": "Username", "Password": "Password", "Login": "Sign in"})
     if ss.get("authentication_status") and ss.get("as_sid"):
         if ss.pop("as_fresh_signin", False):
             # The authenticator has just drawn its cookie element; it writes the re-login cookie and
             # then reruns the script by itself, which opens the signed-in pages. No st.rerun() here:
             # it would remove the element before the browser runs it.
-            signins.bind_cookie(ss["as_sid"], authenticator.cookie_controller.cookie_model.exp_date)
+            signins.bind_cookie(ss["as_sid"], authenticator().cookie_controller.cookie_model.exp_date)
             st.success("Signed in. Opening your pages…")
             st.button("Continue", key="as_continue")
             st.stop()
