@@ -8,14 +8,14 @@ import functools
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, select
 
 import db
 from core import checkins as checkin_rules, exports, metrics
 from db import audit, clients as clients_mod, consent, outbox, plans, practices, safety, sessions
 from db.actors import Actor
 from db.checkins import checkin_steps, checkins
-from db.clients import clients, scope
+from db.clients import clients
 from db.measures import measure_responses
 
 MAX_DAYS = 400  # the longest window a client view aggregates
@@ -30,15 +30,11 @@ def _steps(conn, client_ids: list[int]) -> dict[int, list[dict]]:
     days before the removal still count. A step has a handful of versions, so this stays small."""
     if not client_ids:
         return {}
-    rows = conn.execute(select(plans.plans.c.id, plans.plans.c.client_id).where(
-        plans.plans.c.client_id.in_(client_ids), plans.plans.c.status == "active")).all()
-    by_plan = {pid: cid for pid, cid in rows}
-    if not by_plan:
-        return {}
-    sv, ps = plans.step_versions, plans.plan_steps
+    sv, ps, pl = plans.step_versions, plans.plan_steps, plans.plans
     steps: dict[int, dict] = {}
-    for row in conn.execute(select(sv, ps.c.position, ps.c.plan_id).join(ps, ps.c.id == sv.c.step_id)
-                            .where(ps.c.plan_id.in_(list(by_plan)))
+    for row in conn.execute(select(sv, ps.c.position, ps.c.plan_id, pl.c.client_id)
+                            .join(ps, ps.c.id == sv.c.step_id).join(pl, pl.c.id == ps.c.plan_id)
+                            .where(pl.c.client_id.in_(client_ids), pl.c.status == "active")
                             .order_by(ps.c.position, ps.c.id, sv.c.valid_from, sv.c.id)).mappings():
         step = steps.get(row["step_id"])
         history = step["versions"] if step else []
@@ -47,12 +43,13 @@ def _steps(conn, client_ids: list[int]) -> dict[int, list[dict]]:
             if step:
                 step["removed_at"] = row["valid_from"]
             continue
-        step = {**plans._step_dict(row), "plan_id": row["plan_id"], "versions": history, "removed_at": None}
+        step = {**plans._step_dict(row), "plan_id": row["plan_id"], "client_id": row["client_id"],
+                "versions": history, "removed_at": None}
         history.append((row["valid_from"], frozenset(step["days"])))
         steps[row["step_id"]] = step
     out: dict[int, list[dict]] = {}
     for step in steps.values():
-        out.setdefault(by_plan[step["plan_id"]], []).append(step)
+        out.setdefault(step["client_id"], []).append(step)
     return out
 
 
@@ -85,12 +82,15 @@ def _outcomes(conn, client_ids: list[int], start: date, end: date, deciding: dic
                      checkins.c.local_date <= end,
                      *([checkin_steps.c.step_id.in_(step_ids)] if step_ids is not None else [])).subquery())
     out: dict[tuple[int, int], dict[date, str]] = {}
-    for cid, sid, day, status, checkin_id in conn.execute(
-            select(ranked.c.client_id, ranked.c.step_id, ranked.c.local_date, ranked.c.status, ranked.c.checkin_id)
-            .where(ranked.c.rn == 1)).all():
+    columns = [ranked.c.client_id, ranked.c.step_id, ranked.c.local_date, ranked.c.status]
+    if deciding is None:
+        for cid, sid, day, status in conn.execute(select(*columns).where(ranked.c.rn == 1)):
+            out.setdefault((cid, sid), {})[day] = status
+        return out
+    for cid, sid, day, status, checkin_id in conn.execute(select(*columns, ranked.c.checkin_id)
+                                                          .where(ranked.c.rn == 1)):
         out.setdefault((cid, sid), {})[day] = status
-        if deciding is not None:
-            deciding[(sid, day)] = checkin_id
+        deciding[(sid, day)] = checkin_id
     return out
 
 
@@ -137,25 +137,21 @@ def caseload(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_da
     """One row per client in scope, with their flags (attention first, then by name). The last check-in
     is counted in the clinician's time (the practice's zone): "3 days ago" means three of the
     clinician's days, whatever the client's zone."""
-    base = clients_mod.list_for(actor, now=now, search=search, status=status)
-    ids = [r["id"] for r in base]
-    states = consent.states_for(actor, ids, now=now, notice_days=notice_days) if ids else {}
-    open_flags = safety.open_counts(actor)
-    findings = plans.finding_counts(actor)
+    # One transaction and one connection for everything below (it was five): on PostgreSQL every
+    # transaction costs a pool check-out with its ping, a BEGIN and a COMMIT.
     with db.write() as conn:
-        visible = list(conn.execute(select(clients.c.id).where(scope(actor), clients.c.id.in_(ids))).scalars())
+        base = clients_mod.list_in(conn, actor, search=search, status=status)  # scoped to the actor
+        visible = [r["id"] for r in base]
+        states = consent.states_in(conn, actor, visible, now=now, notice_days=notice_days) if visible else {}
+        open_flags = safety.open_counts(actor, conn)
+        findings = plans.finding_counts(actor, conn)
         clinician_zone = conn.execute(select(practices.practices.c.timezone)
                                       .where(practices.practices.c.id == actor.practice_id)).scalar_one()
-        # The newest local day per client is one probe of the (client, day) index; the newest check-in
-        # is on that day or the day before (late entries reach back one day), so the max time is read
-        # from those two days only, not from a year of rows.
-        newest = (select(func.max(checkins.c.local_date)).where(checkins.c.client_id == clients.c.id)
+        # The newest check-in per client: one probe of the (client, submitted_at) index each.
+        newest = (select(func.max(checkins.c.submitted_at)).where(checkins.c.client_id == clients.c.id)
                   .scalar_subquery())
-        newest_day = {cid: day for cid, day in conn.execute(select(clients.c.id, newest)
-                                                            .where(clients.c.id.in_(visible))) if day is not None}
-        last_at = dict(conn.execute(select(checkins.c.client_id, func.max(checkins.c.submitted_at)).where(or_(
-            *(and_(checkins.c.client_id == cid, checkins.c.local_date >= day - timedelta(days=1))
-              for cid, day in newest_day.items()))).group_by(checkins.c.client_id)).all()) if newest_day else {}
+        last_at = {cid: at for cid, at in conn.execute(select(clients.c.id, newest).where(clients.c.id.in_(visible)))
+                   if at is not None} if visible else {}
         failing = dict(conn.execute(select(outbox.reminder_outbox.c.client_id, func.count())
                                     .where(outbox.reminder_outbox.c.client_id.in_(visible),
                                            outbox.reminder_outbox.c.status == "failed",
@@ -176,8 +172,6 @@ def caseload(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_da
     rows = []
     for r in base:
         cid = r["id"]
-        if cid not in visible:
-            continue
         today = checkin_rules.local_today(r["timezone"], now)
         st = steps.get(cid, [])
         a7, _ = _adherence(st, outcomes, cid, r["timezone"], today - timedelta(days=6), today)

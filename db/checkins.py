@@ -38,6 +38,7 @@ checkins = Table(
     CheckConstraint("mood between 0 and 10", name="mood"),
     CheckConstraint("distress between 0 and 10", name="distress"),
     Index("ix_checkins_client_id_local_date", "client_id", "local_date"),  # date ranges per client (0009)
+    Index("ix_checkins_client_id_submitted_at", "client_id", "submitted_at"),  # newest per client (0010)
 )
 
 checkin_steps = Table(

@@ -50,6 +50,14 @@ def _columns():
 
 
 def list_for(actor: Actor, *, now: datetime, search: str = "", status: str | None = None) -> list[dict]:
+    with db.write() as conn:
+        rows = list_in(conn, actor, search=search, status=status)
+        audit.record(conn, now=now, action="client.list", actor=actor, detail=f"{len(rows)} clients listed")
+    return rows
+
+
+def list_in(conn, actor: Actor, *, search: str = "", status: str | None = None) -> list[dict]:
+    """The clients in scope, inside the caller's transaction (the caller audits the read)."""
     q = (select(*_columns()).join(clinicians, clinicians.c.id == clients.c.clinician_id)
          .where(scope(actor)).order_by(clients.c.display_name, clients.c.id))
     if status:
@@ -58,10 +66,7 @@ def list_for(actor: Actor, *, now: datetime, search: str = "", status: str | Non
         # Escape LIKE wildcards: a search for "50%" finds "50%", not everything.
         needle = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         q = q.where(clients.c.display_name.ilike(f"%{needle}%", escape="\\"))
-    with db.write() as conn:
-        rows = [dict(r) for r in conn.execute(q).mappings()]
-        audit.record(conn, now=now, action="client.list", actor=actor, detail=f"{len(rows)} clients listed")
-    return rows
+    return [dict(r) for r in conn.execute(q).mappings()]
 
 
 def get(actor: Actor, client_id: int, *, now: datetime) -> dict:

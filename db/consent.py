@@ -137,9 +137,15 @@ def states_for(actor: Actor, client_ids: list[int], *, now: datetime, notice_day
     """Status per client for the caseload (only clients in the actor's scope)."""
     with db.read() as conn:
         ids = list(conn.execute(select(clients.c.id).where(scope(actor), clients.c.id.in_(client_ids))).scalars())
-        version = current_version(conn, actor.practice_id)
-        rounds = _rounds(conn, ids)
-    return {i: rules.status(rounds.get(i, []), now, current_version=version, notice_days=notice_days) for i in ids}
+        return states_in(conn, actor, ids, now=now, notice_days=notice_days)
+
+
+def states_in(conn, actor: Actor, scoped_ids: list[int], *, now: datetime, notice_days: int) -> dict[int, rules.Status]:
+    """`states_for` inside the caller's transaction, for ids the caller has already scoped to `actor`."""
+    version = current_version(conn, actor.practice_id)
+    rounds = _rounds(conn, scoped_ids)
+    return {i: rules.status(rounds.get(i, []), now, current_version=version, notice_days=notice_days)
+            for i in scoped_ids}
 
 
 def overview(actor: Actor, client_id: int, *, now: datetime, notice_days: int) -> dict:
