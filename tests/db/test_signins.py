@@ -63,6 +63,28 @@ def test_an_idle_session_ends_after_thirty_minutes(database, people):
     assert signins.touch(sid, NOW + timedelta(minutes=90), idle_minutes=30) == (None, "idle")
 
 
+def test_a_burst_of_page_runs_reads_the_session_and_writes_it_at_most_every_fifteen_seconds(database, people):
+    sid, actor = signins.start_session("clara", NOW)
+
+    def seen():
+        with db.read() as conn:
+            return conn.execute(select(signins.login_sessions.c.last_seen_at)).scalar_one()
+
+    assert signins.touch(sid, NOW + timedelta(seconds=5), idle_minutes=30)[0] == actor
+    assert signins.touch(sid, NOW + timedelta(seconds=14), idle_minutes=30)[0] == actor
+    assert seen() == NOW  # reruns within 15 s: read only
+    assert signins.touch(sid, NOW + timedelta(seconds=16), idle_minutes=30)[0] == actor
+    assert seen() == NOW + timedelta(seconds=16)
+    # the fast path still refuses an ended session and a deactivated account at once
+    signins.end(sid, NOW + timedelta(seconds=17))
+    assert signins.touch(sid, NOW + timedelta(seconds=18), idle_minutes=30) == (None, "signout")
+    other, _ = signins.start_session("clara", NOW)
+    with db.write() as conn:
+        conn.execute(clinicians.clinicians.update().where(clinicians.clinicians.c.username == "clara")
+                     .values(active=False))
+    assert signins.touch(other, NOW + timedelta(seconds=1), idle_minutes=30) == (None, "deactivated")
+
+
 def test_sign_out_makes_the_re_login_cookie_useless(database, people):
     sid, _ = signins.start_session("clara", NOW)
     signins.bind_cookie(sid, 1_900_000_000.25)
