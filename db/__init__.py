@@ -99,17 +99,6 @@ def read() -> Iterator[Connection]:
 
 
 @contextmanager
-def read_in(conn: Connection | None = None) -> Iterator[Connection]:
-    """The caller's connection (inside its transaction) when given, else a new read transaction: lets a
-    page's one transaction gather what several modules know (the caseload: one connection, not five)."""
-    if conn is not None:
-        yield conn
-    else:
-        with read() as new:
-            yield new
-
-
-@contextmanager
 def write() -> Iterator[Connection]:
     """One transaction that writes; on SQLite it takes the write lock up front (BEGIN IMMEDIATE)."""
     with engine().connect() as conn:

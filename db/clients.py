@@ -58,6 +58,11 @@ def list_for(actor: Actor, *, now: datetime, search: str = "", status: str | Non
 
 def list_in(conn, actor: Actor, *, search: str = "", status: str | None = None) -> list[dict]:
     """The clients in scope, inside the caller's transaction (the caller audits the read)."""
+    return [dict(r) for r in conn.execute(list_query(actor, search=search, status=status)).mappings()]
+
+
+def list_query(actor: Actor, *, search: str = "", status: str | None = None):
+    """The scoped listing as a query, so a caller can add per-client columns (the caseload's figures)."""
     q = (select(*_columns()).join(clinicians, clinicians.c.id == clients.c.clinician_id)
          .where(scope(actor)).order_by(clients.c.display_name, clients.c.id))
     if status:
@@ -66,7 +71,7 @@ def list_in(conn, actor: Actor, *, search: str = "", status: str | None = None) 
         # Escape LIKE wildcards: a search for "50%" finds "50%", not everything.
         needle = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         q = q.where(clients.c.display_name.ilike(f"%{needle}%", escape="\\"))
-    return [dict(r) for r in conn.execute(q).mappings()]
+    return q
 
 
 def get(actor: Actor, client_id: int, *, now: datetime) -> dict:

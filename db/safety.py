@@ -39,11 +39,11 @@ def raise_in(conn, client_id: int, *, source: str, source_id: int, reasons: list
                         ).inserted_primary_key[0]
 
 
-def open_counts(actor: Actor, conn=None) -> dict[int, int]:
+def open_counts(actor: Actor) -> dict[int, int]:
     """Client id -> open flags, for the caseload (whose listing is audited there)."""
     q = (select(safety_flags.c.client_id, func.count()).join(clients, clients.c.id == safety_flags.c.client_id)
          .where(scope(actor), safety_flags.c.reviewed_at.is_(None)).group_by(safety_flags.c.client_id))
-    with db.read_in(conn) as conn:
+    with db.read() as conn:
         return {cid: int(n) for cid, n in conn.execute(q)}
 
 
