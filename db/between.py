@@ -8,7 +8,7 @@ import functools
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, case, func, select
+from sqlalchemy import String, and_, case, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -136,14 +136,23 @@ def _adherence(steps: list[dict], outcomes: dict, client_id: int, zone: str, sta
     return total, per
 
 
-def _means(conn, client_ids, today: date) -> dict[int, tuple]:
-    """Per client: (mood, distress) means over the last 7 days and the 7 before, in one pass over the
-    index (it was four queries, each reading the whole range again)."""
-    recent = checkins.c.local_date >= today - timedelta(days=6)
+def _means(conn, todays: dict[int, date]) -> dict[int, tuple]:
+    """Per client: (mood, distress) means over the client's last 7 days and the 7 before, each client
+    counted in their own days (`todays`: client -> their local today), in one pass over the index. The
+    clients fall into at most three groups by local date (UTC-12 to UTC+14), one condition each."""
+    by_day: dict[date, list[int]] = {}
+    for cid, today in todays.items():
+        by_day.setdefault(today, []).append(cid)
+    if not by_day:
+        return {}
+    day = checkins.c.local_date
+    recent = or_(*(and_(checkins.c.client_id.in_(ids), day >= today - timedelta(days=6), day <= today)
+                   for today, ids in by_day.items()))
+    window = or_(*(and_(checkins.c.client_id.in_(ids), day >= today - timedelta(days=13), day <= today)
+                   for today, ids in by_day.items()))
     q = (select(checkins.c.client_id, *(func.avg(case((when, col))) for col in (checkins.c.mood, checkins.c.distress)
                                         for when in (recent, ~recent)))
-         .where(checkins.c.client_id.in_(client_ids), checkins.c.local_date >= today - timedelta(days=13),
-                checkins.c.local_date <= today + timedelta(days=1)).group_by(checkins.c.client_id))
+         .where(window).group_by(checkins.c.client_id))
     return {cid: tuple(None if v is None else float(v) for v in vals) for cid, *vals in conn.execute(q)}
 
 
@@ -186,7 +195,7 @@ def caseload(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_da
         today_utc = now.date()
         outcomes = _outcomes(conn, visible, today_utc - timedelta(days=29), today_utc + timedelta(days=1),
                              step_ids=[st["step_id"] for sts in steps.values() for st in sts])  # all _adherence reads
-        means = _means(conn, visible, today_utc)
+        means = _means(conn, {r["id"]: checkin_rules.local_today(r["timezone"], now) for r in base})
         mood7, mood_prev, dis7, dis_prev = ({cid: m[i] for cid, m in means.items()} for i in range(4))
         audit.record(conn, now=now, action="caseload.read", actor=actor, detail=f"{len(visible)} clients summarised")
     clinician_today = checkin_rules.local_today(clinician_zone, now)

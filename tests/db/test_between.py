@@ -302,3 +302,16 @@ def test_last_check_in_is_counted_in_the_clinicians_days_not_the_clients(databas
     assert row["clinician_zone"] == "Europe/London"
     assert row["last_checkin"] == date(2026, 11, 25) and row["last_checkin_ago"] == "3 days ago"
     assert "No check-in for 3 days" in " ".join(f.words for f in row["flags"])  # the flag counts the same days
+
+
+def test_caseload_mood_means_count_the_clients_own_last_seven_days(database, people):
+    cid = people["client_clara"]
+    with db.write() as conn:
+        conn.execute(update(clients.clients).where(clients.clients.c.id == cid).values(timezone="Pacific/Honolulu"))
+    # Now is 09:30 UTC on 28 Nov: 23:30 on 27 Nov in Honolulu, so the client's last 7 days are 21-27 Nov
+    # and the 7 before are 14-20 Nov (UTC's would be 22-28 and 15-21: neither check-in in its recent week).
+    checkin(cid, date(2026, 11, 21), utc(date(2026, 11, 21), 20), mood=8, distress=2)
+    checkin(cid, date(2026, 11, 14), utc(date(2026, 11, 14), 20), mood=2, distress=9)
+    row = next(r for r in between.caseload(people["clara"], now=NOW) if r["id"] == cid)
+    assert row["today"] == date(2026, 11, 27)
+    assert (row["mood"], row["distress"]) == ("8.0 ↑", "2.0 ↓")
