@@ -88,7 +88,7 @@ def _verdicts(conn, client_ids, now: datetime) -> dict[int, tuple[str | None, ob
     """One query for many clients: (reason not to send, or None; the row with email and practice)."""
     if not client_ids:
         return {}
-    found = {r.client_id: r for r in conn.execute(_check(now).where(clients.c.id.in_(list(client_ids))))}
+    found = {r.client_id: r for r in conn.execute(_check(now).where(db.one_of(conn, clients.c.id, client_ids)))}
     return {cid: (_reason(found.get(cid)), found.get(cid)) for cid in client_ids}
 
 
@@ -137,7 +137,8 @@ class _Batch:
             # Our claimed rows of the group, each with its client's re-check, in one query.
             mine = conn.execute(_check(self.now).add_columns(t.c.id.label("outbox_id"))
                                 .join(t, t.c.client_id == clients.c.id)
-                                .where(t.c.id.in_(group), t.c.status == "claimed", t.c.claimed_by == self.worker)
+                                .where(db.one_of(conn, t.c.id, group), t.c.status == "claimed",
+                                       t.c.claimed_by == self.worker)
                                 ).all()
             who = {r.client_id: r for r in mine}
             cancel, ok = defaultdict(list), []
