@@ -62,8 +62,8 @@ reminder_outbox = Table(
     Index("ix_reminder_outbox_status_next", "status", "next_attempt_at"),
 )
 
-OPEN = ("due", "claimed")
-INSERT_PAGE = 16  # planned rows per INSERT statement  # not yet handed to a backend: may still be cancelled
+OPEN = ("due", "claimed")  # not yet handed to a backend: may still be cancelled
+INSERT_PAGE = 16  # planned rows per INSERT statement (SQLite; PostgreSQL inserts from arrays)
 
 
 def new_ref() -> str:
@@ -81,13 +81,33 @@ def insert_planned(conn, rows: list[dict]) -> int:
     date, slot) exists already is left alone. Returns how many were new."""
     if not rows:
         return 0
-    dialect = postgresql if db.is_postgres(conn) else sqlite
+    if db.is_postgres(conn):
+        return _insert_planned_pg(conn, rows)
+    dialect = sqlite
     stmt = (dialect.insert(reminder_outbox)
             .on_conflict_do_nothing(index_elements=["client_id", "step_id", "local_date", "slot"])
             .returning(reminder_outbox.c.id))
-    # Batched into multi-row INSERTs of INSERT_PAGE rows: few round trips, and each statement short
-    # enough for psycopg to cache its conversion (a long one is re-parsed every time).
+    # Batched into multi-row INSERTs of INSERT_PAGE rows: few statements, each of them short.
     return len(conn.execute(stmt.execution_options(insertmanyvalues_page_size=INSERT_PAGE), rows).all())
+
+
+# The planned rows' columns, as arrays for unnest() on PostgreSQL.
+_PLANNED = (("ref", String), ("client_id", Integer), ("step_id", Integer), ("local_date", Date), ("slot", String),
+            ("due_at", UTCDateTime()), ("window_end", UTCDateTime()), ("next_attempt_at", UTCDateTime()),
+            ("status", String), ("attempts", Integer), ("created_at", UTCDateTime()), ("updated_at", UTCDateTime()))
+
+
+def _insert_planned_pg(conn, rows: list[dict]) -> int:
+    """insert_planned on PostgreSQL: one INSERT … SELECT FROM unnest(one array per column) ON CONFLICT
+    DO NOTHING. One short statement whatever the number of rows (a multi-row VALUES statement is
+    too long for psycopg to cache its conversion, so it was re-parsed for every page of rows)."""
+    t = reminder_outbox
+    v = func.unnest(*[db.array_param(conn, f"p_{name}", type_) for name, type_ in _PLANNED]).table_valued(
+        *[column(name, type_) for name, type_ in _PLANNED]).render_derived(name="v")
+    stmt = (postgresql.insert(t).from_select([name for name, _ in _PLANNED], select(*[v.c[name] for name, _ in _PLANNED]))
+            .on_conflict_do_nothing(index_elements=["client_id", "step_id", "local_date", "slot"])
+            .returning(t.c.id))
+    return len(conn.execute(stmt, {f"p_{name}": [r[name] for r in rows] for name, _ in _PLANNED}).all())
 
 
 def add_planned(conn, client_id: int, items, now: datetime) -> int:
