@@ -283,14 +283,19 @@ def _console(message: EmailMessage, cfg: settings_mod.Settings) -> None:
     data = message.as_bytes()
     folder = outbox_dir(cfg)
     name = f"{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%f')}-{secrets.token_hex(4)}.eml"
+    path = os.path.join(folder, name)
     # The file holds a live link: readable by its owner only.
     try:
-        fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileNotFoundError:  # the first message: make the folder
         folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:  # plain os.write: no file object per message
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
     print(f"[email:console] to {_mask(_header_text(message, 'To'))}: {_header_text(message, 'Subject')} -> {name}",
           flush=True)
 

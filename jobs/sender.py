@@ -230,9 +230,10 @@ class _Batch:
             prepared = self.prepare(group)
             checked_at = time.monotonic()
             for j, (row, who, checkin, pause) in enumerate(prepared):
-                rest = [r["id"] for r, *_ in prepared[j:] if r["id"] not in self.outcome]
+                def rest(j=j):  # this group's rows not yet handed over (asked only when stopping)
+                    return [r["id"] for r, *_ in prepared[j:] if r["id"] not in self.outcome]
                 if stop():
-                    self.flush(give_back_sending=rest, give_back_claimed=later)
+                    self.flush(give_back_sending=rest(), give_back_claimed=later)
                     return
                 if row["id"] in self.outcome:
                     continue  # stopped by a re-check
@@ -244,7 +245,7 @@ class _Batch:
                 try:
                     self.send(row, who, checkin, pause)
                 except BatchStopped:
-                    self.flush(give_back_sending=rest, give_back_claimed=later)
+                    self.flush(give_back_sending=rest(), give_back_claimed=later)
                     raise
         self.flush()
 
