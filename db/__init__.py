@@ -100,7 +100,16 @@ def one_of(conn, column, values):
     return column.in_(list(values))
 
 
-def array_param(conn, name: str, type_):
+def one_of_param(column, name: str, postgres: bool):
+    """`one_of` with a named parameter, for a statement built once and executed many times (building
+    and keying a statement costs more than running a short one): `= ANY(:name)` on PostgreSQL, an
+    expanding IN elsewhere."""
+    if postgres:
+        return column == any_(cast(bindparam(name, type_=ARRAY(column.type)), ARRAY(column.type)))
+    return column.in_(bindparam(name, expanding=True))
+
+
+def array_param(name: str, type_):
     """A typed array parameter (PostgreSQL only), for `= ANY(...)` and `unnest(...)`."""
     return cast(bindparam(name, type_=ARRAY(type_)), ARRAY(type_))
 

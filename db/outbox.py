@@ -25,6 +25,7 @@ and gives them straight back to `due`.
 """
 from __future__ import annotations
 
+import functools
 import secrets
 from datetime import datetime, timedelta
 
@@ -102,7 +103,7 @@ def _insert_planned_pg(conn, rows: list[dict]) -> int:
     DO NOTHING. One short statement whatever the number of rows (a multi-row VALUES statement is
     too long for psycopg to cache its conversion, so it was re-parsed for every page of rows)."""
     t = reminder_outbox
-    v = func.unnest(*[db.array_param(conn, f"p_{name}", type_) for name, type_ in _PLANNED]).table_valued(
+    v = func.unnest(*[db.array_param(f"p_{name}", type_) for name, type_ in _PLANNED]).table_valued(
         *[column(name, type_) for name, type_ in _PLANNED]).render_derived(name="v")
     stmt = (postgresql.insert(t).from_select([name for name, _ in _PLANNED], select(*[v.c[name] for name, _ in _PLANNED]))
             .on_conflict_do_nothing(index_elements=["client_id", "step_id", "local_date", "slot"])
@@ -146,12 +147,20 @@ def start_sending(conn, ids, worker: str, now: datetime, lease_until: datetime) 
     cancelled or taken back meanwhile: do not send them."""
     if not ids:
         return []
-    t = reminder_outbox
-    moved = conn.execute(update(t).where(db.one_of(conn, t.c.id, ids), t.c.status == "claimed", t.c.claimed_by == worker)
-                         .values(status="sending", attempts=t.c.attempts + 1, lease_until=lease_until,
-                                 updated_at=now)
-                         .returning(t.c.id, t.c.client_id, t.c.ref, t.c.attempts, t.c.window_end)).mappings().all()
+    moved = conn.execute(_start_sending_stmt(db.is_postgres(conn)), {
+        "b_ids": list(ids), "b_worker": worker, "b_lease": lease_until, "b_now": now}).mappings().all()
     return sorted((dict(r) for r in moved), key=lambda r: r["id"])
+
+
+@functools.lru_cache(maxsize=None)
+def _start_sending_stmt(postgres: bool):
+    """start_sending's statement, built once (the worker runs it for every group)."""
+    t = reminder_outbox
+    return (update(t).where(db.one_of_param(t.c.id, "b_ids", postgres), t.c.status == "claimed",
+                            t.c.claimed_by == bindparam("b_worker"))
+            .values(status="sending", attempts=t.c.attempts + 1, lease_until=bindparam("b_lease", type_=UTCDateTime()),
+                    updated_at=bindparam("b_now", type_=UTCDateTime()))
+            .returning(t.c.id, t.c.client_id, t.c.ref, t.c.attempts, t.c.window_end))
 
 
 # Outcomes written together: each kind is one executemany, guarded by compare-and-set
@@ -192,28 +201,37 @@ def finish_many(conn, worker: str, now: datetime, outcomes: list[tuple[str, int,
 def _finish_many_pg(conn, worker: str, now: datetime, outcomes: list[tuple[str, int, dict]]) -> int:
     """finish_many on PostgreSQL: one UPDATE … FROM unnest(arrays) per kind of outcome, rather than an
     executemany of one UPDATE per row (the same compare-and-set, far less work on both sides)."""
-    t = reminder_outbox
     changed = 0
-    for kind, (from_status, values) in _FINISH.items():
+    for kind in _FINISH:
         mine = [(oid, v) for k, oid, v in outcomes if k == kind]
         if not mine:
             continue
-        v = func.unnest(db.array_param(conn, "b_ids", Integer), db.array_param(conn, "b_provider_ids", String),
-                        db.array_param(conn, "b_reasons", String), db.array_param(conn, "b_ats", UTCDateTime())
-                        ).table_valued(column("id", Integer), column("provider_id", String), column("reason", String),
-                                       column("at", UTCDateTime())).render_derived(name="v")
-        given = {"b_provider_id": v.c.provider_id, "b_reason": v.c.reason, "b_at": v.c.at}
-        stmt = (update(t).where(t.c.id == v.c.id, t.c.status == from_status, t.c.claimed_by == worker)
-                .values(updated_at=now, lease_until=None,
-                        **{k: given[b.key] if isinstance(b, BindParameter) else b for k, b in values.items()}))
-        if kind == "sent":
-            stmt = stmt.values(sent_at=now)
-        res = conn.execute(stmt, {"b_ids": [oid for oid, _ in mine],
-                                  "b_provider_ids": [str(x.get("provider_id", ""))[:200] for _, x in mine],
-                                  "b_reasons": [str(x.get("reason", ""))[:300] for _, x in mine],
-                                  "b_ats": [x.get("at", now) for _, x in mine]})
+        res = conn.execute(_finish_pg_stmt(kind), {
+            "b_ids": [oid for oid, _ in mine], "b_worker": worker, "b_now": now,
+            "b_provider_ids": [str(x.get("provider_id", ""))[:200] for _, x in mine],
+            "b_reasons": [str(x.get("reason", ""))[:300] for _, x in mine],
+            "b_ats": [x.get("at", now) for _, x in mine]})
         changed += max(res.rowcount, 0)
     return changed
+
+
+@functools.lru_cache(maxsize=None)
+def _finish_pg_stmt(kind: str):
+    """The UPDATE … FROM unnest(…) for one kind of outcome, built once."""
+    t = reminder_outbox
+    from_status, values = _FINISH[kind]
+    v = func.unnest(db.array_param("b_ids", Integer), db.array_param("b_provider_ids", String),
+                    db.array_param("b_reasons", String), db.array_param("b_ats", UTCDateTime())
+                    ).table_valued(column("id", Integer), column("provider_id", String), column("reason", String),
+                                   column("at", UTCDateTime())).render_derived(name="v")
+    given = {"b_provider_id": v.c.provider_id, "b_reason": v.c.reason, "b_at": v.c.at}
+    now = bindparam("b_now", type_=UTCDateTime())
+    stmt = (update(t).where(t.c.id == v.c.id, t.c.status == from_status, t.c.claimed_by == bindparam("b_worker"))
+            .values(updated_at=now, lease_until=None,
+                    **{k: given[b.key] if isinstance(b, BindParameter) else b for k, b in values.items()}))
+    if kind == "sent":
+        stmt = stmt.values(sent_at=now)
+    return stmt
 
 
 def release_many(conn, ids, worker: str, now: datetime, from_status: str = "claimed") -> int:

@@ -16,6 +16,7 @@ refused API key give back every row not yet handed over.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import time
@@ -24,12 +25,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 
 import db
 from core import settings as settings_mod
 from db import consent, links, outbox, reminders
 from db.clients import clients
+from db.meta import UTCDateTime
 from db.practices import practices
 from jobs import email
 
@@ -71,6 +73,17 @@ def _check(now: datetime):
                    practices.c.name.label("practice"), consent.active_clause(clients.c.id, now).label("consent_ok"),
                    paused.label("paused"))
             .join(practices, practices.c.id == clients.c.practice_id))
+
+
+@functools.lru_cache(maxsize=None)
+def _group_check(postgres: bool):
+    """Our claimed rows of a group, each with its client's re-check: built once, run for every group
+    (building and keying this statement cost more than running it)."""
+    t = outbox.reminder_outbox
+    return (_check(bindparam("c_now", type_=UTCDateTime())).add_columns(t.c.id.label("outbox_id"))
+            .join(t, t.c.client_id == clients.c.id)
+            .where(db.one_of_param(t.c.id, "c_ids", postgres), t.c.status == "claimed",
+                   t.c.claimed_by == bindparam("c_worker")))
 
 
 def _reason(who) -> str | None:
@@ -129,17 +142,13 @@ class _Batch:
 
     def prepare(self, group: list[int]) -> list[tuple[dict, object, str, str]]:
         """Write the previous outcomes, re-check, cancel, mark sending, issue links: one transaction."""
-        t = outbox.reminder_outbox
         lease_until = self.now + timedelta(seconds=self.cfg["REMINDER_LEASE_SECONDS"])
         conn = self.conn
         with self._write():
             self._flush_in(conn)
             # Our claimed rows of the group, each with its client's re-check, in one query.
-            mine = conn.execute(_check(self.now).add_columns(t.c.id.label("outbox_id"))
-                                .join(t, t.c.client_id == clients.c.id)
-                                .where(db.one_of(conn, t.c.id, group), t.c.status == "claimed",
-                                       t.c.claimed_by == self.worker)
-                                ).all()
+            mine = conn.execute(_group_check(db.is_postgres(conn)),
+                                {"c_now": self.now, "c_ids": list(group), "c_worker": self.worker}).all()
             who = {r.client_id: r for r in mine}
             cancel, ok = defaultdict(list), []
             for r in mine:
