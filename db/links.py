@@ -77,7 +77,8 @@ def issue(conn, *, client_id: int, purpose: str, now: datetime, ttl_days: dict[s
 
 
 def issue_many(conn, wanted: list[tuple[int, str]], *, now: datetime, ttl_days: dict[str, float]) -> list[str]:
-    """`issue` for many (client_id, purpose) pairs in one executemany; the raw tokens, in order."""
+    """`issue` for many (client_id, purpose) pairs in one statement (PostgreSQL: from arrays; SQLite:
+    an executemany); the raw tokens, in order."""
     raws = [tokens.new_token() for _ in wanted]
     if wanted and db.is_postgres(conn):
         # One INSERT … SELECT FROM unnest(arrays): a fixed statement, rather than a row per link.

@@ -78,8 +78,9 @@ def planned_rows(client_id: int, items, now: datetime) -> list[dict]:
 
 
 def insert_planned(conn, rows: list[dict]) -> int:
-    """Insert planned rows (from `planned_rows`) in one executemany; a row whose (client, step, local
-    date, slot) exists already is left alone. Returns how many were new."""
+    """Insert planned rows (from `planned_rows`) in one statement (PostgreSQL: from arrays; SQLite: an
+    executemany); a row whose (client, step, local date, slot) exists already is left alone. Returns
+    how many were new."""
     if not rows:
         return 0
     if db.is_postgres(conn):
