@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import ARRAY, Connection, Engine, any_, bindparam, cast, create_engine, event
 from sqlalchemy.engine import make_url
 
 from core import settings as settings_mod
@@ -89,6 +89,29 @@ def dispose_all() -> None:
 
 def is_postgres(conn_or_engine) -> bool:
     return conn_or_engine.dialect.name == "postgresql"
+
+
+def one_of(conn, column, values):
+    """SQL: `column` is one of `values`. On PostgreSQL `column = ANY(:array)`, one parameter: the
+    statement's text is the same whatever the count, so psycopg converts it once and PostgreSQL can
+    keep it prepared (an IN-list of another length is a new statement each time). Elsewhere IN (...)."""
+    if is_postgres(conn):
+        return column == any_(cast(bindparam(None, list(values), type_=ARRAY(column.type)), ARRAY(column.type)))
+    return column.in_(list(values))
+
+
+def one_of_param(column, name: str, postgres: bool):
+    """`one_of` with a named parameter, for a statement built once and executed many times (building
+    and keying a statement costs more than running a short one): `= ANY(:name)` on PostgreSQL, an
+    expanding IN elsewhere."""
+    if postgres:
+        return column == any_(cast(bindparam(name, type_=ARRAY(column.type)), ARRAY(column.type)))
+    return column.in_(bindparam(name, expanding=True))
+
+
+def array_param(name: str, type_):
+    """A typed array parameter (PostgreSQL only), for `= ANY(...)` and `unnest(...)`."""
+    return cast(bindparam(name, type_=ARRAY(type_)), ARRAY(type_))
 
 
 @contextmanager

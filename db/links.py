@@ -11,11 +11,13 @@ answered by the resolving query itself, so resolving a link is one round trip, n
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import (CheckConstraint, Column, ForeignKey, Integer, String, Table, insert, select, update)
+from sqlalchemy import (CheckConstraint, Column, ForeignKey, Integer, String, Table, bindparam, column, func,
+                        insert, select, update)
 
 import db
 from core import tokens
@@ -75,13 +77,33 @@ def issue(conn, *, client_id: int, purpose: str, now: datetime, ttl_days: dict[s
 
 
 def issue_many(conn, wanted: list[tuple[int, str]], *, now: datetime, ttl_days: dict[str, float]) -> list[str]:
-    """`issue` for many (client_id, purpose) pairs in one executemany; the raw tokens, in order."""
+    """`issue` for many (client_id, purpose) pairs in one statement (PostgreSQL: from arrays; SQLite:
+    an executemany); the raw tokens, in order."""
     raws = [tokens.new_token() for _ in wanted]
-    if wanted:
+    if wanted and db.is_postgres(conn):
+        # One INSERT … SELECT FROM unnest(arrays): a fixed statement, rather than a row per link.
+        expires = {purpose: tokens.expiry(purpose, now, ttl_days) for purpose in {p for _, p in wanted}}
+        conn.execute(_issue_pg_stmt(), {
+            "l_hashes": [tokens.digest(raw) for raw in raws], "l_clients": [client_id for client_id, _ in wanted],
+            "l_purposes": [purpose for _, purpose in wanted], "l_now": now,
+            "l_expires": [expires[purpose] for _, purpose in wanted]})
+    elif wanted:
         conn.execute(insert(client_links), [
             {"token_hash": tokens.digest(raw), "client_id": client_id, "purpose": purpose, "created_at": now,
              "expires_at": tokens.expiry(purpose, now, ttl_days)} for raw, (client_id, purpose) in zip(raws, wanted)])
     return raws
+
+
+@functools.lru_cache(maxsize=None)
+def _issue_pg_stmt():
+    """issue_many's INSERT on PostgreSQL, built once (the reminder worker runs it for every group)."""
+    v = func.unnest(db.array_param("l_hashes", String), db.array_param("l_clients", Integer),
+                    db.array_param("l_purposes", String), db.array_param("l_expires", UTCDateTime())
+                    ).table_valued(column("token_hash", String), column("client_id", Integer),
+                                   column("purpose", String), column("expires_at", UTCDateTime())).render_derived(name="v")
+    return insert(client_links).from_select(
+        ["token_hash", "client_id", "purpose", "created_at", "expires_at"],
+        select(v.c.token_hash, v.c.client_id, v.c.purpose, bindparam("l_now", type_=UTCDateTime()), v.c.expires_at))
 
 
 def issue_for(actor: Actor, client_id: int, purpose: str, *, now: datetime, ttl_days: dict[str, float]) -> str:

@@ -25,11 +25,13 @@ and gives them straight back to `due`.
 """
 from __future__ import annotations
 
+import functools
 import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import (CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, Table, UniqueConstraint,
-                        and_, bindparam, or_, select, update)
+                        and_, bindparam, column, func, or_, select, update)
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.dialects import postgresql, sqlite
 
 import db
@@ -61,8 +63,8 @@ reminder_outbox = Table(
     Index("ix_reminder_outbox_status_next", "status", "next_attempt_at"),
 )
 
-OPEN = ("due", "claimed")
-INSERT_PAGE = 16  # planned rows per INSERT statement  # not yet handed to a backend: may still be cancelled
+OPEN = ("due", "claimed")  # not yet handed to a backend: may still be cancelled
+INSERT_PAGE = 16  # planned rows per INSERT statement (SQLite; PostgreSQL inserts from arrays)
 
 
 def new_ref() -> str:
@@ -76,17 +78,38 @@ def planned_rows(client_id: int, items, now: datetime) -> list[dict]:
 
 
 def insert_planned(conn, rows: list[dict]) -> int:
-    """Insert planned rows (from `planned_rows`) in one executemany; a row whose (client, step, local
-    date, slot) exists already is left alone. Returns how many were new."""
+    """Insert planned rows (from `planned_rows`) in one statement (PostgreSQL: from arrays; SQLite: an
+    executemany); a row whose (client, step, local date, slot) exists already is left alone. Returns
+    how many were new."""
     if not rows:
         return 0
-    dialect = postgresql if db.is_postgres(conn) else sqlite
+    if db.is_postgres(conn):
+        return _insert_planned_pg(conn, rows)
+    dialect = sqlite
     stmt = (dialect.insert(reminder_outbox)
             .on_conflict_do_nothing(index_elements=["client_id", "step_id", "local_date", "slot"])
             .returning(reminder_outbox.c.id))
-    # Batched into multi-row INSERTs of INSERT_PAGE rows: few round trips, and each statement short
-    # enough for psycopg to cache its conversion (a long one is re-parsed every time).
+    # Batched into multi-row INSERTs of INSERT_PAGE rows: few statements, each of them short.
     return len(conn.execute(stmt.execution_options(insertmanyvalues_page_size=INSERT_PAGE), rows).all())
+
+
+# The planned rows' columns, as arrays for unnest() on PostgreSQL.
+_PLANNED = (("ref", String), ("client_id", Integer), ("step_id", Integer), ("local_date", Date), ("slot", String),
+            ("due_at", UTCDateTime()), ("window_end", UTCDateTime()), ("next_attempt_at", UTCDateTime()),
+            ("status", String), ("attempts", Integer), ("created_at", UTCDateTime()), ("updated_at", UTCDateTime()))
+
+
+def _insert_planned_pg(conn, rows: list[dict]) -> int:
+    """insert_planned on PostgreSQL: one INSERT … SELECT FROM unnest(one array per column) ON CONFLICT
+    DO NOTHING. One short statement whatever the number of rows (a multi-row VALUES statement is
+    too long for psycopg to cache its conversion, so it was re-parsed for every page of rows)."""
+    t = reminder_outbox
+    v = func.unnest(*[db.array_param(f"p_{name}", type_) for name, type_ in _PLANNED]).table_valued(
+        *[column(name, type_) for name, type_ in _PLANNED]).render_derived(name="v")
+    stmt = (postgresql.insert(t).from_select([name for name, _ in _PLANNED], select(*[v.c[name] for name, _ in _PLANNED]))
+            .on_conflict_do_nothing(index_elements=["client_id", "step_id", "local_date", "slot"])
+            .returning(t.c.id))
+    return len(conn.execute(stmt, {f"p_{name}": [r[name] for r in rows] for name, _ in _PLANNED}).all())
 
 
 def add_planned(conn, client_id: int, items, now: datetime) -> int:
@@ -113,7 +136,7 @@ def claim(worker: str, now: datetime, *, limit: int, lease_seconds: int) -> list
         ids = list(conn.execute(pick).scalars())
         if not ids:
             return []
-        claimed = conn.execute(update(t).where(t.c.id.in_(ids), t.c.status == "due")
+        claimed = conn.execute(update(t).where(db.one_of(conn, t.c.id, ids), t.c.status == "due")
                                .values(status="claimed", claimed_by=worker, lease_until=lease, updated_at=now)
                                .returning(t.c.id)).scalars().all()
     return sorted(claimed)
@@ -125,12 +148,20 @@ def start_sending(conn, ids, worker: str, now: datetime, lease_until: datetime) 
     cancelled or taken back meanwhile: do not send them."""
     if not ids:
         return []
-    t = reminder_outbox
-    moved = conn.execute(update(t).where(t.c.id.in_(list(ids)), t.c.status == "claimed", t.c.claimed_by == worker)
-                         .values(status="sending", attempts=t.c.attempts + 1, lease_until=lease_until,
-                                 updated_at=now)
-                         .returning(t.c.id, t.c.client_id, t.c.ref, t.c.attempts, t.c.window_end)).mappings().all()
+    moved = conn.execute(_start_sending_stmt(db.is_postgres(conn)), {
+        "b_ids": list(ids), "b_worker": worker, "b_lease": lease_until, "b_now": now}).mappings().all()
     return sorted((dict(r) for r in moved), key=lambda r: r["id"])
+
+
+@functools.lru_cache(maxsize=None)
+def _start_sending_stmt(postgres: bool):
+    """start_sending's statement, built once (the worker runs it for every group)."""
+    t = reminder_outbox
+    return (update(t).where(db.one_of_param(t.c.id, "b_ids", postgres), t.c.status == "claimed",
+                            t.c.claimed_by == bindparam("b_worker"))
+            .values(status="sending", attempts=t.c.attempts + 1, lease_until=bindparam("b_lease", type_=UTCDateTime()),
+                    updated_at=bindparam("b_now", type_=UTCDateTime()))
+            .returning(t.c.id, t.c.client_id, t.c.ref, t.c.attempts, t.c.window_end))
 
 
 # Outcomes written together: each kind is one executemany, guarded by compare-and-set
@@ -150,6 +181,8 @@ def finish_many(conn, worker: str, now: datetime, outcomes: list[tuple[str, int,
     marked sending that the last re-check stopped before it was handed over). Returns rows changed."""
     t = reminder_outbox
     changed = 0
+    if db.is_postgres(conn):
+        return _finish_many_pg(conn, worker, now, outcomes)
     for kind, (from_status, values) in _FINISH.items():
         params = [{"b_id": oid, "b_provider_id": str(v.get("provider_id", ""))[:200],
                    "b_reason": str(v.get("reason", ""))[:300], "b_at": v.get("at", now)}
@@ -166,12 +199,48 @@ def finish_many(conn, worker: str, now: datetime, outcomes: list[tuple[str, int,
     return changed
 
 
+def _finish_many_pg(conn, worker: str, now: datetime, outcomes: list[tuple[str, int, dict]]) -> int:
+    """finish_many on PostgreSQL: one UPDATE … FROM unnest(arrays) per kind of outcome, rather than an
+    executemany of one UPDATE per row (the same compare-and-set, far less work on both sides)."""
+    changed = 0
+    for kind in _FINISH:
+        mine = [(oid, v) for k, oid, v in outcomes if k == kind]
+        if not mine:
+            continue
+        res = conn.execute(_finish_pg_stmt(kind), {
+            "b_ids": [oid for oid, _ in mine], "b_worker": worker, "b_now": now,
+            "b_provider_ids": [str(x.get("provider_id", ""))[:200] for _, x in mine],
+            "b_reasons": [str(x.get("reason", ""))[:300] for _, x in mine],
+            "b_ats": [x.get("at", now) for _, x in mine]})
+        changed += max(res.rowcount, 0)
+    return changed
+
+
+@functools.lru_cache(maxsize=None)
+def _finish_pg_stmt(kind: str):
+    """The UPDATE … FROM unnest(…) for one kind of outcome, built once."""
+    t = reminder_outbox
+    from_status, values = _FINISH[kind]
+    v = func.unnest(db.array_param("b_ids", Integer), db.array_param("b_provider_ids", String),
+                    db.array_param("b_reasons", String), db.array_param("b_ats", UTCDateTime())
+                    ).table_valued(column("id", Integer), column("provider_id", String), column("reason", String),
+                                   column("at", UTCDateTime())).render_derived(name="v")
+    given = {"b_provider_id": v.c.provider_id, "b_reason": v.c.reason, "b_at": v.c.at}
+    now = bindparam("b_now", type_=UTCDateTime())
+    stmt = (update(t).where(t.c.id == v.c.id, t.c.status == from_status, t.c.claimed_by == bindparam("b_worker"))
+            .values(updated_at=now, lease_until=None,
+                    **{k: given[b.key] if isinstance(b, BindParameter) else b for k, b in values.items()}))
+    if kind == "sent":
+        stmt = stmt.values(sent_at=now)
+    return stmt
+
+
 def release_many(conn, ids, worker: str, now: datetime, from_status: str = "claimed") -> int:
     """Give rows back untouched (never handed to a backend) inside the caller's transaction."""
     if not ids:
         return 0
     t = reminder_outbox
-    return conn.execute(update(t).where(t.c.id.in_(list(ids)), t.c.status == from_status, t.c.claimed_by == worker)
+    return conn.execute(update(t).where(db.one_of(conn, t.c.id, ids), t.c.status == from_status, t.c.claimed_by == worker)
                         .values(status="due", claimed_by=None, lease_until=None, updated_at=now,
                                 attempts=t.c.attempts - (1 if from_status == "sending" else 0))).rowcount
 
@@ -181,7 +250,7 @@ def cancel_many(conn, ids, now: datetime, reason: str) -> int:
     if not ids:
         return 0
     t = reminder_outbox
-    return conn.execute(update(t).where(t.c.id.in_(list(ids)), t.c.status.in_(OPEN))
+    return conn.execute(update(t).where(db.one_of(conn, t.c.id, ids), t.c.status.in_(OPEN))
                         .values(status="cancelled", reason=reason, lease_until=None, updated_at=now)).rowcount
 
 

@@ -21,6 +21,7 @@ import smtplib
 import ssl
 import unicodedata
 from datetime import datetime, timezone
+from email.headerregistry import UnstructuredHeader
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime, make_msgid
@@ -128,6 +129,85 @@ def _put(msg: EmailMessage, name: str, value: str) -> None:
         msg.set_raw(name, _POLICY.header_factory(name, value))
 
 
+@functools.lru_cache(maxsize=64)
+def _boundary_of(content_type: str) -> str | None:
+    probe = EmailMessage(policy=_POLICY)
+    probe["Content-Type"] = content_type
+    return probe.get_boundary()
+
+
+def _head(msg: EmailMessage) -> bytes | None:
+    """The header block BytesGenerator writes for `msg`, or None when a header is one this does not
+    cover. A plain string (what `_put` stores for a short plain value) is written as `Name: value`,
+    as the policy does for a value that fits one line; a shared header is folded by the policy (once
+    per value, see `_Policy`); a parsed unstructured header that is one plain word too long for the
+    first line goes on the next line by itself, as the folder puts it."""
+    out = []
+    for name, value in msg._headers:
+        if type(value) is str:
+            if not (value.isascii() and value.isprintable()) or len(name) + len(value) + 2 > _POLICY.max_line_length:
+                return None
+            out.append(f"{name}: {value}\n".encode("ascii"))
+        elif name.lower() in _SHARED:
+            out.append(_POLICY.fold_binary(name, value))
+        elif (isinstance(value, UnstructuredHeader) and value.isascii() and value.isprintable()
+              and " " not in value and "=?" not in value and len(value) + 1 <= _POLICY.max_line_length
+              and len(name) + len(value) + 2 > _POLICY.max_line_length and value.defects == ()):
+            out.append(f"{name}:\n {value}\n".encode("ascii"))
+        else:
+            return None
+    out.append(b"\n")
+    return b"".join(out)
+
+
+def _text_body(part: EmailMessage) -> bytes | None:
+    payload = part._payload
+    if type(payload) is not str or not payload.isascii() or "\r" in payload:
+        return None
+    return payload.encode("ascii")
+
+
+def _flat(msg: EmailMessage) -> bytes | None:
+    """What `msg.as_bytes()` returns, written directly, for the messages `make_reminder` builds (our
+    headers, then quoted-printable text parts under one multipart boundary); None for anything else,
+    which the generator then writes. The generator re-walks every part and refolds every header of
+    every message: that was most of the cost of a reminder."""
+    if (msg.policy is not _POLICY or msg._unixfrom is not None or msg.preamble is not None
+            or msg.epilogue is not None or type(msg._payload) is not list):
+        return None
+    head = _head(msg)
+    ctype = next((str(v) for k, v in msg._headers if k.lower() == "content-type"), None)
+    boundary = _boundary_of(ctype) if ctype and ctype.startswith("multipart/") else None
+    if head is None or not boundary:
+        return None
+    out = [head]
+    for i, part in enumerate(msg._payload):
+        if (not isinstance(part, EmailMessage) or part.policy is not _POLICY or part.preamble is not None
+                or part.epilogue is not None or part._unixfrom is not None
+                or not str(part.get_content_type()).startswith("text/")):
+            return None
+        part_head, body = _head(part), _text_body(part)
+        if part_head is None or body is None:
+            return None
+        out += [b"--" if i == 0 else b"\n--", boundary.encode("ascii"), b"\n", part_head, body]
+    out += [b"\n--", boundary.encode("ascii"), b"--\n"]
+    return b"".join(out)
+
+
+class _Message(EmailMessage):
+    """An EmailMessage whose `as_bytes()` skips the generator when `_flat` can write it (same bytes)."""
+
+    def as_bytes(self, unixfrom=False, policy=None):
+        if not unixfrom and policy is None:
+            data = _flat(self)
+            if data is not None:
+                return data
+        return super().as_bytes(unixfrom=unixfrom, policy=policy)
+
+    def __bytes__(self):
+        return self.as_bytes()
+
+
 def _qp_part(subtype: str, text: str) -> EmailMessage:
     part = EmailMessage(policy=_POLICY)
     _put(part, "Content-Type", f'text/{subtype}; charset="utf-8"')
@@ -145,7 +225,7 @@ def make_reminder(*, to: str, practice_name: str, checkin_link: str, pause_link:
     parts quoted-printable UTF-8 under one multipart/alternative, shared headers parsed once."""
     from html import escape
     practice = _one_line(practice_name) or "your practice"
-    msg = EmailMessage(policy=_POLICY)
+    msg = _Message(policy=_POLICY)
     _put(msg, "Subject", f"A reminder from {practice}")
     _put(msg, "From", _one_line(sender, 254))
     _put(msg, "To", _one_line(to, 254))
@@ -203,14 +283,19 @@ def _console(message: EmailMessage, cfg: settings_mod.Settings) -> None:
     data = message.as_bytes()
     folder = outbox_dir(cfg)
     name = f"{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%f')}-{secrets.token_hex(4)}.eml"
+    path = os.path.join(folder, name)
     # The file holds a live link: readable by its owner only.
     try:
-        fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileNotFoundError:  # the first message: make the folder
         folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:  # plain os.write: no file object per message
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
     print(f"[email:console] to {_mask(_header_text(message, 'To'))}: {_header_text(message, 'Subject')} -> {name}",
           flush=True)
 

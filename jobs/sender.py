@@ -2,9 +2,10 @@
 
 One pass claims up to `limit` due rows in one transaction (their lease starts). It then works
 through them in groups of REMINDER_SEND_BATCH: one transaction records the previous group's outcomes
-(executemany), re-checks client status, consent and pause for the next group in one query, cancels
-the rows that may no longer go, marks the rest `sending` and issues their two fresh links (a new
-check-in token and a pause token per reminder, stored hashed). After that commit the group's rows
+(on PostgreSQL one statement per kind of outcome, on SQLite an executemany), re-checks client
+status, consent and pause for the next group in one query, cancels the rows that may no longer go,
+marks the rest `sending` and issues their two fresh links (a new check-in token and a pause token
+per reminder, stored hashed). After that commit the group's rows
 are handed to the backend one at a time. If handing the group over takes longer than
 RECHECK_AFTER seconds (a slow provider), the rows not yet handed over are re-checked again before
 the next one goes, so a withdrawal or pause stops them within that time too.
@@ -16,6 +17,7 @@ refused API key give back every row not yet handed over.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import time
@@ -24,12 +26,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 
 import db
 from core import settings as settings_mod
 from db import consent, links, outbox, reminders
 from db.clients import clients
+from db.meta import UTCDateTime
 from db.practices import practices
 from jobs import email
 
@@ -73,6 +76,17 @@ def _check(now: datetime):
             .join(practices, practices.c.id == clients.c.practice_id))
 
 
+@functools.lru_cache(maxsize=None)
+def _group_check(postgres: bool):
+    """Our claimed rows of a group, each with its client's re-check: built once, run for every group
+    (building and keying this statement cost more than running it)."""
+    t = outbox.reminder_outbox
+    return (_check(bindparam("c_now", type_=UTCDateTime())).add_columns(t.c.id.label("outbox_id"))
+            .join(t, t.c.client_id == clients.c.id)
+            .where(db.one_of_param(t.c.id, "c_ids", postgres), t.c.status == "claimed",
+                   t.c.claimed_by == bindparam("c_worker")))
+
+
 def _reason(who) -> str | None:
     """Why this client may not get a reminder now (None: it may go)."""
     if who is None or who.status != "active":
@@ -88,7 +102,7 @@ def _verdicts(conn, client_ids, now: datetime) -> dict[int, tuple[str | None, ob
     """One query for many clients: (reason not to send, or None; the row with email and practice)."""
     if not client_ids:
         return {}
-    found = {r.client_id: r for r in conn.execute(_check(now).where(clients.c.id.in_(list(client_ids))))}
+    found = {r.client_id: r for r in conn.execute(_check(now).where(db.one_of(conn, clients.c.id, client_ids)))}
     return {cid: (_reason(found.get(cid)), found.get(cid)) for cid in client_ids}
 
 
@@ -129,16 +143,13 @@ class _Batch:
 
     def prepare(self, group: list[int]) -> list[tuple[dict, object, str, str]]:
         """Write the previous outcomes, re-check, cancel, mark sending, issue links: one transaction."""
-        t = outbox.reminder_outbox
         lease_until = self.now + timedelta(seconds=self.cfg["REMINDER_LEASE_SECONDS"])
         conn = self.conn
         with self._write():
             self._flush_in(conn)
             # Our claimed rows of the group, each with its client's re-check, in one query.
-            mine = conn.execute(_check(self.now).add_columns(t.c.id.label("outbox_id"))
-                                .join(t, t.c.client_id == clients.c.id)
-                                .where(t.c.id.in_(group), t.c.status == "claimed", t.c.claimed_by == self.worker)
-                                ).all()
+            mine = conn.execute(_group_check(db.is_postgres(conn)),
+                                {"c_now": self.now, "c_ids": list(group), "c_worker": self.worker}).all()
             who = {r.client_id: r for r in mine}
             cancel, ok = defaultdict(list), []
             for r in mine:
@@ -229,9 +240,10 @@ class _Batch:
             prepared = self.prepare(group)
             checked_at = time.monotonic()
             for j, (row, who, checkin, pause) in enumerate(prepared):
-                rest = [r["id"] for r, *_ in prepared[j:] if r["id"] not in self.outcome]
+                def rest(j=j):  # this group's rows not yet handed over (asked only when stopping)
+                    return [r["id"] for r, *_ in prepared[j:] if r["id"] not in self.outcome]
                 if stop():
-                    self.flush(give_back_sending=rest, give_back_claimed=later)
+                    self.flush(give_back_sending=rest(), give_back_claimed=later)
                     return
                 if row["id"] in self.outcome:
                     continue  # stopped by a re-check
@@ -243,7 +255,7 @@ class _Batch:
                 try:
                     self.send(row, who, checkin, pause)
                 except BatchStopped:
-                    self.flush(give_back_sending=rest, give_back_claimed=later)
+                    self.flush(give_back_sending=rest(), give_back_claimed=later)
                     raise
         self.flush()
 
