@@ -1,6 +1,6 @@
 """The check-in form's floor for a page load: the same elements the check-in page draws for the bench
-client (title, day choice, one bordered card per planned step, mood and distress pills, the optional
-thought expander with its three fields, the submit button, the caption and the "Stop taking part"
+client (title, day choice, one bordered card per planned step, mood and distress pills, the button that
+opens the optional thought fields, the submit button, the caption and the "Stop taking part"
 expander), with no routing, no link lookup and no data work. FLOOR_STEPS: how many step cards."""
 import os
 
@@ -16,10 +16,8 @@ for sid in range(int(os.environ.get("FLOOR_STEPS", "2"))):
                              label_visibility="collapsed")
 st.pills("Mood right now (0 = very low, 10 = very good)", list(range(11)), key="ci_mood")
 st.pills("Distress or urge right now (0 = none, 10 = the most)", list(range(11)), key="ci_distress")
-with st.expander("Add a thought or where you were (optional)"):
-    st.text_area("A thought that came up, in your own words", key="ci_thought", max_chars=500)
-    st.text_input("Where were you?", key="ci_where", max_chars=100)
-    st.text_input("Who were you with?", key="ci_with", max_chars=100)
+st.button("Add a thought or where you were (optional)", key="ci_more_open", icon=":material/edit_note:",
+          width="stretch")
 st.button("Submit check-in", type="primary", key="ci_submit", width="stretch")
 st.caption("Only your clinician sees this. It is not monitored in real time.")
 with st.expander("Stop taking part", icon=":material/front_hand:"):

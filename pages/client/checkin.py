@@ -103,9 +103,13 @@ def confirmation(done: dict) -> None:
         ss.pop("ci_done", None)
         ss["ci_corrects"] = done.get("checkin_id") if fix else None
         for k in [k for k in ss if str(k).startswith(("ci_status_", "ci_reason_", "ci_label_"))] + [
-                "ci_mood", "ci_distress", "ci_thought", "ci_where", "ci_with"]:
+                "ci_mood", "ci_distress", "ci_thought", "ci_where", "ci_with", "ci_more"]:
             ss.pop(k, None)
         st.rerun()
+
+
+def show_more() -> None:
+    ss["ci_more"] = True
 
 
 def checkin_form() -> None:
@@ -146,14 +150,21 @@ def checkin_form() -> None:
     field_error(errors, "mood")
     distress = st.pills("Distress or urge right now (0 = none, 10 = the most)", list(range(11)), key="ci_distress")
     field_error(errors, "distress")
-    with st.expander("Add a thought or where you were (optional)", expanded=bool(
-            {"thought", "context_where", "context_with"} & set(errors))):
-        thought = st.text_area("A thought that came up, in your own words", key="ci_thought", max_chars=rules.THOUGHT_MAX)
-        field_error(errors, "thought")
-        where = st.text_input("Where were you?", key="ci_where", max_chars=rules.CONTEXT_MAX)
-        field_error(errors, "context_where")
-        with_whom = st.text_input("Who were you with?", key="ci_with", max_chars=rules.CONTEXT_MAX)
-        field_error(errors, "context_with")
+    # The optional fields are drawn once asked for (a collapsed expander would still draw them, and the
+    # browser fetches the text fields' code before the form is usable: about 0.13 s on a phone link).
+    if ss.get("ci_more") or {"thought", "context_where", "context_with"} & set(errors):
+        with st.container(border=True):
+            thought = st.text_area("A thought that came up, in your own words", key="ci_thought",
+                                   max_chars=rules.THOUGHT_MAX)
+            field_error(errors, "thought")
+            where = st.text_input("Where were you?", key="ci_where", max_chars=rules.CONTEXT_MAX)
+            field_error(errors, "context_where")
+            with_whom = st.text_input("Who were you with?", key="ci_with", max_chars=rules.CONTEXT_MAX)
+            field_error(errors, "context_with")
+    else:
+        thought = where = with_whom = ""
+        st.button("Add a thought or where you were (optional)", key="ci_more_open", icon=":material/edit_note:",
+                  width="stretch", on_click=show_more)
     field_error(errors, "form")
     field_error(errors, "corrects")
     if st.button("Submit check-in", type="primary", key="ci_submit", width="stretch"):

@@ -60,6 +60,8 @@ def test_a_missing_mood_gets_a_message_and_keeps_the_rest(sqlite_db, people):
     at = client_opens(setup(people))
     status_control(at).set_value("partly").run()
     at.button_group(key="ci_distress").set_value(4).run()
+    assert not [t for t in at.text_area if t.key == "ci_thought"]  # optional fields: drawn once asked for
+    at.button(key="ci_more_open").click().run()
     at.text_area(key="ci_thought").input("<script>alert(1)</script>").run()
     at.button(key="ci_submit").click().run()
     assert not at.exception
