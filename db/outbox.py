@@ -119,7 +119,7 @@ def add_planned(conn, client_id: int, items, now: datetime) -> int:
 
 
 def claim(worker: str, now: datetime, *, limit: int, lease_seconds: int) -> list[int]:
-    """Claim up to `limit` due rows for this worker in one statement. On PostgreSQL other workers
+    """Claim up to `limit` due rows for this worker in one transaction. On PostgreSQL other workers
     skip the locked rows (FOR UPDATE SKIP LOCKED); on SQLite the write lock (BEGIN IMMEDIATE)
     serialises claims; on both the WHERE status='due' makes the update a compare-and-set."""
     t = reminder_outbox
