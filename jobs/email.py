@@ -232,8 +232,10 @@ def make_reminder(*, to: str, practice_name: str, checkin_link: str, pause_link:
     _put(msg, "Date", format_datetime(now or datetime.now(timezone.utc)))
     _put(msg, "Message-ID", make_msgid(domain="anchorstep.invalid"))
     _put(msg, "Auto-Submitted", "auto-generated")
+    # No List-Unsubscribe-Post: RFC 8058 one-click means the mail provider POSTs to this URL and the
+    # reminders stop with no page in between; Streamlit's server answers a POST with 405, so the
+    # header would tell Gmail "done" while reminders went on. The link opens the pause page instead.
     _put(msg, "List-Unsubscribe", f"<{_one_line(pause_link, 2000)}>")
-    _put(msg, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
     _put(msg, REF_HEADER, _one_line(ref, 64))
     _put(msg, "MIME-Version", "1.0")
     _put(msg, "Content-Type", f'multipart/alternative; boundary="{_BOUNDARY}"')

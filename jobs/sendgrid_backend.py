@@ -19,7 +19,7 @@ from sendgrid.helpers.mail import (ClickTracking, CustomArg, Header, HtmlContent
 from core import settings as settings_mod
 from jobs.email import REF_HEADER, AuthEmailError, EmailError, TransientEmailError
 
-PASSED_HEADERS = ("List-Unsubscribe", "List-Unsubscribe-Post", "Auto-Submitted")
+PASSED_HEADERS = ("List-Unsubscribe", "Auto-Submitted")
 
 
 def _parts(message: EmailMessage) -> tuple[str, str | None]:
