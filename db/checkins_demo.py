@@ -1,8 +1,10 @@
 """Demo check-ins for `make run`: about eight weeks for the clients with consent and a plan, with
 varied practice, a few "not today" reasons, distress that rose lately for Jordan, weekly PHQ-9 and
-GAD-7 series, one reviewed flag and one open flag (Jordan's latest PHQ-9, item 9), all deterministic."""
+GAD-7 series, one reviewed flag and one open flag (Jordan's latest PHQ-9, item 9), all deterministic:
+the same relative to today whatever the hour the demo is seeded."""
 from __future__ import annotations
 
+import random
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -58,6 +60,9 @@ def _checkins(conn, cid: int, zone: str, now: datetime, rng, spec, *, rising: bo
     plan_ids = list(conn.execute(select(plans.plans.c.id).where(plans.plans.c.client_id == cid)).scalars())
     today = now.astimezone(tz).date()
     for back in range(days, 0, -1):
+        # Each day draws from its own generator: what a day looks like does not depend on how many
+        # draws the days before it made (the first day's steps depend on the hour the demo is seeded).
+        rng = random.Random(f"demo-checkins:{cid}:{back}")
         day = today - timedelta(days=back)
         at = datetime.combine(day, time(20, rng.randint(0, 59)), tz).astimezone(ZoneInfo("UTC"))
         steps = [s for s in plans._steps_as_of(conn, plan_ids, at) if day.weekday() in s["days"]]

@@ -2,6 +2,8 @@
 Every function takes the acting clinician and is scoped by `db.clients.scope`."""
 from __future__ import annotations
 
+import random
+
 from datetime import date, datetime
 
 from sqlalchemy import Column, Date, ForeignKey, Integer, Table, UniqueConstraint, delete, select
@@ -69,6 +71,7 @@ def demo_step(conn, ids: dict, now: datetime, rng) -> None:
         if status != "active":
             continue
         today = local_today(zone, now)
-        last = today - timedelta(days=rng.randint(7, 12))
+        last = today - timedelta(days=random.Random(f"demo-sessions:{cid}").randint(7, 12))  # not the shared rng:
+        # how many draws the check-ins made before depends on the hour the demo is seeded
         for on in (last - timedelta(days=28), last - timedelta(days=14), last, last + timedelta(days=14)):
             conn.execute(insert(sessions).values(client_id=cid, on_date=on, created_by=clinician_id, created_at=now))
