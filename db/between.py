@@ -14,7 +14,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 import db
 from core import checkins as checkin_rules, exports, metrics
-from db import audit, clients as clients_mod, consent, outbox, plans, practices, safety, sessions
+from db import audit, clients as clients_mod, consent, consent_templates, outbox, plans, practices, safety, sessions
 from db.actors import Actor
 from db.checkins import checkin_steps, checkins
 from db.clients import clients
@@ -177,6 +177,7 @@ def caseload(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_da
     is counted in the clinician's time (the practice's zone): "3 days ago" means three of the
     clinician's days, whatever the client's zone."""
     ob, s, fl, pl = outbox.reminder_outbox, sessions.sessions, safety.safety_flags, plans.plans
+    pr, ct = practices.practices, consent_templates.consent_templates
     per_client = {  # each one index probe per client, in the listing's own query
         "last_checkin_at": select(func.max(checkins.c.submitted_at)).where(checkins.c.client_id == clients.c.id),
         "open_flags": select(func.count()).select_from(fl).where(fl.c.client_id == clients.c.id,
@@ -185,6 +186,9 @@ def caseload(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_da
         "reminders_failed": select(func.count()).select_from(ob).where(
             ob.c.client_id == clients.c.id, ob.c.status == "failed", ob.c.updated_at >= now - timedelta(days=14)),
         "next_session": select(func.min(s.c.on_date)).where(s.c.client_id == clients.c.id, s.c.on_date >= now.date()),
+        # the practice's (every client in scope is in the actor's practice): two statements fewer
+        "practice_zone": select(pr.c.timezone).where(pr.c.id == clients.c.practice_id),
+        "consent_version": select(func.max(ct.c.version)).where(ct.c.practice_id == clients.c.practice_id),
     }
     listing = clients_mod.list_query(actor, search=search, status=status).add_columns(
         *(q.scalar_subquery().label(name) for name, q in per_client.items()))
@@ -193,9 +197,9 @@ def caseload(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_da
     with db.write() as conn:
         base = [dict(r) for r in conn.execute(listing).mappings()]  # scoped to the actor
         visible = [r["id"] for r in base]
-        states = consent.states_in(conn, actor, visible, now=now, notice_days=notice_days) if visible else {}
-        clinician_zone = conn.execute(select(practices.practices.c.timezone)
-                                      .where(practices.practices.c.id == actor.practice_id)).scalar_one()
+        states = consent.states_in(conn, actor, visible, now=now, notice_days=notice_days,
+                                   version=base[0]["consent_version"]) if visible else {}
+        clinician_zone = base[0]["practice_zone"] if base else None
         steps = _steps(conn, visible)
         today_utc = now.date()
         outcomes = _outcomes(conn, visible, today_utc - timedelta(days=29), today_utc + timedelta(days=1),
@@ -203,6 +207,8 @@ def caseload(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_da
         means = _means(conn, {r["id"]: checkin_rules.local_today(r["timezone"], now) for r in base})
         mood7, mood_prev, dis7, dis_prev = ({cid: m[i] for cid, m in means.items()} for i in range(4))
         audit.record(conn, now=now, action="caseload.read", actor=actor, detail=f"{len(visible)} clients summarised")
+    if not base:
+        return []
     clinician_today = checkin_rules.local_today(clinician_zone, now)
     last = {r["id"]: checkin_rules.local_today(clinician_zone, r["last_checkin_at"]) for r in base
             if r["last_checkin_at"] is not None}

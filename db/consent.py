@@ -140,9 +140,11 @@ def states_for(actor: Actor, client_ids: list[int], *, now: datetime, notice_day
         return states_in(conn, actor, ids, now=now, notice_days=notice_days)
 
 
-def states_in(conn, actor: Actor, scoped_ids: list[int], *, now: datetime, notice_days: int) -> dict[int, rules.Status]:
-    """`states_for` inside the caller's transaction, for ids the caller has already scoped to `actor`."""
-    version = current_version(conn, actor.practice_id)
+def states_in(conn, actor: Actor, scoped_ids: list[int], *, now: datetime, notice_days: int,
+              version: int | None = None) -> dict[int, rules.Status]:
+    """`states_for` inside the caller's transaction, for ids the caller has already scoped to `actor`
+    (`version`: the practice's current checklist version, when the caller has already read it)."""
+    version = version or current_version(conn, actor.practice_id)
     rounds = _rounds(conn, scoped_ids)
     return {i: rules.status(rounds.get(i, []), now, current_version=version, notice_days=notice_days)
             for i in scoped_ids}

@@ -319,3 +319,10 @@ def test_caseload_mood_means_count_the_clients_own_last_seven_days(database, peo
     row = next(r for r in between.caseload(people["clara"], now=NOW) if r["id"] == cid)
     assert row["today"] == date(2026, 11, 27)
     assert (row["mood"], row["distress"]) == ("8.0 ↑", "2.0 ↓")
+
+
+def test_an_empty_caseload_or_a_search_that_finds_nobody_is_an_empty_list_and_audited(database, people):
+    assert between.caseload(people["clara"], now=NOW, search="nobody by this name") == []
+    with db.read() as conn:
+        assert conn.execute(select(audit.audit_events.c.detail).where(
+            audit.audit_events.c.action == "caseload.read")).scalar() == "0 clients summarised"
