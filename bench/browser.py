@@ -1,7 +1,7 @@
 """Real server, real Chromium (Debian's /usr/bin/chromium; nothing is downloaded):
 - from opening a check-in link to an interactive form, against a bare one-line page (floor_bare.py);
 - the app process's peak memory (VmHWM) while it renders the client view for the year client.
-The waiting is the browser tests' (tests/e2e/conftest.py): connected, script not running, no skeleton."""
+The waiting and the sign-in are the browser tests' (tests/e2e/streamlit_page.py)."""
 from __future__ import annotations
 
 import os
@@ -13,7 +13,16 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from tests.e2e.streamlit_page import settle as _settle, sign_in  # noqa: E402  (the browser tests' waiting)
+
 CHROMIUM = "/usr/bin/chromium"
+
+
+def settle(page, timeout=60_000) -> None:
+    _settle(page, timeout)  # the benchmark's data is large: a longer wait than the tests'
+
 
 
 def _free_port() -> int:
@@ -57,12 +66,6 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
         self.log.close()
-
-
-def settle(page, timeout=60_000) -> None:
-    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
-    page.wait_for_function("document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0", timeout=timeout)
 
 
 def _browser(p):
@@ -135,22 +138,7 @@ def client_view_memory(app: Server, username: str, password: str) -> dict:
         try:
             ctx = b.new_context(viewport={"width": 1280, "height": 900})
             page = ctx.new_page()
-            page.goto(app.url)
-            settle(page)
-            page.wait_for_selector("iframe", state="attached", timeout=60_000)
-            for _attempt in range(3):  # the cookie helper's rerun can redraw the form (see tests/e2e)
-                page.wait_for_timeout(500)
-                settle(page)
-                page.get_by_label("Username").last.fill(username)
-                page.get_by_label("Password", exact=True).last.fill(password)
-                page.get_by_role("button", name="Sign in").last.click()
-                settle(page)
-                page.wait_for_timeout(300)
-                settle(page)
-                if page.get_by_text("Please enter your username and your password").count() == 0:
-                    break
-            page.wait_for_function("!document.body.innerText.includes('Opening your pages')", timeout=60_000)
-            settle(page)
+            sign_in(page, app.url, username, password, timeout=60_000)
             page.get_by_role("link", name="Client view").click()
             settle(page)
             page.get_by_text("Choose dates").click()

@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import ROOT, free_port, need
+from tests.e2e.streamlit_page import settle, sign_in  # noqa: F401  (the tests import them from here)
 
 # A rerun on a busy 2-core CI machine can take longer than Playwright's default 5 s; what a test waits
 # for is still asserted, just with patience (timings belong in `make bench`, not here).
@@ -114,36 +115,6 @@ def phone(browser):
                               device_scale_factor=2)
     yield ctx
     ctx.close()
-
-
-def settle(page, timeout=30_000):
-    """Wait until Streamlit is connected and the script has finished running."""
-    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
-    page.wait_for_function("document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0", timeout=timeout)
-
-
-def sign_in(page, url, username, password):
-    page.goto(url)
-    settle(page)
-    # The sign-in cookie helper (an iframe) reruns the script once it has loaded; under load that
-    # rerun can redraw the form and drop what was typed (the form then says the fields are empty),
-    # so wait for it, and type again if it still happens.
-    page.wait_for_selector("iframe", state="attached", timeout=30_000)
-    for _attempt in range(3):
-        page.wait_for_timeout(500)
-        settle(page)
-        page.get_by_label("Username").last.fill(username)
-        page.get_by_label("Password", exact=True).last.fill(password)
-        page.get_by_role("button", name="Sign in").last.click()
-        settle(page)
-        page.wait_for_timeout(300)
-        settle(page)
-        if page.get_by_text("Please enter your username and your password").count() == 0:
-            break
-    # On success the cookie component writes the re-login cookie and then reruns the script itself.
-    page.wait_for_function("!document.body.innerText.includes('Opening your pages')", timeout=30_000)
-    settle(page)
 
 
 def shot(page, name: str) -> None:

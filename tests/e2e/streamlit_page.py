@@ -1,0 +1,34 @@
+"""Driving a Streamlit page in Chromium: wait for a run to settle, and sign in through the form.
+Plain functions with no pytest and no side effects, shared by the browser tests (tests/e2e,
+tests/reliability) and the benchmark (bench/browser.py)."""
+from __future__ import annotations
+
+
+def settle(page, timeout=30_000):
+    """Wait until Streamlit is connected and the script has finished running."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
+    page.wait_for_function("document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0", timeout=timeout)
+
+
+def sign_in(page, url, username, password, *, timeout=30_000):
+    page.goto(url)
+    settle(page, timeout)
+    # The sign-in cookie helper (an iframe) reruns the script once it has loaded; under load that
+    # rerun can redraw the form and drop what was typed (the form then says the fields are empty),
+    # so wait for it, and type again if it still happens.
+    page.wait_for_selector("iframe", state="attached", timeout=timeout)
+    for _attempt in range(3):
+        page.wait_for_timeout(500)
+        settle(page, timeout)
+        page.get_by_label("Username").last.fill(username)
+        page.get_by_label("Password", exact=True).last.fill(password)
+        page.get_by_role("button", name="Sign in").last.click()
+        settle(page, timeout)
+        page.wait_for_timeout(300)
+        settle(page, timeout)
+        if page.get_by_text("Please enter your username and your password").count() == 0:
+            break
+    # On success the cookie component writes the re-login cookie and then reruns the script itself.
+    page.wait_for_function("!document.body.innerText.includes('Opening your pages')", timeout=timeout)
+    settle(page, timeout)
