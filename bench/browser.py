@@ -9,13 +9,12 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-from tests.e2e.streamlit_page import settle as _settle, sign_in  # noqa: E402  (the browser tests' waiting)
+from tests.e2e.streamlit_page import settle as _settle, sign_in, start_streamlit  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -39,19 +38,11 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "PYTHONPATH": str(ROOT), "LINK_BASE_URL": self.url, **(env or {})}
         self.log = open(log, "w")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"], cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            try:
-                if urllib.request.urlopen(self.url + "/_stcore/health", timeout=2).read() == b"ok":
-                    return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError(f"streamlit did not start; see {log}")
+        try:
+            self.proc = start_streamlit(script, self.port, self.env, self.log, wait=90)
+        except RuntimeError:
+            self.log.close()
+            raise
 
     def memory_kb(self, field: str = "VmHWM") -> int:
         for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():

@@ -5,15 +5,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import ROOT, free_port, need
-from tests.e2e.streamlit_page import settle, sign_in  # noqa: F401  (the tests import them from here)
+from tests.e2e.streamlit_page import settle, sign_in, start_streamlit  # noqa: F401  (tests import them from here)
 
 # A rerun on a busy 2-core CI machine can take longer than Playwright's default 5 s; what a test waits
 # for is still asserted, just with patience (timings belong in `make bench`, not here).
@@ -33,27 +31,12 @@ class Server:
                     "PYTHONPATH": str(ROOT), "LINK_BASE_URL": self.url, **(extra_env or {})}
         self._prepare(seed)
         self.log = open(tmp / "server.log", "w")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
-        self._wait()
+        self.proc = start_streamlit(ROOT / "app.py", self.port, self.env, self.log)
 
     def _prepare(self, seed: bool):
         code = ("from db import migrate, seed; migrate.upgrade()"
                 + (f"; seed.run(password={DEMO_PASSWORD!r})" if seed else ""))
         subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=self.env, check=True)
-
-    def _wait(self):
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if urllib.request.urlopen(self.url + "/_stcore/health", timeout=2).read() == b"ok":
-                    return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError("streamlit did not start; see server.log")
 
     def run_python(self, code: str) -> str:
         """Run code against this server's database (e.g. to read the outbox or seed more data)."""

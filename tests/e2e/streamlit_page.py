@@ -1,7 +1,35 @@
-"""Driving a Streamlit page in Chromium: wait for a run to settle, and sign in through the form.
-Plain functions with no pytest and no side effects, shared by the browser tests (tests/e2e,
-tests/reliability) and the benchmark (bench/browser.py)."""
+"""Starting a real `streamlit run` and driving its page in Chromium: start a headless server and wait
+for its health check, wait for a run to settle, sign in through the form. Plain functions with no
+pytest and no side effects, shared by the browser tests (tests/e2e, tests/reliability) and the
+benchmark (bench/browser.py)."""
 from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def start_streamlit(script: Path, port: int, env: dict, log, *, wait: float = 60) -> subprocess.Popen:
+    """`streamlit run SCRIPT` headless on 127.0.0.1:`port`, output to `log`; returns once its health
+    check answers (the process is killed and RuntimeError raised if it does not within `wait` s)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + wait
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    proc.wait()
+    raise RuntimeError(f"streamlit did not start; see {getattr(log, 'name', 'its log')}")
 
 
 def settle(page, timeout=30_000):
