@@ -51,14 +51,9 @@ def _columns():
 
 def list_for(actor: Actor, *, now: datetime, search: str = "", status: str | None = None) -> list[dict]:
     with db.write() as conn:
-        rows = list_in(conn, actor, search=search, status=status)
+        rows = [dict(r) for r in conn.execute(list_query(actor, search=search, status=status)).mappings()]
         audit.record(conn, now=now, action="client.list", actor=actor, detail=f"{len(rows)} clients listed")
     return rows
-
-
-def list_in(conn, actor: Actor, *, search: str = "", status: str | None = None) -> list[dict]:
-    """The clients in scope, inside the caller's transaction (the caller audits the read)."""
-    return [dict(r) for r in conn.execute(list_query(actor, search=search, status=status)).mappings()]
 
 
 def list_query(actor: Actor, *, search: str = "", status: str | None = None):

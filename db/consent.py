@@ -133,17 +133,11 @@ def status_in(conn, client_id: int, now: datetime, *, notice_days: int) -> rules
                         current_version=current_version(conn, _practice_of(conn, client_id)), notice_days=notice_days)
 
 
-def states_for(actor: Actor, client_ids: list[int], *, now: datetime, notice_days: int) -> dict[int, rules.Status]:
-    """Status per client for the caseload (only clients in the actor's scope)."""
-    with db.read() as conn:
-        ids = list(conn.execute(select(clients.c.id).where(scope(actor), clients.c.id.in_(client_ids))).scalars())
-        return states_in(conn, actor, ids, now=now, notice_days=notice_days)
-
-
 def states_in(conn, actor: Actor, scoped_ids: list[int], *, now: datetime, notice_days: int,
               version: int | None = None) -> dict[int, rules.Status]:
-    """`states_for` inside the caller's transaction, for ids the caller has already scoped to `actor`
-    (`version`: the practice's current checklist version, when the caller has already read it)."""
+    """Consent status per client for the caseload, inside the caller's transaction, for ids the caller
+    has already scoped to `actor` (`version`: the practice's current checklist version, when the
+    caller has already read it)."""
     version = version or current_version(conn, actor.practice_id)
     rounds = _rounds(conn, scoped_ids)
     return {i: rules.status(rounds.get(i, []), now, current_version=version, notice_days=notice_days)

@@ -296,15 +296,6 @@ def outcomes(actor: Actor, step_id: int, *, now: datetime) -> list[tuple]:
         return checkins.outcomes_in(conn, step_id, now=now)
 
 
-def finding_counts(actor: Actor) -> dict[int, int]:
-    """Client id -> audit findings across their active plans, for the caseload (whose listing is
-    audited there)."""
-    q = (select(plans.c.client_id, func.sum(plans.c.finding_count)).join(clients, clients.c.id == plans.c.client_id)
-         .where(scope(actor), plans.c.status == "active").group_by(plans.c.client_id))
-    with db.read() as conn:
-        return {cid: int(n or 0) for cid, n in conn.execute(q)}
-
-
 def card(raw: str, *, now: datetime) -> dict | None:
     """The coping card behind a card link, re-checked inside this transaction (a link revoked a
     moment ago shows nothing). None when the link no longer works."""

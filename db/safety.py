@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, func, insert, select, update
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, insert, select, update
 
 import db
 from db import audit
@@ -37,14 +37,6 @@ def raise_in(conn, client_id: int, *, source: str, source_id: int, reasons: list
     return conn.execute(insert(safety_flags).values(client_id=client_id, raised_at=now, source=source,
                                                     source_id=source_id, reason="; ".join(reasons)[:300])
                         ).inserted_primary_key[0]
-
-
-def open_counts(actor: Actor) -> dict[int, int]:
-    """Client id -> open flags, for the caseload (whose listing is audited there)."""
-    q = (select(safety_flags.c.client_id, func.count()).join(clients, clients.c.id == safety_flags.c.client_id)
-         .where(scope(actor), safety_flags.c.reviewed_at.is_(None)).group_by(safety_flags.c.client_id))
-    with db.read() as conn:
-        return {cid: int(n) for cid, n in conn.execute(q)}
 
 
 def list_for(actor: Actor, *, now: datetime, include_reviewed: bool = False, limit: int = 100) -> list[dict]:

@@ -173,3 +173,10 @@ def make_reachable(client_id: int, now: datetime = NOW) -> None:
     from db import consent
     with db.write() as conn:
         consent.record_confirmed_in(conn, client_id, at=now, by="test")
+
+
+def open_flags(actor, now: datetime = NOW) -> dict[int, int]:
+    """Client id -> open safety flags, as the caseload shows them to `actor` (clients without one are
+    left out)."""
+    from db import between
+    return {r["id"]: r["open_flags"] for r in between.caseload(actor, now=now) if r["open_flags"]}

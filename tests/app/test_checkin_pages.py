@@ -7,7 +7,7 @@ from core import templates as core_templates
 from core.ratelimit import LINK_LOOKUPS
 from db import checkins, links, measures, plans, safety
 from tests.app.helpers import fresh_app, signed_in, texts
-from tests.conftest import make_reachable
+from tests.conftest import make_reachable, open_flags
 
 TTL = {"checkin": 7, "consent": 14, "card": 7, "preferences": 7}
 T = core_templates.by_key(core_templates.BUILT_IN)
@@ -90,7 +90,7 @@ def test_high_distress_shows_crisis_resources_first_and_flags_the_caseload(sqlit
     at.button_group(key="ci_distress").set_value(10).run()
     at.button(key="ci_submit").click().run()
     assert "If you need help now" in at.markdown[0].value
-    assert safety.open_counts(people["clara"]) == {people["client_clara"]: 1}
+    assert open_flags(people["clara"]) == {people["client_clara"]: 1}
     clin = signed_in("clara").run()
     assert clin.dataframe[0].value["Safety"].tolist()[0].startswith("⚑")
 
@@ -111,7 +111,7 @@ def test_a_due_phq9_is_answered_on_the_check_in_page_and_item_9_shows_crisis_res
     at.button(key="ci_measure_submit").click().run()
     assert not at.exception
     assert "If you need help now" in texts(at) and "Your answers are saved" in texts(at)
-    assert safety.open_counts(people["clara"]) == {people["client_clara"]: 1}
+    assert open_flags(people["clara"]) == {people["client_clara"]: 1}
 
 
 def test_the_clinician_sees_check_ins_as_text_and_reviews_a_flag_with_a_note(sqlite_db, people):
@@ -130,7 +130,7 @@ def test_the_clinician_sees_check_ins_as_text_and_reviews_a_flag_with_a_note(sql
     assert any("note" in str(e.value) for e in at.error)
     at.text_area(key=f"ci_flag_note_{flag_id}").input("Phoned; agreed safety plan.").run()
     at.button(key=f"ci_flag_review_{flag_id}").click().run()
-    assert "Flag reviewed" in texts(at) and safety.open_counts(people["clara"]) == {}
+    assert "Flag reviewed" in texts(at) and open_flags(people["clara"]) == {}
 
 
 def test_the_clinician_assigns_a_questionnaire_and_makes_a_check_in_link(sqlite_db, people):

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, text, update
 import db
 from core import templates as core_templates
 from db import audit, checkins, consent, links, plans
-from tests.conftest import NOW, make_reachable
+from tests.conftest import NOW, make_reachable, open_flags
 
 TTL = {"checkin": 7, "consent": 14, "card": 7, "preferences": 7}
 T = core_templates.by_key(core_templates.BUILT_IN)
@@ -215,7 +215,6 @@ def test_others_cannot_read_the_check_ins(database, people, who):
 def test_the_demo_seed_shows_check_ins_questionnaires_and_one_open_flag(sqlite_db):
     from db import seed
     from db.actors import Actor
-    from db import safety
     seed.run(now=NOW, password="demo-password-for-tests")
     with db.read() as conn:
         maya = conn.execute(text("select id, practice_id from clinicians where username='maya'")).one()
@@ -225,8 +224,8 @@ def test_the_demo_seed_shows_check_ins_questionnaires_and_one_open_flag(sqlite_d
     assert max(per_client.values()) >= 30 and len(per_client) >= 3
     assert len(reasons) >= 3 and series == 2
     actor = Actor(maya.id, maya.practice_id, "clinician", "maya")
-    assert sum(safety.open_counts(actor).values()) == 1
-    jordan = [r for r in checkins.recent_for(actor, next(iter(safety.open_counts(actor))), now=NOW)]
+    assert sum(open_flags(actor).values()) == 1
+    jordan = [r for r in checkins.recent_for(actor, next(iter(open_flags(actor))), now=NOW)]
     recent = sum(r["distress"] for r in jordan[:5]) / 5
     older = sum(r["distress"] for r in jordan[-10:]) / 10
     assert recent > older  # distress rose lately

@@ -8,7 +8,7 @@ from sqlalchemy import select
 import db
 from db import checkins, measures, safety
 from tests.db.test_checkins import form, setup_client
-from tests.conftest import NOW
+from tests.conftest import NOW, open_flags
 
 PHQ_SAFE = [1, 2, 1, 1, 0, 1, 1, 0, 0]
 PHQ_ITEM9 = [1, 2, 1, 1, 0, 1, 1, 0, 1]
@@ -71,14 +71,14 @@ def test_phq9_item_9_raises_a_flag_that_stays_until_reviewed_with_a_note(databas
     aid = assigned(people, raw)
     result = measures.submit(raw, aid, PHQ_ITEM9, "m" * 24, now=NOW)
     assert result.flagged and result.score.safety_item_positive
-    assert safety.open_counts(people["clara"]) == {people["client_clara"]: 1}
+    assert open_flags(people["clara"]) == {people["client_clara"]: 1}
     flag = safety.list_for(people["clara"], now=NOW)[0]
     assert "item 9" in flag["reason"]
     assert "note" in safety.review(people["clara"], flag["id"], "   ", now=NOW)  # a note is required
     later = NOW + timedelta(days=3)
-    assert safety.open_counts(people["clara"]) == {people["client_clara"]: 1}  # still there days later
+    assert open_flags(people["clara"]) == {people["client_clara"]: 1}  # still there days later
     assert safety.review(people["clara"], flag["id"], "Called the client; safety plan reviewed.", now=later) == {}
-    assert safety.open_counts(people["clara"]) == {}
+    assert open_flags(people["clara"]) == {}
     done = safety.list_for(people["clara"], now=later, include_reviewed=True)[0]
     assert done["review_note"] == "Called the client; safety plan reviewed." and done["reviewed_at"] == later
     assert "already" in safety.review(people["clara"], flag["id"], "again", now=later)["note"]
@@ -88,7 +88,7 @@ def test_phq9_item_9_raises_a_flag_that_stays_until_reviewed_with_a_note(databas
 def test_distress_at_or_above_the_threshold_raises_a_flag(database, people, distress, flagged):
     raw, (breathing, _) = setup_client(people)
     assert checkins.submit(raw, form(breathing, distress=distress), now=NOW).flagged is flagged
-    assert bool(safety.open_counts(people["clara"])) is flagged
+    assert bool(open_flags(people["clara"])) is flagged
 
 
 def test_the_threshold_is_a_setting(database, people, monkeypatch):
@@ -101,7 +101,7 @@ def test_a_resubmitted_flagged_form_still_reports_the_flag_once(database, people
     raw, (breathing, _) = setup_client(people)
     checkins.submit(raw, form(breathing, distress=10), now=NOW)
     assert checkins.submit(raw, form(breathing, distress=10), now=NOW).flagged
-    assert safety.open_counts(people["clara"]) == {people["client_clara"]: 1}
+    assert open_flags(people["clara"]) == {people["client_clara"]: 1}
 
 
 @pytest.mark.parametrize("who", ["colin", "otto", "bea"])
@@ -111,7 +111,7 @@ def test_others_see_no_flags_and_cannot_review_assign_or_read(database, people, 
     flag_id = safety.list_for(people["clara"], now=NOW)[0]["id"]
     aid = measures.overview(people["clara"], people["client_clara"], now=NOW)  # nothing assigned yet
     actor = people[who]
-    assert safety.open_counts(actor) == {} and safety.list_for(actor, now=NOW) == []
+    assert open_flags(actor) == {} and safety.list_for(actor, now=NOW) == []
     for call in [lambda: safety.review(actor, flag_id, "not mine", now=NOW),
                  lambda: measures.assign(actor, people["client_clara"], "phq9", "weekly", now=NOW),
                  lambda: measures.overview(actor, people["client_clara"], now=NOW)]:
@@ -122,7 +122,7 @@ def test_others_see_no_flags_and_cannot_review_assign_or_read(database, people, 
     with pytest.raises(db.NotFound):
         measures.stop(actor, assignment, now=NOW)
     assert aid["responses"] == []
-    assert safety.open_counts(people["ada"]) == {people["client_clara"]: 1}  # the practice admin sees it
+    assert open_flags(people["ada"]) == {people["client_clara"]: 1}  # the practice admin sees it
 
 
 def test_assign_refuses_unknown_measures_and_cadences_and_stop_ends_it(database, people):

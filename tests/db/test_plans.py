@@ -7,8 +7,14 @@ from sqlalchemy import select
 
 import db
 from core import templates as core_templates
-from db import audit, links, plans, templates
+from db import audit, between, links, plans, templates
 from tests.conftest import NOW, make_reachable
+
+
+def findings(actor) -> dict[int, int]:
+    """Client id -> plan-check findings across active plans, as the caseload shows them (clients
+    without an active plan are left out)."""
+    return {r["id"]: r["findings"] for r in between.caseload(actor, now=NOW) if r["findings"] is not None}
 
 TTL = {"checkin": 7, "consent": 14, "card": 7, "preferences": 7}
 BREATHING = core_templates.by_key(core_templates.BUILT_IN)["breathing"]["step"]
@@ -60,7 +66,7 @@ def test_others_get_not_found_for_every_plan_function(database, people, who):
     for call in calls:
         with pytest.raises(db.NotFound):
             call()
-    assert plans.finding_counts(actor).get(people["client_clara"]) is None
+    assert findings(actor).get(people["client_clara"]) is None
     plan = plans.get(people["clara"], plan_id, now=NOW)
     assert plan["goal"] == "Calmer mornings" and len(plan["steps"]) == 1 and plan["steps"][0]["level"] == 1
 
@@ -103,10 +109,10 @@ def test_level_changes_keep_their_history_and_reasons(database, people):
 
 def test_findings_are_counted_for_the_caseload_and_cleared_by_a_fix(database, people):
     plan_id = _plan(people, steps=[{**BREATHING, "behaviour": "try to relax"}])
-    assert plans.finding_counts(people["clara"]) == {people["client_clara"]: 2}
+    assert findings(people["clara"]) == {people["client_clara"]: 2}
     step_id = plans.get(people["clara"], plan_id, now=NOW)["steps"][0]["step_id"]
     plans.save_step(people["clara"], plan_id, step_id, BREATHING, now=NOW)
-    assert plans.finding_counts(people["clara"]) == {people["client_clara"]: 0}
+    assert findings(people["clara"]) == {people["client_clara"]: 0}
 
 
 def test_bad_input_saves_nothing_and_says_which_field(database, people):
@@ -164,5 +170,5 @@ def test_the_demo_seed_shows_plans_in_use(sqlite_db):
         keys = set(conn.execute(text("select distinct template_key from step_versions")).scalars())
         assert conn.execute(text("select count(*) from level_changes")).scalar() >= 1
     assert len(keys - {""}) >= 6
-    counts = plans.finding_counts(Actor(maya.id, maya.practice_id, "clinician", "maya"))
+    counts = findings(Actor(maya.id, maya.practice_id, "clinician", "maya"))
     assert sorted(n > 0 for n in counts.values()) == [False, False, False, True]
