@@ -11,12 +11,6 @@ def fmt_day(d: date) -> str:
     return f"{d.day} {d.strftime('%b')}"
 
 
-def planned_dates(weekdays: set[int] | frozenset[int], start: date, end: date) -> list[date]:
-    """Local dates in [start, end] on which a step with these weekdays (0 = Monday) was planned: one
-    version in effect throughout (the general case, with versions, is `planned_dates_replayed`)."""
-    return planned_dates_replayed([(date.min, frozenset(weekdays))], start, end)
-
-
 def planned_dates_replayed(versions: list[tuple[date, frozenset[int]]], start: date, end: date) -> list[date]:
     """Local dates in [start, end] on which a step was planned, replaying its versions.
 

@@ -9,11 +9,16 @@ START, END = date(2026, 11, 14), date(2026, 11, 27)  # Sat 14 Nov .. Fri 27 Nov:
 WEEKDAYS = frozenset({0, 1, 2, 3, 4, 5, 6})
 
 
+def planned_dates(weekdays, start, end):
+    """The one-version case: these weekdays in effect throughout."""
+    return metrics.planned_dates_replayed([(date.min, frozenset(weekdays))], start, end)
+
+
 def test_planned_days_follow_the_steps_weekdays():
-    assert len(metrics.planned_dates(WEEKDAYS, START, END)) == 14
-    mon_wed_fri = metrics.planned_dates(frozenset({0, 2, 4}), START, END)
+    assert len(planned_dates(WEEKDAYS, START, END)) == 14
+    mon_wed_fri = planned_dates(frozenset({0, 2, 4}), START, END)
     assert [d.day for d in mon_wed_fri] == [16, 18, 20, 23, 25, 27]
-    assert metrics.planned_dates(WEEKDAYS, END, START) == []
+    assert planned_dates(WEEKDAYS, END, START) == []
 
 
 def test_replayed_planned_days_use_the_version_saved_on_or_before_each_day():
@@ -27,7 +32,7 @@ def test_replayed_planned_days_use_the_version_saved_on_or_before_each_day():
 
 
 def test_nine_of_fourteen_with_partly_counting_and_unplanned_days_excluded():
-    planned = metrics.planned_dates(frozenset({0, 1, 2, 3, 4, 5, 6}), START, END)
+    planned = planned_dates(frozenset({0, 1, 2, 3, 4, 5, 6}), START, END)
     outcomes = {START + timedelta(days=i): "done" for i in range(7)}
     outcomes.update({START + timedelta(days=7 + i): "partly" for i in range(2)})
     outcomes.update({START + timedelta(days=9 + i): "not_today" for i in range(3)})
@@ -38,7 +43,7 @@ def test_nine_of_fourteen_with_partly_counting_and_unplanned_days_excluded():
 
 
 def test_answers_on_days_without_a_plan_are_shown_as_excluded():
-    planned = metrics.planned_dates(frozenset({0}), START, END)  # Mondays 16 and 23
+    planned = planned_dates(frozenset({0}), START, END)  # Mondays 16 and 23
     a = metrics.adherence(planned, {date(2026, 11, 16): "done", date(2026, 11, 17): "done"}, START, END)
     assert (a.planned, a.practised, a.unplanned_entries) == (2, 1, 1)
     assert "1 answer(s) on days with no plan are excluded" in a.workings()
@@ -62,7 +67,7 @@ def test_no_check_in_flag_at_the_threshold(gap, flagged):
     (10, 10, 8, 20, False),   # 100% -> 80%
 ])
 def test_adherence_drop_flag_at_thirty_points(n, previous_done, recent_done, drop, flagged):
-    planned = metrics.planned_dates(WEEKDAYS, START, END)[:n]
+    planned = planned_dates(WEEKDAYS, START, END)[:n]
     prev = metrics.adherence(planned, {d: "done" for d in planned[:previous_done]}, START, END)
     rec = metrics.adherence(planned, {d: "done" for d in planned[:recent_done]}, START, END)
     assert prev.percent - rec.percent == drop
