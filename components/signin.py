@@ -22,13 +22,14 @@ NOTICES = {
     "idle": "You were signed out after {minutes} minutes without activity. Please sign in again.",
     "signout": "You have signed out.",
     "deactivated": "This account is no longer active. Please ask your practice admin.",
+    "password": "This account's password was changed, so you were signed out here. Please sign in with the new password.",
 }
 
 
 def make_authenticator(cfg: settings_mod.Settings) -> stauth.Authenticate:
     now = utcnow()
     authenticator = stauth.Authenticate(
-        clinicians.login_credentials(now),
+        clinicians.login_credentials(now, rounds=cfg["BCRYPT_ROUNDS"]),
         cookie_name=cfg["AUTH_COOKIE_NAME"],
         cookie_key=settings_mod.cookie_key(cfg),
         cookie_expiry_days=cfg["AUTH_COOKIE_EXPIRY_DAYS"],
@@ -61,19 +62,20 @@ def _guard(authenticator: stauth.Authenticate, cfg: settings_mod.Settings) -> No
         if not name or not password:
             ss["as_signin_message"] = "Please enter your username and your password."
             return None
+        rounds = cfg["BCRYPT_ROUNDS"]
         if signins.is_locked(name, now):
-            passwords.verify(password, passwords.UNUSABLE_HASH)  # same work, same answer as a wrong password
+            passwords.verify(password, passwords.unusable_hash(rounds))  # same work, same answer as a wrong password
             signins.record_refused_while_locked(name, now)
             ss["authentication_status"] = False
             return False
+        # An unknown name meets the authenticator's own bcrypt check too, at the configured cost.
+        known.setdefault(name, clinicians.stand_in_entry(rounds))
         ok = original(username, password, *args, token=token, **kwargs)
         if ok:
             ss.pop("as_notice", None)
             ss["as_sid"], _ = signins.start_session(name, now)
             ss["as_fresh_signin"] = True
         else:
-            if name not in known:
-                passwords.verify(password, passwords.UNUSABLE_HASH)
             signins.record_failure(name, now, threshold=cfg["LOCKOUT_THRESHOLD"], minutes=cfg["LOCKOUT_MINUTES"])
             ss["authentication_status"] = False
         return ok
@@ -91,6 +93,11 @@ def sign_out(authenticator: stauth.Authenticate, reason: str, slot) -> None:
         with slot.container():  # its cookie-deleting element goes in the fixed slot
             authenticator.logout(location="unrendered")  # clears its state and deletes the cookie
     ss["as_notice"] = reason
+
+
+def current_session() -> str | None:
+    """The key of this tab's login session (a password change keeps it signed in)."""
+    return st.session_state.get("as_sid")
 
 
 def request_sign_out() -> None:

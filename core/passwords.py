@@ -5,6 +5,9 @@ policy measures bytes, not characters: a 20-emoji password is 80 bytes and gets 
 """
 from __future__ import annotations
 
+import functools
+import secrets
+
 import bcrypt
 
 MIN_CHARS = 12
@@ -50,7 +53,11 @@ def cost(hashed: str) -> int:
     return int(hashed.split("$")[2])
 
 
-# A valid hash of a random secret nobody knows: locked or unknown accounts are checked against it,
-# so the answer (and roughly the time taken) is the same as for a wrong password.
-UNUSABLE_HASH = bcrypt.hashpw(b"no one knows this: " + __import__("secrets").token_bytes(16).hex().encode(),
-                              bcrypt.gensalt(rounds=12)).decode()
+@functools.lru_cache(maxsize=None)
+def unusable_hash(rounds: int) -> str:
+    """A valid hash of a random secret nobody knows, at the cost new hashes get (made once per cost).
+
+    Unknown and locked accounts are checked against it, so the answer and the time taken are those
+    of a wrong password: a stand-in cheaper than the real hashes would tell real usernames apart."""
+    secret = b"no one knows this: " + secrets.token_bytes(16).hex().encode()
+    return bcrypt.hashpw(secret, bcrypt.gensalt(rounds=max(12, rounds))).decode()

@@ -148,17 +148,27 @@ def reset_password(actor: Actor, clinician_id: int, new: str, *, now: datetime, 
         bad = passwords.problems(new, username=row.username)
         if bad:
             return {"password": " ".join(bad)}
-        conn.execute(update(clinicians).where(clinicians.c.id == clinician_id).values(
-            password_hash=passwords.hash_password(new, rounds), password_changed_at=now, locked_until=None,
-            failed_logins=0))
-        from db import signins
-        signins.end_all_for(conn, clinician_id, now=now, reason="password reset")
+        set_password_in(conn, clinician_id, new, now=now, rounds=rounds)
         audit.record(conn, now=now, action="clinician.password", actor=actor, detail=f"password reset for clinician {clinician_id}")
     return {}
 
 
-def change_password(actor: Actor, current: str, new: str, *, now: datetime, rounds: int = 12) -> dict[str, str]:
-    """The signed-in person changes their own password; other sessions of theirs are ended."""
+def set_password_in(conn, clinician_id: int, new: str, *, now: datetime, rounds: int,
+                    keep_session: str | None = None) -> None:
+    """Every password change goes through here (own change, admin reset, command line): store the new
+    hash, clear a lockout, and end every login session of the account (so every re-login cookie it
+    issued is useless) except `keep_session`, the one that changed its own password."""
+    from db import signins
+    conn.execute(update(clinicians).where(clinicians.c.id == clinician_id).values(
+        password_hash=passwords.hash_password(new, rounds), password_changed_at=now, locked_until=None,
+        failed_logins=0))
+    signins.end_all_for(conn, clinician_id, now=now, reason="password", keep=keep_session)
+
+
+def change_password(actor: Actor, current: str, new: str, *, now: datetime, keep_session: str | None,
+                    rounds: int = 12) -> dict[str, str]:
+    """The signed-in person changes their own password; every other session of theirs is ended.
+    `keep_session` is the key of the login session they changed it from, which stays signed in."""
     with db.read() as conn:
         stored = conn.execute(select(clinicians.c.password_hash).where(clinicians.c.id == actor.clinician_id)).scalar_one()
     if not passwords.verify(current, stored):
@@ -167,30 +177,28 @@ def change_password(actor: Actor, current: str, new: str, *, now: datetime, roun
     if bad:
         return {"new": " ".join(bad)}
     with db.write() as conn:
-        conn.execute(update(clinicians).where(clinicians.c.id == actor.clinician_id).values(
-            password_hash=passwords.hash_password(new, rounds), password_changed_at=now))
+        set_password_in(conn, actor.clinician_id, new, now=now, rounds=rounds, keep_session=keep_session)
         audit.record(conn, now=now, action="clinician.password", actor=actor, detail="own password changed")
     return {}
 
 
 def set_password_by_username(username: str, new: str, *, now: datetime, rounds: int = 12) -> None:
-    """CLI: reset a password (for a locked-out admin on a small server)."""
+    """CLI: reset a password (for a locked-out admin on a small server); it signs every session out."""
     with db.write() as conn:
         row = conn.execute(select(clinicians.c.id, clinicians.c.practice_id).where(clinicians.c.username == username)).first()
         if row is None:
             raise db.NotFound("clinician")
-        conn.execute(update(clinicians).where(clinicians.c.id == row.id).values(
-            password_hash=passwords.hash_password(new, rounds), password_changed_at=now, locked_until=None,
-            failed_logins=0))
+        set_password_in(conn, row.id, new, now=now, rounds=rounds)
         audit.record(conn, now=now, action="clinician.password", actor_kind="system", actor_label="command line",
                      practice_id=row.practice_id, detail=f"password reset for {username}")
 
 
-def login_credentials(now: datetime) -> dict:
+def login_credentials(now: datetime, *, rounds: int) -> dict:
     """The credentials dict streamlit-authenticator checks, rebuilt from the database each run.
 
-    Locked accounts get a hash nobody can match, so they receive the same answer as a wrong
-    password; inactive accounts are left out (the same answer as an unknown user).
+    Locked accounts get a hash nobody can match, made at the configured cost (`rounds`), so they
+    receive the same answer as a wrong password in the same time; inactive accounts are left out
+    (the same answer as an unknown user, see stand_in_entry).
     """
     c = clinicians
     with db.read() as conn:
@@ -202,9 +210,16 @@ def login_credentials(now: datetime) -> dict:
         first, _, last = r["display_name"].partition(" ")
         users[r["username"]] = {
             "email": r["email"], "first_name": first, "last_name": last, "roles": [r["role"]],
-            "password": passwords.UNUSABLE_HASH if locked else r["password_hash"],
+            "password": passwords.unusable_hash(rounds) if locked else r["password_hash"],
         }
     return {"usernames": users}
+
+
+def stand_in_entry(rounds: int) -> dict:
+    """The authenticator's entry for a typed username that is no active account: the sign-in form
+    checks it with the same bcrypt call as a real one, against a hash nobody can match made at the
+    configured cost, so neither the answer nor the time taken tells whether the username exists."""
+    return {"email": "", "first_name": "", "last_name": "", "roles": [], "password": passwords.unusable_hash(rounds)}
 
 
 def count() -> int:

@@ -2,12 +2,16 @@
 
 streamlit-authenticator keeps its counters in a dict rebuilt every run, and its re-login cookie is
 a JWT the server cannot revoke. So the real state lives here: a login session row per sign-in,
-touched on every run (idle timeout), ended by sign-out; the cookie is honoured only while the row
-it was issued with is alive.
+touched on every run (idle timeout), ended by sign-out or a password change; the cookie is honoured
+only while the row it was issued with is alive.
+
+One login session, many tabs: the re-login cookie belongs to the sign-in that wrote it, and every tab
+it opens continues that same login session under the same key. So sign-out in any tab ends it for
+all of them and makes the cookie useless. The key lives only in the server's memory of each tab
+(Streamlit's session state) and is never sent to a browser; the browser holds only the cookie.
 """
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -22,6 +26,8 @@ from db.meta import UTCDateTime, metadata
 
 login_sessions = Table(
     "login_sessions", metadata,
+    # The login session's key (64 hex characters). Named when each tab had its own secret stored hashed;
+    # a tab resumed by the cookie could then not find its sign-in's row, and sign-out ended one tab only.
     Column("id_hash", String(64), primary_key=True),
     Column("clinician_id", Integer, ForeignKey("clinicians.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("started_at", UTCDateTime, nullable=False),
@@ -32,10 +38,6 @@ login_sessions = Table(
 )
 
 UNKNOWN = "(unknown username)"
-
-
-def _hash(sid: str) -> str:
-    return hashlib.sha256(sid.encode()).hexdigest()
 
 
 def _account(conn, username: str):
@@ -80,14 +82,14 @@ def record_failure(username: str, now: datetime, *, threshold: int, minutes: int
 
 
 def start_session(username: str, now: datetime) -> tuple[str, Actor]:
-    """A correct password: reset the failure count, open a login session, audit it."""
-    sid = secrets.token_urlsafe(32)
+    """A correct password: reset the failure count, open a login session, audit it. Returns its key."""
+    sid = secrets.token_hex(32)
     with db.write() as conn:
         row = _account(conn, username)
         if row is None:
             raise db.NotFound("clinician")
         conn.execute(update(clinicians).where(clinicians.c.id == row["id"]).values(failed_logins=0, locked_until=None))
-        conn.execute(insert(login_sessions).values(id_hash=_hash(sid), clinician_id=row["id"], started_at=now,
+        conn.execute(insert(login_sessions).values(id_hash=sid, clinician_id=row["id"], started_at=now,
                                                    last_seen_at=now))
         audit.record(conn, now=now, action="signin.success", actor=_actor(row))
     return sid, _actor(row)
@@ -95,12 +97,12 @@ def start_session(username: str, now: datetime) -> tuple[str, Actor]:
 
 def bind_cookie(sid: str, cookie_exp: float | None) -> None:
     with db.write() as conn:
-        conn.execute(update(login_sessions).where(login_sessions.c.id_hash == _hash(sid)).values(cookie_exp=cookie_exp))
+        conn.execute(update(login_sessions).where(login_sessions.c.id_hash == sid).values(cookie_exp=cookie_exp))
 
 
 def resume_from_cookie(username: str, cookie_exp: float, now: datetime, *, idle_minutes: int) -> str | None:
-    """A new browser session presented a valid-looking re-login cookie. Honour it only if the login
-    session it was issued with is still open and not idle; then continue that session under a new id."""
+    """A new tab presented a valid-looking re-login cookie. Honour it only if the login session it was
+    issued with is still open and not idle; then the tab continues that login session: its key is returned."""
     with db.write() as conn:
         row = _account(conn, username)
         found = None
@@ -116,11 +118,10 @@ def resume_from_cookie(username: str, cookie_exp: float, now: datetime, *, idle_
             audit.record(conn, now=now, action="session.cookie_refused", actor_kind="anonymous",
                          actor_label=username if row else UNKNOWN, practice_id=row["practice_id"] if row else None)
             return None
-        sid = secrets.token_urlsafe(32)
         conn.execute(update(login_sessions).where(login_sessions.c.id_hash == found["id_hash"])
-                     .values(id_hash=_hash(sid), last_seen_at=now))
+                     .values(last_seen_at=now))
         audit.record(conn, now=now, action="signin.success", actor=_actor(row), detail="re-login cookie")
-    return sid
+    return found["id_hash"]
 
 
 TOUCH_EVERY = timedelta(seconds=15)  # last_seen_at is written at most this often (idle time: ±15 s of 30 min)
@@ -129,18 +130,17 @@ TOUCH_EVERY = timedelta(seconds=15)  # last_seen_at is written at most this ofte
 def touch(sid: str, now: datetime, *, idle_minutes: int) -> tuple[Actor | None, str | None]:
     """Every run of a signed-in page: (actor, None) if the session is alive, else (None, reason).
     The common case (a live session seen in the last 15 s) is one read: a page's reruns come in bursts."""
-    h = _hash(sid)
     with db.read() as conn:
         s = conn.execute(select(login_sessions.c.last_seen_at, login_sessions.c.ended_at,
                                 clinicians.c.id, clinicians.c.practice_id, clinicians.c.role, clinicians.c.username,
                                 clinicians.c.display_name, clinicians.c.active)
                          .join(clinicians, clinicians.c.id == login_sessions.c.clinician_id)
-                         .where(login_sessions.c.id_hash == h)).mappings().first()
+                         .where(login_sessions.c.id_hash == sid)).mappings().first()
     if (s is not None and s["ended_at"] is None and s["active"]
             and timedelta(0) <= now - s["last_seen_at"] < TOUCH_EVERY):
         return _actor(s), None
     with db.write() as conn:
-        s = conn.execute(select(login_sessions).where(login_sessions.c.id_hash == h)).mappings().first()
+        s = conn.execute(select(login_sessions).where(login_sessions.c.id_hash == sid)).mappings().first()
         if s is None:
             return None, "unknown"
         if s["ended_at"] is not None:
@@ -161,8 +161,9 @@ def touch(sid: str, now: datetime, *, idle_minutes: int) -> tuple[Actor | None, 
 
 
 def end(sid: str, now: datetime, *, reason: str = "signout") -> None:
+    """Sign-out from any tab ends the login session of every tab sharing it, once (one audit row)."""
     with db.write() as conn:
-        s = conn.execute(select(login_sessions).where(login_sessions.c.id_hash == _hash(sid),
+        s = conn.execute(select(login_sessions).where(login_sessions.c.id_hash == sid,
                                                       login_sessions.c.ended_at.is_(None))).mappings().first()
         if s is None:
             return
@@ -172,9 +173,13 @@ def end(sid: str, now: datetime, *, reason: str = "signout") -> None:
         audit.record(conn, now=now, action="signout", actor=_actor(row))
 
 
-def end_all_for(conn, clinician_id: int, *, now: datetime, reason: str) -> None:
-    conn.execute(update(login_sessions).where(login_sessions.c.clinician_id == clinician_id,
-                                              login_sessions.c.ended_at.is_(None)).values(ended_at=now, end_reason=reason))
+def end_all_for(conn, clinician_id: int, *, now: datetime, reason: str, keep: str | None = None) -> int:
+    """End every open login session of an account (and so every re-login cookie it issued), except
+    the one whose key is `keep`. Returns how many ended."""
+    q = update(login_sessions).where(login_sessions.c.clinician_id == clinician_id, login_sessions.c.ended_at.is_(None))
+    if keep is not None:
+        q = q.where(login_sessions.c.id_hash != keep)
+    return conn.execute(q.values(ended_at=now, end_reason=reason)).rowcount
 
 
 def open_count(clinician_id: int) -> int:

@@ -1,6 +1,7 @@
 """My account: change your own password."""
 import streamlit as st
 
+from components import signin
 from components.frame import field_error, require_role, settings, utcnow
 from core import passwords
 from db import clinicians
@@ -26,7 +27,8 @@ with st.form("change_password", clear_on_submit=False):
         if new != again:
             errors = {"again": "The two new passwords differ."}
         else:
-            errors = clinicians.change_password(actor, current, new, now=utcnow(), rounds=settings()["BCRYPT_ROUNDS"])
+            errors = clinicians.change_password(actor, current, new, now=utcnow(), rounds=settings()["BCRYPT_ROUNDS"],
+                                                keep_session=signin.current_session())
         ss["account_errors"] = errors
         if not errors:
             for k in ("account_current", "account_new", "account_again"):

@@ -19,7 +19,7 @@ def test_create_clinician_makes_the_first_practice_and_an_admin(database):
     assert out.returncode == 0, out.stderr
     from db import clinicians, practices
     assert practices.count() == 1
-    creds = clinicians.login_credentials(__import__("tests.conftest", fromlist=["NOW"]).NOW)
+    creds = clinicians.login_credentials(__import__("tests.conftest", fromlist=["NOW"]).NOW, rounds=12)
     assert creds["usernames"]["head"]["roles"] == ["admin"]
 
 
