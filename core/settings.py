@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from core.email_headers import ENCODED_WORD_START, LINE_BREAKS
+
 ROOT = Path(__file__).resolve().parent.parent
 SECRETS_FILE = ROOT / ".streamlit" / "secrets.toml"
 
@@ -100,8 +102,10 @@ def _url(raw: str) -> str:
 
 def _header_value(raw: str) -> str:
     raw = str(raw).strip()
-    if any(c in raw for c in "\r\n\x00"):
+    if any(c in LINE_BREAKS or c == "\x00" for c in raw):
         raise ValueError("must be one line (no line breaks)")
+    if ENCODED_WORD_START in raw:
+        raise ValueError('must not contain "=?" (email programs read it as an encoded word)')
     return raw
 
 
