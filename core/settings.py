@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from core.email_headers import ENCODED_WORD_START, LINE_BREAKS
+from core.email_headers import ENCODED_WORD_START, LINE_BREAKS, is_hidden
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRETS_FILE = ROOT / ".streamlit" / "secrets.toml"
@@ -104,6 +104,8 @@ def _header_value(raw: str) -> str:
     raw = str(raw).strip()
     if any(c in LINE_BREAKS or c == "\x00" for c in raw):
         raise ValueError("must be one line (no line breaks)")
+    if any(is_hidden(c) for c in raw):
+        raise ValueError("must not contain hidden or control characters (zero-width, direction marks)")
     if ENCODED_WORD_START in raw:
         raise ValueError('must not contain "=?" (email programs read it as an encoded word)')
     return raw

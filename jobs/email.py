@@ -22,10 +22,11 @@ import smtplib
 import ssl
 import unicodedata
 from datetime import datetime, timezone
+from email import errors as email_errors
 from email.headerregistry import Address, UnstructuredHeader
 from email.message import EmailMessage
 from email.policy import EmailPolicy
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from core import email_headers
@@ -76,16 +77,20 @@ def _to(address: str) -> str:
 
 
 def _from(sender_name: str | None, sender: str) -> str:
-    """EMAIL_FROM's address with the practice's neutral sender name in front of it."""
+    """EMAIL_FROM's address with the practice's neutral sender name in front of it. The address is the
+    last <...> of EMAIL_FROM (or all of it), taken only when it is one plain address: a display name
+    such as "Clinic Bcc: x@evil.example" would otherwise turn the From line into a group of others."""
     name = _one_line(sender_name or email_headers.DEFAULT_SENDER_NAME)
     whole = _one_line(sender, 254)
-    addr = parseaddr(whole)[1]
-    if not name or not addr:
-        return whole
+    found = _ANGLE_ADDR.search(whole)
     try:
-        return str(Address(display_name=name, addr_spec=addr))
-    except (ValueError, IndexError, TypeError):  # an address the header parser does not take: as configured
-        return whole
+        return str(Address(display_name=name, addr_spec=found.group(1) if found else whole))
+    except (ValueError, IndexError, TypeError, email_errors.HeaderParseError):
+        raise EmailError("EMAIL_FROM is not one plain email address (for example "
+                         "\"Anchorstep <no-reply@example.org>\"); nothing was sent.") from None
+
+
+_ANGLE_ADDR = re.compile(r"<([^<>\s]+)>$")
 
 
 def _checked(name: str, value: str) -> str:
