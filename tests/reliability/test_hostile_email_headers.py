@@ -199,3 +199,99 @@ def test_the_clinician_form_refuses_hostile_display_names():
         _, errors = clinicians.validate_new({"display_name": hostile[:80], "username": "rl.header",
                                              "email": "rl.header@example.org", "password": "a long enough password"})
         assert set(errors) == {"display_name"}, hostile
+
+
+# ---- in Chromium: the forms where these values are typed ------------------------------------------
+
+def _signed_in_page(browser, server, username: str):
+    from tests.reliability.conftest import DEMO_PASSWORD, Guard, sign_in
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    guard = Guard(page)
+    sign_in(page, server.url, username, DEMO_PASSWORD)
+    return ctx, page, guard
+
+
+def _go(page, name: str) -> None:
+    from tests.reliability.conftest import settle
+    page.get_by_role("link", name=name, exact=True).click()
+    settle(page)
+
+
+HIDDEN = "hidden or control characters"
+ENCODED = 'contains "=?"'
+
+
+@pytest.mark.e2e
+def test_practice_settings_refuse_encoded_words_and_line_separators_calmly_and_keep_what_was_typed(server, browser):
+    from playwright.sync_api import expect
+    from tests.reliability.conftest import settle
+    ctx, page, guard = _signed_in_page(browser, server, "admin")
+    try:
+        _go(page, "Practice settings")
+        expect(page.get_by_text(practice_rules.SENDER_NAME_WHY)).to_be_visible()  # says why, in one sentence
+        name = page.get_by_role("textbox", name="Practice name (shown on client pages)")
+        sender = page.get_by_role("textbox", name="Sender name in emails")
+        shows = page.get_by_role("checkbox", name="Also name the practice inside each email")
+        expect(sender).to_have_value(email_headers.DEFAULT_SENDER_NAME)  # neutral by default
+        expect(shows).not_to_be_checked()
+        read = ("import db; from sqlalchemy import text\nwith db.read() as c:\n"
+                "    print(repr(tuple(c.execute(text('select name, email_sender_name from practices')).one())))")
+        before = server.run_python(read)
+        original = name.input_value()
+        for hostile_name, hostile_sender in ((ENCODED_WORDS["q"], "Anchor\u2028step"),
+                                             ("Clinic\u2029Bcc: x@evil.example", ENCODED_WORDS["B upper"])):
+            name.fill(hostile_name)
+            sender.fill(hostile_sender)
+            page.get_by_role("button", name="Save").click()
+            settle(page)
+            expect(page.get_by_text(HIDDEN, exact=False)).to_have_count(1, timeout=30_000)
+            expect(page.get_by_text(ENCODED, exact=False)).to_have_count(1)
+            expect(name).to_have_value(hostile_name)  # kept as typed
+            expect(sender).to_have_value(hostile_sender)
+            expect(page.get_by_text("Practice settings saved.")).to_have_count(0)
+            guard.check("after refused practice settings")
+        assert server.run_python(read) == before  # nothing stored
+        name.fill(original)
+        sender.fill("Appointments")
+        page.get_by_role("button", name="Save").click()
+        expect(page.get_by_text("Practice settings saved.")).to_be_visible(timeout=30_000)
+        settle(page)
+        assert server.run_python(read).strip() == repr((original, "Appointments"))
+        guard.check("after saving the sender name")
+    finally:
+        ctx.close()
+
+
+@pytest.mark.e2e
+def test_the_client_form_refuses_zero_width_emails_and_encoded_word_names_calmly_and_keeps_them(server, browser):
+    from playwright.sync_api import expect
+    from tests.reliability.conftest import settle
+    ctx, page, guard = _signed_in_page(browser, server, "maya")
+    try:
+        _go(page, "Caseload")
+        exp = page.get_by_test_id("stExpander").filter(has_text="Add a client").first
+        if exp.locator("details[open]").count() == 0 and exp.get_attribute("open") is None:
+            exp.get_by_text("Add a client", exact=True).click()
+            settle(page)
+        form = page.get_by_test_id("stForm").filter(has_text="Name the client goes by")
+        name_box = form.get_by_role("textbox", name="Name the client goes by")
+        email_box = form.get_by_role("textbox", name="Email for links and reminders")
+        for name, address in (("Robin Header", "bob\u200b@example.org"), (ENCODED_WORDS["b"], "bob\u202e@example.org"),
+                              ("Robin\u2028Header", "=?utf-8?q?bob=0D=0A?=@example.org")):
+            name_box.fill(name)
+            email_box.fill(address)
+            form.get_by_role("button", name="Add client").click()
+            settle(page)
+            expect(page.get_by_text("The email address contains", exact=False)).to_be_visible(timeout=30_000)
+            expect(email_box).to_have_value(address)  # kept as typed, for the clinician to correct
+            expect(name_box).to_have_value(name)
+            expect(page.get_by_text("to the caseload", exact=False)).to_have_count(0)
+            guard.check("after a refused client")
+        expect(page.get_by_text(ENCODED, exact=False).first).to_be_visible()
+        stored = server.run_python("import db; from sqlalchemy import text\nwith db.read() as c:\n"
+                                   "    print(c.execute(text(\"select count(*) from clients where email like "
+                                   "'%bob%'\")).scalar())")
+        assert stored.strip() == "0"
+    finally:
+        ctx.close()
