@@ -161,7 +161,9 @@ REGISTRY: list[Setting] = [
     Setting("EMAIL_BACKEND", "console",
             "How email leaves: console (prints a notice and writes .eml files under DATA_DIR/outbox), smtp, or "
             "sendgrid.", _choice("console", "smtp", "sendgrid")),
-    Setting("EMAIL_FROM", "Anchorstep <no-reply@localhost>", "Sender address of client emails.", _header_value),
+    Setting("EMAIL_FROM", "Anchorstep <no-reply@localhost>",
+            "Sender address of client emails; the name shown before it is the practice's sender name "
+            "(Practice settings).", _header_value),
     Setting("SMTP_HOST", "localhost", "SMTP server host (EMAIL_BACKEND=smtp).", _header_value),
     Setting("SMTP_PORT", 587, "SMTP server port.", _int_between(1, 65535)),
     Setting("SMTP_USERNAME", "", "SMTP user name; empty: no login.", _header_value),
