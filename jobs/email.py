@@ -76,6 +76,7 @@ def _to(address: str) -> str:
     return text[:254]
 
 
+@functools.lru_cache(maxsize=256)  # a few distinct values per deployment; reminders come by the thousand
 def _from(sender_name: str | None, sender: str) -> str:
     """EMAIL_FROM's address with the practice's neutral sender name in front of it. The address is the
     last <...> of EMAIL_FROM (or all of it), taken only when it is one plain address: a display name
