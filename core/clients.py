@@ -6,14 +6,14 @@ import re
 import unicodedata
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from core import email_headers
+
 STATUSES = ("active", "paused", "discharged")
 STATUS_LABELS = {"active": "Active", "paused": "Paused", "discharged": "Discharged"}
 NAME_MAX = 80
 EMAIL_MAX = 254
 # Deliberately plain: one @, no spaces or control characters, a dot in the domain.
 _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
-_BIDI_AND_INVISIBLE = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069",
-                       "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 
 
 @functools.lru_cache(maxsize=1)
@@ -33,14 +33,16 @@ def is_zone(name: str) -> bool:
 
 
 def clean_name(raw: str) -> tuple[str, str | None]:
-    """A display name: trimmed, no control, direction-override or zero-width characters."""
+    """A display name: trimmed, no line break (U+2028 too), control, direction-override or zero-width
+    characters, and no "=?" (an email header would read it as an encoded-word)."""
     text = unicodedata.normalize("NFC", str(raw or "")).strip()
     if not text:
         return text, "Please enter a name (a first name or initials is enough)."
     if len(text) > NAME_MAX:
         return text, f"Please keep the name to {NAME_MAX} characters or fewer."
-    if any(unicodedata.category(c).startswith("C") or c in _BIDI_AND_INVISIBLE for c in text):
-        return text, "The name contains hidden or control characters; please retype it."
+    err = email_headers.problem(text, "name")
+    if err:
+        return text, err
     if sum(1 for c in text if unicodedata.combining(c)) > 10:
         return text, "The name has too many combining marks; please retype it."
     return text, None
@@ -50,8 +52,11 @@ def clean_email(raw: str) -> tuple[str, str | None]:
     text = str(raw or "").strip()
     if not text:
         return text, "Please enter an email address: links and reminders go there."
-    if len(text) > EMAIL_MAX or not _EMAIL.match(text) or any(c in text for c in "\r\n\x00"):
+    if len(text) > EMAIL_MAX or not _EMAIL.match(text):
         return text, "That doesn't look like an email address (for example name@example.org)."
+    err = email_headers.problem(text, "email address")  # else mail would go to the address without them
+    if err:
+        return text, err
     local, domain = text.rsplit("@", 1)
     return f"{local}@{domain.lower()}", None
 

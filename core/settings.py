@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from core.email_headers import ENCODED_WORD_START, LINE_BREAKS, is_hidden
+
 ROOT = Path(__file__).resolve().parent.parent
 SECRETS_FILE = ROOT / ".streamlit" / "secrets.toml"
 
@@ -100,8 +102,12 @@ def _url(raw: str) -> str:
 
 def _header_value(raw: str) -> str:
     raw = str(raw).strip()
-    if any(c in raw for c in "\r\n\x00"):
+    if any(c in LINE_BREAKS or c == "\x00" for c in raw):
         raise ValueError("must be one line (no line breaks)")
+    if any(is_hidden(c) for c in raw):
+        raise ValueError("must not contain hidden or control characters (zero-width, direction marks)")
+    if ENCODED_WORD_START in raw:
+        raise ValueError('must not contain "=?" (email programs read it as an encoded word)')
     return raw
 
 
@@ -155,7 +161,9 @@ REGISTRY: list[Setting] = [
     Setting("EMAIL_BACKEND", "console",
             "How email leaves: console (prints a notice and writes .eml files under DATA_DIR/outbox), smtp, or "
             "sendgrid.", _choice("console", "smtp", "sendgrid")),
-    Setting("EMAIL_FROM", "Anchorstep <no-reply@localhost>", "Sender address of client emails.", _header_value),
+    Setting("EMAIL_FROM", "Anchorstep <no-reply@localhost>",
+            "Sender address of client emails; the name shown before it is the practice's sender name "
+            "(Practice settings).", _header_value),
     Setting("SMTP_HOST", "localhost", "SMTP server host (EMAIL_BACKEND=smtp).", _header_value),
     Setting("SMTP_PORT", 587, "SMTP server port.", _int_between(1, 65535)),
     Setting("SMTP_USERNAME", "", "SMTP user name; empty: no login.", _header_value),

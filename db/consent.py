@@ -16,6 +16,7 @@ from sqlalchemy import (Boolean, Column, ForeignKey, Integer, String, Table, Tex
 
 import db
 from core import consent as rules
+from core import email_headers
 from db import audit, links
 from db.actors import Actor
 from db.clients import clients, scope
@@ -197,9 +198,18 @@ def record_discussion(actor: Actor, client_id: int, form: dict, *, now: datetime
 
 
 def issue_link(actor: Actor, client_id: int, form: dict | None, *, now: datetime, ttl_days: dict,
-               via: str = "email") -> tuple[dict | None, dict]:
+               via: str = "email", deliver: Callable[[dict], object] | None = None) -> tuple[dict | None, dict]:
     """Record the discussion (when `form` is given, else use the open round) and make a consent link,
-    replacing older consent links. Returns ({raw, email, practice_name}, {}) or (None, errors)."""
+    replacing older consent links. Returns ({raw, email, sender_name, practice_name}, {}) or (None, errors);
+    `practice_name` is None unless the practice chose to name itself inside emails.
+
+    `via` "copy": the link is for the clinician to pass on ("copied"). `via` "email": `deliver(made)`
+    hands the email to the backend, outside the transaction (a slow mail server must not hold the
+    database); the round is marked sent, with its "sent" event, only after it returned. If it raises,
+    the failure is recorded ("email.failed", no "sent") and the exception goes on to the caller."""
+    if via == "email" and deliver is None:
+        raise ValueError("issue_link(via='email') needs `deliver`: \"sent\" is recorded only after the email "
+                         "was handed to the backend.")
     with db.write() as conn:
         if form is not None:
             rid, errors = _record_discussion(conn, actor, client_id, form, now)
@@ -213,14 +223,35 @@ def issue_link(actor: Actor, client_id: int, form: dict | None, *, now: datetime
             rid = row["id"]
         links.revoke_all(conn, client_id, now, reason="replaced", purposes=("consent",))
         raw = links.issue(conn, client_id=client_id, purpose="consent", now=now, ttl_days=ttl_days)
-        conn.execute(update(consents).where(consents.c.id == rid, consents.c.sent_at.is_(None)).values(sent_at=now))
-        add_event(conn, client_id, rid, now, "sent" if via == "email" else "copied", kind="clinician",
-               label=actor.username)
-        audit.record(conn, now=now, action="consent.send" if via == "email" else "consent.copy", actor=actor,
-                     client_id=client_id, detail="consent link")
-        who = conn.execute(select(clients.c.email, practices.c.name).join(practices, practices.c.id == clients.c.practice_id)
-                           .where(clients.c.id == client_id)).one()
-    return {"raw": raw, "email": who.email, "practice_name": who.name}, {}
+        if via != "email":
+            _mark_sent_in(conn, actor, client_id, rid, now, via)
+        p = practices.c
+        who = conn.execute(select(clients.c.email, p.name, p.email_sender_name, p.email_shows_practice_name)
+                           .join(practices, p.id == clients.c.practice_id).where(clients.c.id == client_id)).one()
+    sender_name, practice_name = email_headers.email_names(who.email_sender_name, who.name,
+                                                           who.email_shows_practice_name)
+    made = {"raw": raw, "email": who.email, "sender_name": sender_name, "practice_name": practice_name}
+    if via == "email":
+        try:
+            deliver(made)
+        except BaseException:
+            with db.write() as conn:
+                audit.record(conn, now=now, action="email.failed", actor=actor, client_id=client_id,
+                             detail="consent link")
+            raise
+        with db.write() as conn:
+            _mark_sent_in(conn, actor, client_id, rid, now, via)
+            audit.record(conn, now=now, action="email.sent", actor=actor, client_id=client_id, detail="consent link")
+    return made, {}
+
+
+def _mark_sent_in(conn, actor: Actor, client_id: int, rid: int, now: datetime, via: str) -> None:
+    """The round's link reached the client's hands (emailed) or the clinician's (copied)."""
+    conn.execute(update(consents).where(consents.c.id == rid, consents.c.sent_at.is_(None)).values(sent_at=now))
+    add_event(conn, client_id, rid, now, "sent" if via == "email" else "copied", kind="clinician",
+              label=actor.username)
+    audit.record(conn, now=now, action="consent.send" if via == "email" else "consent.copy", actor=actor,
+                 client_id=client_id, detail="consent link")
 
 
 def for_link(raw: object, now: datetime) -> dict:

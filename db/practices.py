@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Integer, String, Table, Text, insert, select, update
+from sqlalchemy import Boolean, Column, Integer, String, Table, Text, false, insert, select, update
 
 import db
+from core import practices as rules
 from db.actors import Actor
 from db.meta import UTCDateTime, metadata
 
@@ -18,6 +19,10 @@ practices = Table(
     Column("created_at", UTCDateTime, nullable=False),
     # Days from a client's confirmation until consent renewal is due; NULL: the CONSENT_RENEWAL_DAYS setting.
     Column("consent_renewal_days", Integer, nullable=True),
+    # The name in the From line and subject of client emails; NULL: core.email_headers.DEFAULT_SENDER_NAME.
+    Column("email_sender_name", String(120), nullable=True),
+    # Whether the practice name appears inside client emails (never in the subject or From line).
+    Column("email_shows_practice_name", Boolean, nullable=False, server_default=false()),
 )
 
 RENEWAL_MIN, RENEWAL_MAX = 7, 730
@@ -45,17 +50,28 @@ def get(practice_id: int) -> dict:
 
 
 def update_settings(actor: Actor, *, name: str, timezone: str, crisis_resources: str, now: datetime,
-                    consent_renewal_days: int | None = None) -> None:
+                    consent_renewal_days: int | None = None, email_sender_name: str | None = None,
+                    email_shows_practice_name: bool | None = None) -> dict[str, str]:
+    """Save the practice's settings; returns {field: message} (nothing saved) or {}. The two email
+    settings are left as they are when not given (None)."""
     from db import audit
     if not actor.is_admin:
         raise db.Forbidden("Only a practice admin can change practice settings.")
     if consent_renewal_days is not None and not RENEWAL_MIN <= int(consent_renewal_days) <= RENEWAL_MAX:
         raise ValueError(f"Consent renewal must be between {RENEWAL_MIN} and {RENEWAL_MAX} days.")
+    clean, errors = rules.validate({"name": name, "email_sender_name": email_sender_name})
+    if errors:
+        return errors
+    values = {"name": clean["name"], "timezone": timezone, "crisis_resources": crisis_resources,
+              "consent_renewal_days": consent_renewal_days}
+    if email_sender_name is not None:
+        values["email_sender_name"] = clean["email_sender_name"] or None
+    if email_shows_practice_name is not None:
+        values["email_shows_practice_name"] = bool(email_shows_practice_name)
     with db.write() as conn:
-        conn.execute(update(practices).where(practices.c.id == actor.practice_id).values(
-            name=name, timezone=timezone, crisis_resources=crisis_resources,
-            consent_renewal_days=consent_renewal_days))
+        conn.execute(update(practices).where(practices.c.id == actor.practice_id).values(**values))
         audit.record(conn, now=now, action="practice.update", actor=actor, detail="practice settings changed")
+    return {}
 
 
 def renewal_days(conn, practice_id: int, default: int) -> int:

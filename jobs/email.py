@@ -16,17 +16,20 @@ from __future__ import annotations
 import binascii
 import functools
 import os
+import re
 import secrets
 import smtplib
 import ssl
 import unicodedata
 from datetime import datetime, timezone
-from email.headerregistry import UnstructuredHeader
+from email import errors as email_errors
+from email.headerregistry import Address, UnstructuredHeader
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
+from core import email_headers
 from core import settings as settings_mod
 
 
@@ -50,23 +53,73 @@ REF_HEADER = "X-Anchorstep-Ref"
 
 
 def _one_line(text: str, limit: int = 120) -> str:
-    # Header injection and invisible tricks: keep printable characters of one line only.
-    text = str(text)
-    if text.isascii() and text.isprintable():  # nothing to drop (the common case, checked in C)
-        return text[:limit].strip()
-    return "".join(c for c in text if unicodedata.category(c)[0] != "C")[:limit].strip()
+    # Header injection and invisible tricks: one line of visible text, no encoded-word (core/email_headers).
+    return email_headers.one_line(text, limit)
 
 
-def make_message(*, to: str, practice_name: str, link: str, sender: str, now: datetime | None = None) -> EmailMessage:
-    """A neutral message with one link. Subject and body say nothing about health or therapy steps."""
-    practice = _one_line(practice_name) or "your practice"
+def _link_line(link: str) -> str:
+    """A link for a header: our own URL, so nothing is rewritten; characters that are not visible go
+    (`_checked` still refuses an encoded-word, which no link we make contains)."""
+    text = str(link)
+    if not (text.isascii() and text.isprintable()):
+        text = "".join(c for c in text if not email_headers.is_hidden(c))
+    return text[:2000].strip()
+
+
+def _to(address: str) -> str:
+    """The recipient exactly as stored, or EmailError: an address with hidden characters or "=?" is
+    not quietly changed into another address (forms refuse these; this catches older rows)."""
+    text = str(address).strip()
+    if email_headers.problem(text, "address") or not text:
+        raise EmailError("The client's email address contains hidden characters or \"=?\"; "
+                         "correct it on the client's record. Nothing was sent.")
+    return text[:254]
+
+
+@functools.lru_cache(maxsize=256)  # a few distinct values per deployment; reminders come by the thousand
+def _from(sender_name: str | None, sender: str) -> str:
+    """EMAIL_FROM's address with the practice's neutral sender name in front of it. The address is the
+    last <...> of EMAIL_FROM (or all of it), taken only when it is one plain address: a display name
+    such as "Clinic Bcc: x@evil.example" would otherwise turn the From line into a group of others."""
+    name = _one_line(sender_name or email_headers.DEFAULT_SENDER_NAME)
+    whole = _one_line(sender, 254)
+    found = _ANGLE_ADDR.search(whole)
+    try:
+        return str(Address(display_name=name, addr_spec=found.group(1) if found else whole))
+    except (ValueError, IndexError, TypeError, email_errors.HeaderParseError):
+        raise EmailError("EMAIL_FROM is not one plain email address (for example "
+                         "\"Anchorstep <no-reply@example.org>\"); nothing was sent.") from None
+
+
+_ANGLE_ADDR = re.compile(r"<([^<>\s]+)>$")
+
+
+def _checked(name: str, value: str) -> str:
+    """The last guard before a header is set: every value is one line with no encoded-word."""
+    if any(c in email_headers.LINE_BREAKS for c in value):
+        raise ValueError("Header values may not contain linefeed or carriage return characters")
+    if _ENCODED_WORD.search(value):
+        raise ValueError(f"The {name} header may not contain an RFC 2047 encoded-word")
+    return value
+
+
+# What the email package decodes as an encoded-word (its own pattern, email._header_value_parser).
+_ENCODED_WORD = re.compile(r"=\?[^?]*\?[qQbB]\?.*?\?=")
+
+
+def make_message(*, to: str, link: str, sender: str, sender_name: str | None = None,
+                 practice_name: str | None = None, now: datetime | None = None) -> EmailMessage:
+    """A neutral message with one link. Subject and body say nothing about health or therapy steps.
+    The subject and From name use `sender_name` (neutral by default); the practice name appears only
+    in the body, and only when given (the practice chose to show it)."""
+    name = _one_line(sender_name or email_headers.DEFAULT_SENDER_NAME) or email_headers.DEFAULT_SENDER_NAME
+    practice = _one_line(practice_name or "") or name
     msg = EmailMessage()
-    msg["Subject"] = f"A message from {practice}"
-    msg["From"] = _one_line(sender, 254)
-    msg["To"] = _one_line(to, 254)
-    msg["Date"] = format_datetime(now or datetime.now(timezone.utc))
-    msg["Message-ID"] = make_msgid(domain="anchorstep.invalid")
-    msg["Auto-Submitted"] = "auto-generated"
+    for header, value in (("Subject", f"A message from {name}"), ("From", _from(name, sender)), ("To", _to(to)),
+                          ("Date", format_datetime(now or datetime.now(timezone.utc))),
+                          ("Message-ID", make_msgid(domain="anchorstep.invalid")),
+                          ("Auto-Submitted", "auto-generated")):
+        msg[header] = _checked(header, value)
     msg.set_content(
         f"Hello,\n\n{practice} has sent you a link:\n\n{link}\n\n"
         "The link is just for you, so please don't forward this email. "
@@ -119,8 +172,7 @@ def _put(msg: EmailMessage, name: str, value: str) -> None:
     """Set a header (each of ours once per message). A shared header gets its cached parsed object;
     a short, plain-ASCII value is stored as it will be written, as the parser stores headers it
     reads (it is parsed only if someone reads it); anything else is parsed and checked now."""
-    if "\r" in value or "\n" in value:
-        raise ValueError("Header values may not contain linefeed or carriage return characters")
+    _checked(name, value)
     if name.lower() in _SHARED:
         msg.set_raw(name, _header(name, value))
     elif value.isascii() and value.isprintable() and len(name) + len(value) + 2 <= _POLICY.max_line_length:
@@ -216,26 +268,28 @@ def _qp_part(subtype: str, text: str) -> EmailMessage:
     return part
 
 
-def make_reminder(*, to: str, practice_name: str, checkin_link: str, pause_link: str, sender: str,
-                  ref: str, now: datetime | None = None) -> EmailMessage:
+def make_reminder(*, to: str, checkin_link: str, pause_link: str, sender: str, ref: str,
+                  sender_name: str | None = None, practice_name: str | None = None,
+                  now: datetime | None = None) -> EmailMessage:
     """A reminder: neutral subject and body, one check-in link, one pause link, plain text and HTML.
     It takes no client name and no step: nothing about health can reach it.
 
     Built directly rather than through set_content() (the worker makes thousands in a row): both
     parts quoted-printable UTF-8 under one multipart/alternative, shared headers parsed once."""
     from html import escape
-    practice = _one_line(practice_name) or "your practice"
+    name = _one_line(sender_name or email_headers.DEFAULT_SENDER_NAME) or email_headers.DEFAULT_SENDER_NAME
+    practice = _one_line(practice_name or "") or name
     msg = _Message(policy=_POLICY)
-    _put(msg, "Subject", f"A reminder from {practice}")
-    _put(msg, "From", _one_line(sender, 254))
-    _put(msg, "To", _one_line(to, 254))
+    _put(msg, "Subject", f"A reminder from {name}")
+    _put(msg, "From", _from(name, sender))
+    _put(msg, "To", _to(to))
     _put(msg, "Date", format_datetime(now or datetime.now(timezone.utc)))
     _put(msg, "Message-ID", make_msgid(domain="anchorstep.invalid"))
     _put(msg, "Auto-Submitted", "auto-generated")
     # No List-Unsubscribe-Post: RFC 8058 one-click means the mail provider POSTs to this URL and the
     # reminders stop with no page in between; Streamlit's server answers a POST with 405, so the
     # header would tell Gmail "done" while reminders went on. The link opens the pause page instead.
-    _put(msg, "List-Unsubscribe", f"<{_one_line(pause_link, 2000)}>")
+    _put(msg, "List-Unsubscribe", f"<{_link_line(pause_link)}>")
     _put(msg, REF_HEADER, _one_line(ref, 64))
     _put(msg, "MIME-Version", "1.0")
     _put(msg, "Content-Type", f'multipart/alternative; boundary="{_BOUNDARY}"')

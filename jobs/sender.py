@@ -29,6 +29,7 @@ from typing import Callable
 from sqlalchemy import bindparam, exists, select
 
 import db
+from core import email_headers
 from core import settings as settings_mod
 from db import consent, links, outbox, reminders
 from db.clients import clients
@@ -71,7 +72,8 @@ def _check(now: datetime):
     paused = exists().where(reminders.reminder_prefs.c.client_id == clients.c.id,
                             reminders.reminder_prefs.c.paused_at.is_not(None))
     return (select(clients.c.id.label("client_id"), clients.c.status, clients.c.email,
-                   practices.c.name.label("practice"), consent.active_clause(clients.c.id, now).label("consent_ok"),
+                   practices.c.name.label("practice"), practices.c.email_sender_name,
+                   practices.c.email_shows_practice_name, consent.active_clause(clients.c.id, now).label("consent_ok"),
                    paused.label("paused"))
             .join(practices, practices.c.id == clients.c.practice_id))
 
@@ -186,12 +188,14 @@ class _Batch:
         """Hand one `sending` row to the backend; its outcome joins `pending`. Raises BatchStopped."""
         cfg, now = self.cfg, self.now
         base = cfg["LINK_BASE_URL"]
-        message = email.make_reminder(to=who.email, practice_name=who.practice, checkin_link=links.url(base, checkin),
-                                      pause_link=links.url(base, pause), sender=cfg["EMAIL_FROM"], ref=row["ref"],
-                                      now=now)
         attempt = row["attempts"]
         outbox_id = row["id"]
-        try:
+        try:  # built inside: a value the email cannot carry is this row's failure, not the batch's
+            sender_name, practice_name = email_headers.email_names(who.email_sender_name, who.practice,
+                                                                   who.email_shows_practice_name)
+            message = email.make_reminder(to=who.email, sender_name=sender_name, practice_name=practice_name,
+                                          checkin_link=links.url(base, checkin), pause_link=links.url(base, pause),
+                                          sender=cfg["EMAIL_FROM"], ref=row["ref"], now=now)
             provider_id = self.deliver(message, cfg)
         except email.AuthEmailError as exc:
             raise BatchStopped(str(exc)) from None

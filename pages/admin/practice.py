@@ -1,8 +1,11 @@
-"""Practice settings: name, home time zone and the crisis resources every client page shows."""
+"""Practice settings: name, home time zone, the crisis resources every client page shows, and the
+neutral sender name client emails use."""
 import streamlit as st
 
-from components.frame import require_role, settings, utcnow
+from components.frame import field_error, require_role, settings, utcnow
 from core import clients as client_rules
+from core import email_headers
+from core import practices as practice_rules
 from db import practices
 
 actor = require_role("admin")
@@ -13,28 +16,36 @@ if "practice_name" not in ss:
     ss["practice_name"], ss["practice_timezone"], ss["practice_crisis"] = (
         practice["name"], practice["timezone"], practice["crisis_resources"])
     ss["practice_renewal"] = practice["consent_renewal_days"] or settings()["CONSENT_RENEWAL_DAYS"]
+    ss["practice_sender_name"] = practice["email_sender_name"] or email_headers.DEFAULT_SENDER_NAME
+    ss["practice_email_shows_name"] = bool(practice["email_shows_practice_name"])
 if ss.pop("practice_saved", False):
     st.success("Practice settings saved.")
+errors = ss.get("practice_errors", {})
 zones = client_rules.zones()
 with st.form("practice_settings", clear_on_submit=False):
-    name = st.text_input("Practice name (shown in emails and on client pages)", key="practice_name", max_chars=120)
+    name = st.text_input("Practice name (shown on client pages)", key="practice_name",
+                         max_chars=practice_rules.NAME_MAX)
+    field_error(errors, "name")
+    st.caption(practice_rules.SENDER_NAME_WHY)
+    sender_name = st.text_input("Sender name in emails", key="practice_sender_name",
+                                max_chars=practice_rules.SENDER_NAME_MAX,
+                                help=f"Leave empty for \"{email_headers.DEFAULT_SENDER_NAME}\".")
+    field_error(errors, "email_sender_name")
+    shows_name = st.checkbox("Also name the practice inside each email (never in the subject)",
+                             key="practice_email_shows_name")
     zone = st.selectbox("Practice time zone", zones, key="practice_timezone")
     crisis = st.text_area("Crisis resources shown to clients", key="practice_crisis", height=160, max_chars=2000,
                           help="Shown after every check-in and on the coping card. Include local emergency numbers.")
+    field_error(errors, "crisis")
     renewal = st.number_input("Ask clients to renew consent every … days", min_value=practices.RENEWAL_MIN,
                               max_value=practices.RENEWAL_MAX, step=1, key="practice_renewal",
                               help="Applies from each client's next confirmation.")
     if st.form_submit_button("Save", type="primary"):
-        problems = []
-        if not name.strip():
-            problems.append("Please enter the practice name.")
         if len(crisis.strip()) < 20:
-            problems.append("Please give clients real crisis resources (at least one phone number).")
-        if problems:
-            for p in problems:
-                st.error(p)
+            ss["practice_errors"] = {"crisis": "Please give clients real crisis resources (at least one phone number)."}
         else:
-            practices.update_settings(actor, name=name.strip(), timezone=zone, crisis_resources=crisis.strip(),
-                                      consent_renewal_days=int(renewal), now=utcnow())
-            ss["practice_saved"] = True
-            st.rerun()
+            ss["practice_errors"] = practices.update_settings(
+                actor, name=name, timezone=zone, crisis_resources=crisis.strip(), consent_renewal_days=int(renewal),
+                email_sender_name=sender_name, email_shows_practice_name=shows_name, now=utcnow())
+            ss["practice_saved"] = not ss["practice_errors"]
+        st.rerun()

@@ -22,7 +22,8 @@ def now():
 
 
 def consent_link(people, when=None):
-    made, errs = consent.issue_link(people["clara"], people["client_clara"], FORM, now=when or now(), ttl_days=TTL)
+    made, errs = consent.issue_link(people["clara"], people["client_clara"], FORM, now=when or now(), ttl_days=TTL,
+                                    via="copy")
     return made["raw"]
 
 

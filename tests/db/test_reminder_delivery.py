@@ -99,5 +99,5 @@ def test_no_canary_in_any_subject_body_header_or_custom_arg(database, people, tm
     raw = eml.read_bytes().decode()
     assert CANARY not in raw
     parsed = email_lib.message_from_string(raw, policy=policy.default)
-    assert parsed["Subject"] == "A reminder from Practice A"
+    assert parsed["Subject"] == "A reminder from Anchorstep"  # neutral by default (issue 12)
     assert parsed.get_body(("plain",)).get_content().count("?t=") == 2  # check-in and pause, nothing else

@@ -168,7 +168,7 @@ def test_it_sends_a_due_reminder_once_and_records_the_provider_id(database, peop
     (done,) = rows()
     assert done["status"] == "sent" and done["provider_id"] == "provider-1" and done["attempts"] == 1
     msg = rec.sent[0]
-    assert msg["Subject"] == "A reminder from Practice A" and msg["X-Anchorstep-Ref"] == row["ref"]
+    assert msg["Subject"] == "A reminder from Anchorstep" and msg["X-Anchorstep-Ref"] == row["ref"]
     # The pause link, without a one-click promise the server could not keep (it answers POST with 405).
     assert msg["List-Unsubscribe"].startswith("<http") and msg["List-Unsubscribe-Post"] is None
 

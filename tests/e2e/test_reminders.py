@@ -35,7 +35,7 @@ def test_a_reminder_arrives_and_the_client_pauses_from_the_email(tmp_path, brows
         client_id = int(srv.run_python(SEND_ONE).split()[0])
         (eml,) = sorted((srv.data / "outbox").glob("*.eml"))
         msg = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
-        assert str(msg["Subject"]).startswith("A reminder from Harbour Street")
+        assert str(msg["Subject"]).startswith("A reminder from Anchorstep")  # neutral by default (issue 12)
         pause = str(msg["List-Unsubscribe"]).strip().strip("<>")
         assert pause in msg.get_body(("plain",)).get_content()
 

@@ -655,7 +655,7 @@ def test_practice_settings_keep_typed_values_after_a_refusal_and_crisis_text_rea
         server, admin, tokens, phone_ctx):
     page, guard = admin
     go(page, "Practice settings")
-    name, crisis = page.get_by_label("Practice name (shown in emails and on client pages)"), page.get_by_role(
+    name, crisis = page.get_by_label("Practice name (shown on client pages)"), page.get_by_role(
         "textbox", name="Crisis resources shown to clients")
     original = name.input_value()
     name.fill("   ")

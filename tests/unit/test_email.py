@@ -19,18 +19,18 @@ def cfg(tmp_path, **env):
 
 def message(**kw):
     return mail.make_message(to="robin@example.org", practice_name=kw.get("practice", "Harbour Street"), link=LINK,
-                             sender="Practice <no-reply@example.org>", now=NOW)
+                             sender_name=kw.get("sender_name"), sender="Practice <no-reply@example.org>", now=NOW)
 
 
 def test_a_message_is_neutral_with_one_link():
     msg = message()
-    assert msg["Subject"] == "A message from Harbour Street"
+    assert msg["Subject"] == "A message from Anchorstep"  # neutral by default (issue 12): the name is in the body
     body = msg.get_content()
     assert body.count("http") == 1 and LINK in body
 
 
 def test_header_injection_in_the_practice_name_goes_nowhere():
-    msg = message(practice="Evil\r\nBcc: victim@example.org")
+    msg = message(practice="Evil\r\nBcc: victim@example.org", sender_name="Evil\r\nBcc: victim@example.org")
     raw = msg.as_string()
     assert "\nBcc:" not in raw and msg["Bcc"] is None
 
@@ -43,7 +43,7 @@ def test_console_writes_an_eml_and_prints_no_link(tmp_path, capsys):
     parsed = email.message_from_bytes(files[0].read_bytes(), policy=policy.default)
     assert LINK in parsed.get_content()
     out = capsys.readouterr().out
-    assert "A message from Harbour Street" in out and "?t=" not in out and "robin@" not in out
+    assert "A message from Anchorstep" in out and "?t=" not in out and "robin@" not in out
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def test_smtp_delivers_to_a_real_server(tmp_path, smtp_server):
     env = inbox.messages[0]
     assert env.rcpt_tos == ["robin@example.org"]
     parsed = email.message_from_bytes(env.content, policy=policy.default)
-    assert parsed["Subject"] == "A message from Harbour Street" and LINK in parsed.get_content()
+    assert parsed["Subject"] == "A message from Anchorstep" and LINK in parsed.get_content()
 
 
 def test_smtp_refuses_to_send_in_clear_when_starttls_is_required(tmp_path, smtp_server):
@@ -114,7 +114,8 @@ def test_a_reminder_s_bytes_are_the_generator_s_bytes_whatever_its_values():
     for _ in range(600):
         base = rng.choice(bases)
         links = [f"{base}/?t={''.join(rng.choice(alphabet) for _ in range(43))}" for _ in range(2)]
-        msg = mail.make_reminder(to=rng.choice(tos), practice_name=rng.choice(practices), checkin_link=links[0],
+        msg = mail.make_reminder(to=rng.choice(tos), practice_name=rng.choice(practices),
+                                 sender_name=rng.choice(practices), checkin_link=links[0],
                                  pause_link=links[1], sender=rng.choice(senders), ref=rng.choice(["0f" * 16, "r"]),
                                  now=NOW)
         expected = EmailMessage.as_bytes(msg)

@@ -41,7 +41,7 @@ def test_it_posts_a_neutral_mail_with_tracking_off_and_returns_the_message_id(tm
     assert body["custom_args"] == {"ref": "0f" * 16}
     headers = body["headers"]
     assert headers["List-Unsubscribe"] == f"<{PAUSE}>" and "List-Unsubscribe-Post" not in headers
-    assert body["subject"] == "A reminder from Harbour Street"
+    assert body["subject"] == "A reminder from Anchorstep"  # neutral by default (issue 12)
     types = [c["type"] for c in body["content"]]
     assert types == ["text/plain", "text/html"]
     assert all(CHECKIN in c["value"] for c in body["content"])
