@@ -233,9 +233,16 @@ def save_step(actor: Actor, plan_id: int, step_id: int | None, form: dict, *, no
             what = "step edited"
         _add_version(conn, actor, step_id, step, now)
         _refresh_findings(conn, plan_id, now)
+        _replan_in(conn, row["client_id"], now)
         audit.record(conn, now=now, action="plan.update", actor=actor, client_id=row["client_id"],
                      detail=f"plan {plan_id}: {what}")
     return step_id, {}
+
+
+def _replan_in(conn, client_id: int, now: datetime) -> None:
+    """A step's time, days or existence changed: its queued reminders move in the same transaction."""
+    from db import reminders  # imported here: reminders build on plans
+    reminders.replan_in(conn, client_id, now)
 
 
 def remove_step(actor: Actor, step_id: int, *, now: datetime) -> None:
@@ -246,6 +253,7 @@ def remove_step(actor: Actor, step_id: int, *, now: datetime) -> None:
             raise db.NotFound("step")
         _add_version(conn, actor, step_id, current, now, retired=True)
         _refresh_findings(conn, row["id"], now)
+        _replan_in(conn, row["client_id"], now)
         audit.record(conn, now=now, action="plan.update", actor=actor, client_id=row["client_id"],
                      detail=f"plan {row['id']}: step removed")
 
