@@ -197,9 +197,9 @@ def caseload(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_da
     with db.write() as conn:
         base = [dict(r) for r in conn.execute(listing).mappings()]  # scoped to the actor
         visible = [r["id"] for r in base]
-        states = consent.states_in(conn, actor, visible, now=now, notice_days=notice_days,
-                                   version=base[0]["consent_version"]) if visible else {}
         clinician_zone = base[0]["practice_zone"] if base else None
+        states = consent.states_in(conn, actor, visible, now=now, notice_days=notice_days, zone=clinician_zone,
+                                   version=base[0]["consent_version"]) if visible else {}
         steps = _steps(conn, visible)
         today_utc = now.date()
         outcomes = _outcomes(conn, visible, today_utc - timedelta(days=29), today_utc + timedelta(days=1),
@@ -230,7 +230,7 @@ def caseload(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_da
             flags.append(metrics.no_checkin_flag(last.get(cid), clinician_today, no_checkin_days))
             flags.append(metrics.adherence_drop_flag(recent, previous))
         if state is not None and state.state in ("active", "renewal_due"):
-            flags.append(metrics.consent_due_flag(state.renews_at, now, 14))
+            flags.append(metrics.consent_due_flag(state.renews_at, now, zone=clinician_zone, within_days=notice_days))
         if r["reminders_failed"]:
             flags.append(metrics.Flag("reminders_failing",
                                       f"{r['reminders_failed']} reminder(s) failed in the last 14 days.", 5))
