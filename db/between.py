@@ -13,7 +13,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 import db
-from core import checkins as checkin_rules, exports, metrics
+from core import checkins as checkin_rules, exports, metrics, session_prep
 from db import audit, clients as clients_mod, consent, consent_templates, outbox, plans, practices, safety, sessions
 from db.actors import Actor
 from db.checkins import checkin_steps, checkins
@@ -389,6 +389,17 @@ def _count_weekly(rows: list[dict]) -> list[dict]:
         key = (r["step"], r["week"], r["answer"])
         counts[key] = counts.get(key, 0) + 1
     return [{"step": s, "week": w, "answer": a, "days": n} for (s, w, a), n in sorted(counts.items())]
+
+
+def session_summary(actor: Actor, client_id: int, *, now: datetime, start: date | None = None,
+                    end: date | None = None) -> str:
+    """The printable session summary of the period (core.session_prep: figures and up to ten recent
+    thoughts) as HTML, recorded as an export like the CSV: it leaves the portal with client data."""
+    view = client_view(actor, client_id, now=now, start=start, end=end)  # the whole period, not a page of it
+    with db.write() as conn:
+        audit.record(conn, now=now, action="summary.export", actor=actor, client_id=client_id,
+                     detail=f"session summary of {view['start']} to {view['end']} (HTML)")
+    return session_prep.html(view, now=now)
 
 
 HEADER = ["local_date", "submitted_at_utc", "mood", "distress", "thought", "where", "with", "practice", "corrects"]

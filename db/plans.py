@@ -322,6 +322,24 @@ def card(raw: str, *, now: datetime) -> dict | None:
     return {"client_id": res.client_id, "timezone": zone, "steps": steps, "crisis_resources": crisis}
 
 
+def card_calendar(raw: str, *, now: datetime) -> bytes | None:
+    """The card's steps as an .ics file for the client's own calendar (core.calendar), recorded as a
+    download; None when the link no longer works."""
+    from core import calendar
+    with db.write() as conn:
+        res = links.resolve_in(conn, raw, now, purpose="card")
+        if not res.ok:
+            return None
+        plan_ids = list(conn.execute(select(plans.c.id).where(plans.c.client_id == res.client_id,
+                                                              plans.c.status == "active")).scalars())
+        steps = _steps_as_of(conn, plan_ids, None) if plan_ids else []
+        zone = conn.execute(select(clients.c.timezone).where(clients.c.id == res.client_id)).scalar_one()
+        audit.record(conn, now=now, action="card.export", actor_kind="client", actor_id=res.client_id,
+                     actor_label="client", practice_id=res.practice_id, client_id=res.client_id,
+                     detail=f"{len(steps)} steps as .ics")
+    return calendar.build_ics(steps, zone=zone, now=now)
+
+
 def reminder_steps(conn, client_ids=None) -> list[dict]:
     """For the reminder planner: the current steps of active plans of active clients, with each
     client's zone. (Consent and pause are checked by the planner.) No actor: the worker is the system."""
