@@ -50,6 +50,7 @@ ACTIONS = {
     "link.issue": "Created client link",
     "link.open": "Client opened link",
     "link.refused": "Link refused",
+    "link.limited": "Link lookup refused: too many attempts",
     "link.revoke": "Revoked client links",
     "consent.view": "Viewed consent record",
     "consent.discuss": "Recorded consent discussion",
@@ -90,6 +91,7 @@ ACTIONS = {
     "reminders.view": "Viewed client's reminders",
     "reminders.dead_letters": "Viewed failed reminders",
     "reminders.suggest": "Accepted a suggested reminder time",
+    "reminders.suggestion": "Read a client's distress by hour for a suggested reminder time",
 }
 
 

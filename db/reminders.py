@@ -257,10 +257,13 @@ def distress_pairs(conn, client_id: int, *, now: datetime | None = None, days: i
 def suggestion(actor: Actor, client_id: int, *, now: datetime):
     """A suggested reminder time for one client (or None), computed, never applied by itself."""
     from core import suggest
-    with db.read() as conn:
+    with db.write() as conn:
         if conn.execute(select(clients.c.id).where(scope(actor), clients.c.id == client_id)).first() is None:
             raise db.NotFound("client")
         pairs = distress_pairs(conn, client_id, now=now)
+        # A read of the client's check-ins (distress by hour) in its own right: audited like any other.
+        audit.record(conn, now=now, action="reminders.suggestion", actor=actor, client_id=client_id,
+                     detail=f"{len(pairs)} check-ins' distress by hour read")
     return suggest.suggest(pairs)
 
 
