@@ -22,6 +22,8 @@ STATES = ("none", "draft", "awaiting_client", "active", "renewal_due", "expired"
 # States in which the client has given consent that still counts.
 COUNTS = ("active", "renewal_due")
 TECH_NOTE_MAX = 500
+ITEM_TITLE_MAX = 120  # a checklist part's title
+ITEM_TEXT_MAX = 3000  # a checklist part's wording
 
 # The default checklist. "{practice}" and "{crisis}" are filled in when shown (crisis resources come
 # from the practice's settings). Keys are stable: confirmations are stored by key.
@@ -143,6 +145,20 @@ def status(rounds: list[dict], now: datetime, *, current_version: int, notice_da
         return Status(newest_state, "awaiting client" if newest_state == "awaiting_client" else "draft",
                       newest["version"], pending=True)
     return Status("none", "no consent yet")
+
+
+def check_items(items: list[dict]) -> dict[str, str]:
+    """A checklist version's wording: {"<key>:title" | "<key>:text": message} for empty or overlong
+    parts. The admin page shows these beside the fields; publishing refuses with them."""
+    errors = {}
+    for it in items:
+        key = str(it.get("key", ""))
+        title, text = str(it.get("title", "")), str(it.get("text", ""))
+        if not title.strip() or len(title) > ITEM_TITLE_MAX:
+            errors[f"{key}:title"] = f"Give this part a short title (up to {ITEM_TITLE_MAX} characters)."
+        if not text.strip() or len(text) > ITEM_TEXT_MAX:
+            errors[f"{key}:text"] = f"Write this part in a few plain sentences (up to {ITEM_TEXT_MAX:,} characters)."
+    return errors
 
 
 def check_discussion(item_keys: list[str], discussed: list[str], tech_ok: bool, tech_note: str) -> dict[str, str]:
