@@ -6,7 +6,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.ratelimit import LINK_LOOKUPS
 from db import links
 from components.frame import utcnow
 
@@ -54,11 +53,7 @@ def resolution() -> links.Resolution:
     """This session's link, resolved once (opening a link changes nothing but the audit log)."""
     ss = st.session_state
     if "client_link" not in ss:
-        now = utcnow()
-        if not all(LINK_LOOKUPS.allow(k, now) for k in _limit_keys()):
-            ss["client_link"] = links.INVALID
-        else:
-            ss["client_link"] = links.open_link(ss.get("client_token", ""), now)
+        ss["client_link"] = links.open_link(ss.get("client_token", ""), utcnow(), limit_keys=_limit_keys())
     return ss["client_link"]
 
 

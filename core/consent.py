@@ -11,17 +11,19 @@ State of one client, from their consent rounds (newest first):
 """
 from __future__ import annotations
 
-import math
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.clients import clean_name
+from core.days import days_until, in_days
 
 STATES = ("none", "draft", "awaiting_client", "active", "renewal_due", "expired", "withdrawn")
 # States in which the client has given consent that still counts.
 COUNTS = ("active", "renewal_due")
 TECH_NOTE_MAX = 500
+ITEM_TITLE_MAX = 120  # a checklist part's title
+ITEM_TEXT_MAX = 3000  # a checklist part's wording
 
 # The default checklist. "{practice}" and "{crisis}" are filled in when shown (crisis resources come
 # from the practice's settings). Keys are stable: confirmations are stored by key.
@@ -86,12 +88,13 @@ def dates_after_confirm(confirmed_at: datetime, *, renewal_days: int, grace_days
     return renews_at, renews_at + timedelta(days=grace_days)
 
 
-def _days_until(when: datetime, now: datetime) -> int:
-    return max(0, math.ceil((when - now).total_seconds() / 86400))
-
-
-def _plural(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
+def renewal_notice(renews_at: datetime | None, now: datetime, zone: str, notice_days: int) -> int | None:
+    """Calendar days until renewal falls due while inside the notice window (0: today), else None.
+    The one rule for the consent column and the caseload's "needs attention" flag."""
+    if renews_at is None or now >= renews_at:
+        return None
+    n = days_until(renews_at, now, zone)
+    return n if n <= notice_days else None
 
 
 def round_state(row: dict, now: datetime, current_version: int) -> str:
@@ -109,9 +112,11 @@ def round_state(row: dict, now: datetime, current_version: int) -> str:
     return "awaiting_client" if row.get("sent_at") is not None else "draft"
 
 
-def status(rounds: list[dict], now: datetime, *, current_version: int, notice_days: int) -> Status:
+def status(rounds: list[dict], now: datetime, *, current_version: int, notice_days: int, zone: str) -> Status:
     """One client's status from their rounds, newest first. A confirmed round that still counts wins
-    over a newer open round (a renewal in progress), which shows as `pending`."""
+    over a newer open round (a renewal in progress), which shows as `pending`. Days are counted in
+    `zone`'s calendar (core.days; the practice's), and the renewal notice shows from `notice_days`
+    calendar days before."""
     if not rounds:
         return Status("none", "no consent yet")
     newest = rounds[0]
@@ -125,13 +130,13 @@ def status(rounds: list[dict], now: datetime, *, current_version: int, notice_da
         state = round_state(counted, now, current_version)
         if state != "expired" or not pending:
             label = {"active": "active", "expired": "expired"}.get(state, "")
-            if state == "active" and now >= counted["renews_at"] - timedelta(days=notice_days):
-                label = f"renewal due in {_plural(_days_until(counted['renews_at'], now))}"
+            if state == "active" and renewal_notice(counted["renews_at"], now, zone, notice_days) is not None:
+                label = f"renewal due {in_days(days_until(counted['renews_at'], now, zone))}"
             elif state == "renewal_due":
                 if counted["version"] < current_version and now < counted["renews_at"]:
                     label = "renewal due: new checklist version"
                 else:
-                    label = f"renewal due: expires in {_plural(_days_until(counted['expires_at'], now))}"
+                    label = f"renewal due: expires {in_days(days_until(counted['expires_at'], now, zone))}"
             if pending:
                 label += " (new link sent)" if newest_state == "awaiting_client" else " (renewal drafted)"
             return Status(state, label, counted["version"], counted["confirmed_at"], counted["renews_at"],
@@ -140,6 +145,20 @@ def status(rounds: list[dict], now: datetime, *, current_version: int, notice_da
         return Status(newest_state, "awaiting client" if newest_state == "awaiting_client" else "draft",
                       newest["version"], pending=True)
     return Status("none", "no consent yet")
+
+
+def check_items(items: list[dict]) -> dict[str, str]:
+    """A checklist version's wording: {"<key>:title" | "<key>:text": message} for empty or overlong
+    parts. The admin page shows these beside the fields; publishing refuses with them."""
+    errors = {}
+    for it in items:
+        key = str(it.get("key", ""))
+        title, text = str(it.get("title", "")), str(it.get("text", ""))
+        if not title.strip() or len(title) > ITEM_TITLE_MAX:
+            errors[f"{key}:title"] = f"Give this part a short title (up to {ITEM_TITLE_MAX} characters)."
+        if not text.strip() or len(text) > ITEM_TEXT_MAX:
+            errors[f"{key}:text"] = f"Write this part in a few plain sentences (up to {ITEM_TEXT_MAX:,} characters)."
+    return errors
 
 
 def check_discussion(item_keys: list[str], discussed: list[str], tech_ok: bool, tech_note: str) -> dict[str, str]:

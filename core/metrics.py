@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from core import consent
+from core.days import in_days
+
 
 def fmt_day(d: date) -> str:
     return f"{d.day} {d.strftime('%b')}"
@@ -106,14 +109,16 @@ def adherence_drop_flag(recent: Adherence, previous: Adherence, points: int = 30
     return None
 
 
-def consent_due_flag(renews_at: datetime | None, now: datetime, within_days: int = 14) -> Flag | None:
+def consent_due_flag(renews_at: datetime | None, now: datetime, *, zone: str, within_days: int) -> Flag | None:
+    """Renewal overdue, or due within `within_days` (the CONSENT_NOTICE_DAYS setting) calendar days of
+    `zone` (the practice's): the same count and window as the consent column (core.consent)."""
     if renews_at is None:
         return None
-    days = (renews_at - now).days
-    if days < 0:
+    if now >= renews_at:
         return Flag("consent_due", "Consent renewal is overdue.", 4)
-    if days <= within_days:
-        return Flag("consent_due", f"Consent renewal due in {days} days.", 4)
+    days = consent.renewal_notice(renews_at, now, zone, within_days)
+    if days is not None:
+        return Flag("consent_due", f"Consent renewal due {in_days(days)}.", 4)
     return None
 
 

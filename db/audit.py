@@ -50,6 +50,7 @@ ACTIONS = {
     "link.issue": "Created client link",
     "link.open": "Client opened link",
     "link.refused": "Link refused",
+    "link.limited": "Link lookup refused: too many attempts",
     "link.revoke": "Revoked client links",
     "consent.view": "Viewed consent record",
     "consent.discuss": "Recorded consent discussion",
@@ -73,6 +74,9 @@ ACTIONS = {
     "caseload.read": "Viewed the caseload overview",
     "between.read": "Viewed a client's between-session view",
     "checkin.export": "Exported a client's check-ins (CSV)",
+    "summary.export": "Exported a client's printable session summary",
+    "template.export": "Exported the practice's templates (JSON)",
+    "card.export": "Client downloaded their coping card to a calendar (.ics)",
     "session.add": "Recorded a session date",
     "session.remove": "Removed a session date",
     "measure.assign": "Assigned questionnaire",
@@ -87,7 +91,13 @@ ACTIONS = {
     "reminders.view": "Viewed client's reminders",
     "reminders.dead_letters": "Viewed failed reminders",
     "reminders.suggest": "Accepted a suggested reminder time",
+    "reminders.suggestion": "Read a client's distress by hour for a suggested reminder time",
 }
+
+
+# The downloads: every file the portal hands out is recorded under one of these (tests/unit/test_layout.py
+# checks that every download button's data comes from a db function that records one).
+EXPORTS = frozenset({"checkin.export", "summary.export", "client.export", "template.export", "card.export"})
 
 
 def record(conn, *, now: datetime, action: str, actor: Actor | None = None, actor_kind: str | None = None,

@@ -13,7 +13,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 import db
-from core import checkins as checkin_rules, exports, metrics
+from core import checkins as checkin_rules, exports, metrics, session_prep
 from db import audit, clients as clients_mod, consent, consent_templates, outbox, plans, practices, safety, sessions
 from db.actors import Actor
 from db.checkins import checkin_steps, checkins
@@ -197,9 +197,9 @@ def caseload(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_da
     with db.write() as conn:
         base = [dict(r) for r in conn.execute(listing).mappings()]  # scoped to the actor
         visible = [r["id"] for r in base]
-        states = consent.states_in(conn, actor, visible, now=now, notice_days=notice_days,
-                                   version=base[0]["consent_version"]) if visible else {}
         clinician_zone = base[0]["practice_zone"] if base else None
+        states = consent.states_in(conn, actor, visible, now=now, notice_days=notice_days, zone=clinician_zone,
+                                   version=base[0]["consent_version"]) if visible else {}
         steps = _steps(conn, visible)
         today_utc = now.date()
         outcomes = _outcomes(conn, visible, today_utc - timedelta(days=29), today_utc + timedelta(days=1),
@@ -230,7 +230,7 @@ def caseload(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_da
             flags.append(metrics.no_checkin_flag(last.get(cid), clinician_today, no_checkin_days))
             flags.append(metrics.adherence_drop_flag(recent, previous))
         if state is not None and state.state in ("active", "renewal_due"):
-            flags.append(metrics.consent_due_flag(state.renews_at, now, 14))
+            flags.append(metrics.consent_due_flag(state.renews_at, now, zone=clinician_zone, within_days=notice_days))
         if r["reminders_failed"]:
             flags.append(metrics.Flag("reminders_failing",
                                       f"{r['reminders_failed']} reminder(s) failed in the last 14 days.", 5))
@@ -389,6 +389,17 @@ def _count_weekly(rows: list[dict]) -> list[dict]:
         key = (r["step"], r["week"], r["answer"])
         counts[key] = counts.get(key, 0) + 1
     return [{"step": s, "week": w, "answer": a, "days": n} for (s, w, a), n in sorted(counts.items())]
+
+
+def session_summary(actor: Actor, client_id: int, *, now: datetime, start: date | None = None,
+                    end: date | None = None) -> str:
+    """The printable session summary of the period (core.session_prep: figures and up to ten recent
+    thoughts) as HTML, recorded as an export like the CSV: it leaves the portal with client data."""
+    view = client_view(actor, client_id, now=now, start=start, end=end)  # the whole period, not a page of it
+    with db.write() as conn:
+        audit.record(conn, now=now, action="summary.export", actor=actor, client_id=client_id,
+                     detail=f"session summary of {view['start']} to {view['end']} (HTML)")
+    return session_prep.html(view, now=now)
 
 
 HEADER = ["local_date", "submitted_at_utc", "mood", "distress", "thought", "where", "with", "practice", "corrects"]

@@ -124,6 +124,9 @@ def update_client(actor: Actor, client_id: int, form: dict, *, now: datetime) ->
         changed = [k for k in ("display_name", "email", "timezone", "status", "clinician_id")
                    if getattr(current, k) != clean[k]] or ["nothing"]
         conn.execute(update(clients).where(scope(actor), clients.c.id == client_id).values(updated_at=now, **clean))
+        if "timezone" in changed or "status" in changed:
+            from db import reminders  # imported here: reminders build on clients
+            reminders.replan_in(conn, client_id, now)  # queued reminders move with the zone, in this transaction
         audit.record(conn, now=now, action="client.update", actor=actor, client_id=client_id,
                      detail="fields: " + ", ".join(changed))
     return {}

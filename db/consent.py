@@ -130,18 +130,20 @@ links.REACHABLE.append(_gate)
 
 
 def status_in(conn, client_id: int, now: datetime, *, notice_days: int) -> rules.Status:
+    practice_id = _practice_of(conn, client_id)
+    zone = conn.execute(select(practices.c.timezone).where(practices.c.id == practice_id)).scalar_one()
     return rules.status(_rounds(conn, [client_id]).get(client_id, []), now,
-                        current_version=current_version(conn, _practice_of(conn, client_id)), notice_days=notice_days)
+                        current_version=current_version(conn, practice_id), notice_days=notice_days, zone=zone)
 
 
-def states_in(conn, actor: Actor, scoped_ids: list[int], *, now: datetime, notice_days: int,
+def states_in(conn, actor: Actor, scoped_ids: list[int], *, now: datetime, notice_days: int, zone: str,
               version: int | None = None) -> dict[int, rules.Status]:
     """Consent status per client for the caseload, inside the caller's transaction, for ids the caller
-    has already scoped to `actor` (`version`: the practice's current checklist version, when the
-    caller has already read it)."""
+    has already scoped to `actor` (`zone`: the practice's, whose calendar days count; `version`: the
+    practice's current checklist version, when the caller has already read it)."""
     version = version or current_version(conn, actor.practice_id)
     rounds = _rounds(conn, scoped_ids)
-    return {i: rules.status(rounds.get(i, []), now, current_version=version, notice_days=notice_days)
+    return {i: rules.status(rounds.get(i, []), now, current_version=version, notice_days=notice_days, zone=zone)
             for i in scoped_ids}
 
 
@@ -150,7 +152,7 @@ def overview(actor: Actor, client_id: int, *, now: datetime, notice_days: int) -
     with db.write() as conn:
         _in_scope(conn, actor, client_id)
         template = current_in(conn, actor.practice_id, now)
-        p = conn.execute(select(practices.c.name, practices.c.crisis_resources)
+        p = conn.execute(select(practices.c.name, practices.c.crisis_resources, practices.c.timezone)
                          .where(practices.c.id == actor.practice_id)).one()
         shown = rules.render_items(template["items"], practice=p.name, crisis=p.crisis_resources)
         rounds = _rounds(conn, [client_id]).get(client_id, [])
@@ -158,7 +160,7 @@ def overview(actor: Actor, client_id: int, *, now: datetime, notice_days: int) -
                                                 .order_by(consent_events.c.at.desc(), consent_events.c.id.desc()))
                   .mappings()]
         audit.record(conn, now=now, action="consent.view", actor=actor, client_id=client_id)
-    st = rules.status(rounds, now, current_version=template["version"], notice_days=notice_days)
+    st = rules.status(rounds, now, current_version=template["version"], notice_days=notice_days, zone=p.timezone)
     return {"status": st, "template": {**template, "items": shown}, "rounds": rounds, "events": events}
 
 

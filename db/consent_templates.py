@@ -57,16 +57,13 @@ def current(actor: Actor, *, now: datetime) -> dict:
         return current_in(conn, actor.practice_id, now)
 
 
-def check_items(items: list[dict]) -> dict[str, str]:
-    """{"<key>:title" | "<key>:text": message} for empty or overlong wording."""
-    errors = {}
-    for it in items:
-        key = str(it.get("key", ""))
-        if not str(it.get("title", "")).strip() or len(str(it.get("title", ""))) > 120:
-            errors[f"{key}:title"] = "Give this part a short title (up to 120 characters)."
-        if not str(it.get("text", "")).strip() or len(str(it.get("text", ""))) > 3000:
-            errors[f"{key}:text"] = "Write this part in a few plain sentences (up to 3,000 characters)."
-    return errors
+class ChecklistRefused(ValueError):
+    """The wording breaks a rule of core.consent.check_items; nothing was published."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("The checklist was not published: " + " ".join(
+            f"{field.replace(':', ' ')}: {message}" for field, message in errors.items()))
 
 
 def publish(actor: Actor, items: list[dict], *, now: datetime) -> int:
@@ -76,6 +73,8 @@ def publish(actor: Actor, items: list[dict], *, now: datetime) -> int:
     keys = [str(it.get("key", "")).strip() for it in items]
     if not items or any(not k for k in keys) or len(set(keys)) != len(keys):
         raise ValueError("each checklist item needs its own key")
+    if errors := rules.check_items(items):
+        raise ChecklistRefused(errors)
     with db.write() as conn:
         version = current_in(conn, actor.practice_id, now)["version"] + 1
         conn.execute(insert(consent_templates).values(

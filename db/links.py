@@ -20,7 +20,7 @@ from sqlalchemy import (CheckConstraint, Column, ForeignKey, Integer, String, Ta
                         insert, select, update)
 
 import db
-from core import tokens
+from core import ratelimit, tokens
 from db import audit
 from db.actors import Actor
 from db.clients import clients, scope
@@ -140,8 +140,18 @@ def resolve_in(conn, raw: object, now: datetime, *, purpose: str | None = None) 
     return Resolution("ok", row["client_id"], row["practice_id"], row["id"], row["purpose"], row["timezone"])
 
 
-def open_link(raw: object, now: datetime) -> Resolution:
-    """A browser opened a link: resolve and audit the attempt (never the token). Changes nothing else."""
+def open_link(raw: object, now: datetime, *, limit_keys: list[str] | tuple[str, ...] = ()) -> Resolution:
+    """A browser opened a link: resolve and audit the attempt (never the token). Changes nothing else.
+    `limit_keys` ("session:…", "ip:…") are counted by the link-lookup limiter (core.ratelimit); once one
+    is over its limit the link is not looked up, and the refusal is audited too (which kind of key,
+    never the token or the key itself)."""
+    over = [k.partition(":")[0] for k in limit_keys if not ratelimit.LINK_LOOKUPS.allow(k, now)]
+    if over:
+        with db.write() as conn:
+            audit.record(conn, now=now, action="link.limited", actor_kind="client", actor_label="unknown link",
+                         detail="too many link lookups from this " + " and ".join(
+                             {"session": "browser session", "ip": "address"}.get(k, "source") for k in over))
+        return INVALID
     with db.write() as conn:
         res = resolve_in(conn, raw, now)
         audit.record(conn, now=now, action="link.open" if res.ok else "link.refused", actor_kind="client",

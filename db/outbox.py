@@ -64,6 +64,9 @@ reminder_outbox = Table(
 )
 
 OPEN = ("due", "claimed")  # not yet handed to a backend: may still be cancelled
+# Why a queued reminder was cancelled by re-planning. Such a row may come back (moved to its new time)
+# when a later change plans its step, day and slot again: the key is unique, so it cannot be re-added.
+REPLANNED = "re-planned: the client's time zone, quiet hours or steps changed, or the plan is no longer active"
 INSERT_PAGE = 16  # planned rows per INSERT statement (SQLite; PostgreSQL inserts from arrays)
 
 
@@ -116,6 +119,34 @@ def add_planned(conn, client_id: int, items, now: datetime) -> int:
     """Insert one client's planned reminders; a row with the same (client, step, local date, slot) is
     left alone. Returns how many were new."""
     return insert_planned(conn, planned_rows(client_id, items, now))
+
+
+def queued_in(conn, client_ids, now: datetime) -> dict[int, list[dict]]:
+    """Per client, the reminders re-planning may change: not yet handed to a backend, or cancelled by
+    an earlier re-planning while their window is still open."""
+    t = reminder_outbox
+    q = select(t.c.id, t.c.client_id, t.c.step_id, t.c.local_date, t.c.slot, t.c.due_at, t.c.status).where(
+        or_(t.c.status.in_(OPEN), and_(t.c.status == "cancelled", t.c.reason == REPLANNED, t.c.window_end > now)))
+    if client_ids is not None:
+        q = q.where(db.one_of(conn, t.c.client_id, list(client_ids)))
+    out: dict[int, list[dict]] = {}
+    for r in conn.execute(q.order_by(t.c.id)).mappings():
+        out.setdefault(r["client_id"], []).append(dict(r))
+    return out
+
+
+def move_in(conn, moves, now: datetime) -> int:
+    """Give queued reminders their re-planned time inside the caller's transaction: [(outbox id,
+    schedule.Planned)]. A claimed row goes back to due, so the worker holding it cannot send it (its
+    claimed -> sending step is a compare-and-set)."""
+    t = reminder_outbox
+    changed = 0
+    for oid, p in moves:
+        changed += conn.execute(update(t).where(
+            t.c.id == oid, or_(t.c.status.in_(OPEN), and_(t.c.status == "cancelled", t.c.reason == REPLANNED)))
+            .values(status="due", due_at=p.due_at, next_attempt_at=p.due_at, window_end=p.window_end,
+                    claimed_by=None, lease_until=None, reason=None, updated_at=now)).rowcount
+    return changed
 
 
 def claim(worker: str, now: datetime, *, limit: int, lease_seconds: int) -> list[int]:

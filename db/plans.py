@@ -233,9 +233,16 @@ def save_step(actor: Actor, plan_id: int, step_id: int | None, form: dict, *, no
             what = "step edited"
         _add_version(conn, actor, step_id, step, now)
         _refresh_findings(conn, plan_id, now)
+        _replan_in(conn, row["client_id"], now)
         audit.record(conn, now=now, action="plan.update", actor=actor, client_id=row["client_id"],
                      detail=f"plan {plan_id}: {what}")
     return step_id, {}
+
+
+def _replan_in(conn, client_id: int, now: datetime) -> None:
+    """A step's time, days or existence changed: its queued reminders move in the same transaction."""
+    from db import reminders  # imported here: reminders build on plans
+    reminders.replan_in(conn, client_id, now)
 
 
 def remove_step(actor: Actor, step_id: int, *, now: datetime) -> None:
@@ -246,6 +253,7 @@ def remove_step(actor: Actor, step_id: int, *, now: datetime) -> None:
             raise db.NotFound("step")
         _add_version(conn, actor, step_id, current, now, retired=True)
         _refresh_findings(conn, row["id"], now)
+        _replan_in(conn, row["client_id"], now)
         audit.record(conn, now=now, action="plan.update", actor=actor, client_id=row["client_id"],
                      detail=f"plan {row['id']}: step removed")
 
@@ -312,6 +320,24 @@ def card(raw: str, *, now: datetime) -> dict | None:
                      detail=f"{len(steps)} steps shown")
     crisis = practices.get(res.practice_id)["crisis_resources"]
     return {"client_id": res.client_id, "timezone": zone, "steps": steps, "crisis_resources": crisis}
+
+
+def card_calendar(raw: str, *, now: datetime) -> bytes | None:
+    """The card's steps as an .ics file for the client's own calendar (core.calendar), recorded as a
+    download; None when the link no longer works."""
+    from core import calendar
+    with db.write() as conn:
+        res = links.resolve_in(conn, raw, now, purpose="card")
+        if not res.ok:
+            return None
+        plan_ids = list(conn.execute(select(plans.c.id).where(plans.c.client_id == res.client_id,
+                                                              plans.c.status == "active")).scalars())
+        steps = _steps_as_of(conn, plan_ids, None) if plan_ids else []
+        zone = conn.execute(select(clients.c.timezone).where(clients.c.id == res.client_id)).scalar_one()
+        audit.record(conn, now=now, action="card.export", actor_kind="client", actor_id=res.client_id,
+                     actor_label="client", practice_id=res.practice_id, client_id=res.client_id,
+                     detail=f"{len(steps)} steps as .ics")
+    return calendar.build_ics(steps, zone=zone, now=now)
 
 
 def reminder_steps(conn, client_ids=None) -> list[dict]:

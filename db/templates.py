@@ -67,7 +67,10 @@ def save_from_step(actor: Actor, *, name: str, goal: str, step: dict, now: datet
     return {}
 
 
-def export_json(actor: Actor) -> str:
+def export_json(actor: Actor, *, now: datetime) -> str:
+    """Every template the actor can use, as JSON (no client data), recorded like every download."""
+    with db.write() as conn:
+        audit.record(conn, now=now, action="template.export", actor=actor, detail="templates exported as JSON")
     return core_templates.export_json(list_for(actor))
 
 

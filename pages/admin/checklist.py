@@ -3,6 +3,7 @@ client to confirm again (their current consent keeps counting meanwhile)."""
 import streamlit as st
 
 from components.frame import field_error, require_role, utcnow
+from core import consent as rules
 from db import consent_templates
 
 actor = require_role("admin")
@@ -17,7 +18,8 @@ errors = ss.get("checklist_errors", {})
 with st.form("checklist", clear_on_submit=False):
     items = []
     for it in current["items"]:
-        title = st.text_input("Title", value=it["title"], key=f"checklist_{it['key']}_title", max_chars=120)
+        title = st.text_input("Title", value=it["title"], key=f"checklist_{it['key']}_title",
+                              max_chars=rules.ITEM_TITLE_MAX)
         field_error(errors, f"{it['key']}:title")
         text = st.text_area("Text", value=it["text"], key=f"checklist_{it['key']}_text", height=140)
         field_error(errors, f"{it['key']}:text")
@@ -25,7 +27,7 @@ with st.form("checklist", clear_on_submit=False):
         items.append({"key": it["key"], "title": title, "text": text})
     sure = st.checkbox("I understand that every client will be asked to confirm the new version.", key="checklist_sure")
     if st.form_submit_button(f"Publish as version {current['version'] + 1}", type="primary"):
-        errors = consent_templates.check_items(items)
+        errors = rules.check_items(items)
         if not sure:
             errors["sure"] = "Please tick the box above to confirm."
         ss["checklist_errors"] = errors

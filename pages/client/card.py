@@ -5,7 +5,7 @@ import streamlit as st
 from components import client_link
 from components.frame import utcnow
 from components.text import typed
-from core import calendar, plans as rules
+from core import plans as rules
 from db import plans
 
 client_link.require("card")
@@ -59,7 +59,8 @@ for step in steps:
 if not struggling:
     crisis()
 if card["steps"]:
-    st.download_button("Add to my calendar (.ics)", calendar.build_ics(card["steps"], zone=card["timezone"], now=now),
+    token = client_link.raw_token()
+    st.download_button("Add to my calendar (.ics)", lambda: plans.card_calendar(token, now=utcnow()) or b"",
                        file_name="coping-card.ics", mime="text/calendar", key="card_ics", width="stretch",
                        icon=":material/event:")
     st.caption("Your phone's calendar can then remind you at these times. No email needed.")

@@ -153,10 +153,7 @@ if ss.get("bv_csv", (None,))[0] == client_id:
     c1.download_button("Download CSV", ss["bv_csv"][1], file_name=f"checkins-{view['start']}-{view['end']}.csv",
                        mime="text/csv", key="bv_csv_download", icon=":material/download:")
 if c2.button("Prepare printable session summary", key="bv_prep", icon=":material/print:"):
-    # The summary's recent thoughts are the newest of the period, not the filtered or paged table.
-    whole = (between.client_view(actor, client_id, now=now, start=start, end=end)
-             if view["behind"] or view["entries_page"] else view)
-    ss["bv_prep_html"] = (client_id, session_prep.html(whole, now=now))
+    ss["bv_prep_html"] = (client_id, between.session_summary(actor, client_id, now=now, start=start, end=end))
 if ss.get("bv_prep_html", (None,))[0] == client_id:
     c2.download_button("Download summary (HTML, print from the browser)", ss["bv_prep_html"][1],
                        file_name=f"session-prep-{view['end']}.html", mime="text/html", key="bv_prep_download",

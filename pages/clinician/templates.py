@@ -25,7 +25,7 @@ for t in available:
         if t["step"].get("if_then"):
             typed(t["step"]["if_then"], prefix="*Barrier plan:* ")
 
-st.download_button("Export all as JSON", templates.export_json(actor), file_name="anchorstep-templates.json",
+st.download_button("Export all as JSON", lambda: templates.export_json(actor, now=utcnow()), file_name="anchorstep-templates.json",
                    mime="application/json", key="templates_export", icon=":material/download:")
 upload = st.file_uploader("Import templates (JSON exported from Anchorstep)", type=["json"], key="templates_upload")
 if upload is not None and st.button("Import", key="templates_import", type="primary"):

@@ -150,7 +150,7 @@ def test_templates_save_export_and_import_per_practice(database, people):
     names = [t["name"] for t in templates.list_for(people["colin"])]
     assert "Kettle breathing" in names and len(names) == len(core_templates.BUILT_IN) + 1
     assert "Kettle breathing" not in [t["name"] for t in templates.list_for(people["otto"])]
-    exported = templates.export_json(people["clara"])
+    exported = templates.export_json(people["clara"], now=NOW)
     n, problems = templates.import_json(people["otto"], exported, now=NOW)
     assert problems == [] and n == len(names)
     assert "Kettle breathing" in [t["name"] for t in templates.list_for(people["otto"])]

@@ -8,6 +8,7 @@ from tests.conftest import NOW
 
 S = timedelta(seconds=1)
 D = timedelta(days=1)
+MIDNIGHT = timedelta(hours=NOW.hour, minutes=NOW.minute)  # from NOW back to the start of its (UTC) day
 
 
 def confirmed(at=NOW, version=1, **extra):
@@ -22,7 +23,7 @@ def open_round(sent=True, version=1):
 
 
 def status(rounds, now, version=1):
-    return rules.status(rounds, now, current_version=version, notice_days=14)
+    return rules.status(rounds, now, current_version=version, notice_days=14, zone="UTC")
 
 
 def test_no_rounds_means_no_consent():
@@ -37,12 +38,14 @@ def test_draft_then_awaiting_client():
 
 @pytest.mark.parametrize("offset,state,label", [
     (timedelta(0), "active", "active"),
-    (76 * D - S, "active", "active"),
-    (76 * D, "active", "renewal due in 14 days"),
+    # Days are calendar days (core.days): the notice opens at the midnight 14 days before renewal.
+    (76 * D - MIDNIGHT - S, "active", "active"),
+    (76 * D - MIDNIGHT, "active", "renewal due in 14 days"),
     (89 * D, "active", "renewal due in 1 day"),
-    (90 * D - S, "active", "renewal due in 1 day"),
+    (90 * D - MIDNIGHT - S, "active", "renewal due in 1 day"),
+    (90 * D - S, "active", "renewal due today"),
     (90 * D, "renewal_due", "renewal due: expires in 14 days"),
-    (104 * D - S, "renewal_due", "renewal due: expires in 1 day"),
+    (104 * D - S, "renewal_due", "renewal due: expires today"),
     (104 * D, "expired", "expired"),
     (400 * D, "expired", "expired"),
 ])

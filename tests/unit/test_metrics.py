@@ -80,7 +80,7 @@ def test_adherence_drop_flag_at_thirty_points(n, previous_done, recent_done, dro
 @pytest.mark.parametrize("days,flagged", [(15, False), (14, True), (0, True), (-1, True)])
 def test_consent_due_flag_within_fourteen_days(days, flagged):
     now = datetime(2026, 11, 28, 9, tzinfo=timezone.utc)
-    assert (metrics.consent_due_flag(now + timedelta(days=days, hours=1), now) is not None) is flagged
+    assert (metrics.consent_due_flag(now + timedelta(days=days, hours=1), now, zone="UTC", within_days=14) is not None) is flagged
 
 
 def test_flags_sort_with_safety_first():
