@@ -1,6 +1,7 @@
 """Practice settings: name, home time zone and the crisis resources every client page shows."""
 import streamlit as st
 
+from components import text
 from components.frame import require_role, settings, utcnow
 from core import clients as client_rules
 from db import practices
@@ -32,7 +33,7 @@ with st.form("practice_settings", clear_on_submit=False):
             problems.append("Please give clients real crisis resources (at least one phone number).")
         if problems:
             for p in problems:
-                st.error(p)
+                st.error(text.md("{problem}", problem=p))
         else:
             practices.update_settings(actor, name=name.strip(), timezone=zone, crisis_resources=crisis.strip(),
                                       consent_renewal_days=int(renewal), now=utcnow())
