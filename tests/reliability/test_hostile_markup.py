@@ -180,3 +180,37 @@ consent_templates.publish(admin, items, now=now)
     assert _no_markup_inside(box) == NOTHING
     guard.check("clinician consent page with bare addresses in a title")
     ctx.close()
+
+
+STEP_LABELS = ["After I … (an existing daily routine)", "I will … (one action you could see)", "Likely barrier",
+               "If … then I will …"]
+
+
+def test_a_fast_typist_loses_nothing_across_the_plan_editors_fields(server, browser):
+    """Issue 12's flaky plan-editor test: each field reruns the page; typing on into the next field while
+    that rerun runs keeps every value (the widgets send all their values with each rerun). What lost the
+    anchor was typing before the template's own rerun had filled the fields: a wait the test lacked."""
+    from tests.reliability.setup_data import ensure_client
+    from tests.reliability.test_hostile_inputs import choose, go
+    ensure_client(server, "RL Fast")
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    guard = Guard(page)
+    sign_in(page, server.url, "maya", DEMO_PASSWORD)
+    go(page, "Plans")
+    choose(page, "Client", "RL Fast")
+    choose(page, "Start from a template", "Diaphragmatic breathing")
+    expect(page.get_by_label(STEP_LABELS[0], exact=True)).to_have_value("pour my morning coffee")
+    settle(page)
+    typed = {label: f"{AUTO} {n}" for n, label in enumerate(STEP_LABELS)}
+    for label, value in typed.items():  # no wait for the rerun each field starts
+        page.get_by_label(label, exact=True).click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(value)
+        page.keyboard.press("Tab")
+    settle(page)
+    for label, value in typed.items():
+        expect(page.get_by_label(label, exact=True)).to_have_value(value)
+    expect(page.get_by_test_id("stMain").get_by_text(f"After I {typed[STEP_LABELS[0]]}, I will", exact=False)).to_be_visible()
+    guard.check("after typing fast into the plan editor")
+    ctx.close()
