@@ -6,7 +6,7 @@ import streamlit as st
 # A local icon: a Material icon name makes every browser fetch it from a Google font server.
 st.set_page_config(page_title="Anchorstep", page_icon=str(Path(__file__).parent / "static" / "favicon.png"), layout="wide")
 
-from components import client_link, frame  # noqa: E402
+from components import client_link, frame, text  # noqa: E402
 
 cfg = frame.settings()
 
@@ -59,6 +59,6 @@ else:
 
 nav = st.navigation(pages, expanded=True)  # admins have more than ten pages: show them all
 with st.sidebar:
-    st.markdown(f"**{actor.display_name}**  \n{frame.ROLE_LABELS[actor.role]}")
+    text.show("**{name}**  \n{role}", name=actor.display_name, role=frame.ROLE_LABELS[actor.role])
     st.button("Sign out", key="as_signout", on_click=signin.request_sign_out, icon=":material/logout:")
 nav.run()

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import text
+
 from core import directive_audit
 
 
@@ -13,5 +15,6 @@ def show(step: dict) -> list:
         st.success("No findings: anchored, observable, small, scheduled and with a barrier plan.",
                    icon=":material/check_circle:")
     for f in findings:
-        st.warning(f"**{f.title}.** {f.why}\n\n*Try:* {f.fix}", icon=":material/lightbulb:")
+        st.warning(text.md("**{title}.** {why}\n\n*Try:* {fix}", title=f.title, why=f.why, fix=f.fix),
+                   icon=":material/lightbulb:")
     return findings

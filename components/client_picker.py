@@ -5,6 +5,8 @@ from datetime import datetime
 
 import streamlit as st
 
+from components import text
+
 from db import clients
 from db.actors import Actor
 
@@ -16,7 +18,7 @@ def pick(actor: Actor, *, now: datetime, key: str, empty: str, include_discharge
     if not include_discharged:
         rows = [r for r in rows if r["status"] != "discharged"]
     if not rows:
-        st.info(empty)
+        st.info(text.md("{empty}", empty=empty))
         st.stop()
     by_id = {r["id"]: r for r in rows}
     if st.session_state.get(key) not in by_id:

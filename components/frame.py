@@ -5,6 +5,8 @@ from datetime import datetime, timezone
 
 import streamlit as st
 
+from components import text
+
 from core import settings as settings_mod
 from db.actors import Actor
 
@@ -20,7 +22,8 @@ def settings() -> settings_mod.Settings:
     try:
         return settings_mod.load()
     except settings_mod.SettingsError as exc:
-        st.error(f"Anchorstep can't start: {exc}. Fix it in the environment or .streamlit/secrets.toml, then restart.")
+        st.error(text.md("Anchorstep can't start: {exc}. Fix it in the environment or .streamlit/secrets.toml, then "
+                         "restart.", exc=exc))
         st.stop()
 
 
@@ -39,7 +42,7 @@ def require_role(*roles: str) -> Actor:
 
 def field_error(errors: dict[str, str], field: str) -> None:
     if field in errors:
-        st.error(errors[field], icon=":material/error:")
+        st.error(text.md("{message}", message=errors[field]), icon=":material/error:")
 
 
 def ago(when: datetime | None, now: datetime) -> str:

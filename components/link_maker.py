@@ -9,6 +9,8 @@ from datetime import datetime
 
 import streamlit as st
 
+from components import text
+
 from components.frame import settings
 from db import links
 from db.actors import Actor
@@ -17,10 +19,10 @@ from db.actors import Actor
 def link_maker(actor: Actor, client_id: int, purpose: str, *, key: str, label: str, caption: str,
                now: datetime) -> None:
     slot = f"{key}_url"
-    if st.button(label, key=key, icon=":material/link:"):
+    if st.button(text.md("{label}", label=label), key=key, icon=":material/link:"):
         cfg = settings()
         raw = links.issue_for(actor, client_id, purpose, now=now, ttl_days=cfg.link_ttl_days())
         st.session_state[slot] = (client_id, links.url(cfg["LINK_BASE_URL"], raw))
     if st.session_state.get(slot, (None,))[0] == client_id:
-        st.caption(caption)
+        st.caption(text.md("{caption}", caption=caption))
         st.code(st.session_state[slot][1], language=None)

@@ -7,6 +7,8 @@ and whether a re-login cookie may still be honoured.
 from __future__ import annotations
 
 import streamlit as st
+
+from components import text
 import streamlit_authenticator as stauth
 
 from core import passwords
@@ -140,7 +142,7 @@ def gate(cfg: settings_mod.Settings) -> Actor | None:
         ss["authentication_status"] = None  # so a False after login() means: this run's attempt failed
     notice = ss.get("as_notice")  # kept until the next sign-in: the cookie helper's rerun must not hide it
     if notice in NOTICES:
-        notice_box.info(NOTICES[notice].format(minutes=cfg["IDLE_TIMEOUT_MINUTES"]))
+        notice_box.info(text.md(NOTICES[notice], minutes=cfg["IDLE_TIMEOUT_MINUTES"]))
     with head.container():  # cleared when a re-login cookie signs the person straight in
         st.title("Anchorstep")
         st.caption("Between-session practice, with the clinician in charge.")
@@ -165,5 +167,5 @@ def gate(cfg: settings_mod.Settings) -> Actor | None:
     if ss.get("authentication_status") is False:
         st.error(GENERIC_FAILURE)
     elif message:
-        st.warning(message)
+        st.warning(text.md("{message}", message=message))
     return None

@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta, timezone
 import pandas as pd
 import streamlit as st
 
+from components import text
 from components.frame import require_role, utcnow
 from db import audit
 
@@ -27,7 +28,8 @@ until = datetime.combine(end, time.min, tzinfo=timezone.utc) + timedelta(days=1)
 rows, total = audit.list_events(actor, now=now, action=action or None, actor_label=who or None,
                                 client_id=int(client_id) or None, since=since, until=until,
                                 limit=page_size, offset=(int(page) - 1) * page_size)
-st.write(f"{total} matching events; showing {len(rows)} (page {int(page)} of {max(1, -(-total // page_size))}).")
+st.write(text.md("{total} matching events; showing {shown} (page {page} of {pages}).", total=total, shown=len(rows),
+                 page=int(page), pages=max(1, -(-total // page_size))))
 if rows:
     st.dataframe(pd.DataFrame([{
         "When (UTC)": r["at"].strftime("%Y-%m-%d %H:%M:%S"), "Who": r["actor_label"], "Kind": r["actor_kind"],

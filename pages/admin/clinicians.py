@@ -2,8 +2,8 @@
 import pandas as pd
 import streamlit as st
 
+from components import text
 from components.frame import ROLE_LABELS, field_error, require_role, settings, utcnow
-from components.text import md_escape
 from db import clinicians
 
 actor = require_role("admin")
@@ -11,7 +11,7 @@ now = utcnow()
 ss = st.session_state
 st.title("Clinicians")
 if ss.pop("clin_saved", None):
-    st.success(ss.pop("clin_saved_text", "Saved."))
+    st.success(text.md("{saved}", saved=ss.pop("clin_saved_text", "Saved.")))
 
 people = clinicians.list_for(actor)
 st.dataframe(pd.DataFrame([{
@@ -39,7 +39,7 @@ with st.expander("Add a clinician", expanded=bool(ss.get("clin_errors")), icon="
             if not errors:
                 for k in ("clin_display_name", "clin_username", "clin_email", "clin_password"):
                     ss.pop(k, None)
-                ss["clin_saved"], ss["clin_saved_text"] = True, f"Added {md_escape(form['display_name'])}."
+                ss["clin_saved"], ss["clin_saved_text"] = True, f"Added {form['display_name']}."
             st.rerun()
 
 with st.expander("Change an account", icon=":material/manage_accounts:"):
@@ -51,15 +51,15 @@ with st.expander("Change an account", icon=":material/manage_accounts:"):
         cols = st.columns(3)
         if person["active"] and chosen != actor.clinician_id and cols[0].button("Deactivate", key="clin_deactivate"):
             clinicians.set_active(actor, chosen, False, now=now)
-            ss["clin_saved"], ss["clin_saved_text"] = True, f"{md_escape(person['display_name'])} can no longer sign in."
+            ss["clin_saved"], ss["clin_saved_text"] = True, f"{person['display_name']} can no longer sign in."
             st.rerun()
         if not person["active"] and cols[0].button("Reactivate", key="clin_activate"):
             clinicians.set_active(actor, chosen, True, now=now)
-            ss["clin_saved"], ss["clin_saved_text"] = True, f"{md_escape(person['display_name'])} can sign in again."
+            ss["clin_saved"], ss["clin_saved_text"] = True, f"{person['display_name']} can sign in again."
             st.rerun()
         if person["locked_until"] and person["locked_until"] > now and cols[1].button("Unlock now", key="clin_unlock"):
             clinicians.unlock(actor, chosen, now=now)
-            ss["clin_saved"], ss["clin_saved_text"] = True, f"{md_escape(person['display_name'])}'s account is unlocked."
+            ss["clin_saved"], ss["clin_saved_text"] = True, f"{person['display_name']}'s account is unlocked."
             st.rerun()
         with st.form("clin_reset", clear_on_submit=False):
             st.write("Set a new password (for someone who has forgotten theirs). It also unlocks the account and "
@@ -71,5 +71,5 @@ with st.expander("Change an account", icon=":material/manage_accounts:"):
                 ss["clin_reset_errors"] = errs
                 if not errs:
                     ss.pop("clin_reset_password", None)
-                    ss["clin_saved"], ss["clin_saved_text"] = True, f"New password set for {md_escape(person['display_name'])}."
+                    ss["clin_saved"], ss["clin_saved_text"] = True, f"New password set for {person['display_name']}."
                 st.rerun()

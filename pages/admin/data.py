@@ -2,6 +2,7 @@
 import streamlit as st
 
 import db
+from components import text
 from components.frame import require_role, utcnow
 from db import clients, lifecycle
 
@@ -11,7 +12,7 @@ st.title("Client data")
 st.caption("Exports and erasures are recorded in the audit log. An erasure cannot be undone; the audit log keeps "
            "only that it happened, with no health information.")
 if ss.get("data_notice"):
-    st.success(ss.pop("data_notice"))
+    st.success(text.md("{notice}", notice=ss.pop("data_notice")))
 
 rows = clients.list_for(actor, now=utcnow())
 by_id = {r["id"]: r for r in rows}
@@ -34,7 +35,7 @@ if chosen is not None:
             try:
                 lifecycle.erase_client(actor, chosen, typed, now=utcnow())
             except ValueError as exc:
-                st.error(str(exc))
+                st.error(text.md("{problem}", problem=exc))
             except db.NotFound:
                 st.error("That client is no longer in the practice.")
             else:

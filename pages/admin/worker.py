@@ -2,6 +2,7 @@
 import pandas as pd
 import streamlit as st
 
+from components import text
 from components.frame import require_role, utcnow
 from db import reminders
 
@@ -18,7 +19,7 @@ else:
     if age is None or age > 5:
         st.error("No successful pass in the last 5 minutes: reminders are not going out. Check the worker's log.")
     else:
-        st.success(f"Working: last successful pass {age:.0f} min ago.")
+        st.success(text.md("Working: last successful pass {age:.0f} min ago.", age=age))
     st.dataframe(pd.DataFrame([{"worker": b["worker"], "last successful pass (UTC)": b["last_pass_at"],
                                 "last error (UTC)": b["last_error_at"], "error": b["last_error"] or ""}
                                for b in beats]), hide_index=True)

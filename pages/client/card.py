@@ -2,9 +2,8 @@
 day, the practice's crisis resources, "I'm struggling right now", and add-to-calendar."""
 import streamlit as st
 
-from components import client_link
+from components import client_link, text
 from components.frame import utcnow
-from components.text import typed
 from core import plans as rules
 from db import plans
 
@@ -20,17 +19,18 @@ ss = st.session_state
 def crisis() -> None:
     with st.container(border=True):
         st.markdown("**If you need help now**")
-        typed(card["crisis_resources"])
+        text.typed(card["crisis_resources"])
 
 
 def step_card(step: dict, *, first: bool = False) -> None:
     with st.container(border=True):
-        typed(rules.card_line(step), prefix="#### " if first else "**", suffix="" if first else "**")
+        text.show("#### {line}" if first else "**{line}**", line=rules.card_line(step))
         if rules.instruction(step):
-            typed(rules.instruction(step), prefix="How: ")
+            text.show("How: {how}", how=rules.instruction(step))
         if rules.if_then_line(step):
-            typed(rules.if_then_line(step), prefix="*Plan for a hard day:* ")
-        st.caption(f"{rules.days_label(step['days'])}, {step['window_start']}–{step['window_end']} your time")
+            text.show("*Plan for a hard day:* {plan}", plan=rules.if_then_line(step))
+        st.caption(text.md("{days}, {start}–{end} your time", days=rules.days_label(step["days"]), start=step["window_start"],
+                           end=step["window_end"]))
 
 
 st.title("Your coping card")

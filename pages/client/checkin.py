@@ -6,9 +6,8 @@ import secrets
 
 import streamlit as st
 
-from components import client_link, stop
+from components import client_link, stop, text
 from components.frame import field_error, settings, utcnow
-from components.text import typed
 from core import checkins as rules, measures as measure_rules, plans as plan_rules
 from db import checkins, links, measures
 
@@ -26,7 +25,7 @@ def crisis(prominent: bool) -> None:
             st.markdown("**What you told us sounds hard. Please use one of these now if you might not be safe.**")
         else:
             st.markdown("**If you need help now**")
-        typed(page["crisis_resources"])
+        text.typed(page["crisis_resources"])
         st.caption("Your check-ins are not monitored in real time: your clinician reads them before your next "
                    "session, not as they arrive.")
 
@@ -43,8 +42,8 @@ def form_key(name: str, what: str) -> str:
 def questionnaire_offer() -> None:
     for due in page["due"]:
         with st.container(border=True):
-            st.markdown(f"**Your clinician asked for a short questionnaire:** {due['title']} "
-                        f"({len(due['items'])} questions, about two minutes).")
+            text.show("**Your clinician asked for a short questionnaire:** {title} ({n} questions, about two minutes).",
+                      title=due["title"], n=len(due["items"]))
             if st.button("Answer it now", key=f"ci_open_measure_{due['assignment_id']}", width="stretch"):
                 ss["ci_measure"] = due["assignment_id"]
                 st.rerun()
@@ -57,7 +56,7 @@ def questionnaire(due: dict) -> None:
     st.write(measure_rules.STEM)
     answers = []
     for i, item in enumerate(due["items"]):
-        answers.append(st.radio(f"{i + 1}. {item}", range(4), index=None, key=f"ci_m_{due['assignment_id']}_{i}",
+        answers.append(st.radio(text.md("{n}. {item}", n=i + 1, item=item), range(4), index=None, key=f"ci_m_{due['assignment_id']}_{i}",
                                 format_func=lambda a: measure_rules.ANSWERS[a]))
         field_error(errors, f"item:{i}")
     field_error(errors, "item:-1")
@@ -87,11 +86,11 @@ def confirmation(done: dict) -> None:
         st.info("This check-in was already saved (perhaps from another tab), so it was kept as it was. "
                 "To add another one, use \"Check in again\" below.")
     for line in rules.warm_words(done["statuses"]):
-        st.write(line)
+        text.typed(line)
     upcoming = rules.next_practice(page["steps"], page["timezone"], now)
     if upcoming:
         at, step = upcoming
-        typed(plan_rules.card_line(step), prefix=f"**Next practice:** {at:%A %H:%M} (your time). ")
+        text.show("**Next practice:** {at:%A %H:%M} (your time). {line}", at=at, line=plan_rules.card_line(step))
     if done.get("card_url"):
         st.link_button("Open my coping card", done["card_url"], icon=":material/style:", width="stretch")
     questionnaire_offer()
@@ -130,7 +129,7 @@ def checkin_form() -> None:
     for step in steps:
         sid = step["step_id"]
         with st.container(border=True):
-            typed(plan_rules.card_line(step), prefix="**", suffix="**")
+            text.show("**{line}**", line=plan_rules.card_line(step))
             status = st.segmented_control("How did it go?", list(rules.STATUSES), key=f"ci_status_{sid}",
                                           format_func=rules.STATUSES.get, label_visibility="collapsed")
             field_error(errors, f"step:{sid}")

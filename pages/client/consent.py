@@ -2,7 +2,7 @@
 Opening it changes nothing; only the submit acts."""
 import streamlit as st
 
-from components import client_link, plain_text, stop
+from components import client_link, stop, text
 from components.frame import field_error, settings, utcnow
 from db import consent, links
 
@@ -32,8 +32,8 @@ def checklist() -> None:
         confirmed = []
         for item in page["items"]:
             with st.container(border=True):
-                st.subheader(plain_text.escape(item["title"]))
-                plain_text.show(item["text"])
+                st.subheader(text.md("{title}", title=item["title"]))
+                text.typed(item["text"])
                 if st.checkbox("I have read this and I understand", key=f"consent_item_{item['key']}"):
                     confirmed.append(item["key"])
         field_error(errors, "items")

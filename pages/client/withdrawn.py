@@ -1,7 +1,7 @@
 """Read-only page for any link of a client who has stopped taking part."""
 import streamlit as st
 
-from components import client_link, plain_text
+from components import client_link, text
 from db import practices
 
 res = st.session_state.get("client_link")
@@ -14,4 +14,4 @@ st.write("Your links are switched off and no more emails will come. Thank you fo
          "If you'd like to start again one day, just tell your clinician.")
 with st.container(border=True):
     st.markdown("**If you need help now**")
-    plain_text.show(practice["crisis_resources"])
+    text.typed(practice["crisis_resources"])

@@ -1,7 +1,7 @@
 """My account: change your own password."""
 import streamlit as st
 
-from components import signin
+from components import signin, text
 from components.frame import field_error, require_role, settings, utcnow
 from core import passwords
 from db import clinicians
@@ -9,12 +9,13 @@ from db import clinicians
 actor = require_role("clinician", "admin")
 ss = st.session_state
 st.title("My account")
-st.write(f"Signed in as **{actor.username}**.")
+st.write(text.md("Signed in as **{username}**.", username=actor.username))
 if ss.pop("account_saved", False):
     st.success("Your password has been changed.")
 
 st.subheader("Change your password")
-st.caption(f"At least {passwords.MIN_CHARS} characters; a short phrase of ordinary words is easy to remember and hard to guess.")
+st.caption(text.md("At least {n} characters; a short phrase of ordinary words is easy to remember and hard to guess.",
+                   n=passwords.MIN_CHARS))
 errors = ss.get("account_errors", {})
 with st.form("change_password", clear_on_submit=False):
     current = st.text_input("Current password", type="password", key="account_current")

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from components import between_charts as charts, plain_text
+from components import between_charts as charts, text
 from components.frame import require_role, utcnow
 from core import metrics, session_prep
 from db import between, clients, sessions
@@ -26,7 +26,7 @@ ss = st.session_state
 
 st.title("Client view")
 if msg := ss.pop("bv_flash", None):
-    st.success(msg, icon=":material/check_circle:")
+    st.success(text.md("{msg}", msg=msg), icon=":material/check_circle:")
 caseload = [c for c in clients.list_for(actor, now=now) if c["status"] != "discharged"]
 if not caseload:
     st.info("Add a client on the caseload first; their picture appears here.")
@@ -64,21 +64,21 @@ def turn_page(step: int) -> None:
 
 since = (f"since the last session on {metrics.fmt_day(view['last_session'])}" if view["last_session"] and mode == "since"
          else f"from {metrics.fmt_day(view['start'])} to {metrics.fmt_day(view['end'])}")
-st.markdown(f"#### {metrics.fmt_day(view['start'])} {view['start'].year} – {metrics.fmt_day(view['end'])} "
-            f"{view['end'].year} ({since})")
+text.show("#### {start} {start_year} – {end} {end_year} ({since})", start=metrics.fmt_day(view["start"]),
+          start_year=view["start"].year, end=metrics.fmt_day(view["end"]), end_year=view["end"].year, since=since)
 if view["next_session"]:
-    st.caption(f"Next session: {view['next_session']:%A %d %B %Y}.")
+    st.caption(text.md("Next session: {day:%A %d %B %Y}.", day=view["next_session"]))
 if mode == "since" and not view["last_session"]:
     st.caption("No session recorded yet, so this shows the last 14 days. Record session dates below.")
 
 for sentence in summary:
     with st.container(border=True):
-        plain_text.show(sentence.text)
+        text.typed(sentence.text)
         with st.expander("How this was worked out", icon=":material/calculate:"):
-            plain_text.show(sentence.workings)
+            text.typed(sentence.workings)
         if sentence.behind and view["behind"] == sentence.behind:
-            st.markdown(f":material/filter_list: The entries table shows the {view['entries_total']} check-in(s) "
-                        "behind this. [Go to the entries](#entries)")
+            text.show(":material/filter_list: The entries table shows the {n} check-in(s) behind this. "
+                      "[Go to the entries](#entries)", n=view["entries_total"])
         elif sentence.behind:
             st.button("Show the entries behind this", key=f"bv_behind_{sentence.key}", icon=":material/filter_list:",
                       on_click=show_behind, args=(sentence.behind,), type="tertiary")
@@ -96,8 +96,8 @@ st.markdown("#### Entries")
 chosen = next((x for x in summary if view["behind"] and x.behind == view["behind"]), None)
 if view["behind"]:
     with st.container(border=True):
-        st.markdown(f"**Showing the {view['entries_total']} check-in(s) behind:**")
-        plain_text.show(chosen.text if chosen else "a figure that is no longer shown for this period")
+        text.show("**Showing the {n} check-in(s) behind:**", n=view["entries_total"])
+        text.typed(chosen.text if chosen else "a figure that is no longer shown for this period")
         st.caption(BEHIND_WORDS.get(view["behind"].partition(":")[0], ""))
         st.button("Show all entries", key="bv_behind_clear", icon=":material/filter_list_off:",
                   on_click=show_behind, args=(None,))
@@ -108,8 +108,9 @@ if view["entries"]:
         "Where": e["context_where"], "With": e["context_with"]} for e in view["entries"]]),
         hide_index=True, width="stretch", key="bv_entries")
     first = view["entries_page"] * between.ENTRIES_LIMIT
-    st.caption(f"Check-ins {first + 1}–{first + len(view['entries'])} of {view['entries_total']}"
-               f"{'' if view['behind'] else ' in this period'}, newest first, as the client wrote them.")
+    st.caption(text.md("Check-ins {first}–{last} of {total}{period}, newest first, as the client wrote them.",
+                       first=first + 1, last=first + len(view["entries"]), total=view["entries_total"],
+                       period="" if view["behind"] else " in this period"))
     if view["entries_total"] > between.ENTRIES_LIMIT:
         c1, c2, _ = st.columns([1, 1, 3])
         c1.button("Newer", key="bv_page_newer", icon=":material/chevron_left:", disabled=view["entries_page"] == 0,
@@ -120,7 +121,7 @@ if view["entries"]:
     with st.expander("Thoughts as written"):
         for e in view["entries"]:
             if e["thought"]:
-                plain_text.show(f"{e['local_date']:%d %b}: {e['thought']}")
+                text.show("{day:%d %b}: {thought}", day=e["local_date"], thought=e["thought"])
 else:
     st.caption("No check-ins in this period.")
 
@@ -130,13 +131,14 @@ c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
 earliest, latest = view["today"] - timedelta(days=731), view["today"] + timedelta(days=366)
 day = c1.date_input("Session date (past or next)", key="bv_session_date", value=view["today"],
                     min_value=earliest, max_value=latest,
-                    help=f"Any day from {earliest:%d %b %Y} to {latest:%d %b %Y}. The message after saving names the day saved.")
+                    help=text.md("Any day from {first:%d %b %Y} to {last:%d %b %Y}. The message after saving names the day "
+                                 "saved.", first=earliest, last=latest))
 if c2.button("Record session", key="bv_session_add", icon=":material/event:"):
     sessions.add(actor, client_id, day, now=now)
     ss["bv_flash"] = f"Session on {day:%d %b %Y} recorded."
     st.rerun()
 if view["sessions"]:
-    st.caption("Recorded: " + ", ".join(f"{d:%d %b %Y}" for d in view["sessions"][:12]))
+    st.caption(text.md("Recorded: {days}", days=", ".join(f"{d:%d %b %Y}" for d in view["sessions"][:12])))
     c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
     gone = c1.selectbox("Remove a session date", view["sessions"], key="bv_session_remove_day",
                         format_func=lambda d: f"{d:%d %b %Y}")
@@ -158,4 +160,4 @@ if ss.get("bv_prep_html", (None,))[0] == client_id:
     c2.download_button("Download summary (HTML, print from the browser)", ss["bv_prep_html"][1],
                        file_name=f"session-prep-{view['end']}.html", mime="text/html", key="bv_prep_download",
                        icon=":material/download:")
-st.caption(f"Days are the client's days in {view['zone']}. Exports are recorded in the audit log.")
+st.caption(text.md("Days are the client's days in {zone}. Exports are recorded in the audit log.", zone=view["zone"]))

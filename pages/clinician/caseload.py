@@ -2,9 +2,8 @@
 import pandas as pd
 import streamlit as st
 
-from components import client_form, plain_text
+from components import client_form, text
 from components.frame import require_role, settings, utcnow
-from components.text import md_escape
 from core import clients as rules
 from db import between, clients, clinicians, practices
 
@@ -15,7 +14,7 @@ ss = st.session_state
 
 st.title("Practice caseload" if actor.is_admin else "Your caseload")
 if ss.pop("caseload_saved", None):
-    st.success(ss.pop("caseload_saved_text", "Saved."), icon=":material/check_circle:")
+    st.success(text.md("{saved}", saved=ss.pop("caseload_saved_text", "Saved.")), icon=":material/check_circle:")
 
 TARGETS = {  # flag kind -> (page, the session-state key that preselects the client there, button words)
     "safety": ("pages/clinician/checkins.py", "ci_client", "Review the flag"),
@@ -78,19 +77,19 @@ if rows:
         **({"Clinician": r["clinician_name"]} if actor.is_admin else {}),
     } for r in rows])
     st.dataframe(table, hide_index=True, width="stretch", key="caseload_table")
-    st.caption(f"Clients who need attention come first. Last check-in is counted in your days "
-               f"({md_escape(rows[0]['clinician_zone'])}, the practice's time zone). Trends compare the last "
-               "7 days with the 7 before (↑ or ↓ when the mean moved by 1 point or more). Practice counts "
-               "'done' and 'partly' on planned days.")
+    st.caption(text.md("Clients who need attention come first. Last check-in is counted in your days ({zone}, the "
+                       "practice's time zone). Trends compare the last 7 days with the 7 before (↑ or ↓ when the "
+                       "mean moved by 1 point or more). Practice counts 'done' and 'partly' on planned days.",
+                       zone=rows[0]["clinician_zone"]))
     flagged = [r for r in rows if r["flags"]]
     if flagged:
         st.markdown("#### Needs attention")
     for r in flagged:
         with st.container(border=True):
-            plain_text.show(r["display_name"])
+            text.typed(r["display_name"])
             for i, f in enumerate(r["flags"]):
                 c1, c2 = st.columns([4, 1], vertical_alignment="center")
-                c1.markdown(f":orange[:material/flag:] {md_escape(f.words)}")
+                c1.markdown(text.md(":orange[:material/flag:] {words}", words=f.words))
                 c2.button(TARGETS[f.kind][2], key=f"caseload_go_{r['id']}_{i}", on_click=go, args=(f.kind, r["id"]))
 elif search or status != "all" or flag_filter != "all":
     st.info("No clients match this search.")
@@ -114,7 +113,7 @@ with st.expander("Add a client", expanded=bool(ss.get("add_errors")) or not rows
             st.rerun()
         for k in ("display_name", "email"):
             ss.pop(f"add_{k}", None)
-        ss["caseload_saved"], ss["caseload_saved_text"] = True, f"Added {md_escape(values['display_name'])} to the caseload."
+        ss["caseload_saved"], ss["caseload_saved_text"] = True, f"Added {values['display_name']} to the caseload."
         st.rerun()
 
 if rows:

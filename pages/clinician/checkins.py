@@ -3,10 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from components import client_picker
+from components import client_picker, text
 from components.frame import field_error, require_role, utcnow
 from components.link_maker import link_maker
-from components.text import md_escape, typed
 from core import checkins as rules, measures as measure_rules
 from db import checkins, measures, safety
 
@@ -16,7 +15,7 @@ ss = st.session_state
 
 st.title("Check-ins")
 if msg := ss.pop("ci_flash", None):
-    st.success(msg, icon=":material/check_circle:")
+    st.success(text.md("{msg}", msg=msg), icon=":material/check_circle:")
 
 flags = safety.list_for(actor, now=now)
 st.markdown("#### Safety flags")
@@ -26,8 +25,9 @@ if not flags:
 flag_errors = ss.get("ci_flag_errors", {})
 for flag in flags:
     with st.container(border=True):
-        typed(flag["display_name"], prefix=":red[:material/flag:] **", suffix=f"** · raised {flag['raised_at']:%d %b %Y %H:%M} UTC")
-        typed(flag["reason"])
+        text.show(":red[:material/flag:] **{name}** · raised {at:%d %b %Y %H:%M} UTC", name=flag["display_name"],
+                  at=flag["raised_at"])
+        text.typed(flag["reason"])
         note = st.text_area("What you did or decided (required to clear the flag)", key=f"ci_flag_note_{flag['id']}",
                             max_chars=safety.NOTE_MAX, height=80)
         field_error(flag_errors.get(flag["id"], {}), "note")
@@ -56,11 +56,11 @@ if rows:
         "Note": "corrected later" if r["corrected"] else ("a correction" if r["corrects_id"] else ""),
     } for r in rows])
     st.dataframe(table, hide_index=True, width="stretch", key="ci_table")
-    st.caption(f"The latest {len(rows)} check-ins, newest first, as the client submitted them (never edited).")
+    st.caption(text.md("The latest {n} check-ins, newest first, as the client submitted them (never edited).", n=len(rows)))
     with st.expander("Thoughts as written", expanded=True):
         for r in rows:
             if r["thought"]:
-                typed(r["thought"], prefix=f"**{r['local_date']:%d %b}:** ")
+                text.show("**{day:%d %b}:** {thought}", day=r["local_date"], thought=r["thought"])
 else:
     st.info("No check-ins yet. Create a check-in link below and send it to the client.")
 
@@ -68,8 +68,8 @@ st.markdown("#### Questionnaires")
 view = measures.overview(actor, client_id, now=now)
 for a in view["assigned"]:
     c1, c2 = st.columns([3, 1])
-    c1.write(f"{measure_rules.MEASURES[a['measure']].title}: {measures.CADENCES[a['cadence']].lower()}, "
-             f"since {a['created_at']:%d %b %Y}")
+    c1.write(text.md("{title}: {cadence}, since {since:%d %b %Y}", title=measure_rules.MEASURES[a["measure"]].title,
+                     cadence=measures.CADENCES[a["cadence"]].lower(), since=a["created_at"]))
     if c2.button("Stop", key=f"ci_stop_measure_{a['id']}"):
         measures.stop(actor, a["id"], now=now)
         ss["ci_flash"] = "Questionnaire stopped."
@@ -89,10 +89,10 @@ if view["responses"]:
         "Items (each 0–3)": " ".join(str(a) for a in r["answers"]),
     } for r in view["responses"]]), hide_index=True, width="stretch", key="ci_measures_table")
     if view["responses"][0]["score"]:
-        st.caption(view["responses"][0]["score"].explain())
+        st.caption(text.md("{how}", how=view["responses"][0]["score"].explain()))
 
 st.divider()
 st.markdown("#### Check-in link")
 link_maker(actor, client_id, "checkin", key="ci_link", label="Create a check-in link", now=now,
            caption="Copy this link into a message to the client. It works only while their consent is active.")
-st.caption(md_escape("Reminder emails with check-in links come from the reminder worker."))
+st.caption("Reminder emails with check-in links come from the reminder worker.")

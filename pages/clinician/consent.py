@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from components import client_picker, plain_text
+from components import client_picker, text
 from components.frame import field_error, require_role, settings, utcnow
 from db import consent
 from jobs import invites
@@ -36,27 +36,27 @@ def _day(d):
 a, b, c, d = st.columns(4)
 a.metric("Consent", status.label)
 b.metric("Checklist version", f"v{status.version}" if status.version else "—",
-         help=f"The practice's current checklist is v{template['version']}.")
+         help=text.md("The practice's current checklist is v{version}.", version=template["version"]))
 c.metric("Confirmed", _day(status.confirmed_at))
-d.metric("Renewal due", _day(status.renews_at), help=f"Expires {_day(status.expires_at)} if not renewed.")
+d.metric("Renewal due", _day(status.renews_at), help=text.md("Expires {day} if not renewed.", day=_day(status.expires_at)))
 
 flash = ss.pop("consent_flash", None)
 if flash:
     getattr(st, flash[0])(flash[1])
 if ss.get("consent_url"):
-    st.write("The consent link (it works once the client opens it; it expires in "
-             f"{cfg['LINK_TTL_CONSENT_DAYS']:g} days). Copy it and pass it on privately:")
+    st.write(text.md("The consent link (it works once the client opens it; it expires in {days:g} days). Copy it and "
+                      "pass it on privately:", days=cfg["LINK_TTL_CONSENT_DAYS"]))
     st.code(ss["consent_url"], language=None)
 
 errors = ss.get("consent_errors", {})
-heading = "Renew consent" if status.counts else "Go through the checklist"
-with st.expander(heading, expanded=status.state != "active" or bool(errors),
+with st.expander("Renew consent" if status.counts else "Go through the checklist",
+                 expanded=status.state != "active" or bool(errors),
                  icon=":material/checklist:"):
     with st.form("consent_discussion", clear_on_submit=False, border=False):
         discussed = []
         for item in template["items"]:
-            if st.checkbox(plain_text.escape(item["title"]), key=f"consent_discussed_{item['key']}",
-                           help=plain_text.escape(item["text"])):
+            if st.checkbox(text.md("{title}", title=item["title"]), key=f"consent_discussed_{item['key']}",
+                           help=text.md("{text}", text=item["text"])):
                 discussed.append(item["key"])
         field_error(errors, "discussed")
         tech_ok = st.checkbox("I checked with the client that they can open a link and use the form",

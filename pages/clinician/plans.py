@@ -2,10 +2,9 @@
 the fields; progression and the coping-card link for saved steps."""
 import streamlit as st
 
-from components import client_picker, audit_panel, step_form
+from components import audit_panel, client_picker, step_form, text
 from components.frame import field_error, require_role, utcnow
 from components.link_maker import link_maker
-from components.text import md_escape, typed
 from core import plans as rules
 from db import plans, templates
 
@@ -26,7 +25,7 @@ choice = st.selectbox("Plan", ["new", *plan_rows], key="plans_plan",
                       format_func=lambda o: "New plan…" if o == "new" else
                       rules.plan_label(plan_rows[o]["goal"], plan_rows[o]["finding_count"]))
 if msg := ss.pop("plans_flash", None):
-    st.success(msg, icon=":material/check_circle:")
+    st.success(text.md("{msg}", msg=msg), icon=":material/check_circle:")
 errors = ss.get("plans_errors", {})
 
 
@@ -39,9 +38,9 @@ def editor() -> dict:
         preview, _ = rules.validate_step(typed_step)
         audit_panel.show(preview)
         st.markdown("#### On the client's card")
-        typed(rules.card_line(preview))
+        text.typed(rules.card_line(preview))
         if rules.if_then_line(preview):
-            typed(rules.if_then_line(preview), prefix="*Plan for a hard day:* ")
+            text.show("*Plan for a hard day:* {plan}", plan=rules.if_then_line(preview))
     return typed_step
 
 
@@ -75,7 +74,7 @@ if "plans_step_next" in ss:
 if ss.get("plans_step") not in ["add", *steps]:
     ss["plans_step"] = next(iter(steps), "add")
 step_id = st.radio("Step", [*steps, "add"], key="plans_step", horizontal=False,
-                   format_func=lambda s: "Add a step…" if s == "add" else md_escape(rules.card_line(steps[s])))
+                   format_func=lambda s: "Add a step…" if s == "add" else text.md("{line}", line=rules.card_line(steps[s])))
 if ss.get("plans_loaded") != ("plan", choice, step_id, steps[step_id]["version_id"] if step_id in steps else 0):
     step_form.prefill(steps[step_id] if step_id in steps else rules.blank_step())
     ss["plans_goal"] = plan["goal"]
@@ -104,15 +103,18 @@ if st.button("Save step" if step_id != "add" else "Add step", type="primary", ke
 
 if step_id in steps:
     step = steps[step_id]
-    with st.expander(f"Level {step['level']} of {len(step['levels'])}: progression", icon=":material/stairs:"):
-        typed(rules.instruction(step), prefix="**Now:** ")
+    with st.expander(text.md("Level {level} of {n}: progression", level=step["level"], n=len(step["levels"])),
+                     icon=":material/stairs:"):
+        text.show("**Now:** {how}", how=rules.instruction(step))
         if advice := rules.suggestion(step, plans.outcomes(actor, step_id, now=now)):
-            st.info(advice + " It's your call with the client; nothing changes by itself.", icon=":material/trending_up:")
-        st.caption("Moving down a level is an ordinary part of practice: the step should fit the client's week. "
-                   f"Mastery aim: done on {step['mastery_k']} of the last {step['mastery_n']} planned days. "
-                   "When check-ins arrive, a suggestion to advance appears here; nothing changes by itself.")
+            st.info(text.md("{advice} It's your call with the client; nothing changes by itself.", advice=advice),
+                    icon=":material/trending_up:")
+        st.caption(text.md("Moving down a level is an ordinary part of practice: the step should fit the client's week. "
+                           "Mastery aim: done on {k} of the last {n} planned days. When check-ins arrive, a "
+                           "suggestion to advance appears here; nothing changes by itself.",
+                           k=step["mastery_k"], n=step["mastery_n"]))
         for h in plans.level_history(actor, step_id, now=now):
-            typed(h["reason"], prefix=f"- {h['at']:%d %b %Y}: {h['label']}. Reason: ")
+            text.show("- {at:%d %b %Y}: {label}. Reason: {reason}", at=h["at"], label=h["label"], reason=h["reason"])
         c1, c2 = st.columns([1, 3])
         to_level = c1.selectbox("New level", range(1, len(step["levels"]) + 1), key="plans_to_level",
                                 index=step["level"] - 1)

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from components import client_picker
+from components import client_picker, text
 
 from components.frame import require_role, utcnow
 from db import plans, reminders
@@ -29,16 +29,16 @@ def local(dt):
 
 flash = ss.pop("rem_flash", None)
 if flash:
-    st.success(flash)
+    st.success(text.md("{flash}", flash=flash))
 
 a, b, c = st.columns(3)
 a.metric("Client's time zone", view["timezone"])
-a.caption(f"Their time now: {now.astimezone(zone).strftime('%H:%M')}")
+a.caption(text.md("Their time now: {now:%H:%M}", now=now.astimezone(zone)))
 state = "Paused" if view["paused_at"] else ("On" if view["consent_active"] and view["client_status"] == "active"
                                             else "Off")
 b.metric("Reminders", state)
 if view["paused_at"]:
-    b.caption(f"Paused by the {view['paused_by']} on {local(view['paused_at'])}")
+    b.caption(text.md("Paused by the {who} on {when}", who=view["paused_by"], when=local(view["paused_at"])))
 elif not view["consent_active"]:
     b.caption("No active consent: nothing is sent.")
 c.metric("Sent (recent)", len(view["sent"]))
@@ -109,18 +109,18 @@ suggestion = reminders.suggestion(actor, client_id, now=now)
 if suggestion is None:
     st.caption("Not enough check-ins yet to suggest a time (it needs distress ratings on at least three days).")
 else:
-    st.write(f"Distress has been highest around **{suggestion.start_hour:02d}:00–{suggestion.end_hour % 24:02d}:00**: "
-             f"{suggestion.evidence}.")
+    st.write(text.md("Distress has been highest around **{start:02d}:00–{end:02d}:00**: {evidence}.",
+                      start=suggestion.start_hour, end=suggestion.end_hour % 24, evidence=suggestion.evidence))
     plan_rows = [p for p in plans.list_for_client(actor, client_id, now=now) if p["status"] == "active"]
     options = [(p["id"], s["step_id"], f"{s['behaviour'][:40]} ({s['window_start']})")
                for p in plan_rows for s in plans.get(actor, p["id"], now=now)["steps"]]
     if options:
         pick = st.selectbox("Move this step's time", range(len(options)), key="rem_suggest_step",
                             format_func=lambda i: options[i][2])
-        if st.button(f"Accept: remind at {suggestion.at}", key="rem_suggest_accept"):
+        if st.button(text.md("Accept: remind at {at}", at=suggestion.at), key="rem_suggest_accept"):
             errs = reminders.accept_suggestion(actor, options[pick][0], options[pick][1], suggestion.at, now=now)
             if errs:
-                st.error("; ".join(errs.values()))
+                st.error(text.md("{problems}", problems="; ".join(errs.values())))
             else:
                 ss["rem_flash"] = f"The step now starts at {suggestion.at} in the client's time."
                 st.rerun()

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from components.frame import require_role, utcnow
-from components.text import md_escape, typed
+from components import text
 from core import plans as rules
 from db import templates
 
@@ -11,19 +11,20 @@ ss = st.session_state
 st.title("Templates")
 st.caption("Start a plan from any of these on the Plans page. Save your own from a plan's step.")
 if msg := ss.pop("templates_flash", None):
-    st.success(msg, icon=":material/check_circle:")
+    st.success(text.md("{msg}", msg=msg), icon=":material/check_circle:")
 for problem in ss.pop("templates_problems", []):
-    st.error(problem, icon=":material/error:")
+    st.error(text.md("{problem}", problem=problem), icon=":material/error:")
 
 available = templates.list_for(actor)
 for t in available:
-    with st.expander(md_escape(t["name"]) + (" (practice)" if t.get("own") else ""), icon=":material/description:"):
-        typed(t["goal"], prefix="*Goal:* ")
-        typed(rules.card_line(t["step"]))
-        for i, text in enumerate(t["step"]["levels"], start=1):
-            typed(text, prefix=f"**Level {i}.** ")
+    with st.expander(text.md("{name}", name=t["name"]) + (" (practice)" if t.get("own") else ""),
+                     icon=":material/description:"):
+        text.show("*Goal:* {goal}", goal=t["goal"])
+        text.typed(rules.card_line(t["step"]))
+        for i, level in enumerate(t["step"]["levels"], start=1):
+            text.show("**Level {i}.** {level}", i=i, level=level)
         if t["step"].get("if_then"):
-            typed(t["step"]["if_then"], prefix="*Barrier plan:* ")
+            text.show("*Barrier plan:* {plan}", plan=t["step"]["if_then"])
 
 st.download_button("Export all as JSON", lambda: templates.export_json(actor, now=utcnow()), file_name="anchorstep-templates.json",
                    mime="application/json", key="templates_export", icon=":material/download:")

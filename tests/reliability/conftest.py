@@ -1,9 +1,13 @@
 """The reliability suite reuses the browser tests' machinery (tests/e2e/conftest.py): the real
 `streamlit run` Server, Debian's Chromium, sign_in and settle. Only what is new lives here: a
 server per module (so hostile data and load never leak into other tests) and a guard that watches
-a page for executed script, dialogs, `javascript:` links, tracebacks and requests to other hosts."""
+a page for executed script, dialogs, tracebacks, requests to other hosts, and for any markup that
+typed text could produce: a link or image of another origin, maths, an emoji, an icon or a colour
+the app itself never writes."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -12,6 +16,42 @@ from tests.e2e.conftest import (  # noqa: F401  (fixtures are found by name in t
     CHROMIUM, DEMO_PASSWORD, Server, browser, chromium_path, settle, shot, sign_in)
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def _own_markup() -> tuple[set[str], set[str]]:
+    """The Material icons and the coloured texts the app's own code writes (app.py, pages/, components/):
+    anything else on a page came from typed text."""
+    source = "\n".join(p.read_text() for p in [ROOT / "app.py", *(ROOT / "pages").rglob("*.py"),
+                                               *(ROOT / "components").rglob("*.py")])
+    icons = set(re.findall(r":material/(\w+):", source))
+    colour = r":(?:red|orange|yellow|green|blue|violet|gray|grey|rainbow|primary)(?:-background|-badge)?\[([^\]]*)\]"
+    coloured = {" ".join(re.sub(r":material/(\w+):", r" \1 ", t).split()) for t in re.findall(colour, source)}
+    return icons, coloured
+
+
+OWN_ICONS, OWN_COLOURED = _own_markup()
+
+# Everything on the page that markdown made and the app did not: links and images of another origin
+# (an autolinked www./e-mail/URL, a markdown link or image), KaTeX, emoji (from a :shortcode:),
+# Material icons and coloured or badge spans that the app's own code never writes.
+_MARKUP_JS = r"""([icons, coloured]) => {
+  const origin = location.origin, out = [];
+  const local = u => u === origin || u.startsWith(origin + '/');
+  for (const a of document.querySelectorAll('a[href]')) if (!local(a.href)) out.push('link ' + a.getAttribute('href'));
+  for (const i of document.querySelectorAll('img')) if (!local(i.src) && !/^(data|blob):/.test(i.src)) out.push('image ' + i.src);
+  if (document.querySelector('.katex')) out.push('maths ' + document.querySelector('.katex').textContent);
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {acceptNode: n =>
+    n.parentElement.closest('textarea, input, script, style, noscript') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
+  for (let n; (n = walker.nextNode());) if (/\p{Emoji_Presentation}|️/u.test(n.nodeValue)) out.push('emoji ' + n.nodeValue.slice(0, 80));
+  for (const s of document.querySelectorAll('[data-testid=stMarkdownContainer] span[role=img]'))
+    if (!icons.includes(s.textContent.trim())) out.push('icon ' + s.textContent);
+  for (const s of document.querySelectorAll('.stMarkdownColoredText, [class*=stMarkdownColoredBackground], [class*=stMarkdownBadge]')) {
+    const t = s.textContent.split(/\s+/).filter(Boolean).join(' ');
+    if (!coloured.includes(t)) out.push('colour ' + t.slice(0, 80));
+  }
+  return out;
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +62,8 @@ def server(tmp_path_factory, chromium_path):
 
 
 class Guard:
-    """Attach to a page before it loads anything; `check()` asserts nothing hostile happened."""
+    """Attach to a page before it loads anything; `check()` asserts nothing hostile happened and no typed
+    text became a link, an image, maths, an emoji, an icon or a colour."""
 
     def __init__(self, page):
         self.page = page
@@ -49,6 +90,8 @@ class Guard:
         assert page.locator("a[href^='javascript:' i], a[href^=' javascript:' i]").count() == 0, where
         assert page.locator("iframe[src^='javascript:' i], [src^='http://evil' i], [src^='https://evil' i]").count() == 0
         assert self.foreign == [], f"requests to other hosts {where}: {self.foreign}"
+        made = page.evaluate(_MARKUP_JS, [sorted(OWN_ICONS), sorted(OWN_COLOURED)])
+        assert made == [], f"typed text became markup {where}: {made}"
 
 
 @pytest.fixture

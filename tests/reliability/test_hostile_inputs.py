@@ -389,6 +389,11 @@ def test_the_plan_editor_shows_hostile_step_text_as_text_on_the_card_preview_and
     go(page, "Plans")
     choose(page, "Client", NAME)  # the client added above, with no plan yet
     choose(page, "Start from a template", "Diaphragmatic breathing")
+    # The template fills the fields in the rerun the choice starts; settle() can return before that rerun
+    # has begun (the page still says notRunning just after the click), and text typed before it lands is
+    # replaced by the template's. Wait for the template's anchor in the field: then nothing typed is lost.
+    expect(page.get_by_label("After I … (an existing daily routine)", exact=True)).to_have_value("pour my morning coffee")
+    settle(page)
     for label, text in STEP_TEXT.items():
         type_into(page, label, text)
         guard.check(f"after typing into {label}")

@@ -31,3 +31,84 @@ def test_core_db_and_jobs_never_import_streamlit():
 def test_no_page_uses_unsafe_html():
     for path in list((ROOT / "pages").rglob("*.py")) + list((ROOT / "components").rglob("*.py")):
         assert "unsafe_allow_html=True" not in path.read_text(), path
+
+
+# Streamlit calls whose text is markdown: the body, labels, help tooltips, expander titles, options.
+MARKDOWN_CALLS = {
+    "markdown", "write", "caption", "info", "warning", "error", "success", "toast", "title", "header", "subheader",
+    "metric", "expander", "popover", "status", "tabs", "checkbox", "toggle", "radio", "pills", "segmented_control",
+    "button", "download_button", "link_button", "page_link", "form_submit_button", "text_input", "text_area",
+    "number_input", "selectbox", "multiselect", "select_slider", "slider", "date_input", "time_input",
+    "color_picker", "file_uploader", "camera_input", "chat_input", "feedback"}
+MARKDOWN_OPTIONS = {"radio", "pills", "segmented_control"}  # their options are markdown too
+NOT_STREAMLIT = {"log", "logger", "logging", "warnings", "parser", "LOG"}
+
+
+def _ours(node) -> bool:
+    """Text the code itself wrote (a constant, or an UPPER_CASE constant table), or a value that went
+    through the one escaping path (components.text.md / escape)."""
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.Name):
+        return node.id.isupper()
+    if isinstance(node, ast.Attribute):
+        return node.attr.isupper() or (node.attr == "get" and _ours(node.value))
+    if isinstance(node, ast.Subscript):
+        return _ours(node.value)
+    if isinstance(node, ast.IfExp):
+        return _ours(node.body) and _ours(node.orelse)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _ours(node.left) and _ours(node.right)
+    if isinstance(node, ast.Lambda):
+        return _ours(node.body)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return all(_ours(e) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(_ours(v) for v in node.values)
+    if isinstance(node, ast.Call):
+        f = node.func
+        name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
+        if name in ("range", "list") and not isinstance(f, ast.Attribute):  # numbers
+            return all(isinstance(a, ast.Constant) or (isinstance(a, ast.Call) and _ours(a)) for a in node.args)
+        if name == "escape" and ast.unparse(f) in ("text.escape", "escape"):
+            return True
+        if name == "md" and ast.unparse(f) in ("text.md", "md"):
+            return bool(node.args) and _ours(node.args[0])  # the template is ours; the values are escaped
+        if name == "get" and isinstance(f, ast.Attribute):  # a constant table's .get(key[, default])
+            return _ours(f.value) and all(_ours(a) for a in node.args[1:])
+    return False
+
+
+def _markdown_text_offenders(path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        name, owner = node.func.attr, ast.unparse(node.func.value)
+        if name not in MARKDOWN_CALLS or owner in NOT_STREAMLIT or owner.startswith(("self", "ss", "st.session_state")):
+            continue
+        texts = list(node.args if name == "write" else node.args[:1])
+        texts += [k.value for k in node.keywords if k.arg in ("body", "label", "help")]
+        if name in MARKDOWN_OPTIONS:
+            texts += [k.value for k in node.keywords if k.arg == "format_func"]
+            if not any(k.arg == "format_func" for k in node.keywords):
+                texts += node.args[1:2] + [k.value for k in node.keywords if k.arg == "options"]
+        found += [f"{path.relative_to(ROOT)}:{node.lineno} {owner}.{name}({ast.unparse(t)[:70]})"
+                  for t in texts if not _ours(t)]
+    return found
+
+
+def test_typed_text_reaches_markdown_only_through_the_one_escaping_path():
+    """Every markdown text (st.markdown/write/caption/alerts/headings, widget labels, help, options) is a
+    constant of ours or built by components.text.md/escape: an f-string or a variable could carry what a
+    person typed (the sidebar once rendered a clinician's display name as markdown: issue 12)."""
+    paths = [ROOT / "app.py", *sorted((ROOT / "pages").rglob("*.py")),
+             *sorted(p for p in (ROOT / "components").rglob("*.py") if p.name != "text.py")]  # text.py is the path
+    offenders = [o for p in paths for o in _markdown_text_offenders(p)]
+    assert offenders == []
+
+
+def test_the_escaping_path_is_one_module():
+    assert not (ROOT / "components" / "plain_text.py").exists()
+    for path in [ROOT / "app.py", *(ROOT / "pages").rglob("*.py"), *(ROOT / "components").rglob("*.py")]:
+        assert "plain_text" not in path.read_text() and "md_escape" not in path.read_text(), path
