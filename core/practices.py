@@ -1,4 +1,5 @@
-"""Practice settings rules: the practice name, and the neutral sender name used in emails.
+"""Practice settings rules: the practice name, the crisis resources clients see, and the neutral
+sender name used in emails.
 
 Both can reach an email header, so both follow core/email_headers: one line, no hidden characters,
 no "=?". Messages are per field; values come back as typed."""
@@ -9,6 +10,7 @@ import unicodedata
 from core import email_headers
 
 NAME_MAX = 120
+CRISIS_MIN, CRISIS_MAX = 20, 2000  # at least a phone number and a few words
 SENDER_NAME_MAX = 60
 SENDER_NAME_WHY = ("Emails show this name in the sender line and the subject instead of the practice name, so "
                    "nobody who sees a client's inbox learns that they are in therapy.")
@@ -22,7 +24,8 @@ def _clean(raw, *, what: str, limit: int) -> tuple[str, str | None]:
 
 
 def validate(form: dict) -> tuple[dict, dict[str, str]]:
-    """(clean values, {field: message}) for `name` and `email_sender_name` (empty: the neutral default)."""
+    """(clean values, {field: message}) for `name`, `crisis_resources` and `email_sender_name` (empty:
+    the neutral default)."""
     clean: dict = {}
     errors: dict[str, str] = {}
     clean["name"], err = _clean(form.get("name"), what="practice name", limit=NAME_MAX)
@@ -30,6 +33,10 @@ def validate(form: dict) -> tuple[dict, dict[str, str]]:
         err = "Please enter the practice name."
     if err:
         errors["name"] = err
+    clean["crisis_resources"] = str(form.get("crisis_resources") or "").strip()
+    if not CRISIS_MIN <= len(clean["crisis_resources"]) <= CRISIS_MAX:
+        errors["crisis_resources"] = (f"Please give clients real crisis resources (at least one phone number), "
+                                      f"{CRISIS_MIN} to {CRISIS_MAX} characters.")
     clean["email_sender_name"], err = _clean(form.get("email_sender_name"), what="sender name",
                                              limit=SENDER_NAME_MAX)
     if err:

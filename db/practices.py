@@ -59,10 +59,11 @@ def update_settings(actor: Actor, *, name: str, timezone: str, crisis_resources:
         raise db.Forbidden("Only a practice admin can change practice settings.")
     if consent_renewal_days is not None and not RENEWAL_MIN <= int(consent_renewal_days) <= RENEWAL_MAX:
         raise ValueError(f"Consent renewal must be between {RENEWAL_MIN} and {RENEWAL_MAX} days.")
-    clean, errors = rules.validate({"name": name, "email_sender_name": email_sender_name})
+    clean, errors = rules.validate({"name": name, "crisis_resources": crisis_resources,
+                                    "email_sender_name": email_sender_name})
     if errors:
         return errors
-    values = {"name": clean["name"], "timezone": timezone, "crisis_resources": crisis_resources,
+    values = {"name": clean["name"], "timezone": timezone, "crisis_resources": clean["crisis_resources"],
               "consent_renewal_days": consent_renewal_days}
     if email_sender_name is not None:
         values["email_sender_name"] = clean["email_sender_name"] or None

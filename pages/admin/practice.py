@@ -2,6 +2,7 @@
 neutral sender name client emails use."""
 import streamlit as st
 
+from components import text
 from components.frame import field_error, require_role, settings, utcnow
 from core import clients as client_rules
 from core import email_headers
@@ -29,23 +30,21 @@ with st.form("practice_settings", clear_on_submit=False):
     st.caption(practice_rules.SENDER_NAME_WHY)
     sender_name = st.text_input("Sender name in emails", key="practice_sender_name",
                                 max_chars=practice_rules.SENDER_NAME_MAX,
-                                help=f"Leave empty for \"{email_headers.DEFAULT_SENDER_NAME}\".")
+                                help=text.md("Leave empty for \"{name}\".", name=email_headers.DEFAULT_SENDER_NAME))
     field_error(errors, "email_sender_name")
     shows_name = st.checkbox("Also name the practice inside each email (never in the subject)",
                              key="practice_email_shows_name")
     zone = st.selectbox("Practice time zone", zones, key="practice_timezone")
-    crisis = st.text_area("Crisis resources shown to clients", key="practice_crisis", height=160, max_chars=2000,
+    crisis = st.text_area("Crisis resources shown to clients", key="practice_crisis", height=160,
+                          max_chars=practice_rules.CRISIS_MAX,
                           help="Shown after every check-in and on the coping card. Include local emergency numbers.")
-    field_error(errors, "crisis")
+    field_error(errors, "crisis_resources")
     renewal = st.number_input("Ask clients to renew consent every … days", min_value=practices.RENEWAL_MIN,
                               max_value=practices.RENEWAL_MAX, step=1, key="practice_renewal",
                               help="Applies from each client's next confirmation.")
     if st.form_submit_button("Save", type="primary"):
-        if len(crisis.strip()) < 20:
-            ss["practice_errors"] = {"crisis": "Please give clients real crisis resources (at least one phone number)."}
-        else:
-            ss["practice_errors"] = practices.update_settings(
-                actor, name=name, timezone=zone, crisis_resources=crisis.strip(), consent_renewal_days=int(renewal),
-                email_sender_name=sender_name, email_shows_practice_name=shows_name, now=utcnow())
-            ss["practice_saved"] = not ss["practice_errors"]
+        ss["practice_errors"] = practices.update_settings(
+            actor, name=name, timezone=zone, crisis_resources=crisis, consent_renewal_days=int(renewal),
+            email_sender_name=sender_name, email_shows_practice_name=shows_name, now=utcnow())
+        ss["practice_saved"] = not ss["practice_errors"]
         st.rerun()

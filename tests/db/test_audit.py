@@ -48,6 +48,14 @@ def test_clinicians_cannot_read_the_audit_log_or_change_practice_settings(databa
 
 
 def test_an_admin_changes_only_their_own_practice(database, people):
-    practices.update_settings(people["bea"], name="Renamed B", timezone="UTC", crisis_resources="Call 911 now.", now=NOW)
+    practices.update_settings(people["bea"], name="Renamed B", timezone="UTC", crisis_resources="Call 911 now, day or night.", now=NOW)
     assert practices.get(people["ada"].practice_id)["name"] == "Practice A"
     assert practices.get(people["bea"].practice_id)["name"] == "Renamed B"
+
+
+def test_practice_settings_refuse_crisis_resources_too_short_to_help_below_the_page(database, people):
+    # The rule lives in core.practices, so a script or another page cannot save an empty crisis box.
+    errors = practices.update_settings(people["ada"], name="Practice A", timezone="UTC", crisis_resources=" 999 ",
+                                       now=NOW)
+    assert "phone number" in errors["crisis_resources"]
+    assert practices.get(people["ada"].practice_id)["crisis_resources"] != "999"
