@@ -316,23 +316,6 @@ def withdraw_for(actor: Actor, client_id: int, *, now: datetime) -> None:
                     actor=actor)
 
 
-def record_confirmed_in(conn, client_id: int, *, at: datetime, renewal_days: int = 90, grace_days: int = 14,
-                        by: str = "demo seed", sent_at: datetime | None = None) -> int:
-    """A round already discussed, sent and confirmed at `at` (for the demo seed and tests only)."""
-    template = current_in(conn, _practice_of(conn, client_id), at)
-    keys = [it["key"] for it in template["items"]]
-    renews_at, expires_at = rules.dates_after_confirm(at, renewal_days=renewal_days, grace_days=grace_days)
-    sent_at = sent_at or at
-    rid = conn.execute(insert(consents).values(
-        client_id=client_id, template_id=template["id"], created_at=sent_at, created_by=by,
-        discussed=json.dumps(keys), tech_ok=True, sent_at=sent_at, confirmed_at=at, confirmed_name="(demo)",
-        confirmed_items=json.dumps(keys), renews_at=renews_at, expires_at=expires_at)).inserted_primary_key[0]
-    for event, when, kind, label in (("discussed", sent_at, "clinician", by), ("sent", sent_at, "clinician", by),
-                                     ("confirmed", at, "client", "client")):
-        add_event(conn, client_id, rid, when, event, kind=kind, label=label)
-    return rid
-
-
 # Reminders register their withdrawal hook (cancel queued reminders); importing them here means no
 # withdrawal can happen in a process that lacks it.
 import db.reminders  # noqa: E402,F401

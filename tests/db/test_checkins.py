@@ -213,7 +213,7 @@ def test_others_cannot_read_the_check_ins(database, people, who):
 
 
 def test_the_demo_seed_shows_check_ins_questionnaires_and_one_open_flag(sqlite_db):
-    from db import seed
+    from demo import seed
     from db.actors import Actor
     seed.run(now=NOW, password="demo-password-for-tests")
     with db.read() as conn:

@@ -161,7 +161,7 @@ def test_templates_save_export_and_import_per_practice(database, people):
 
 
 def test_the_demo_seed_shows_plans_in_use(sqlite_db):
-    from db import seed
+    from demo import seed
     from db.actors import Actor
     from sqlalchemy import text
     seed.run(now=NOW, password="demo-password-for-tests")

@@ -31,3 +31,23 @@ def test_core_db_and_jobs_never_import_streamlit():
 def test_no_page_uses_unsafe_html():
     for path in list((ROOT / "pages").rglob("*.py")) + list((ROOT / "components").rglob("*.py")):
         assert "unsafe_allow_html=True" not in path.read_text(), path
+
+
+def _imported_modules(path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_no_production_module_imports_the_demo():
+    # The demo and the builders tests share put data in place without the real flows: production
+    # code that imported them could skip a rule (consent confirmed without the client, say).
+    production = [ROOT / "app.py"] + [p for folder in ("core", "db", "jobs", "components", "pages")
+                                      for p in (ROOT / folder).rglob("*.py")]
+    offenders = [str(p.relative_to(ROOT)) for p in production
+                 if any(n == "demo" or n.startswith("demo.") for n in _imported_modules(p))]
+    assert offenders == []
