@@ -51,3 +51,13 @@ def test_no_production_module_imports_the_demo():
     offenders = [str(p.relative_to(ROOT)) for p in production
                  if any(n == "demo" or n.startswith("demo.") for n in _imported_modules(p))]
     assert offenders == []
+
+
+def test_every_portal_page_file_is_in_the_one_page_list():
+    # components/navigation.py is the one definition app.py and the tests read; a page file that is
+    # not in it can never be reached (and would never be tested).
+    from components import navigation
+    on_disk = sorted(str(p.relative_to(ROOT)) for folder in ("clinician", "admin")
+                     for p in (ROOT / "pages" / folder).glob("*.py"))
+    assert sorted(navigation.page_paths("admin")) == on_disk
+    assert set(navigation.page_paths("clinician")) == {p for p in on_disk if p.startswith("pages/clinician/")}
