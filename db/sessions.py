@@ -9,7 +9,6 @@ from sqlalchemy import Column, Date, ForeignKey, Integer, Table, UniqueConstrain
 import db
 from db import audit
 from db.actors import Actor
-from db.checkins import insert_once
 from db.clients import clients, scope
 from db.meta import UTCDateTime, metadata
 
@@ -35,7 +34,7 @@ def in_scope(conn, actor: Actor, client_id: int) -> dict:
 def add(actor: Actor, client_id: int, on_date: date, *, now: datetime) -> None:
     with db.write() as conn:
         in_scope(conn, actor, client_id)
-        insert_once(conn, sessions, dict(client_id=client_id, on_date=on_date, created_by=actor.clinician_id or 0,
+        db.insert_once(conn, sessions, dict(client_id=client_id, on_date=on_date, created_by=actor.clinician_id or 0,
                                          created_at=now), ["client_id", "on_date"])
         audit.record(conn, now=now, action="session.add", actor=actor, client_id=client_id)
 

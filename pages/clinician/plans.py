@@ -7,7 +7,7 @@ from components.frame import field_error, require_role, utcnow
 from components.link_maker import link_maker
 from components.text import md_escape, typed
 from core import plans as rules
-from db import plans, templates
+from db import checkins, plans, templates
 
 actor = require_role("clinician", "admin")
 now = utcnow()
@@ -106,7 +106,7 @@ if step_id in steps:
     step = steps[step_id]
     with st.expander(f"Level {step['level']} of {len(step['levels'])}: progression", icon=":material/stairs:"):
         typed(rules.instruction(step), prefix="**Now:** ")
-        if advice := rules.suggestion(step, plans.outcomes(actor, step_id, now=now)):
+        if advice := rules.suggestion(step, checkins.outcomes(actor, step_id, now=now)):
             st.info(advice + " It's your call with the client; nothing changes by itself.", icon=":material/trending_up:")
         st.caption("Moving down a level is an ordinary part of practice: the step should fit the client's week. "
                    f"Mastery aim: done on {step['mastery_k']} of the last {step['mastery_n']} planned days. "

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 import db
 from core import templates as core_templates
-from db import audit, between, links, plans, templates
+from db import audit, between, checkins, links, plans, templates
 from tests.conftest import NOW, make_reachable
 
 
@@ -61,7 +61,7 @@ def test_others_get_not_found_for_every_plan_function(database, people, who):
         lambda: plans.remove_step(actor, step_id, now=NOW),
         lambda: plans.change_level(actor, step_id, to_level=2, reason="ready", now=NOW),
         lambda: plans.level_history(actor, step_id, now=NOW),
-        lambda: plans.outcomes(actor, step_id, now=NOW),
+        lambda: checkins.outcomes(actor, step_id, now=NOW),
     ]
     for call in calls:
         with pytest.raises(db.NotFound):

@@ -61,3 +61,4 @@ def test_every_portal_page_file_is_in_the_one_page_list():
                      for p in (ROOT / "pages" / folder).glob("*.py"))
     assert sorted(navigation.page_paths("admin")) == on_disk
     assert set(navigation.page_paths("clinician")) == {p for p in on_disk if p.startswith("pages/clinician/")}
+
