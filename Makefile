@@ -33,7 +33,7 @@ migrate: install
 # Starts the app and (once it exists) the reminder worker; Ctrl-C stops both.
 run: install
 	@$(BIN)/python -m db migrate
-	@$(BIN)/python -m db demo-info
+	@$(BIN)/python -m demo seed --if-empty
 	@echo "Starting Anchorstep on http://localhost:$(PORT)  (Ctrl-C stops everything)"
 	@trap 'kill $$(jobs -p) 2>/dev/null; wait' INT TERM EXIT; \
 	if [ -f jobs/worker.py ]; then $(BIN)/python -m jobs.worker & fi; \

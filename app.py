@@ -6,7 +6,7 @@ import streamlit as st
 # A local icon: a Material icon name makes every browser fetch it from a Google font server.
 st.set_page_config(page_title="Anchorstep", page_icon=str(Path(__file__).parent / "static" / "favicon.png"), layout="wide")
 
-from components import client_link, frame, text  # noqa: E402
+from components import client_link, frame, navigation, text  # noqa: E402
 
 cfg = frame.settings()
 
@@ -26,37 +26,7 @@ if actor is None:
     nav.run()
     st.stop()
 
-caseload = st.Page("pages/clinician/caseload.py", title="Caseload", icon=":material/groups:", url_path="caseload",
-                   default=True)
-consent = st.Page("pages/clinician/consent.py", title="Consent", icon=":material/handshake:", url_path="consent")
-checkins_page = st.Page("pages/clinician/checkins.py", title="Check-ins", icon=":material/monitor_heart:",
-                        url_path="checkins")
-plans_page = st.Page("pages/clinician/plans.py", title="Plans", icon=":material/checklist:", url_path="plans")
-templates_page = st.Page("pages/clinician/templates.py", title="Templates", icon=":material/library_books:",
-                         url_path="templates")
-reminders_page = st.Page("pages/clinician/reminders.py", title="Reminders", icon=":material/notifications:",
-                         url_path="reminders")
-between_page = st.Page("pages/clinician/between.py", title="Client view", icon=":material/insights:",
-                       url_path="client-view")
-account = st.Page("pages/clinician/account.py", title="My account", icon=":material/person:", url_path="account")
-if actor.role == "admin":
-    pages = {
-        "Practice": [caseload, between_page, checkins_page, plans_page, consent, reminders_page, templates_page,
-                     st.Page("pages/admin/clinicians.py", title="Clinicians", icon=":material/badge:", url_path="clinicians"),
-                     st.Page("pages/admin/practice.py", title="Practice settings", icon=":material/settings:",
-                             url_path="practice"),
-                     st.Page("pages/admin/checklist.py", title="Consent checklist", icon=":material/fact_check:",
-                             url_path="checklist"),
-                     st.Page("pages/admin/worker.py", title="Reminder worker", icon=":material/schedule_send:",
-                             url_path="worker"),
-                     st.Page("pages/admin/audit.py", title="Audit log", icon=":material/policy:", url_path="audit"),
-                     st.Page("pages/admin/data.py", title="Client data", icon=":material/folder_zip:", url_path="data")],
-        "You": [account],
-    }
-else:
-    pages = {"Caseload": [caseload, between_page, checkins_page, plans_page, consent, reminders_page, templates_page],
-             "You": [account]}
-
+pages = navigation.st_pages(actor.role)
 nav = st.navigation(pages, expanded=True)  # admins have more than ten pages: show them all
 with st.sidebar:
     text.show("**{name}**  \n{role}", name=actor.display_name, role=frame.ROLE_LABELS[actor.role])

@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     data = harness.write(results, qs, notes)
     print(harness.markdown(data))
     if not (args.small or args.only or args.no_browser):
-        harness.update_readme(data)  # README shows the latest full run
+        harness.update_readme(data)  # docs/benchmark.md shows the latest full run
     for m in notes.get("missing", []):
         print("not measured:", m)  # noqa: T201
     return 0

@@ -22,7 +22,8 @@ from sqlalchemy import func, insert, select, text
 
 import db
 from core import measures as measure_rules, passwords, plans as plan_rules, schedule, templates
-from db import clinicians, consent, measures, outbox, plans, practices, safety, sessions
+from db import clinicians, measures, outbox, plans, practices, safety, sessions
+from demo import builders
 from db.actors import Actor
 from db.checkins import checkin_steps, checkins
 from db.clients import clients
@@ -129,7 +130,7 @@ def _consents(conn, people, now, rng) -> None:
         if c["status"] == "discharged":
             continue
         # Confirmed 10-80 days ago with a 90-day renewal: active, some renewals coming due.
-        consent.record_confirmed_in(conn, c["id"], at=now - timedelta(days=rng.randint(10, 80), hours=rng.randint(1, 8)),
+        builders.record_confirmed_in(conn, c["id"], at=now - timedelta(days=rng.randint(10, 80), hours=rng.randint(1, 8)),
                                     by="bench")
 
 

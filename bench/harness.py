@@ -113,7 +113,7 @@ def _mark(passed) -> str:
 
 
 def markdown(data: dict) -> str:
-    """The Markdown tables (results, then ratios) for a results.json document, as README shows them."""
+    """The Markdown tables (results, then ratios) for a results.json document, as docs/benchmark.md shows them."""
     lines = ["| measurement | database | median | spread (max−min) | runs | target | |",
              "|---|---|---|---|---|---|---|"]
     for r in data["results"]:
@@ -155,12 +155,12 @@ def write(results: list[Result], ratios: list[Ratio] = (), extra: dict | None = 
     return data
 
 
-README = RESULTS.parent.parent / "README.md"
+README = RESULTS.parent.parent / "docs" / "benchmark.md"  # the page that shows the latest table
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
 def update_readme(data: dict, readme: Path = README) -> bool:
-    """Put the table between README's bench markers (False when the markers are missing)."""
+    """Put the table between docs/benchmark.md's bench markers (False when the markers are missing)."""
     text = readme.read_text()
     if START not in text or END not in text:
         return False
@@ -170,7 +170,7 @@ def update_readme(data: dict, readme: Path = README) -> bool:
     return True
 
 
-if __name__ == "__main__":  # python -m bench.harness [--readme]: the latest table, for README
+if __name__ == "__main__":  # python -m bench.harness [--readme]: the latest table, for docs/benchmark.md
     import sys
     latest = json.loads(RESULTS.read_text())
     print(markdown(latest))

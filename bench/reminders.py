@@ -52,6 +52,7 @@ def _setup(now: datetime) -> list[int]:
     import db
     from core import passwords, plans as rules, templates as core_templates
     from db import clinicians, consent, plans, practices
+    from demo import builders
     from db.actors import Actor
     from db.clients import clients
 
@@ -78,7 +79,7 @@ def _setup(now: datetime) -> list[int]:
         # The first client through the real functions; the others are copies of its rows, inserted in
         # bulk (setup is not what is measured). Consent events are left out: only the consent row counts.
         first = ids[0]
-        consent.record_confirmed_in(conn, first, at=since, by="bench")
+        builders.record_confirmed_in(conn, first, at=since, by="bench")
         plan_id = plans.insert_plan(conn, actor, client_id=first, goal="Calmer days", steps=steps, now=since)
         row = dict(conn.execute(select(consent.consents).where(consent.consents.c.client_id == first)).mappings().one())
         row.pop("id")

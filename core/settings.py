@@ -216,7 +216,7 @@ BY_NAME = {s.name: s for s in REGISTRY}
 
 
 def register(setting: Setting) -> None:
-    """Later modules add their own settings here (one registry, one README table)."""
+    """Later modules add their own settings here (one registry, one table in docs/configuration.md)."""
     if setting.name not in BY_NAME:
         REGISTRY.append(setting)
         BY_NAME[setting.name] = setting

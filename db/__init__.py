@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import ARRAY, Connection, Engine, any_, bindparam, cast, create_engine, event
+from sqlalchemy import ARRAY, Connection, Engine, Table, any_, bindparam, cast, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
 from core import settings as settings_mod
@@ -128,3 +129,12 @@ def write() -> Iterator[Connection]:
         conn.execution_options(anchorstep_write=True)
         with conn.begin():
             yield conn
+
+
+def insert_once(conn, table: Table, values: dict, keys: list[str]) -> int | None:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: the new id, or None when a row with these keys
+    exists (a concurrent transaction with the same key waits for the first and then inserts nothing).
+    `rowcount` is not used: with implicit RETURNING it is not reliable on PostgreSQL."""
+    dialect = postgresql if is_postgres(conn) else sqlite
+    return conn.execute(dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+                        .returning(table.c.id)).scalar()

@@ -1,4 +1,5 @@
-"""Command line: python -m db migrate | seed-demo | create-clinician | reset-password | demo-info."""
+"""Command line: python -m db migrate | create-clinician | reset-password | backup | restore | check-supabase.
+(The demo practice has its own: python -m demo seed.)"""
 from __future__ import annotations
 
 import argparse
@@ -22,8 +23,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m db", description="Anchorstep database commands")
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("migrate", help="apply all migrations to DATABASE_URL")
-    sub.add_parser("seed-demo", help="on an empty SQLite database, create the demo practice")
-    sub.add_parser("demo-info", help="seed the demo practice if the SQLite database is empty, then print the sign-in")
     cc = sub.add_parser("create-clinician", help="add a clinician or admin (creates the practice if there is none)")
     cc.add_argument("--username", required=True)
     cc.add_argument("--name", required=True, help="display name")
@@ -55,22 +54,6 @@ def main(argv: list[str] | None = None) -> int:
         from db import migrate
         migrate.upgrade()
         print(f"Migrations applied ({'PostgreSQL, schema ' + cfg['DATABASE_SCHEMA'] if cfg.is_postgres else 'SQLite'}).")
-        return 0
-    if args.cmd in ("seed-demo", "demo-info"):
-        from db import seed
-        if cfg.is_postgres:
-            print("The demo seed never runs against PostgreSQL. Add people with: python -m db create-clinician")
-            return 0 if args.cmd == "demo-info" else 1
-        if seed.is_empty():
-            seed.run(now)
-            print("Seeded the demo practice.")
-        elif args.cmd == "seed-demo":
-            print("The database already has a practice; nothing seeded.", file=sys.stderr)
-            return 1
-        path = seed.credentials_file(cfg)
-        if path.exists():
-            print(path.read_text(), end="")
-            print(f"(also in {path})")
         return 0
     if args.cmd == "create-clinician":
         import db

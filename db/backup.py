@@ -59,7 +59,7 @@ def restore_sqlite(source: str | Path) -> Path:
     """Replace the SQLite database with a backup. Stop the app and the worker first."""
     cfg = settings_mod.load()
     if cfg.is_postgres:
-        raise BackupError("For PostgreSQL use pg_restore (see README, Backups).")
+        raise BackupError("For PostgreSQL use pg_restore (see docs/deploy.md, Backups).")
     source = Path(source).resolve()
     if integrity(source) != "ok":
         raise BackupError(f"{source} fails its integrity check; not restored.")

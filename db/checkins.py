@@ -12,7 +12,6 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import (CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, Table, Text,
                         UniqueConstraint, insert, select)
-from sqlalchemy.dialects import postgresql, sqlite
 
 import db
 from core import checkins as rules, plans as plan_rules, safety as safety_rules, settings as settings_mod
@@ -99,15 +98,6 @@ def form_for(raw: object, *, now: datetime) -> dict | None:
             "steps": steps, "due": due, "crisis_resources": crisis}
 
 
-def insert_once(conn, table: Table, values: dict, keys: list[str]) -> int | None:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING id: the new id, or None when a row with these keys
-    exists (a concurrent transaction with the same key waits for the first and then inserts nothing).
-    `rowcount` is not used: with implicit RETURNING it is not reliable on PostgreSQL."""
-    dialect = postgresql if db.is_postgres(conn) else sqlite
-    return conn.execute(dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
-                        .returning(table.c.id)).scalar()
-
-
 def _existing(conn, client_id: int, key: str) -> Result | None:
     row = conn.execute(select(checkins.c.id).where(checkins.c.client_id == client_id,
                                                    checkins.c.idempotency_key == key)).first()
@@ -127,8 +117,8 @@ def submit(raw: object, form: dict, *, now: datetime, threshold: int | None = No
     threshold = cfg["SAFETY_DISTRESS_THRESHOLD"] if threshold is None else threshold
     ttl_days = ttl_days or cfg.link_ttl_days()
     with db.write() as conn:
-        # One query re-checks the link, its purpose, the client's status and active consent (links.REACHABLE,
-        # where db.consent's gate lives) and reads the client's time zone.
+        # One query re-checks the link, its purpose, the client's status and active consent
+        # (links.reachable) and reads the client's time zone.
         res = links.resolve_in(conn, raw, now, purpose="checkin")
         if not res.ok:
             return Result("invalid")
@@ -150,7 +140,7 @@ def submit(raw: object, form: dict, *, now: datetime, threshold: int | None = No
         if errors:
             return Result("errors", errors=errors)
         # No read first: the unique key answers "saved before?" (ON CONFLICT DO NOTHING, then read what is there).
-        checkin_id = insert_once(conn, checkins, dict(
+        checkin_id = db.insert_once(conn, checkins, dict(
             client_id=client_id, idempotency_key=clean["idempotency_key"], local_date=clean["local_date"],
             submitted_at=now, mood=clean["mood"], distress=clean["distress"], thought=clean["thought"],
             context_where=clean["context_where"], context_with=clean["context_with"], corrects_id=corrects),
@@ -193,6 +183,14 @@ def recent_for(actor: Actor, client_id: int, *, now: datetime, limit: int = 60) 
         r["steps"] = answers.get(r["id"], [])
         r["corrected"] = r["id"] in corrected
     return rows
+
+
+def outcomes(actor: Actor, step_id: int, *, now: datetime) -> list[tuple]:
+    """Per planned day: (local date, "done" | "partly" | "not"), for the mastery suggestion on the
+    plan editor; NotFound unless `actor` may see the step's plan."""
+    with db.read() as conn:
+        plans.step_plan_in(conn, actor, step_id)
+        return outcomes_in(conn, step_id, now=now)
 
 
 def outcomes_in(conn, step_id: int, *, now: datetime) -> list[tuple[date, str]]:

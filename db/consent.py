@@ -3,8 +3,9 @@
 A round is one pass through the checklist: the clinician records the discussion (draft), a link goes
 to the client (awaiting client), the client confirms (active until renewal). Rows are never
 rewritten: each transition fills its own column once, and `consent_events` (append-only) says who
-did what. Withdrawal marks every round of the client, revokes all their links and runs
-`ON_WITHDRAW`, all in one transaction.
+did what. Withdrawal (`withdraw_in`) marks every round of the client, revokes all their links and
+cancels their queued reminders, all in one transaction. Whether consent counts right now is
+`db.consent_state` (below links, which need it).
 """
 from __future__ import annotations
 
@@ -12,39 +13,19 @@ import json
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import (Boolean, Column, ForeignKey, Integer, String, Table, Text, exists, insert, select, update)
+from sqlalchemy import Column, Integer, String, Table, insert, select, update
 
 import db
 from core import consent as rules
 from core import email_headers
-from db import audit, links
+from db import audit, links, outbox
 from db.actors import Actor
 from db.clients import clients, scope
+from db.consent_state import active_clause, consents, is_active  # noqa: F401  (the consent state, re-exported)
 from db.consent_templates import consent_templates, current_in, current_version
 from db.meta import UTCDateTime, metadata
 from db import practices as practices_mod
 from db.practices import practices
-
-consents = Table(
-    "consents", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("template_id", Integer, ForeignKey("consent_templates.id", ondelete="RESTRICT"), nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("created_by", String(120), nullable=False),
-    Column("discussed", Text, nullable=False, server_default="[]"),  # JSON list of item keys
-    Column("tech_ok", Boolean, nullable=False, server_default="0"),
-    Column("tech_note", Text, nullable=False, server_default=""),
-    Column("sent_at", UTCDateTime, nullable=True),
-    Column("confirmed_at", UTCDateTime, nullable=True),
-    Column("confirmed_name", String(80), nullable=True),
-    Column("confirmed_items", Text, nullable=True),
-    Column("renews_at", UTCDateTime, nullable=True),
-    Column("expires_at", UTCDateTime, nullable=True),
-    Column("superseded_at", UTCDateTime, nullable=True),
-    Column("withdrawn_at", UTCDateTime, nullable=True),
-    Column("withdrawn_by", String(120), nullable=True),
-)
 
 # No foreign keys: like the audit log, the history outlives an erased client. No typed text in here.
 consent_events = Table(
@@ -66,11 +47,6 @@ EVENT_LABELS = {
     "confirmed": "Client confirmed every item",
     "withdrawn": "Withdrew from taking part",
 }
-
-# Callables (conn, client_id, now) run inside the withdrawal transaction, e.g. the reminders feature
-# cancels the client's outbox rows here. An exception undoes the whole withdrawal.
-ON_WITHDRAW: list[Callable] = []
-
 
 def add_event(conn, client_id: int, consent_id: int | None, now: datetime, event: str, *, kind: str,
               label: str) -> None:
@@ -96,37 +72,6 @@ def _practice_of(conn, client_id: int) -> int:
 def _in_scope(conn, actor: Actor, client_id: int) -> None:
     if conn.execute(select(clients.c.id).where(scope(actor), clients.c.id == client_id)).first() is None:
         raise db.NotFound("client")
-
-
-def active_clause(client_id, now: datetime):
-    """SQL: the client (a column or a value) has consent that counts at `now`. The one definition,
-    shared by `is_active` and the reminder worker's batch re-check."""
-    c = consents.c
-    return exists().where(c.client_id == client_id, c.confirmed_at.is_not(None), c.withdrawn_at.is_(None),
-                          c.expires_at > now)
-
-
-def is_active(conn, client_id: int, now: datetime) -> bool:
-    """Does this client's consent count right now? Other features ask this before sending anything to,
-    or accepting anything from, a client."""
-    return bool(conn.execute(select(active_clause(client_id, now))).scalar())
-
-
-def _gate(conn, client_id: int, purpose: str, now: datetime) -> bool:
-    # The consent link itself must work before consent exists; every other link needs consent.
-    return purpose == "consent" or is_active(conn, client_id, now)
-
-
-def _active_column(now: datetime):
-    c = consents.c
-    return exists().where(c.client_id == clients.c.id, c.confirmed_at.is_not(None), c.withdrawn_at.is_(None),
-                          c.expires_at > now)
-
-
-# Answered inside the link's own query (the same condition as is_active), one round trip fewer.
-_gate.column = _active_column
-_gate.passes = lambda active, purpose: purpose == "consent" or bool(active)
-links.REACHABLE.append(_gate)
 
 
 def status_in(conn, client_id: int, now: datetime, *, notice_days: int) -> rules.Status:
@@ -307,7 +252,9 @@ def confirm(raw: object, confirmed: list[str], name: str, *, now: datetime, rene
 
 def withdraw_in(conn, client_id: int, now: datetime, *, kind: str, label: str, practice_id: int,
                 actor: Actor | None = None) -> None:
-    """Everything withdrawal does, inside the caller's transaction."""
+    """Everything withdrawal does, inside the caller's transaction, so it happens whole or not at all:
+    every round marked withdrawn, every link revoked, every reminder not yet handed to a backend
+    cancelled, one history event and one audit row."""
     c = consents.c
     marked = conn.execute(update(consents).where(c.client_id == client_id, c.withdrawn_at.is_(None))
                           .values(withdrawn_at=now, withdrawn_by=label[:120])).rowcount
@@ -318,8 +265,7 @@ def withdraw_in(conn, client_id: int, now: datetime, *, kind: str, label: str, p
     newest = conn.execute(select(c.id).where(c.client_id == client_id).order_by(c.id.desc()).limit(1)).scalar()
     add_event(conn, client_id, newest, now, "withdrawn", kind=kind, label=label)
     n = links.revoke_all(conn, client_id, now, reason="withdrawn")
-    for hook in ON_WITHDRAW:
-        hook(conn, client_id, now)
+    outbox.cancel_client(conn, client_id, now, reason="consent withdrawn")
     if actor is not None:
         audit.record(conn, now=now, action="consent.withdraw", actor=actor, client_id=client_id,
                      detail=f"recorded by clinician; {n} links revoked")
@@ -347,25 +293,3 @@ def withdraw_for(actor: Actor, client_id: int, *, now: datetime) -> None:
         _in_scope(conn, actor, client_id)
         withdraw_in(conn, client_id, now, kind="clinician", label=actor.username, practice_id=_practice_of(conn, client_id),
                     actor=actor)
-
-
-def record_confirmed_in(conn, client_id: int, *, at: datetime, renewal_days: int = 90, grace_days: int = 14,
-                        by: str = "demo seed", sent_at: datetime | None = None) -> int:
-    """A round already discussed, sent and confirmed at `at` (for the demo seed and tests only)."""
-    template = current_in(conn, _practice_of(conn, client_id), at)
-    keys = [it["key"] for it in template["items"]]
-    renews_at, expires_at = rules.dates_after_confirm(at, renewal_days=renewal_days, grace_days=grace_days)
-    sent_at = sent_at or at
-    rid = conn.execute(insert(consents).values(
-        client_id=client_id, template_id=template["id"], created_at=sent_at, created_by=by,
-        discussed=json.dumps(keys), tech_ok=True, sent_at=sent_at, confirmed_at=at, confirmed_name="(demo)",
-        confirmed_items=json.dumps(keys), renews_at=renews_at, expires_at=expires_at)).inserted_primary_key[0]
-    for event, when, kind, label in (("discussed", sent_at, "clinician", by), ("sent", sent_at, "clinician", by),
-                                     ("confirmed", at, "client", "client")):
-        add_event(conn, client_id, rid, when, event, kind=kind, label=label)
-    return rid
-
-
-# Reminders register their withdrawal hook (cancel queued reminders); importing them here means no
-# withdrawal can happen in a process that lacks it.
-import db.reminders  # noqa: E402,F401

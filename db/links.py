@@ -4,24 +4,22 @@ Opening a link only *resolves* it (and audits the attempt); it changes nothing. 
 on a submit call `resolve_in(conn, ...)` again inside their own transaction, so a link revoked a
 moment ago (say, by withdrawal) cannot act.
 
-`REACHABLE` holds the checks a client must pass before any link of theirs works (client status
-here; consent adds its own). Each is (conn, client_id, purpose, now) -> bool. A check may also carry
-`column` (now -> a SQL expression over `clients`) and `passes` ((value, purpose) -> bool): then it is
-answered by the resolving query itself, so resolving a link is one round trip, not one per check.
+Before any link works, `reachable` must pass: the client is active (or paused) and their consent
+counts, unless the link is the consent link itself. Both facts are read by the resolving query, so
+resolving a link is one round trip.
 """
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 from sqlalchemy import (CheckConstraint, Column, ForeignKey, Integer, String, Table, bindparam, column, func,
                         insert, select, update)
 
 import db
 from core import ratelimit, tokens
-from db import audit
+from db import audit, consent_state
 from db.actors import Actor
 from db.clients import clients, scope
 from db.meta import UTCDateTime, metadata
@@ -55,17 +53,12 @@ class Resolution:
 
 
 INVALID = Resolution("invalid")
-REACHABLE: list[Callable] = []
 
 
-def _client_active(conn, client_id: int, purpose: str, now: datetime) -> bool:
-    status = conn.execute(select(clients.c.status).where(clients.c.id == client_id)).scalar()
-    return status in ("active", "paused")
-
-
-_client_active.column = lambda now: clients.c.status
-_client_active.passes = lambda status, purpose: status in ("active", "paused")
-REACHABLE.append(_client_active)
+def reachable(client_status: str, consent_counts: bool, purpose: str) -> bool:
+    """May a link of this client's work at all? Discharged clients' links never do. The consent link
+    must work before consent exists (it is how consent is given); every other link needs consent."""
+    return client_status in ("active", "paused") and (purpose == "consent" or consent_counts)
 
 
 def issue(conn, *, client_id: int, purpose: str, now: datetime, ttl_days: dict[str, float]) -> str:
@@ -120,9 +113,8 @@ def resolve_in(conn, raw: object, now: datetime, *, purpose: str | None = None) 
     """What this token may do right now. `purpose`: the purpose the caller needs (None: any)."""
     if not tokens.well_formed(raw):
         return INVALID
-    inline = [check for check in REACHABLE if getattr(check, "column", None) is not None]
-    row = conn.execute(select(client_links, clients.c.practice_id, clients.c.timezone,
-                              *[check.column(now).label(f"reachable_{i}") for i, check in enumerate(inline)])
+    row = conn.execute(select(client_links, clients.c.practice_id, clients.c.timezone, clients.c.status,
+                              consent_state.active_clause(clients.c.id, now).label("consent_counts"))
                        .join(clients, clients.c.id == client_links.c.client_id)
                        .where(client_links.c.token_hash == tokens.digest(raw))).mappings().first()
     if row is None:
@@ -133,9 +125,7 @@ def resolve_in(conn, raw: object, now: datetime, *, purpose: str | None = None) 
         return INVALID
     if now >= row["expires_at"] or (purpose is not None and row["purpose"] != purpose):
         return INVALID
-    if not all(check.passes(row[f"reachable_{i}"], row["purpose"]) for i, check in enumerate(inline)):
-        return INVALID
-    if not all(check(conn, row["client_id"], row["purpose"], now) for check in REACHABLE if check not in inline):
+    if not reachable(row["status"], bool(row["consent_counts"]), row["purpose"]):
         return INVALID
     return Resolution("ok", row["client_id"], row["practice_id"], row["id"], row["purpose"], row["timezone"])
 
@@ -181,6 +171,3 @@ def revoke_for(actor: Actor, client_id: int, *, now: datetime) -> int:
 def url(base: str, raw: str) -> str:
     return f"{base.rstrip('/')}/?t={raw}"
 
-
-# Consent adds its gate to REACHABLE; importing it here means no code path can use links without it.
-import db.consent  # noqa: E402,F401

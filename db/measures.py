@@ -183,8 +183,7 @@ def submit(raw: object, assignment_id: int, answers: list, idempotency_key: str,
             return Result("errors", errors={f"item:{i}": msg for i, msg in problems.items()})
         score = rules.score(assignment["measure"], answers)
         zone = conn.execute(select(clients.c.timezone).where(clients.c.id == client_id)).scalar_one()
-        from db.checkins import insert_once  # the same idempotent insert as check-ins
-        response_id = insert_once(conn, measure_responses, dict(
+        response_id = db.insert_once(conn, measure_responses, dict(
             client_id=client_id, assignment_id=assignment_id, measure=assignment["measure"], idempotency_key=key,
             local_date=checkin_rules.local_today(zone, now), submitted_at=now, total=score.total, band=score.band),
             ["client_id", "idempotency_key"])

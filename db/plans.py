@@ -99,7 +99,8 @@ def _plan_row(conn, actor: Actor, plan_id: int):
     return row
 
 
-def _step_plan(conn, actor: Actor, step_id: int):
+def step_plan_in(conn, actor: Actor, step_id: int):
+    """The plan a step belongs to, if `actor` may see it (else NotFound), inside the caller's transaction."""
     plan_id = conn.execute(select(plan_steps.c.plan_id).where(plan_steps.c.id == step_id)).scalar()
     if plan_id is None:
         raise db.NotFound("step")
@@ -247,7 +248,7 @@ def _replan_in(conn, client_id: int, now: datetime) -> None:
 
 def remove_step(actor: Actor, step_id: int, *, now: datetime) -> None:
     with db.write() as conn:
-        row = _step_plan(conn, actor, step_id)
+        row = step_plan_in(conn, actor, step_id)
         current = {s["step_id"]: s for s in _steps_as_of(conn, [row["id"]], None)}.get(step_id)
         if current is None:
             raise db.NotFound("step")
@@ -266,7 +267,7 @@ def change_level(actor: Actor, step_id: int, *, to_level: int, reason: str, now:
     if len(reason) > 300:
         return {"reason": "Please keep the reason under 300 characters."}
     with db.write() as conn:
-        row = _step_plan(conn, actor, step_id)
+        row = step_plan_in(conn, actor, step_id)
         current = {s["step_id"]: s for s in _steps_as_of(conn, [row["id"]], None)}.get(step_id)
         if current is None:
             raise db.NotFound("step")
@@ -285,7 +286,7 @@ def change_level(actor: Actor, step_id: int, *, to_level: int, reason: str, now:
 
 def level_history(actor: Actor, step_id: int, *, now: datetime) -> list[dict]:
     with db.write() as conn:
-        row = _step_plan(conn, actor, step_id)
+        row = step_plan_in(conn, actor, step_id)
         rows = [dict(r) for r in conn.execute(select(level_changes).where(level_changes.c.step_id == step_id)
                                               .order_by(level_changes.c.at, level_changes.c.id)).mappings()]
         audit.record(conn, now=now, action="plan.read", actor=actor, client_id=row["client_id"],
@@ -293,15 +294,6 @@ def level_history(actor: Actor, step_id: int, *, now: datetime) -> list[dict]:
     for r in rows:
         r["label"] = rules.level_change_label(r["from_level"], r["to_level"])
     return rows
-
-
-def outcomes(actor: Actor, step_id: int, *, now: datetime) -> list[tuple]:
-    """Per planned day: (local date, "done" | "partly" | "not"), for the mastery suggestion, from
-    the client's check-ins (db.checkins)."""
-    from db import checkins  # imported late: check-ins build on plans
-    with db.read() as conn:
-        _step_plan(conn, actor, step_id)
-        return checkins.outcomes_in(conn, step_id, now=now)
 
 
 def card(raw: str, *, now: datetime) -> dict | None:

@@ -15,6 +15,7 @@ from core import schedule
 from core import settings as settings_mod
 from db import audit, consent, links, outbox, plans
 from db.actors import Actor
+from db.checkins import checkins
 from db.clients import clients, scope
 from db.meta import UTCDateTime, metadata
 
@@ -36,15 +37,6 @@ worker_heartbeats = Table(
     Column("last_error", String(300), nullable=True),
     Column("updated_at", UTCDateTime, nullable=False),
 )
-
-
-# Withdrawal cancels every reminder not yet handed to a backend, in the withdrawal's transaction.
-def _on_withdraw(conn, client_id: int, now: datetime) -> None:
-    outbox.cancel_client(conn, client_id, now, reason="consent withdrawn")
-
-
-if _on_withdraw not in consent.ON_WITHDRAW:
-    consent.ON_WITHDRAW.append(_on_withdraw)
 
 
 def is_paused(conn, client_id: int) -> bool:
@@ -239,7 +231,6 @@ def distress_pairs(conn, client_id: int, *, now: datetime | None = None, days: i
     from datetime import timedelta, timezone as tz
     from sqlalchemy import exists
     from sqlalchemy.orm import aliased
-    from db.checkins import checkins
     now = now or datetime.now(tz.utc)
     zone = conn.execute(select(clients.c.timezone).where(clients.c.id == client_id)).scalar()
     if zone is None:
@@ -269,8 +260,7 @@ def suggestion(actor: Actor, client_id: int, *, now: datetime):
 
 def accept_suggestion(actor: Actor, plan_id: int, step_id: int, at: str, *, now: datetime) -> dict[str, str]:
     """The clinician accepted: the step's window moves to start at `at` (a new step version)."""
-    from db import plans as plans_mod
-    plan = plans_mod.get(actor, plan_id, now=now)
+    plan = plans.get(actor, plan_id, now=now)
     step = next((s for s in plan["steps"] if s["step_id"] == step_id), None)
     if step is None:
         raise db.NotFound("step")
@@ -279,7 +269,7 @@ def accept_suggestion(actor: Actor, plan_id: int, step_id: int, at: str, *, now:
     end = min(h * 60 + m + max(length, 15), 23 * 60 + 59)
     form = {k: step[k] for k in step if k not in ("step_id", "version_id", "valid_from", "position", "plan_id")}
     form.update(window_start=at, window_end=f"{end // 60:02d}:{end % 60:02d}")
-    _, errors = plans_mod.save_step(actor, plan_id, step_id, form, now=now)
+    _, errors = plans.save_step(actor, plan_id, step_id, form, now=now)
     if not errors:
         with db.write() as conn:
             audit.record(conn, now=now, action="reminders.suggest", actor=actor, client_id=plan["client_id"],

@@ -2,8 +2,6 @@
 Every function takes the acting clinician and is scoped by `db.clients.scope`."""
 from __future__ import annotations
 
-import random
-
 from datetime import date, datetime
 
 from sqlalchemy import Column, Date, ForeignKey, Integer, Table, UniqueConstraint, delete, select
@@ -11,7 +9,6 @@ from sqlalchemy import Column, Date, ForeignKey, Integer, Table, UniqueConstrain
 import db
 from db import audit
 from db.actors import Actor
-from db.checkins import insert_once
 from db.clients import clients, scope
 from db.meta import UTCDateTime, metadata
 
@@ -37,7 +34,7 @@ def in_scope(conn, actor: Actor, client_id: int) -> dict:
 def add(actor: Actor, client_id: int, on_date: date, *, now: datetime) -> None:
     with db.write() as conn:
         in_scope(conn, actor, client_id)
-        insert_once(conn, sessions, dict(client_id=client_id, on_date=on_date, created_by=actor.clinician_id or 0,
+        db.insert_once(conn, sessions, dict(client_id=client_id, on_date=on_date, created_by=actor.clinician_id or 0,
                                          created_at=now), ["client_id", "on_date"])
         audit.record(conn, now=now, action="session.add", actor=actor, client_id=client_id)
 
@@ -58,20 +55,3 @@ def last_and_next(dates: list[date], today: date) -> tuple[date | None, date | N
     past = [d for d in dates if d <= today]
     future = [d for d in dates if d > today]
     return (max(past) if past else None), (min(future) if future else None)
-
-
-def demo_step(conn, ids: dict, now: datetime, rng) -> None:
-    """Demo: fortnightly sessions for the active clients (the last one 1–2 weeks ago, the next one planned)."""
-    from sqlalchemy import insert
-    from core.checkins import local_today
-    from datetime import timedelta
-    for cid, zone, clinician_id, status in conn.execute(
-            select(clients.c.id, clients.c.timezone, clients.c.clinician_id, clients.c.status)
-            .where(clients.c.id.in_(list(ids["clients"].values())))).all():
-        if status != "active":
-            continue
-        today = local_today(zone, now)
-        last = today - timedelta(days=random.Random(f"demo-sessions:{cid}").randint(7, 12))  # not the shared rng:
-        # how many draws the check-ins made before depends on the hour the demo is seeded
-        for on in (last - timedelta(days=28), last - timedelta(days=14), last, last + timedelta(days=14)):
-            conn.execute(insert(sessions).values(client_id=cid, on_date=on, created_by=clinician_id, created_at=now))

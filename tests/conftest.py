@@ -170,9 +170,9 @@ def make_reachable(client_id: int, now: datetime = NOW) -> None:
     """Put a client where their links work and their data is accepted: active consent.
     Tests of other features call it instead of walking through the consent flow."""
     import db
-    from db import consent
+    from demo import builders
     with db.write() as conn:
-        consent.record_confirmed_in(conn, client_id, at=now, by="test")
+        builders.record_confirmed_in(conn, client_id, at=now, by="test")
 
 
 def open_flags(actor, now: datetime = NOW) -> dict[int, int]:

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from components import client_form, text
+from components import client_form, navigation, text
 from components.frame import require_role, settings, utcnow
 from core import clients as rules
 from db import between, clients, clinicians, practices
@@ -16,20 +16,20 @@ st.title("Practice caseload" if actor.is_admin else "Your caseload")
 if ss.pop("caseload_saved", None):
     st.success(text.md("{saved}", saved=ss.pop("caseload_saved_text", "Saved.")), icon=":material/check_circle:")
 
-TARGETS = {  # flag kind -> (page, the session-state key that preselects the client there, button words)
-    "safety": ("pages/clinician/checkins.py", "ci_client", "Review the flag"),
-    "quiet": ("pages/clinician/between.py", "bv_client", "Open client view"),
-    "adherence_drop": ("pages/clinician/between.py", "bv_client", "Open client view"),
-    "consent_due": ("pages/clinician/consent.py", "consent_client", "Open consent"),
-    "reminders_failing": ("pages/clinician/reminders.py", "rem_client", "Open reminders"),
+TARGETS = {  # flag kind -> (the page that acts on it, button words)
+    "safety": (navigation.CHECKINS.path, "Review the flag"),
+    "quiet": (navigation.CLIENT_VIEW.path, "Open client view"),
+    "adherence_drop": (navigation.CLIENT_VIEW.path, "Open client view"),
+    "consent_due": (navigation.CONSENT.path, "Open consent"),
+    "reminders_failing": (navigation.REMINDERS.path, "Open reminders"),
 }
 FLAG_LABELS = {"safety": "Safety flag waiting", "quiet": "No recent check-in", "adherence_drop": "Practice fell",
                "consent_due": "Consent renewal due", "reminders_failing": "Reminders failing"}
 
 
 def go(kind: str, client_id: int) -> None:
-    page, key, _ = TARGETS[kind]
-    ss[key] = client_id
+    page, _ = TARGETS[kind]
+    navigation.preselect_client(page, client_id)
     ss["caseload_goto"] = page
 
 
@@ -90,7 +90,7 @@ if rows:
             for i, f in enumerate(r["flags"]):
                 c1, c2 = st.columns([4, 1], vertical_alignment="center")
                 c1.markdown(text.md(":orange[:material/flag:] {words}", words=f.words))
-                c2.button(TARGETS[f.kind][2], key=f"caseload_go_{r['id']}_{i}", on_click=go, args=(f.kind, r["id"]))
+                c2.button(TARGETS[f.kind][1], key=f"caseload_go_{r['id']}_{i}", on_click=go, args=(f.kind, r["id"]))
 elif search or status != "all" or flag_filter != "all":
     st.info("No clients match this search.")
 else:

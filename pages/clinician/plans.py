@@ -6,7 +6,7 @@ from components import audit_panel, client_picker, step_form, text
 from components.frame import field_error, require_role, utcnow
 from components.link_maker import link_maker
 from core import plans as rules
-from db import plans, templates
+from db import checkins, plans, templates
 
 actor = require_role("clinician", "admin")
 now = utcnow()
@@ -106,7 +106,7 @@ if step_id in steps:
     with st.expander(text.md("Level {level} of {n}: progression", level=step["level"], n=len(step["levels"])),
                      icon=":material/stairs:"):
         text.show("**Now:** {how}", how=rules.instruction(step))
-        if advice := rules.suggestion(step, plans.outcomes(actor, step_id, now=now)):
+        if advice := rules.suggestion(step, checkins.outcomes(actor, step_id, now=now)):
             st.info(text.md("{advice} It's your call with the client; nothing changes by itself.", advice=advice),
                     icon=":material/trending_up:")
         st.caption(text.md("Moving down a level is an ordinary part of practice: the step should fit the client's week. "

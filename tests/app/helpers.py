@@ -5,21 +5,12 @@ import re
 
 from streamlit.testing.v1 import AppTest
 
+from components import navigation
 from tests.conftest import NOW, ROOT
 
 APP = str(ROOT / "app.py")
 
-PAGES = {
-    "clinician": ["pages/clinician/caseload.py", "pages/clinician/between.py", "pages/clinician/consent.py",
-                  "pages/clinician/account.py",
-                  "pages/clinician/plans.py", "pages/clinician/templates.py", "pages/clinician/checkins.py",
-                  "pages/clinician/reminders.py"],
-    "admin": ["pages/clinician/caseload.py", "pages/clinician/between.py", "pages/clinician/consent.py",
-              "pages/clinician/account.py",
-              "pages/clinician/plans.py", "pages/clinician/templates.py", "pages/clinician/checkins.py",
-              "pages/clinician/reminders.py", "pages/admin/clinicians.py", "pages/admin/practice.py",
-              "pages/admin/audit.py", "pages/admin/data.py", "pages/admin/checklist.py", "pages/admin/worker.py"],
-}
+PAGES = {role: navigation.page_paths(role) for role in ("clinician", "admin")}  # what app.py registers
 
 
 def fresh_app() -> AppTest:

@@ -279,7 +279,7 @@ def test_the_demo_shows_jordan_first_with_sessions_and_charts(sqlite_db, hour):
     # At any hour it is seeded: the demo's draws once depended on the hour (the first day's steps), so
     # seeded at 13:30 Jordan's window had no "not today" reason and the tour lost its reasons chart.
     from sqlalchemy import text
-    from db import seed
+    from demo import seed
     from db.actors import Actor
     now = NOW.replace(hour=hour, minute=30)
     seed.run(now=now, password="demo-password-for-tests")

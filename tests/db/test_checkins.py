@@ -198,7 +198,7 @@ def test_the_plans_page_outcomes_come_from_check_ins(database, people):
     raw, (breathing, _) = setup_client(people)
     checkins.submit(raw, form(breathing, local_date="2026-11-27", steps={breathing: {"status": "partly"}}), now=NOW)
     checkins.submit(raw, form(breathing, key="t" * 24), now=NOW)
-    out = dict(plans.outcomes(people["clara"], breathing, now=NOW))
+    out = dict(checkins.outcomes(people["clara"], breathing, now=NOW))
     assert out[date(2026, 11, 28)] == "done" and out[date(2026, 11, 27)] == "partly"
     assert out[date(2026, 11, 20)] == "not"
 
@@ -213,7 +213,7 @@ def test_others_cannot_read_the_check_ins(database, people, who):
 
 
 def test_the_demo_seed_shows_check_ins_questionnaires_and_one_open_flag(sqlite_db):
-    from db import seed
+    from demo import seed
     from db.actors import Actor
     seed.run(now=NOW, password="demo-password-for-tests")
     with db.read() as conn:

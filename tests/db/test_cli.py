@@ -1,4 +1,4 @@
-"""The command line a practice admin uses: migrate, create-clinician, reset-password, demo seed."""
+"""The command lines: `python -m db` (migrate, create-clinician, reset-password) and `python -m demo seed`."""
 import os
 import subprocess
 import sys
@@ -8,9 +8,14 @@ import pytest
 from tests.conftest import ROOT, PASSWORD
 
 
-def cli(*args, stdin=""):
-    return subprocess.run([sys.executable, "-m", "db", *args], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+def cli(*args, stdin="", module="db"):
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                           input=stdin, capture_output=True, text=True, timeout=120)
+
+
+def demo_cli(*args):
+    """`python -m demo …`: the demo practice has its own command, outside the database's."""
+    return cli(*args, module="demo")
 
 
 def test_create_clinician_makes_the_first_practice_and_an_admin(database):
@@ -47,23 +52,23 @@ def test_reset_password_clears_a_lockout(database, people):
 
 
 def test_the_demo_seed_never_touches_postgresql(postgres_db):
-    out = cli("seed-demo")
+    out = demo_cli("seed")
     assert out.returncode == 1 and "never" in out.stdout
     from db import practices
     assert practices.count() == 0
 
 
 def test_the_demo_seed_runs_once_on_an_empty_sqlite_database(sqlite_db):
-    first = cli("demo-info")
+    first = demo_cli("seed", "--if-empty")
     assert first.returncode == 0 and "username: maya" in first.stdout
     from core import settings
     creds = (settings.load().data_dir / "demo-credentials.txt")
     assert creds.exists() and oct(creds.stat().st_mode & 0o777) == "0o600"
     password = creds.read_text().split("password: ")[1].split()[0]
     assert len(password) >= 12
-    second = cli("demo-info")
+    second = demo_cli("seed", "--if-empty")
     assert second.returncode == 0 and "Seeded" not in second.stdout and password in second.stdout
-    assert cli("seed-demo").returncode == 1
+    assert demo_cli("seed").returncode == 1
 
 
 def test_the_demo_is_deterministic_apart_from_the_password(tmp_path, monkeypatch, sqlite_template):
@@ -79,7 +84,7 @@ def test_the_demo_is_deterministic_apart_from_the_password(tmp_path, monkeypatch
         monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
         monkeypatch.setenv("DATA_DIR", str(tmp_path / f"data{i}"))
         db.dispose_all()
-        from db import seed
+        from demo import seed
         seed.run(NOW, password="same password for both")
         names.append([(r["display_name"], r["timezone"], r["status"]) for r in
                       clients.list_for(Actor(3, 1, "admin", "admin"), now=NOW)])

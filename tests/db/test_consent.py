@@ -6,7 +6,7 @@ from sqlalchemy import func, insert, select
 
 import db
 from core import consent as rules
-from db import audit, between, consent, consent_templates, links
+from db import audit, between, consent, consent_templates, links, outbox
 from db.audit import audit_events
 from tests.conftest import NOW, make_reachable
 
@@ -152,7 +152,7 @@ def test_withdrawal_is_all_or_nothing(database, people, monkeypatch):
     checkin = links.issue_for(people["clara"], cid, "checkin", now=NOW, ttl_days=TTL)
     ran = []
 
-    def cancel_reminders(conn, client_id, now):  # as the reminders feature will: writes, then fails
+    def cancel_reminders(conn, client_id, now, reason):  # cancelling reminders writes, then fails
         audit.record(conn, now=now, action="consent.withdraw", actor_kind="system", client_id=client_id)
         ran.append(client_id)
         raise RuntimeError("outbox unavailable")
@@ -160,7 +160,7 @@ def test_withdrawal_is_all_or_nothing(database, people, monkeypatch):
     before = snapshot()
     with db.read() as conn:
         audits_before = conn.execute(select(func.count()).select_from(audit_events)).scalar()
-    monkeypatch.setattr(consent, "ON_WITHDRAW", [cancel_reminders])
+    monkeypatch.setattr(outbox, "cancel_client", cancel_reminders)
     with pytest.raises(RuntimeError):
         consent.withdraw_by_link(checkin, NOW + timedelta(hours=1))
     with pytest.raises(RuntimeError):
@@ -173,14 +173,16 @@ def test_withdrawal_is_all_or_nothing(database, people, monkeypatch):
         assert links.resolve_in(conn, checkin, NOW + timedelta(hours=1)).ok
 
 
-def test_withdrawal_hooks_run_inside_the_same_transaction(database, people, monkeypatch):
+def test_withdrawal_cancels_reminders_inside_the_same_transaction(database, people, monkeypatch):
+    # (was test_withdrawal_hooks_run_inside_the_same_transaction: withdrawal now calls the cancel by name)
     cid = people["client_clara"]
     make_reachable(cid)
     seen = []
-    monkeypatch.setattr(consent, "ON_WITHDRAW", [lambda conn, client_id, now: seen.append(
-        (client_id, consent.is_active(conn, client_id, now)))])
+    cancel = outbox.cancel_client
+    monkeypatch.setattr(outbox, "cancel_client", lambda conn, client_id, now, reason: seen.append(
+        (client_id, consent.is_active(conn, client_id, now), reason)) or cancel(conn, client_id, now, reason))
     consent.withdraw_for(people["clara"], cid, now=NOW + timedelta(hours=1))
-    assert seen == [(cid, False)]  # the hook already sees the withdrawal it is part of
+    assert seen == [(cid, False, "consent withdrawn")]  # the cancel already sees the withdrawal it is part of
 
 
 def test_a_new_checklist_version_asks_for_consent_again(database, people):

@@ -9,6 +9,7 @@ from sqlalchemy import update
 
 import db
 from db import between, consent
+from demo import builders
 from db.practices import practices
 
 UTC = timezone.utc
@@ -21,7 +22,7 @@ def renewing(database, people):
     with db.write() as conn:
         conn.execute(update(practices).where(practices.c.id == people["clara"].practice_id)
                      .values(timezone="America/New_York"))
-        consent.record_confirmed_in(conn, people["client_clara"], at=RENEWS - timedelta(days=90), by="test")
+        builders.record_confirmed_in(conn, people["client_clara"], at=RENEWS - timedelta(days=90), by="test")
     return people
 
 

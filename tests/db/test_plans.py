@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 import db
 from core import templates as core_templates
-from db import audit, between, links, plans, templates
+from db import audit, between, checkins, links, plans, templates
 from tests.conftest import NOW, make_reachable
 
 
@@ -61,7 +61,7 @@ def test_others_get_not_found_for_every_plan_function(database, people, who):
         lambda: plans.remove_step(actor, step_id, now=NOW),
         lambda: plans.change_level(actor, step_id, to_level=2, reason="ready", now=NOW),
         lambda: plans.level_history(actor, step_id, now=NOW),
-        lambda: plans.outcomes(actor, step_id, now=NOW),
+        lambda: checkins.outcomes(actor, step_id, now=NOW),
     ]
     for call in calls:
         with pytest.raises(db.NotFound):
@@ -161,7 +161,7 @@ def test_templates_save_export_and_import_per_practice(database, people):
 
 
 def test_the_demo_seed_shows_plans_in_use(sqlite_db):
-    from db import seed
+    from demo import seed
     from db.actors import Actor
     from sqlalchemy import text
     seed.run(now=NOW, password="demo-password-for-tests")

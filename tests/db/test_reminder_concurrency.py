@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, insert, select
 
 import db
-from db import consent, outbox
+from db import outbox
+from demo import builders
 from db.clients import clients
 from jobs import sender
 from tests.conftest import NOW
@@ -31,7 +32,7 @@ def seed(people) -> None:
                 email=f"c{i}@example.org", timezone="Europe/London", status="active", created_at=NOW,
                 updated_at=NOW)).inserted_primary_key[0])
         for cid in ids:
-            consent.record_confirmed_in(conn, cid, at=NOW - timedelta(days=1), by="test")
+            builders.record_confirmed_in(conn, cid, at=NOW - timedelta(days=1), by="test")
     step_of = {}
     from db import plans
     for cid in ids:

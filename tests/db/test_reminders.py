@@ -12,6 +12,7 @@ import db
 from core import settings as settings_mod
 from core import templates as core_templates
 from db import consent, outbox, plans, reminders
+from demo import builders
 from db.clients import clients
 from jobs import email as mail
 from jobs import planner, sender
@@ -119,7 +120,7 @@ def test_planner_and_outbox_give_one_row_per_local_day_over_a_simulated_year(sql
     30-minute offset): one row per local day and slot at the right local time, never two."""
     with db.write() as conn:
         conn.execute(update(clients).where(clients.c.id == people["client_clara"]).values(timezone=zone))
-        consent.record_confirmed_in(conn, people["client_clara"], at=NOW - timedelta(days=1), renewal_days=730)
+        builders.record_confirmed_in(conn, people["client_clara"], at=NOW - timedelta(days=1), renewal_days=730)
     _, errors = plans.create_plan(people["clara"], people["client_clara"], goal="Calmer nights",
                                   steps=[{**BREATHING, **window(t)} for t in SLOTS], now=NOW - timedelta(days=1))
     assert errors == {}

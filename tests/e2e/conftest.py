@@ -34,7 +34,7 @@ class Server:
         self.proc = start_streamlit(ROOT / "app.py", self.port, self.env, self.log)
 
     def _prepare(self, seed: bool):
-        code = ("from db import migrate, seed; migrate.upgrade()"
+        code = ("from db import migrate; from demo import seed; migrate.upgrade()"
                 + (f"; seed.run(password={DEMO_PASSWORD!r})" if seed else ""))
         subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=self.env, check=True)
 

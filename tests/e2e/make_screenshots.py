@@ -1,4 +1,4 @@
-"""Regenerate README screenshots: `make screenshots` (a real server on a fresh demo database)."""
+"""Regenerate the screenshots README and docs/ show: `make screenshots` (a real server on a fresh demo database)."""
 from __future__ import annotations
 
 import sys

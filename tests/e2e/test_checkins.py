@@ -13,6 +13,7 @@ SETUP = """
 from datetime import datetime, timedelta, timezone
 from core import settings, templates
 from db import clients, consent, links, measures, plans
+from demo import builders
 import db; from sqlalchemy import text
 from db.actors import Actor
 now = datetime.now(timezone.utc)
@@ -23,7 +24,7 @@ cid, err = clients.create(maya, {{"display_name": {name!r}, "email": "e2e@exampl
                                   "timezone": "Europe/London"}}, now=now - timedelta(days=2))
 assert not err, err
 with db.write() as c:
-    consent.record_confirmed_in(c, cid, at=now - timedelta(days=2), by="maya")
+    builders.record_confirmed_in(c, cid, at=now - timedelta(days=2), by="maya")
 step = {{**templates.by_key(templates.BUILT_IN)["breathing"]["step"], "days": list(range(7))}}
 pid, err = plans.create_plan(maya, cid, goal="Calmer mornings", steps=[step], now=now - timedelta(days=1))
 assert not err, err

@@ -9,6 +9,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from core import settings, templates
 from db import clients, consent, links, plans
+from demo import builders
 import db; from sqlalchemy import text, update
 from db.actors import Actor
 now = datetime.now(timezone.utc)
@@ -23,7 +24,7 @@ for name in NAMES:
                               now=now - timedelta(days=2))
     assert not err, err
     with db.write() as c:
-        consent.record_confirmed_in(c, cid, at=now - timedelta(days=2), by="maya")
+        builders.record_confirmed_in(c, cid, at=now - timedelta(days=2), by="maya")
     pid, err = plans.create_plan(maya, cid, goal="Calmer mornings", steps=[step], now=now - timedelta(days=1))
     assert not err, err
     got = {"id": cid}

@@ -84,6 +84,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from core import settings, templates
 from db import clients, consent, links, plans
+from demo import builders
 import db; from sqlalchemy import text
 from db.actors import Actor
 now = datetime.now(timezone.utc)
@@ -95,7 +96,7 @@ cid, err = clients.create(maya, {"display_name": NAME, "email": "rl@example.org"
                           now=now - timedelta(days=2))
 assert not err, err
 with db.write() as c:
-    consent.record_confirmed_in(c, cid, at=now - timedelta(days=2), by="maya")
+    builders.record_confirmed_in(c, cid, at=now - timedelta(days=2), by="maya")
 pid, err = plans.create_plan(maya, cid, goal="Calmer mornings", steps=[step], now=now - timedelta(days=1))
 assert not err, err
 print(json.dumps({"card": links.issue_for(maya, cid, "card", now=now, ttl_days=settings.load().link_ttl_days())}))

@@ -19,6 +19,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from core import templates
 from db import clients, consent, plans
+from demo import builders
 import db; from sqlalchemy import text
 from db.actors import Actor
 from jobs import planner
@@ -30,7 +31,7 @@ cid, err = clients.create(maya, {"display_name": "RL Replan", "email": "rl@examp
                           now=now - timedelta(days=2))
 assert not err, err
 with db.write() as c:
-    consent.record_confirmed_in(c, cid, at=now - timedelta(days=2), by="maya")
+    builders.record_confirmed_in(c, cid, at=now - timedelta(days=2), by="maya")
 step = {**templates.by_key(templates.BUILT_IN)["breathing"]["step"], "days": list(range(7)),
         "window_start": "12:00", "window_end": "12:30"}
 _, err = plans.create_plan(maya, cid, goal="Calmer middays", steps=[step], now=now - timedelta(days=1))

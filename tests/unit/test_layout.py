@@ -112,3 +112,34 @@ def test_the_escaping_path_is_one_module():
     assert not (ROOT / "components" / "plain_text.py").exists()
     for path in [ROOT / "app.py", *(ROOT / "pages").rglob("*.py"), *(ROOT / "components").rglob("*.py")]:
         assert "plain_text" not in path.read_text() and "md_escape" not in path.read_text(), path
+
+
+def _imported_modules(path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_no_production_module_imports_the_demo():
+    # The demo and the builders tests share put data in place without the real flows: production
+    # code that imported them could skip a rule (consent confirmed without the client, say).
+    production = [ROOT / "app.py"] + [p for folder in ("core", "db", "jobs", "components", "pages")
+                                      for p in (ROOT / folder).rglob("*.py")]
+    offenders = [str(p.relative_to(ROOT)) for p in production
+                 if any(n == "demo" or n.startswith("demo.") for n in _imported_modules(p))]
+    assert offenders == []
+
+
+def test_every_portal_page_file_is_in_the_one_page_list():
+    # components/navigation.py is the one definition app.py and the tests read; a page file that is
+    # not in it can never be reached (and would never be tested).
+    from components import navigation
+    on_disk = sorted(str(p.relative_to(ROOT)) for folder in ("clinician", "admin")
+                     for p in (ROOT / "pages" / folder).glob("*.py"))
+    assert sorted(navigation.page_paths("admin")) == on_disk
+    assert set(navigation.page_paths("clinician")) == {p for p in on_disk if p.startswith("pages/clinician/")}
+

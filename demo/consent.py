@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert
 
 from db import consent
+from demo.builders import record_confirmed_in
 from db.consent_templates import current_in
 
 # display name -> (state, days ago)
@@ -38,7 +39,7 @@ def step(conn, ids: dict, now: datetime, rng) -> None:
             consent.add_event(conn, cid, rid, at, "sent", kind="clinician", label="maya")
             continue
         who = "maya" if name in ("Jordan P.", "Casey M.", "Riley T.", "Morgan L.") else "sam"
-        consent.record_confirmed_in(conn, cid, at=at, by=who, sent_at=at - timedelta(days=1))
+        record_confirmed_in(conn, cid, at=at, by=who, sent_at=at - timedelta(days=1))
         if state == "withdrawn":
             consent.withdraw_in(conn, cid, at + timedelta(days=9), kind="client", label="client",
                                 practice_id=ids["practice"])

@@ -1,8 +1,8 @@
 """The demo practice a newcomer sees after `make run`: deterministic people and data, and one
 password generated at first seed (printed and kept in DATA_DIR/demo-credentials.txt).
 
-Never runs against PostgreSQL, and only on an empty database. Later features add their demo data
-as further steps in `STEPS`, each a function (conn, ids, now, rng).
+Never runs against PostgreSQL, and only on an empty database. Each feature's demo data is one
+step, a function (conn, ids, now, rng), called in order by `run`.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import db
 from core import settings as settings_mod
 from db import audit, clinicians, practices
 from db.clients import clients
+from demo import checkins, consent, plans, reminders, sessions
 
 PRACTICE = {"name": "Harbour Street Therapy (demo)", "timezone": "Europe/London"}
 STAFF = [
@@ -36,41 +37,6 @@ CLIENTS = [
     ("Jamie K.", "America/Los_Angeles", "sam", "active"),
     ("Quinn S.", "Europe/London", "sam", "discharged"),
 ]
-STEPS: list = []  # later features register demo-data functions here
-
-
-def _register_steps() -> None:
-    from db import consent_demo
-    STEPS.append(consent_demo.step)
-
-
-def _plans_step(conn, ids, now, rng):
-    from db import plans_demo  # imported late: it needs the table modules loaded
-    plans_demo.seed_plans(conn, ids, now, rng)
-
-
-def _checkins_step(conn, ids, now, rng):
-    from db import checkins_demo  # imported late: it needs the table modules loaded
-    checkins_demo.step(conn, ids, now, rng)
-
-
-def _reminders_step(conn, ids, now, rng):
-    from db import reminders_demo  # after plans and consent: it reads both
-    reminders_demo.step(conn, ids, now, rng)
-
-
-def _sessions_step(conn, ids, now, rng):
-    from db import sessions
-    sessions.demo_step(conn, ids, now, rng)
-
-
-_register_steps()
-STEPS.append(_plans_step)
-STEPS.append(_checkins_step)
-STEPS.append(_reminders_step)
-STEPS.append(_sessions_step)
-
-
 def credentials_file(cfg=None) -> Path:
     cfg = cfg or settings_mod.load()
     return cfg.data_dir / "demo-credentials.txt"
@@ -103,8 +69,11 @@ def run(now: datetime | None = None, *, password: str | None = None) -> str:
             ids["clients"][name] = conn.execute(insert(clients).values(
                 practice_id=pid, clinician_id=ids["clinicians"][who], display_name=name, email=email,
                 timezone=zone, status=status, created_at=now, updated_at=now)).inserted_primary_key[0]
-        for step in STEPS:
-            step(conn, ids, now, rng)
+        consent.step(conn, ids, now, rng)
+        plans.step(conn, ids, now, rng)
+        checkins.step(conn, ids, now, rng)
+        reminders.step(conn, ids, now, rng)  # after plans and consent: it reads both
+        sessions.step(conn, ids, now, rng)
         audit.record(conn, now=now, action="practice.update", actor_kind="system", actor_label="demo seed",
                      practice_id=pid, detail="demo practice created")
     path = credentials_file(cfg)

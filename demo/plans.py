@@ -25,7 +25,7 @@ def _step(key: str, **changes) -> dict:
     return step
 
 
-def seed_plans(conn, ids, now, rng) -> None:
+def step(conn, ids, now, rng) -> None:
     pid = ids["practice"]
     maya = _actor(conn, ids["clinicians"]["maya"], pid)
     sam = _actor(conn, ids["clinicians"]["sam"], pid)
