@@ -9,6 +9,7 @@ st.set_page_config(page_title="Anchorstep", page_icon=str(Path(__file__).parent 
 from components import client_link, frame  # noqa: E402
 
 cfg = frame.settings()
+frame.note_start(cfg)  # once per process: a LINK_BASE_URL that cannot reach this app is logged
 
 # Client links (?t=...) never meet the clinician sign-in: they get only the client pages.
 if client_link.active():
