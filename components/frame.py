@@ -40,6 +40,16 @@ def note_start(cfg: settings_mod.Settings) -> None:
         log.warning(line)
 
 
+def forget_requested_path() -> None:
+    """For a run whose navigation has one page (a client link, the sign-in page), whatever path the
+    browser asked for: Streamlit would look that path up among the pages, find none, and lay its
+    "Page not found" dialog over the page. (Streamlit has no public way to say this.)"""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        ctx.pages_manager.set_script_intent("", "")
+
+
 def actor() -> Actor | None:
     return st.session_state.get("as_actor")
 

@@ -6,7 +6,7 @@ import secrets
 
 import streamlit as st
 
-from components import client_link, stop
+from components import client_link
 from components.frame import field_error, settings, utcnow
 from components.text import typed
 from core import checkins as rules, measures as measure_rules, plans as plan_rules
@@ -209,4 +209,3 @@ else:
         confirmation(ss["ci_done"])
     else:
         checkin_form()
-    stop.offer()
