@@ -30,14 +30,15 @@ dev: $(VENV)/.dev
 migrate: install
 	$(BIN)/python -m db migrate
 
-# Starts the app and (once it exists) the reminder worker; Ctrl-C stops both.
+# Starts the app and the reminder worker; Ctrl-C stops both. Both get PORT: the app serves on it and
+# the links both make (LINK_BASE_URL's default, http://localhost:PORT) point at it.
 run: install
-	@$(BIN)/python -m db migrate
-	@$(BIN)/python -m demo seed --if-empty
+	@PORT=$(PORT) $(BIN)/python -m db migrate
+	@PORT=$(PORT) $(BIN)/python -m demo seed --if-empty
 	@echo "Starting Anchorstep on http://localhost:$(PORT)  (Ctrl-C stops everything)"
 	@trap 'kill $$(jobs -p) 2>/dev/null; wait' INT TERM EXIT; \
-	if [ -f jobs/worker.py ]; then $(BIN)/python -m jobs.worker & fi; \
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true \
+	PORT=$(PORT) $(BIN)/python -m jobs.worker & \
+	PORT=$(PORT) $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true \
 	  --browser.gatherUsageStats false --server.fileWatcherType none & \
 	wait
 

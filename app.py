@@ -6,15 +6,14 @@ import streamlit as st
 # A local icon: a Material icon name makes every browser fetch it from a Google font server.
 st.set_page_config(page_title="Anchorstep", page_icon=str(Path(__file__).parent / "static" / "favicon.png"), layout="wide")
 
-from components import client_link, frame, navigation, text  # noqa: E402
+from components import client_frame, client_link, frame, navigation, text  # noqa: E402
 
 cfg = frame.settings()
+frame.note_start(cfg)  # once per process: a LINK_BASE_URL that cannot reach this app is logged
 
-# Client links (?t=...) never meet the clinician sign-in: they get only the client pages.
+# Client links (?t=...) never meet the clinician sign-in: they get only the client pages, in one frame.
 if client_link.active():
-    page = client_link.page_for(client_link.resolution())
-    nav = st.navigation([st.Page(page, title="Anchorstep", url_path="link", default=True)], position="hidden")
-    nav.run()
+    client_frame.serve()
     st.stop()
 
 from components import signin  # noqa: E402  (streamlit-authenticator: only sessions that may sign in load it)
@@ -22,6 +21,8 @@ from components import signin  # noqa: E402  (streamlit-authenticator: only sess
 actor = signin.gate(cfg)  # makes the one authenticator instance only when the run needs it
 
 if actor is None:
+    client_link.clear_fragment_token()
+    frame.forget_requested_path()
     nav = st.navigation([st.Page(lambda: None, title="Sign in", url_path="signin", default=True)], position="hidden")
     nav.run()
     st.stop()

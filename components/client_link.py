@@ -23,15 +23,37 @@ WITHDRAWN_PAGE = "pages/client/withdrawn.py"
 
 
 def active() -> bool:
-    """True when this browser session arrived through a client link (?t=...)."""
-    if "t" in st.query_params:
+    """True when this browser session arrived through a client link (?t=...). The query string
+    leaves the address bar at once, whatever else it held."""
+    keys = [k for k in st.query_params if k.strip().lower() == "t"]
+    if keys:
         raw = st.query_params.get_all("t")
-        # A repeated parameter is not a valid link; keep nothing usable from it.
-        st.session_state["client_token"] = raw[0][:MAX_TOKEN_CHARS] if len(raw) == 1 else ""
+        # A repeated or case-flipped parameter (?T=) is not a link we made; keep nothing usable from it.
+        st.session_state["client_token"] = raw[0][:MAX_TOKEN_CHARS] if keys == ["t"] and len(raw) == 1 else ""
         st.session_state.pop("client_link", None)
         st.query_params.clear()
         return True
     return "client_token" in st.session_state
+
+
+# A token in the fragment (`/#t=…`) never reaches the server, and Streamlit keeps the fragment in the
+# address bar (on another path it moves to `/` and the fragment is dropped, so the address the page was
+# opened with is read too). Our links never use one: the page is swapped for the calm page's address,
+# so the token leaves the address bar without being sent anywhere.
+_FRAGMENT_TOKEN = """<script>
+(function () {
+  var opened = (performance.getEntriesByType("navigation")[0] || {}).name || "";
+  var hashes = [window.location.hash, opened.indexOf("#") < 0 ? "" : opened.slice(opened.indexOf("#"))];
+  if (hashes.some(function (h) { return /(^#|[#&;?])\\s*t=/i.test(h); })) {
+    window.location.replace(window.location.pathname + "?t=");
+  }
+})();
+</script>"""
+
+
+def clear_fragment_token() -> None:
+    """Sessions outside a client link (the sign-in page) drop a token given in the fragment."""
+    st.html(_FRAGMENT_TOKEN, unsafe_allow_javascript=True)
 
 
 def _limit_keys() -> list[str]:
@@ -78,7 +100,15 @@ def require(purpose: str) -> links.Resolution:
     return res
 
 
+def usable() -> bool:
+    """The session's link still opens a page that can act (not the calm page, not withdrawn)."""
+    res = st.session_state.get("client_link")
+    return res is not None and res.ok
+
+
 def problem_page() -> None:
+    """The calm page; the session's link counts as unusable from here on (no page, no stop button)."""
+    st.session_state["client_link"] = links.INVALID
     st.title("This link isn't working")
     st.write("The link may have expired, or it was replaced by a newer one. Nothing is wrong on your side. "
              "Please ask your clinician to send you a new link.")

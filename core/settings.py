@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.email_headers import ENCODED_WORD_START, LINE_BREAKS, is_hidden
@@ -151,9 +152,12 @@ REGISTRY: list[Setting] = [
     Setting("LOCKOUT_MINUTES", 15, "How long a locked account stays locked.", _int_between(1, 24 * 60)),
     Setting("BCRYPT_ROUNDS", 12, "bcrypt cost for new password hashes (12 or more).", _int_between(12, 16)),
     Setting("DEFAULT_TIMEZONE", "Europe/London", "Time zone offered first for new practices and clients.", _zone),
-    Setting("LINK_BASE_URL", "http://localhost:8501",
-            "Public address of the app, used to build client links in emails (https://… in production).",
-            lambda raw: _url(raw)),
+    Setting("PORT", 8501,
+            "Port the app serves on: `make run` starts streamlit and the worker with it, and the default "
+            "LINK_BASE_URL follows it.", _int_between(1, 65535)),
+    Setting("LINK_BASE_URL", "",
+            "Public address of the app, used to build client links in emails (https://… in production). "
+            "Empty: http://localhost:PORT, this machine only.", lambda raw: _url(raw)),
     Setting("LINK_TTL_CONSENT_DAYS", 14.0, "Days a consent link stays valid.", _float_between(0.01, 90)),
     Setting("LINK_TTL_DAYS", 7.0, "Days a check-in, coping-card or preferences link stays valid.",
             _float_between(0.01, 90)),
@@ -275,7 +279,36 @@ def load(env: dict[str, str] | None = None, secrets_file: Path | None = None) ->
             problems.append(f"{s.name} ({source}) {exc}")
     if problems:
         raise SettingsError("Setting problem: " + "; ".join(problems))
+    if not values["LINK_BASE_URL"]:  # links follow the port the app serves on
+        values["LINK_BASE_URL"] = f"http://localhost:{values['PORT']}"
     return values
+
+
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
+
+
+def link_base_warnings(settings: Settings, serving_port: int | None = None) -> list[str]:
+    """Why client links built from LINK_BASE_URL may not reach this app, as sentences for the log at
+    start. `serving_port` is the port this process serves on (the app); the worker passes None and
+    PORT stands for it. Only the URL is read: nothing is probed."""
+    base = settings["LINK_BASE_URL"]
+    port = serving_port or settings["PORT"]
+    parts = urlsplit(base)
+    problems = []
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return [f"LINK_BASE_URL={base} is not an http(s) address: client links will not open this app."]
+    try:
+        url_port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return [f"LINK_BASE_URL={base} has a port that is not a number: client links will not open this app."]
+    if parts.hostname in LOCAL_HOSTS and url_port != port:
+        problems.append(f"LINK_BASE_URL={base} points at port {url_port} on this machine, but the app serves on "
+                        f"port {port}: client links will not reach it. Leave LINK_BASE_URL unset to follow PORT, "
+                        "or set it to the address clients use.")
+    if parts.hostname in LOCAL_HOSTS and settings["EMAIL_BACKEND"] != "console":
+        problems.append(f"LINK_BASE_URL={base} points at this machine, so links in emails open only here, never "
+                        "on a client's phone: set it to the app's public https:// address.")
+    return problems
 
 
 def cookie_key(settings: Settings) -> str:

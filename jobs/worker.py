@@ -91,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     cfg = settings_mod.load()
     logging.basicConfig(level=cfg["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for line in settings_mod.link_base_warnings(cfg):  # PORT stands for the app's port here
+        log.warning(line)
     loop = Loop(args.name or default_name(), cfg)
     signal.signal(signal.SIGTERM, loop.stop)
     signal.signal(signal.SIGINT, loop.stop)

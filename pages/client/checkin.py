@@ -6,7 +6,7 @@ import secrets
 
 import streamlit as st
 
-from components import client_link, stop, text
+from components import client_link, text
 from components.frame import field_error, settings, utcnow
 from core import checkins as rules, measures as measure_rules, plans as plan_rules
 from db import checkins, links, measures
@@ -208,4 +208,3 @@ else:
         confirmation(ss["ci_done"])
     else:
         checkin_form()
-    stop.offer()

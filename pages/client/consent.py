@@ -2,7 +2,7 @@
 Opening it changes nothing; only the submit acts."""
 import streamlit as st
 
-from components import client_link, stop, text
+from components import client_link, text
 from components.frame import field_error, settings, utcnow
 from db import consent, links
 
@@ -64,4 +64,3 @@ else:
         nothing_waiting()
     else:
         checklist()
-    stop.offer()

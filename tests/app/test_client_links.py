@@ -45,3 +45,15 @@ def test_a_repeated_parameter_is_refused(sqlite_db, people):
     at.query_params["t"] = [tokens.new_token(), tokens.new_token()]
     at.run()
     assert not at.exception and "This link isn't working" in texts(at)
+
+
+@pytest.mark.parametrize("names", [["T"], ["t", "T"], [" t"]])
+def test_a_parameter_name_we_never_write_gets_the_calm_page_and_leaves_the_address(sqlite_db, people, names):
+    raw = links.issue_for(people["clara"], people["client_clara"], "checkin", now=NOW,
+                          ttl_days={"checkin": 7, "consent": 14, "card": 7, "preferences": 7})
+    at = fresh_app()
+    for name in names:
+        at.query_params[name] = raw
+    at.run()
+    assert not at.exception and "This link isn't working" in texts(at)
+    assert not at.text_input and dict(at.query_params) == {}

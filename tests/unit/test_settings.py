@@ -63,3 +63,32 @@ def test_the_cookie_key_is_generated_once_and_kept_private(tmp_path):
     first = settings.cookie_key(cfg)
     assert len(first) >= 32 and settings.cookie_key(cfg) == first
     assert oct((tmp_path / "cookie-key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_regression_the_default_link_base_follows_the_port_the_app_serves_on(tmp_path):
+    none = tmp_path / "none.toml"
+    assert settings.load(env={}, secrets_file=none)["LINK_BASE_URL"] == "http://localhost:8501"
+    assert settings.load(env={"PORT": "8621"}, secrets_file=none)["LINK_BASE_URL"] == "http://localhost:8621"
+    chosen = settings.load(env={"PORT": "8621", "LINK_BASE_URL": "https://portal.example.org/"}, secrets_file=none)
+    assert chosen["LINK_BASE_URL"] == "https://portal.example.org"  # a chosen address wins
+
+
+@pytest.mark.parametrize("env,serving,words", [
+    ({"PORT": "8621", "LINK_BASE_URL": "http://localhost:8501"}, None, "port 8621"),  # the worker: PORT
+    ({"LINK_BASE_URL": "http://127.0.0.1:8501"}, 8600, "port 8600"),  # the app: its own port wins
+    ({"LINK_BASE_URL": "http://localhost"}, 8501, "port 80 "),
+    ({"EMAIL_BACKEND": "smtp"}, 8501, "public https://"),  # localhost links emailed to phones
+])
+def test_regression_a_link_base_that_cannot_reach_this_app_is_named_in_a_warning(tmp_path, env, serving, words):
+    cfg = settings.load(env=env, secrets_file=tmp_path / "none.toml")
+    warnings = settings.link_base_warnings(cfg, serving_port=serving)
+    assert len(warnings) == 1 and "LINK_BASE_URL" in warnings[0] and words in warnings[0], warnings
+
+
+@pytest.mark.parametrize("env,serving", [
+    ({}, None), ({"PORT": "8621"}, 8621), ({"LINK_BASE_URL": "https://portal.example.org"}, 8501),
+    ({"LINK_BASE_URL": "https://portal.example.org", "EMAIL_BACKEND": "sendgrid"}, 8501),
+])
+def test_a_link_base_that_reaches_this_app_gives_no_warning(tmp_path, env, serving):
+    cfg = settings.load(env=env, secrets_file=tmp_path / "none.toml")
+    assert settings.link_base_warnings(cfg, serving_port=serving) == []
