@@ -6,26 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, and_, func, insert, or_, select
+from sqlalchemy import and_, func, insert, or_, select
 
 import db
 from db.actors import Actor
-from db.meta import UTCDateTime, metadata
+from db.tables import audit_events  # noqa: F401  (this module's tables, re-exported)
 
-audit_events = Table(
-    "audit_events", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("at", UTCDateTime, nullable=False),
-    Column("practice_id", Integer, ForeignKey("practices.id", ondelete="RESTRICT"), nullable=True),
-    Column("actor_kind", String(16), nullable=False),  # clinician | client | system | anonymous
-    Column("actor_id", Integer, nullable=True),
-    Column("actor_label", String(120), nullable=False),
-    Column("action", String(64), nullable=False),
-    Column("client_id", Integer, nullable=True),  # no foreign key: the row outlives an erased client
-    Column("detail", String(300), nullable=False, server_default=""),
-    Index("ix_audit_events_practice_at", "practice_id", "at"),
-    Index("ix_audit_events_client_id", "client_id"),
-)
 
 ACTIONS = {
     "signin.success": "Signed in",

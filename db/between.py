@@ -315,7 +315,7 @@ def client_view(actor: Actor, client_id: int, *, now: datetime, start: date | No
     are the check-ins behind the sentence `behind` names (see _behind; None: all of the period), one
     page of ENTRIES_LIMIT at a time."""
     with db.write() as conn:
-        client = sessions.in_scope(conn, actor, client_id)
+        client = clients_mod.require(conn, actor, client_id)
         zone = client["timezone"]
         today = checkin_rules.local_today(zone, now)
         session_dates = sessions.dates_in(conn, client_id)
@@ -409,7 +409,7 @@ def export_csv(actor: Actor, client_id: int, *, now: datetime, start: date, end:
     """The client's check-ins in the range as CSV, cells neutralised (core.exports), audited."""
     sv = plans.step_versions
     with db.write() as conn:
-        sessions.in_scope(conn, actor, client_id)
+        clients_mod.require(conn, actor, client_id)
         rows = [dict(r) for r in conn.execute(
             select(checkins).where(checkins.c.client_id == client_id, checkins.c.local_date >= start,
                                    checkins.c.local_date <= end)

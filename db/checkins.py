@@ -10,47 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import (CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, Table, Text,
-                        UniqueConstraint, insert, select)
+from sqlalchemy import insert, select
 
 import db
 from core import checkins as rules, plans as plan_rules, safety as safety_rules, settings as settings_mod
 from db import audit, links, measures, plans, practices, safety
 from db.actors import Actor
-from db.clients import clients, scope
-from db.meta import UTCDateTime, metadata
-
-checkins = Table(
-    "checkins", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
-    Column("idempotency_key", String(64), nullable=False),
-    Column("local_date", Date, nullable=False),
-    Column("submitted_at", UTCDateTime, nullable=False),
-    Column("mood", Integer, nullable=False),
-    Column("distress", Integer, nullable=False),
-    Column("thought", Text, nullable=False, server_default=""),
-    Column("context_where", String(100), nullable=False, server_default=""),
-    Column("context_with", String(100), nullable=False, server_default=""),
-    Column("corrects_id", Integer, ForeignKey("checkins.id", ondelete="CASCADE"), nullable=True),
-    UniqueConstraint("client_id", "idempotency_key"),
-    CheckConstraint("mood between 0 and 10", name="mood"),
-    CheckConstraint("distress between 0 and 10", name="distress"),
-    Index("ix_checkins_client_id_local_date", "client_id", "local_date"),  # date ranges per client (0009)
-    Index("ix_checkins_client_id_submitted_at", "client_id", "submitted_at"),  # newest per client (0010)
-)
-
-checkin_steps = Table(
-    "checkin_steps", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("checkin_id", Integer, ForeignKey("checkins.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("step_id", Integer, ForeignKey("plan_steps.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("version_id", Integer, nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("reason", String(16), nullable=True),
-    Column("label", String(32), nullable=True),
-    CheckConstraint("status in ('done', 'partly', 'not_today')", name="status"),
-)
+from db import clients as clients_mod
+from db.clients import clients
+from db.tables import checkins, checkin_steps  # noqa: F401  (this module's tables, re-exported)
 
 
 @dataclass
@@ -165,8 +133,7 @@ def submit(raw: object, form: dict, *, now: datetime, threshold: int | None = No
 def recent_for(actor: Actor, client_id: int, *, now: datetime, limit: int = 60) -> list[dict]:
     """The client's latest check-ins, newest first, for the clinician (scoped, audited)."""
     with db.write() as conn:
-        if conn.execute(select(clients.c.id).where(scope(actor), clients.c.id == client_id)).first() is None:
-            raise db.NotFound("client")
+        clients_mod.require(conn, actor, client_id)
         rows = [dict(r) for r in conn.execute(select(checkins).where(checkins.c.client_id == client_id)
                                               .order_by(checkins.c.submitted_at.desc(), checkins.c.id.desc())
                                               .limit(limit)).mappings()]

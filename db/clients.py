@@ -5,29 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (CheckConstraint, Column, ForeignKey, Integer, String, Table, and_, insert, select,
-                        update)
+from sqlalchemy import and_, insert, select, update
 
 import db
 from core import clients as rules
 from db import audit
 from db.actors import Actor
 from db.clinicians import clinicians
-from db.meta import UTCDateTime, metadata
-
-clients = Table(
-    "clients", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("practice_id", Integer, ForeignKey("practices.id", ondelete="RESTRICT"), nullable=False, index=True),
-    Column("clinician_id", Integer, ForeignKey("clinicians.id", ondelete="RESTRICT"), nullable=False, index=True),
-    Column("display_name", String(80), nullable=False),
-    Column("email", String(254), nullable=False),
-    Column("timezone", String(64), nullable=False),
-    Column("status", String(16), nullable=False, server_default="active"),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
-    CheckConstraint("status in ('active', 'paused', 'discharged')", name="status"),
-)
+from db.tables import clients  # noqa: F401  (this module's tables, re-exported)
 
 
 def scope(actor: Actor):
@@ -36,6 +21,16 @@ def scope(actor: Actor):
     if not actor.is_admin:
         cond = and_(cond, clients.c.clinician_id == actor.clinician_id)
     return cond
+
+
+def require(conn, actor: Actor, client_id: int) -> dict:
+    """The one client-scope check, inside the caller's transaction: the client's row if `actor` may
+    see it, else NotFound (the same for an id that does not exist: we never say which). Every
+    function that reads or changes one client's data calls this first."""
+    row = conn.execute(select(clients).where(scope(actor), clients.c.id == client_id)).mappings().first()
+    if row is None:
+        raise db.NotFound("client")
+    return dict(row)
 
 
 def visible_ids(conn, actor: Actor):
@@ -111,10 +106,8 @@ def update_client(actor: Actor, client_id: int, form: dict, *, now: datetime) ->
     if errors:
         return errors
     with db.write() as conn:
-        current = conn.execute(select(clients).where(scope(actor), clients.c.id == client_id)).first()
-        if current is None:
-            raise db.NotFound("client")
-        if clean["clinician_id"] != current.clinician_id:
+        current = require(conn, actor, client_id)
+        if clean["clinician_id"] != current["clinician_id"]:
             if not actor.is_admin:
                 return {"clinician_id": "Only an admin can move a client to another clinician's caseload."}
             err = _check_clinician(conn, actor, clean["clinician_id"])
@@ -122,7 +115,7 @@ def update_client(actor: Actor, client_id: int, form: dict, *, now: datetime) ->
                 return {"clinician_id": err}
         # Field names only: the audit detail never carries the values themselves.
         changed = [k for k in ("display_name", "email", "timezone", "status", "clinician_id")
-                   if getattr(current, k) != clean[k]] or ["nothing"]
+                   if current[k] != clean[k]] or ["nothing"]
         conn.execute(update(clients).where(scope(actor), clients.c.id == client_id).values(updated_at=now, **clean))
         if "timezone" in changed or "status" in changed:
             from db import reminders  # imported here: reminders build on clients

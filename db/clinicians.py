@@ -4,34 +4,17 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table, func, insert,
-                        select, update)
+from sqlalchemy import func, insert, select, update
 
 import db
 from core import passwords
 from core.clients import clean_email, clean_name
 from db import audit
 from db.actors import Actor
-from db.meta import UTCDateTime, metadata
+from db.tables import clinicians  # noqa: F401  (this module's tables, re-exported)
 
 ROLES = ("admin", "clinician")
 
-clinicians = Table(
-    "clinicians", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("practice_id", Integer, ForeignKey("practices.id", ondelete="RESTRICT"), nullable=False, index=True),
-    Column("username", String(64), nullable=False, unique=True),
-    Column("display_name", String(120), nullable=False),
-    Column("email", String(254), nullable=False),
-    Column("role", String(16), nullable=False),
-    Column("password_hash", String(100), nullable=False),
-    Column("active", Boolean, nullable=False, server_default="1"),
-    Column("failed_logins", Integer, nullable=False, server_default="0"),
-    Column("locked_until", UTCDateTime, nullable=True),
-    Column("password_changed_at", UTCDateTime, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    CheckConstraint("role in ('admin', 'clinician')", name="role"),
-)
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 

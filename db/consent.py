@@ -13,31 +13,21 @@ import json
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import Column, Integer, String, Table, insert, select, update
+from sqlalchemy import insert, select, update
 
 import db
 from core import consent as rules
 from core import email_headers
 from db import audit, links, outbox
 from db.actors import Actor
-from db.clients import clients, scope
+from db import clients as clients_mod
+from db.clients import clients
 from db.consent_state import active_clause, consents, is_active  # noqa: F401  (the consent state, re-exported)
 from db.consent_templates import consent_templates, current_in, current_version
-from db.meta import UTCDateTime, metadata
 from db import practices as practices_mod
 from db.practices import practices
+from db.tables import consent_events  # noqa: F401  (this module's tables, re-exported)
 
-# No foreign keys: like the audit log, the history outlives an erased client. No typed text in here.
-consent_events = Table(
-    "consent_events", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("client_id", Integer, nullable=False, index=True),
-    Column("consent_id", Integer, nullable=True),
-    Column("at", UTCDateTime, nullable=False),
-    Column("event", String(32), nullable=False),
-    Column("actor_kind", String(16), nullable=False),  # clinician | client | system
-    Column("actor_label", String(120), nullable=False),
-)
 
 EVENT_LABELS = {
     "discussed": "Went through the checklist in session and checked the technology",
@@ -69,11 +59,6 @@ def _practice_of(conn, client_id: int) -> int:
     return conn.execute(select(clients.c.practice_id).where(clients.c.id == client_id)).scalar_one()
 
 
-def _in_scope(conn, actor: Actor, client_id: int) -> None:
-    if conn.execute(select(clients.c.id).where(scope(actor), clients.c.id == client_id)).first() is None:
-        raise db.NotFound("client")
-
-
 def status_in(conn, client_id: int, now: datetime, *, notice_days: int) -> rules.Status:
     practice_id = _practice_of(conn, client_id)
     zone = conn.execute(select(practices.c.timezone).where(practices.c.id == practice_id)).scalar_one()
@@ -95,7 +80,7 @@ def states_in(conn, actor: Actor, scoped_ids: list[int], *, now: datetime, notic
 def overview(actor: Actor, client_id: int, *, now: datetime, notice_days: int) -> dict:
     """What the clinician sees for one client: status, the checklist, every round and every event."""
     with db.write() as conn:
-        _in_scope(conn, actor, client_id)
+        clients_mod.require(conn, actor, client_id)
         template = current_in(conn, actor.practice_id, now)
         p = conn.execute(select(practices.c.name, practices.c.crisis_resources, practices.c.timezone)
                          .where(practices.c.id == actor.practice_id)).one()
@@ -117,7 +102,7 @@ def _open_round(conn, client_id: int):
 
 
 def _record_discussion(conn, actor: Actor, client_id: int, form: dict, now: datetime) -> tuple[int | None, dict]:
-    _in_scope(conn, actor, client_id)
+    clients_mod.require(conn, actor, client_id)
     template = current_in(conn, actor.practice_id, now)
     discussed = [str(k) for k in form.get("discussed", [])]
     errors = rules.check_discussion([it["key"] for it in template["items"]], discussed,
@@ -163,7 +148,7 @@ def issue_link(actor: Actor, client_id: int, form: dict | None, *, now: datetime
             if errors:
                 return None, errors
         else:
-            _in_scope(conn, actor, client_id)
+            clients_mod.require(conn, actor, client_id)
             row = _open_round(conn, client_id)
             if row is None:
                 return None, {"discussed": "Please record the checklist discussion first."}
@@ -290,6 +275,6 @@ def withdraw_by_link(raw: object, now: datetime) -> str:
 def withdraw_for(actor: Actor, client_id: int, *, now: datetime) -> None:
     """The clinician records that the client has withdrawn (e.g. said so in session)."""
     with db.write() as conn:
-        _in_scope(conn, actor, client_id)
+        clients_mod.require(conn, actor, client_id)
         withdraw_in(conn, client_id, now, kind="clinician", label=actor.username, practice_id=_practice_of(conn, client_id),
                     actor=actor)

@@ -6,30 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text, exists, select
+from sqlalchemy import exists, select
 
-from db.meta import UTCDateTime, metadata
-
-consents = Table(
-    "consents", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("template_id", Integer, ForeignKey("consent_templates.id", ondelete="RESTRICT"), nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("created_by", String(120), nullable=False),
-    Column("discussed", Text, nullable=False, server_default="[]"),  # JSON list of item keys
-    Column("tech_ok", Boolean, nullable=False, server_default="0"),
-    Column("tech_note", Text, nullable=False, server_default=""),
-    Column("sent_at", UTCDateTime, nullable=True),
-    Column("confirmed_at", UTCDateTime, nullable=True),
-    Column("confirmed_name", String(80), nullable=True),
-    Column("confirmed_items", Text, nullable=True),
-    Column("renews_at", UTCDateTime, nullable=True),
-    Column("expires_at", UTCDateTime, nullable=True),
-    Column("superseded_at", UTCDateTime, nullable=True),
-    Column("withdrawn_at", UTCDateTime, nullable=True),
-    Column("withdrawn_by", String(120), nullable=True),
-)
+from db.tables import consents  # noqa: F401  (this module's tables, re-exported)
 
 
 def active_clause(client_id, now: datetime):

@@ -4,24 +4,13 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import (Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint, func, insert, select)
+from sqlalchemy import func, insert, select
 
 import db
 from core import consent as rules
 from db import audit
 from db.actors import Actor
-from db.meta import UTCDateTime, metadata
-
-consent_templates = Table(
-    "consent_templates", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("practice_id", Integer, ForeignKey("practices.id", ondelete="RESTRICT"), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("checklist", Text, nullable=False),  # JSON list of {key, title, text}
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("created_by", String(120), nullable=False),
-    UniqueConstraint("practice_id", "version"),
-)
+from db.tables import consent_templates  # noqa: F401  (this module's tables, re-exported)
 
 
 def _as_dict(row) -> dict:

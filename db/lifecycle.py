@@ -19,7 +19,8 @@ import db.schema  # noqa: F401  (every table registered)
 from core.exports import to_csv
 from db import audit
 from db.actors import Actor
-from db.clients import clients, scope
+from db import clients as clients_mod
+from db.clients import clients
 from db.meta import metadata
 
 KEEP = {"audit_events"}
@@ -55,10 +56,7 @@ def owned_tables(client_id: int) -> list[tuple[Table, object]]:
 def _check(conn, actor: Actor, client_id: int) -> dict:
     if not actor.is_admin:
         raise db.Forbidden("Only a practice admin can export or erase a client's data.")
-    row = conn.execute(select(clients).where(scope(actor), clients.c.id == client_id)).mappings().first()
-    if row is None:
-        raise db.NotFound("client")
-    return dict(row)
+    return clients_mod.require(conn, actor, client_id)
 
 
 def _plain(value):

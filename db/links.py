@@ -14,28 +14,16 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import (CheckConstraint, Column, ForeignKey, Integer, String, Table, bindparam, column, func,
-                        insert, select, update)
+from sqlalchemy import Integer, String, bindparam, column, func, insert, select, update
 
 import db
 from core import ratelimit, tokens
 from db import audit, consent_state
 from db.actors import Actor
-from db.clients import clients, scope
-from db.meta import UTCDateTime, metadata
-
-client_links = Table(
-    "client_links", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("token_hash", String(64), nullable=False, unique=True),
-    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("purpose", String(16), nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("expires_at", UTCDateTime, nullable=False),
-    Column("revoked_at", UTCDateTime, nullable=True),
-    Column("revoked_reason", String(32), nullable=True),  # e.g. "withdrawn", "replaced", "clinician"
-    CheckConstraint("purpose in ('consent', 'checkin', 'card', 'preferences')", name="purpose"),
-)
+from db import clients as clients_mod
+from db.clients import clients
+from db.meta import UTCDateTime
+from db.tables import client_links  # noqa: F401  (this module's tables, re-exported)
 
 
 @dataclass(frozen=True)
@@ -102,8 +90,7 @@ def _issue_pg_stmt():
 def issue_for(actor: Actor, client_id: int, purpose: str, *, now: datetime, ttl_days: dict[str, float]) -> str:
     """A clinician asks for a link for one of their clients (to copy or to email)."""
     with db.write() as conn:
-        if conn.execute(select(clients.c.id).where(scope(actor), clients.c.id == client_id)).first() is None:
-            raise db.NotFound("client")
+        clients_mod.require(conn, actor, client_id)
         raw = issue(conn, client_id=client_id, purpose=purpose, now=now, ttl_days=ttl_days)
         audit.record(conn, now=now, action="link.issue", actor=actor, client_id=client_id, detail=f"{purpose} link")
     return raw
@@ -161,8 +148,7 @@ def revoke_all(conn, client_id: int, now: datetime, *, reason: str, purposes: tu
 def revoke_for(actor: Actor, client_id: int, *, now: datetime) -> int:
     """A clinician revokes every open link of one client (e.g. a lost phone)."""
     with db.write() as conn:
-        if conn.execute(select(clients.c.id).where(scope(actor), clients.c.id == client_id)).first() is None:
-            raise db.NotFound("client")
+        clients_mod.require(conn, actor, client_id)
         n = revoke_all(conn, client_id, now, reason="clinician")
         audit.record(conn, now=now, action="link.revoke", actor=actor, client_id=client_id, detail=f"{n} links revoked")
     return n

@@ -6,56 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import (CheckConstraint, Column, Date, ForeignKey, Integer, String, Table, UniqueConstraint, func,
-                        insert, select, update)
+from sqlalchemy import func, insert, select, update
 
 import db
 from core import checkins as checkin_rules, measures as rules, safety as safety_rules
 from db import audit, consent, links, safety
 from db.actors import Actor
+from db import clients as clients_mod
 from db.clients import clients, scope
-from db.meta import UTCDateTime, metadata
+from db.tables import measure_assignments, measure_responses, measure_answers  # noqa: F401  (this module's tables, re-exported)
 
 CADENCES = {"weekly": "Every week", "once": "Once"}
 WEEKLY_GAP = timedelta(days=6)  # a weekly questionnaire is due again six days after the last answer
-
-measure_assignments = Table(
-    "measure_assignments", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("measure", String(8), nullable=False),
-    Column("cadence", String(8), nullable=False),
-    Column("created_by", Integer, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("ended_at", UTCDateTime, nullable=True),
-    CheckConstraint("measure in ('phq9', 'gad7')", name="measure"),
-    CheckConstraint("cadence in ('weekly', 'once')", name="cadence"),
-)
-
-measure_responses = Table(
-    "measure_responses", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
-    Column("assignment_id", Integer, ForeignKey("measure_assignments.id", ondelete="CASCADE"), nullable=False,
-           index=True),
-    Column("measure", String(8), nullable=False),
-    Column("idempotency_key", String(64), nullable=False),
-    Column("local_date", Date, nullable=False),
-    Column("submitted_at", UTCDateTime, nullable=False),
-    Column("total", Integer, nullable=False),
-    Column("band", String(24), nullable=False),
-    UniqueConstraint("client_id", "idempotency_key"),
-)
-
-measure_answers = Table(
-    "measure_answers", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("response_id", Integer, ForeignKey("measure_responses.id", ondelete="CASCADE"), nullable=False),
-    Column("item", Integer, nullable=False),  # 1-based, as printed on the questionnaire
-    Column("answer", Integer, nullable=False),  # 0..3
-    UniqueConstraint("response_id", "item"),
-    CheckConstraint("answer between 0 and 3", name="answer"),
-)
 
 
 @dataclass
@@ -64,11 +26,6 @@ class Result:
     errors: dict = field(default_factory=dict)
     score: rules.Score | None = None
     flagged: bool = False
-
-
-def _in_scope(conn, actor: Actor, client_id: int) -> None:
-    if conn.execute(select(clients.c.id).where(scope(actor), clients.c.id == client_id)).first() is None:
-        raise db.NotFound("client")
 
 
 def due_in(conn, client_id: int, now: datetime) -> list[dict]:
@@ -96,7 +53,7 @@ def assign(actor: Actor, client_id: int, measure: str, cadence: str, *, now: dat
     if cadence not in CADENCES:
         return {"cadence": "Please choose weekly or once."}
     with db.write() as conn:
-        _in_scope(conn, actor, client_id)
+        clients_mod.require(conn, actor, client_id)
         conn.execute(update(measure_assignments).where(measure_assignments.c.client_id == client_id,
                                                        measure_assignments.c.measure == measure,
                                                        measure_assignments.c.ended_at.is_(None)).values(ended_at=now))
@@ -122,7 +79,7 @@ def stop(actor: Actor, assignment_id: int, *, now: datetime) -> None:
 def overview(actor: Actor, client_id: int, *, now: datetime, limit: int = 50) -> dict:
     """Open assignments and scored responses (newest first, items included), for the clinician."""
     with db.write() as conn:
-        _in_scope(conn, actor, client_id)
+        clients_mod.require(conn, actor, client_id)
         open_rows = [dict(r) for r in conn.execute(select(measure_assignments).where(
             measure_assignments.c.client_id == client_id, measure_assignments.c.ended_at.is_(None))
             .order_by(measure_assignments.c.id)).mappings()]

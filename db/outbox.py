@@ -29,39 +29,14 @@ import functools
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import (CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, Table, UniqueConstraint,
-                        and_, bindparam, column, func, or_, select, update)
+from sqlalchemy import Date, Integer, String, and_, bindparam, column, func, or_, select, update
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.dialects import postgresql, sqlite
 
 import db
-from db.meta import UTCDateTime, metadata
+from db.meta import UTCDateTime
+from db.tables import reminder_outbox  # noqa: F401  (this module's tables, re-exported)
 
-reminder_outbox = Table(
-    "reminder_outbox", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("ref", String(32), nullable=False, unique=True),  # opaque id shown to the email provider
-    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("step_id", Integer, ForeignKey("plan_steps.id", ondelete="CASCADE"), nullable=False),
-    Column("local_date", Date, nullable=False),
-    Column("slot", String(5), nullable=False),
-    Column("due_at", UTCDateTime, nullable=False),
-    Column("window_end", UTCDateTime, nullable=False),
-    Column("next_attempt_at", UTCDateTime, nullable=False),
-    Column("status", String(12), nullable=False, server_default="due"),
-    Column("attempts", Integer, nullable=False, server_default="0"),
-    Column("claimed_by", String(64), nullable=True),
-    Column("lease_until", UTCDateTime, nullable=True),
-    Column("sent_at", UTCDateTime, nullable=True),
-    Column("provider_id", String(200), nullable=True),
-    Column("reason", String(300), nullable=True),  # why failed / expired / cancelled; never mail content
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
-    UniqueConstraint("client_id", "step_id", "local_date", "slot", name="uq_reminder_outbox_key"),
-    CheckConstraint("status in ('due', 'claimed', 'sending', 'sent', 'failed', 'expired', 'cancelled')",
-                    name="status"),
-    Index("ix_reminder_outbox_status_next", "status", "next_attempt_at"),
-)
 
 OPEN = ("due", "claimed")  # not yet handed to a backend: may still be cancelled
 # Why a queued reminder was cancelled by re-planning. Such a row may come back (moved to its new time)

@@ -9,72 +9,15 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text, and_,
-                        func, insert, select, update)
+from sqlalchemy import and_, func, insert, select, update
 
 import db
 from core import directive_audit, plans as rules
 from db import audit, links, practices
 from db.actors import Actor
+from db import clients as clients_mod
 from db.clients import clients, scope
-from db.meta import UTCDateTime, metadata
-
-plans = Table(
-    "plans", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("goal", String(300), nullable=False),
-    Column("status", String(16), nullable=False, server_default="active"),
-    Column("finding_count", Integer, nullable=False, server_default="0"),  # audit findings of current steps
-    Column("created_by", Integer, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
-    CheckConstraint("status in ('active', 'archived')", name="status"),
-)
-
-plan_steps = Table(
-    "plan_steps", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("plan_id", Integer, ForeignKey("plans.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("position", Integer, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-)
-
-step_versions = Table(
-    "step_versions", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("step_id", Integer, ForeignKey("plan_steps.id", ondelete="CASCADE"), nullable=False),
-    Column("valid_from", UTCDateTime, nullable=False),
-    Column("retired", Boolean, nullable=False, server_default="0"),
-    Column("anchor", String(200), nullable=False),
-    Column("behaviour", String(200), nullable=False),
-    Column("duration_min", Integer, nullable=True),
-    Column("days", String(20), nullable=False),  # "0,1,2" (Monday = 0)
-    Column("window_start", String(5), nullable=False),
-    Column("window_end", String(5), nullable=False),
-    Column("level", Integer, nullable=False),
-    Column("levels", Text, nullable=False),  # JSON list of per-level instructions
-    Column("barrier", String(200), nullable=False),
-    Column("if_then", String(200), nullable=False),
-    Column("no_barrier", Boolean, nullable=False),
-    Column("mastery_k", Integer, nullable=False),
-    Column("mastery_n", Integer, nullable=False),
-    Column("distress_tolerance", Boolean, nullable=False),
-    Column("template_key", String(40), nullable=False),
-    Column("created_by", Integer, nullable=False),
-    Index("ix_step_versions_step_valid_from", "step_id", "valid_from"),
-)
-
-level_changes = Table(
-    "level_changes", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("step_id", Integer, ForeignKey("plan_steps.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("at", UTCDateTime, nullable=False),
-    Column("from_level", Integer, nullable=False),
-    Column("to_level", Integer, nullable=False),
-    Column("reason", String(300), nullable=False),
-    Column("clinician_id", Integer, nullable=False),
-)
+from db.tables import plans, plan_steps, step_versions, level_changes  # noqa: F401  (this module's tables, re-exported)
 
 
 def _version_values(step: dict) -> dict:
@@ -158,8 +101,7 @@ def create_plan(actor: Actor, client_id: int, *, goal: str, steps: list[dict], n
     if errors:
         return None, errors
     with db.write() as conn:
-        if conn.execute(select(clients.c.id).where(scope(actor), clients.c.id == client_id)).first() is None:
-            raise db.NotFound("client")
+        clients_mod.require(conn, actor, client_id)
         plan_id = insert_plan(conn, actor, client_id=client_id, goal=goal, steps=clean, now=now)
         audit.record(conn, now=now, action="plan.create", actor=actor, client_id=client_id,
                      detail=f"plan {plan_id}, {len(clean)} steps")
@@ -180,8 +122,7 @@ def insert_plan(conn, actor: Actor, *, client_id: int, goal: str, steps: list[di
 
 def list_for_client(actor: Actor, client_id: int, *, now: datetime) -> list[dict]:
     with db.write() as conn:
-        if conn.execute(select(clients.c.id).where(scope(actor), clients.c.id == client_id)).first() is None:
-            raise db.NotFound("client")
+        clients_mod.require(conn, actor, client_id)
         rows = [dict(r) for r in conn.execute(select(plans).where(plans.c.client_id == client_id)
                                               .order_by(plans.c.status, plans.c.created_at.desc(), plans.c.id.desc())
                                               ).mappings()]

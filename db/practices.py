@@ -3,27 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, Integer, String, Table, Text, false, insert, select, update
+from sqlalchemy import insert, select, update
 
 import db
 from core import practices as rules
 from db.actors import Actor
-from db.meta import UTCDateTime, metadata
+from db.tables import practices  # noqa: F401  (this module's tables, re-exported)
 
-practices = Table(
-    "practices", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("name", String(120), nullable=False),
-    Column("timezone", String(64), nullable=False),
-    Column("crisis_resources", Text, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    # Days from a client's confirmation until consent renewal is due; NULL: the CONSENT_RENEWAL_DAYS setting.
-    Column("consent_renewal_days", Integer, nullable=True),
-    # The name in the From line and subject of client emails; NULL: core.email_headers.DEFAULT_SENDER_NAME.
-    Column("email_sender_name", String(120), nullable=True),
-    # Whether the practice name appears inside client emails (never in the subject or From line).
-    Column("email_shows_practice_name", Boolean, nullable=False, server_default=false()),
-)
 
 RENEWAL_MIN, RENEWAL_MAX = 7, 730
 

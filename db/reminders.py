@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, insert, select, update
+from sqlalchemy import insert, select, update
 
 import db
 from core import schedule
@@ -16,27 +16,9 @@ from core import settings as settings_mod
 from db import audit, consent, links, outbox, plans
 from db.actors import Actor
 from db.checkins import checkins
+from db import clients as clients_mod
 from db.clients import clients, scope
-from db.meta import UTCDateTime, metadata
-
-reminder_prefs = Table(
-    "reminder_prefs", metadata,
-    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True),
-    Column("paused_at", UTCDateTime, nullable=True),
-    Column("paused_by", String(16), nullable=True),  # "client" | "clinician"
-    Column("quiet_start", String(5), nullable=True),
-    Column("quiet_end", String(5), nullable=True),
-    Column("updated_at", UTCDateTime, nullable=False),
-)
-
-worker_heartbeats = Table(
-    "worker_heartbeats", metadata,
-    Column("worker", String(64), primary_key=True),
-    Column("last_pass_at", UTCDateTime, nullable=True),  # last pass that finished without error
-    Column("last_error_at", UTCDateTime, nullable=True),
-    Column("last_error", String(300), nullable=True),
-    Column("updated_at", UTCDateTime, nullable=False),
-)
+from db.tables import reminder_prefs, worker_heartbeats  # noqa: F401  (this module's tables, re-exported)
 
 
 def is_paused(conn, client_id: int) -> bool:
@@ -62,8 +44,7 @@ def _set_pause(conn, client_id: int, paused: bool, by: str, now: datetime) -> bo
 
 def pause_for(actor: Actor, client_id: int, paused: bool, *, now: datetime) -> bool:
     with db.write() as conn:
-        if conn.execute(select(clients.c.id).where(scope(actor), clients.c.id == client_id)).first() is None:
-            raise db.NotFound("client")
+        clients_mod.require(conn, actor, client_id)
         changed = _set_pause(conn, client_id, paused, "clinician", now)
         if changed:
             audit.record(conn, now=now, action="reminders.pause" if paused else "reminders.resume", actor=actor,
@@ -97,8 +78,7 @@ def pause_by_link(raw: object, paused: bool, *, now: datetime) -> str:
 def set_quiet_hours(actor: Actor, client_id: int, start: str | None, end: str | None, *, now: datetime) -> None:
     p = reminder_prefs
     with db.write() as conn:
-        if conn.execute(select(clients.c.id).where(scope(actor), clients.c.id == client_id)).first() is None:
-            raise db.NotFound("client")
+        clients_mod.require(conn, actor, client_id)
         if conn.execute(select(p.c.client_id).where(p.c.client_id == client_id)).first() is None:
             conn.execute(insert(p).values(client_id=client_id, updated_at=now))
         conn.execute(update(p).where(p.c.client_id == client_id).values(quiet_start=start, quiet_end=end,
@@ -187,10 +167,7 @@ def heartbeats() -> list[dict]:
 def client_view(actor: Actor, client_id: int, *, now: datetime) -> dict:
     """The clinician's reminders panel: zone, pause, quiet hours, upcoming, last sent, failed."""
     with db.write() as conn:
-        row = conn.execute(select(clients.c.id, clients.c.timezone, clients.c.status)
-                           .where(scope(actor), clients.c.id == client_id)).mappings().first()
-        if row is None:
-            raise db.NotFound("client")
+        row = clients_mod.require(conn, actor, client_id)
         prefs = conn.execute(select(reminder_prefs).where(reminder_prefs.c.client_id == client_id)).mappings().first()
         view = {
             "timezone": row["timezone"], "client_status": row["status"],
@@ -249,8 +226,7 @@ def suggestion(actor: Actor, client_id: int, *, now: datetime):
     """A suggested reminder time for one client (or None), computed, never applied by itself."""
     from core import suggest
     with db.write() as conn:
-        if conn.execute(select(clients.c.id).where(scope(actor), clients.c.id == client_id)).first() is None:
-            raise db.NotFound("client")
+        clients_mod.require(conn, actor, client_id)
         pairs = distress_pairs(conn, client_id, now=now)
         # A read of the client's check-ins (distress by hour) in its own right: audited like any other.
         audit.record(conn, now=now, action="reminders.suggestion", actor=actor, client_id=client_id,

@@ -5,29 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, insert, select, update
+from sqlalchemy import insert, select, update
 
 import db
 from db import audit
 from db.actors import Actor
 from db.clients import clients, scope
-from db.meta import UTCDateTime, metadata
+from db.tables import safety_flags  # noqa: F401  (this module's tables, re-exported)
 
 NOTE_MAX = 1000
-
-safety_flags = Table(
-    "safety_flags", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("raised_at", UTCDateTime, nullable=False),
-    Column("source", String(16), nullable=False),  # checkin | measure
-    Column("source_id", Integer, nullable=False),
-    Column("reason", String(300), nullable=False),
-    Column("reviewed_at", UTCDateTime, nullable=True),
-    Column("reviewed_by", Integer, nullable=True),
-    Column("review_note", Text, nullable=True),
-    CheckConstraint("source in ('checkin', 'measure')", name="source"),
-)
 
 
 def raise_in(conn, client_id: int, *, source: str, source_id: int, reasons: list[str], now: datetime) -> int | None:

@@ -4,36 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, ForeignKey, Integer, Table, UniqueConstraint, delete, select
+from sqlalchemy import delete, select
 
 import db
 from db import audit
 from db.actors import Actor
-from db.clients import clients, scope
-from db.meta import UTCDateTime, metadata
-
-sessions = Table(
-    "sessions", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("on_date", Date, nullable=False),
-    Column("created_by", Integer, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    UniqueConstraint("client_id", "on_date", name="uq_sessions_client_date"),
-)
-
-
-def in_scope(conn, actor: Actor, client_id: int) -> dict:
-    row = conn.execute(select(clients.c.id, clients.c.display_name, clients.c.timezone)
-                       .where(scope(actor), clients.c.id == client_id)).mappings().first()
-    if row is None:
-        raise db.NotFound("client")
-    return dict(row)
+from db import clients as clients_mod
+from db.tables import sessions  # noqa: F401  (this module's tables, re-exported)
 
 
 def add(actor: Actor, client_id: int, on_date: date, *, now: datetime) -> None:
     with db.write() as conn:
-        in_scope(conn, actor, client_id)
+        clients_mod.require(conn, actor, client_id)
         db.insert_once(conn, sessions, dict(client_id=client_id, on_date=on_date, created_by=actor.clinician_id or 0,
                                          created_at=now), ["client_id", "on_date"])
         audit.record(conn, now=now, action="session.add", actor=actor, client_id=client_id)
@@ -41,7 +23,7 @@ def add(actor: Actor, client_id: int, on_date: date, *, now: datetime) -> None:
 
 def remove(actor: Actor, client_id: int, on_date: date, *, now: datetime) -> None:
     with db.write() as conn:
-        in_scope(conn, actor, client_id)
+        clients_mod.require(conn, actor, client_id)
         conn.execute(delete(sessions).where(sessions.c.client_id == client_id, sessions.c.on_date == on_date))
         audit.record(conn, now=now, action="session.remove", actor=actor, client_id=client_id)
 

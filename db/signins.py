@@ -15,27 +15,15 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import Column, Float, ForeignKey, Integer, String, Table, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 
 import db
 from core import signin
 from db import audit
 from db.actors import Actor
 from db.clinicians import clinicians
-from db.meta import UTCDateTime, metadata
+from db.tables import login_sessions  # noqa: F401  (this module's tables, re-exported)
 
-login_sessions = Table(
-    "login_sessions", metadata,
-    # The login session's key (64 hex characters). Named when each tab had its own secret stored hashed;
-    # a tab resumed by the cookie could then not find its sign-in's row, and sign-out ended one tab only.
-    Column("id_hash", String(64), primary_key=True),
-    Column("clinician_id", Integer, ForeignKey("clinicians.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("started_at", UTCDateTime, nullable=False),
-    Column("last_seen_at", UTCDateTime, nullable=False),
-    Column("cookie_exp", Float, nullable=True),  # the exp_date inside the re-login cookie issued with it
-    Column("ended_at", UTCDateTime, nullable=True),
-    Column("end_reason", String(32), nullable=True),
-)
 
 UNKNOWN = "(unknown username)"
 

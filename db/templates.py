@@ -6,26 +6,13 @@ import json
 import re
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint, delete, insert, select
+from sqlalchemy import delete, insert, select
 
 import db
 from core import templates as core_templates
 from db import audit
 from db.actors import Actor
-from db.meta import UTCDateTime, metadata
-
-plan_templates = Table(
-    "plan_templates", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("practice_id", Integer, ForeignKey("practices.id", ondelete="CASCADE"), nullable=False),
-    Column("key", String(40), nullable=False),
-    Column("name", String(80), nullable=False),
-    Column("goal", String(300), nullable=False),
-    Column("step", Text, nullable=False),  # JSON, the fields of core.plans.FIELDS
-    Column("created_by", Integer, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    UniqueConstraint("practice_id", "key"),
-)
+from db.tables import plan_templates  # noqa: F401  (this module's tables, re-exported)
 
 
 def list_for(actor: Actor) -> list[dict]:

@@ -143,3 +143,66 @@ def test_every_portal_page_file_is_in_the_one_page_list():
     assert sorted(navigation.page_paths("admin")) == on_disk
     assert set(navigation.page_paths("clinician")) == {p for p in on_disk if p.startswith("pages/clinician/")}
 
+
+
+def _db_modules() -> dict[str, object]:
+    return {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
+            for p in (ROOT / "db").glob("*.py")}
+
+
+def _db_imports(path, mods) -> set[str]:
+    """The db modules `path` imports, wherever the import stands (a function body included)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+    return {m for m in found if m in mods}
+
+
+def test_db_modules_import_each_other_in_one_direction_only():
+    # A one-way stack: tables and helpers at the bottom, one module per noun, flows on top. A cycle
+    # (even one dodged by an import inside a function) means two nouns each need the other.
+    mods = _db_modules()
+    graph = {m: _db_imports(p, mods) - {m, "db"} for m, p in mods.items()}
+    cycles = []
+
+    def visit(node, path):
+        for dep in graph[node]:
+            if dep in path:
+                cycles.append(" -> ".join(path[path.index(dep):] + [dep]))
+            elif dep not in done:
+                visit(dep, path + [dep])
+        done.add(node)
+
+    done: set = set()
+    for m in graph:
+        if m not in done:
+            visit(m, [m])
+    assert cycles == []
+
+
+def test_a_db_function_that_imports_inside_its_body_says_why():
+    offenders = []
+    for path in (ROOT / "db").rglob("*.py"):
+        lines = path.read_text().splitlines()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for inner in ast.walk(node):
+                    if isinstance(inner, (ast.Import, ast.ImportFrom)):
+                        line = lines[inner.lineno - 1]
+                        above = lines[inner.lineno - 2].strip() if inner.lineno > 1 else ""
+                        if "#" not in line and not above.startswith("#"):
+                            offenders.append(f"{path.relative_to(ROOT)}:{inner.lineno}")
+    assert offenders == []
+
+
+def test_the_client_scope_check_is_written_once():
+    # The security boundary is one function (db.clients.require); a copy elsewhere could drift from it.
+    import re
+    pattern = re.compile(r"scope\(\w+\)\s*,\s*clients\.c\.id\s*==")
+    offenders = [str(p.relative_to(ROOT)) for p in ROOT.rglob("*.py")
+                 if ".venv" not in p.parts and p.relative_to(ROOT).parts[0] != "tests"
+                 and p != ROOT / "db" / "clients.py" and pattern.search(p.read_text())]
+    assert offenders == []

@@ -1,0 +1,398 @@
+"""Every table, in one place at the bottom of db/: the noun modules above import their tables from
+here (and re-export them, so `db.plans.plan_steps` still names the same table), and a module that
+must read another noun's table can do so without importing that noun's module. No queries here.
+
+Order follows the foreign keys: practices and people first, then what hangs off a client."""
+from __future__ import annotations
+
+from sqlalchemy import (Boolean, CheckConstraint, Column, Date, Float, ForeignKey, Index, Integer, String, Table, Text,
+                        UniqueConstraint, false)
+
+from db.meta import UTCDateTime, metadata
+
+
+practices = Table(
+    "practices", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("crisis_resources", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    # Days from a client's confirmation until consent renewal is due; NULL: the CONSENT_RENEWAL_DAYS setting.
+    Column("consent_renewal_days", Integer, nullable=True),
+    # The name in the From line and subject of client emails; NULL: core.email_headers.DEFAULT_SENDER_NAME.
+    Column("email_sender_name", String(120), nullable=True),
+    # Whether the practice name appears inside client emails (never in the subject or From line).
+    Column("email_shows_practice_name", Boolean, nullable=False, server_default=false()),
+)
+
+
+
+clinicians = Table(
+    "clinicians", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("practice_id", Integer, ForeignKey("practices.id", ondelete="RESTRICT"), nullable=False, index=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(120), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(100), nullable=False),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("failed_logins", Integer, nullable=False, server_default="0"),
+    Column("locked_until", UTCDateTime, nullable=True),
+    Column("password_changed_at", UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("role in ('admin', 'clinician')", name="role"),
+)
+
+
+
+clients = Table(
+    "clients", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("practice_id", Integer, ForeignKey("practices.id", ondelete="RESTRICT"), nullable=False, index=True),
+    Column("clinician_id", Integer, ForeignKey("clinicians.id", ondelete="RESTRICT"), nullable=False, index=True),
+    Column("display_name", String(80), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("status in ('active', 'paused', 'discharged')", name="status"),
+)
+
+
+
+audit_events = Table(
+    "audit_events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("practice_id", Integer, ForeignKey("practices.id", ondelete="RESTRICT"), nullable=True),
+    Column("actor_kind", String(16), nullable=False),  # clinician | client | system | anonymous
+    Column("actor_id", Integer, nullable=True),
+    Column("actor_label", String(120), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("client_id", Integer, nullable=True),  # no foreign key: the row outlives an erased client
+    Column("detail", String(300), nullable=False, server_default=""),
+    Index("ix_audit_events_practice_at", "practice_id", "at"),
+    Index("ix_audit_events_client_id", "client_id"),
+)
+
+
+
+login_sessions = Table(
+    "login_sessions", metadata,
+    # The login session's key (64 hex characters). Named when each tab had its own secret stored hashed;
+    # a tab resumed by the cookie could then not find its sign-in's row, and sign-out ended one tab only.
+    Column("id_hash", String(64), primary_key=True),
+    Column("clinician_id", Integer, ForeignKey("clinicians.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    Column("cookie_exp", Float, nullable=True),  # the exp_date inside the re-login cookie issued with it
+    Column("ended_at", UTCDateTime, nullable=True),
+    Column("end_reason", String(32), nullable=True),
+)
+
+
+
+consent_templates = Table(
+    "consent_templates", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("practice_id", Integer, ForeignKey("practices.id", ondelete="RESTRICT"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("checklist", Text, nullable=False),  # JSON list of {key, title, text}
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(120), nullable=False),
+    UniqueConstraint("practice_id", "version"),
+)
+
+
+
+consents = Table(
+    "consents", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("template_id", Integer, ForeignKey("consent_templates.id", ondelete="RESTRICT"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(120), nullable=False),
+    Column("discussed", Text, nullable=False, server_default="[]"),  # JSON list of item keys
+    Column("tech_ok", Boolean, nullable=False, server_default="0"),
+    Column("tech_note", Text, nullable=False, server_default=""),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("confirmed_at", UTCDateTime, nullable=True),
+    Column("confirmed_name", String(80), nullable=True),
+    Column("confirmed_items", Text, nullable=True),
+    Column("renews_at", UTCDateTime, nullable=True),
+    Column("expires_at", UTCDateTime, nullable=True),
+    Column("superseded_at", UTCDateTime, nullable=True),
+    Column("withdrawn_at", UTCDateTime, nullable=True),
+    Column("withdrawn_by", String(120), nullable=True),
+)
+
+
+
+# No foreign keys: like the audit log, the history outlives an erased client. No typed text in here.
+consent_events = Table(
+    "consent_events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, nullable=False, index=True),
+    Column("consent_id", Integer, nullable=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("actor_kind", String(16), nullable=False),  # clinician | client | system
+    Column("actor_label", String(120), nullable=False),
+)
+
+
+
+client_links = Table(
+    "client_links", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("purpose", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+    Column("revoked_reason", String(32), nullable=True),  # e.g. "withdrawn", "replaced", "clinician"
+    CheckConstraint("purpose in ('consent', 'checkin', 'card', 'preferences')", name="purpose"),
+)
+
+
+
+plans = Table(
+    "plans", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("goal", String(300), nullable=False),
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("finding_count", Integer, nullable=False, server_default="0"),  # audit findings of current steps
+    Column("created_by", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("status in ('active', 'archived')", name="status"),
+)
+
+
+
+plan_steps = Table(
+    "plan_steps", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", Integer, ForeignKey("plans.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+
+
+step_versions = Table(
+    "step_versions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("step_id", Integer, ForeignKey("plan_steps.id", ondelete="CASCADE"), nullable=False),
+    Column("valid_from", UTCDateTime, nullable=False),
+    Column("retired", Boolean, nullable=False, server_default="0"),
+    Column("anchor", String(200), nullable=False),
+    Column("behaviour", String(200), nullable=False),
+    Column("duration_min", Integer, nullable=True),
+    Column("days", String(20), nullable=False),  # "0,1,2" (Monday = 0)
+    Column("window_start", String(5), nullable=False),
+    Column("window_end", String(5), nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("levels", Text, nullable=False),  # JSON list of per-level instructions
+    Column("barrier", String(200), nullable=False),
+    Column("if_then", String(200), nullable=False),
+    Column("no_barrier", Boolean, nullable=False),
+    Column("mastery_k", Integer, nullable=False),
+    Column("mastery_n", Integer, nullable=False),
+    Column("distress_tolerance", Boolean, nullable=False),
+    Column("template_key", String(40), nullable=False),
+    Column("created_by", Integer, nullable=False),
+    Index("ix_step_versions_step_valid_from", "step_id", "valid_from"),
+)
+
+
+
+level_changes = Table(
+    "level_changes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("step_id", Integer, ForeignKey("plan_steps.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("from_level", Integer, nullable=False),
+    Column("to_level", Integer, nullable=False),
+    Column("reason", String(300), nullable=False),
+    Column("clinician_id", Integer, nullable=False),
+)
+
+
+
+plan_templates = Table(
+    "plan_templates", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("practice_id", Integer, ForeignKey("practices.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(40), nullable=False),
+    Column("name", String(80), nullable=False),
+    Column("goal", String(300), nullable=False),
+    Column("step", Text, nullable=False),  # JSON, the fields of core.plans.FIELDS
+    Column("created_by", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("practice_id", "key"),
+)
+
+
+
+sessions = Table(
+    "sessions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("on_date", Date, nullable=False),
+    Column("created_by", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("client_id", "on_date", name="uq_sessions_client_date"),
+)
+
+
+
+safety_flags = Table(
+    "safety_flags", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("raised_at", UTCDateTime, nullable=False),
+    Column("source", String(16), nullable=False),  # checkin | measure
+    Column("source_id", Integer, nullable=False),
+    Column("reason", String(300), nullable=False),
+    Column("reviewed_at", UTCDateTime, nullable=True),
+    Column("reviewed_by", Integer, nullable=True),
+    Column("review_note", Text, nullable=True),
+    CheckConstraint("source in ('checkin', 'measure')", name="source"),
+)
+
+
+
+measure_assignments = Table(
+    "measure_assignments", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("measure", String(8), nullable=False),
+    Column("cadence", String(8), nullable=False),
+    Column("created_by", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime, nullable=True),
+    CheckConstraint("measure in ('phq9', 'gad7')", name="measure"),
+    CheckConstraint("cadence in ('weekly', 'once')", name="cadence"),
+)
+
+
+
+measure_responses = Table(
+    "measure_responses", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    Column("assignment_id", Integer, ForeignKey("measure_assignments.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("measure", String(8), nullable=False),
+    Column("idempotency_key", String(64), nullable=False),
+    Column("local_date", Date, nullable=False),
+    Column("submitted_at", UTCDateTime, nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("band", String(24), nullable=False),
+    UniqueConstraint("client_id", "idempotency_key"),
+)
+
+
+
+measure_answers = Table(
+    "measure_answers", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("response_id", Integer, ForeignKey("measure_responses.id", ondelete="CASCADE"), nullable=False),
+    Column("item", Integer, nullable=False),  # 1-based, as printed on the questionnaire
+    Column("answer", Integer, nullable=False),  # 0..3
+    UniqueConstraint("response_id", "item"),
+    CheckConstraint("answer between 0 and 3", name="answer"),
+)
+
+
+
+checkins = Table(
+    "checkins", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    Column("idempotency_key", String(64), nullable=False),
+    Column("local_date", Date, nullable=False),
+    Column("submitted_at", UTCDateTime, nullable=False),
+    Column("mood", Integer, nullable=False),
+    Column("distress", Integer, nullable=False),
+    Column("thought", Text, nullable=False, server_default=""),
+    Column("context_where", String(100), nullable=False, server_default=""),
+    Column("context_with", String(100), nullable=False, server_default=""),
+    Column("corrects_id", Integer, ForeignKey("checkins.id", ondelete="CASCADE"), nullable=True),
+    UniqueConstraint("client_id", "idempotency_key"),
+    CheckConstraint("mood between 0 and 10", name="mood"),
+    CheckConstraint("distress between 0 and 10", name="distress"),
+    Index("ix_checkins_client_id_local_date", "client_id", "local_date"),  # date ranges per client (0009)
+    Index("ix_checkins_client_id_submitted_at", "client_id", "submitted_at"),  # newest per client (0010)
+)
+
+
+
+checkin_steps = Table(
+    "checkin_steps", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("checkin_id", Integer, ForeignKey("checkins.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("step_id", Integer, ForeignKey("plan_steps.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("version_id", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reason", String(16), nullable=True),
+    Column("label", String(32), nullable=True),
+    CheckConstraint("status in ('done', 'partly', 'not_today')", name="status"),
+)
+
+
+
+reminder_outbox = Table(
+    "reminder_outbox", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ref", String(32), nullable=False, unique=True),  # opaque id shown to the email provider
+    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("step_id", Integer, ForeignKey("plan_steps.id", ondelete="CASCADE"), nullable=False),
+    Column("local_date", Date, nullable=False),
+    Column("slot", String(5), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("window_end", UTCDateTime, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("status", String(12), nullable=False, server_default="due"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("claimed_by", String(64), nullable=True),
+    Column("lease_until", UTCDateTime, nullable=True),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("provider_id", String(200), nullable=True),
+    Column("reason", String(300), nullable=True),  # why failed / expired / cancelled; never mail content
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("client_id", "step_id", "local_date", "slot", name="uq_reminder_outbox_key"),
+    CheckConstraint("status in ('due', 'claimed', 'sending', 'sent', 'failed', 'expired', 'cancelled')",
+                    name="status"),
+    Index("ix_reminder_outbox_status_next", "status", "next_attempt_at"),
+)
+
+
+
+reminder_prefs = Table(
+    "reminder_prefs", metadata,
+    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True),
+    Column("paused_at", UTCDateTime, nullable=True),
+    Column("paused_by", String(16), nullable=True),  # "client" | "clinician"
+    Column("quiet_start", String(5), nullable=True),
+    Column("quiet_end", String(5), nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+
+
+worker_heartbeats = Table(
+    "worker_heartbeats", metadata,
+    Column("worker", String(64), primary_key=True),
+    Column("last_pass_at", UTCDateTime, nullable=True),  # last pass that finished without error
+    Column("last_error_at", UTCDateTime, nullable=True),
+    Column("last_error", String(300), nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
