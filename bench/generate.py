@@ -22,7 +22,7 @@ from sqlalchemy import func, insert, select, text
 
 import db
 from core import measures as measure_rules, passwords, plans as plan_rules, schedule, templates
-from db import clinicians, measures, outbox, plans, practices, safety, sessions
+from db import clinicians, measures, outbox, plans, practices, safety, sessions, step_versions
 from demo import builders
 from db.actors import Actor
 from db.checkins import checkin_steps, checkins
@@ -121,7 +121,7 @@ def _plans(conn, ids, people, now, rng, days) -> dict[int, list[dict]]:
         pair = STEP_PAIRS[n % len(STEP_PAIRS)]
         plan_id = plans.insert_plan(conn, actor, client_id=c["id"], goal="Calmer days, one small step at a time.",
                                     steps=[_step(k) for k in pair], now=now - timedelta(days=days + 1))
-        out[c["id"]] = plans._steps_as_of(conn, [plan_id], None)
+        out[c["id"]] = step_versions.as_of(conn, [plan_id], None)
     return out
 
 

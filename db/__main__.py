@@ -51,11 +51,13 @@ def main(argv: list[str] | None = None) -> int:
     now = datetime.now(timezone.utc)
 
     if args.cmd == "migrate":
+        # loaded per command: the command line starts fast and needs only its own
         from db import migrate
         migrate.upgrade()
         print(f"Migrations applied ({'PostgreSQL, schema ' + cfg['DATABASE_SCHEMA'] if cfg.is_postgres else 'SQLite'}).")
         return 0
     if args.cmd == "create-clinician":
+        # loaded per command: the command line starts fast and needs only its own
         import db
         from db import audit, clinicians, practices
         from sqlalchemy import select
@@ -66,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{field}: {msg}", file=sys.stderr)
             return 1
         password = _password(args)
+        # loaded per command: the command line starts fast and needs only its own
         from core import passwords
         bad = passwords.problems(password, username=clean["username"])
         if bad:
@@ -86,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Created {clean['role']} {clean['username']} (id {new_id}).")
         return 0
     if args.cmd in ("backup", "restore"):
+        # loaded per command: the command line starts fast and needs only its own
         from db import backup
         try:
             if args.cmd == "backup":
@@ -97,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     if args.cmd == "check-supabase":
+        # loaded per command: the command line starts fast and needs only its own
         import os
         from db import supabase_check
         url = args.url or os.environ.get("SUPABASE_URL", "")
@@ -117,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"OK: {len(findings)} probes, no table readable or writable with the anon key.")
         return 0
     if args.cmd == "reset-password":
+        # loaded per command: the command line starts fast and needs only its own
         import db
         from core import passwords
         from db import clinicians

@@ -14,7 +14,8 @@ from sqlalchemy.sql.functions import FunctionElement
 
 import db
 from core import checkins as checkin_rules, exports, metrics, session_prep
-from db import audit, clients as clients_mod, consent, consent_templates, outbox, plans, practices, safety, sessions
+from db import (audit, clients as clients_mod, consent, consent_templates, outbox, plans, practices, safety, sessions,
+                step_versions)
 from db.actors import Actor
 from db.checkins import checkin_steps, checkins
 from db.clients import clients
@@ -45,7 +46,7 @@ def _steps(conn, client_ids: list[int]) -> dict[int, list[dict]]:
             if step:
                 step["removed_at"] = row["valid_from"]
             continue
-        step = {**plans._step_dict(row), "plan_id": row["plan_id"], "client_id": row["client_id"],
+        step = {**step_versions.as_dict(row), "plan_id": row["plan_id"], "client_id": row["client_id"],
                 "versions": history, "removed_at": None}
         history.append((row["valid_from"], frozenset(step["days"])))
         steps[row["step_id"]] = step

@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 
 import db
 from core import checkins as rules, plans as plan_rules, safety as safety_rules, settings as settings_mod
-from db import audit, links, measures, plans, practices, safety
+from db import audit, links, measures, plans, practices, safety, step_versions
 from db.actors import Actor
 from db import clients as clients_mod
 from db.clients import clients
@@ -39,7 +39,7 @@ def _client(conn, client_id: int) -> dict:
 def current_steps_in(conn, client_id: int) -> list[dict]:
     """The client's steps as they stand now (active plans, retired steps left out)."""
     active = select(plans.plans.c.id).where(plans.plans.c.client_id == client_id, plans.plans.c.status == "active")
-    steps = plans._steps_as_of(conn, active, None)  # one query: the plan ids are a subquery
+    steps = step_versions.as_of(conn, active, None)  # one query: the plan ids are a subquery
     for s in steps:
         s["asks_label"] = plan_rules.asks_label(s)
     return steps
@@ -176,7 +176,7 @@ def outcomes_in(conn, step_id: int, *, now: datetime) -> list[tuple[date, str]]:
             .where(checkin_steps.c.step_id == step_id, checkins.c.local_date >= start)
             .order_by(checkins.c.submitted_at, checkins.c.id)):
         reported[day] = {"not_today": "not"}.get(status, status)
-    days = {s["step_id"]: s for s in plans._steps_as_of(conn, [row.plan_id], None)}
+    days = {s["step_id"]: s for s in step_versions.as_of(conn, [row.plan_id], None)}
     step = days.get(step_id)
     if step is None:
         return []

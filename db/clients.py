@@ -9,7 +9,7 @@ from sqlalchemy import and_, insert, select, update
 
 import db
 from core import clients as rules
-from db import audit
+from db import audit, replanning
 from db.actors import Actor
 from db.clinicians import clinicians
 from db.tables import clients  # noqa: F401  (this module's tables, re-exported)
@@ -118,8 +118,7 @@ def update_client(actor: Actor, client_id: int, form: dict, *, now: datetime) ->
                    if current[k] != clean[k]] or ["nothing"]
         conn.execute(update(clients).where(scope(actor), clients.c.id == client_id).values(updated_at=now, **clean))
         if "timezone" in changed or "status" in changed:
-            from db import reminders  # imported here: reminders build on clients
-            reminders.replan_in(conn, client_id, now)  # queued reminders move with the zone, in this transaction
+            replanning.replan_in(conn, client_id, now)  # queued reminders move with the zone, in this transaction
         audit.record(conn, now=now, action="client.update", actor=actor, client_id=client_id,
                      detail="fields: " + ", ".join(changed))
     return {}

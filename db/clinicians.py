@@ -9,7 +9,7 @@ from sqlalchemy import func, insert, select, update
 import db
 from core import passwords
 from core.clients import clean_email, clean_name
-from db import audit
+from db import audit, signins
 from db.actors import Actor
 from db.tables import clinicians  # noqa: F401  (this module's tables, re-exported)
 
@@ -100,7 +100,6 @@ def set_active(actor: Actor, clinician_id: int, active: bool, *, now: datetime) 
         if n != 1:
             raise db.NotFound("clinician")
         if not active:
-            from db import signins
             signins.end_all_for(conn, clinician_id, now=now, reason="deactivated")
         audit.record(conn, now=now, action="clinician.update", actor=actor,
                      detail=f"clinician {clinician_id} {'activated' if active else 'deactivated'}")
@@ -141,7 +140,6 @@ def set_password_in(conn, clinician_id: int, new: str, *, now: datetime, rounds:
     """Every password change goes through here (own change, admin reset, command line): store the new
     hash, clear a lockout, and end every login session of the account (so every re-login cookie it
     issued is useless) except `keep_session`, the one that changed its own password."""
-    from db import signins
     conn.execute(update(clinicians).where(clinicians.c.id == clinician_id).values(
         password_hash=passwords.hash_password(new, rounds), password_changed_at=now, locked_until=None,
         failed_logins=0))

@@ -38,7 +38,7 @@ def upgrade(url: str | None = None, schema: str | None = None, target: str = "he
 
 
 def current_heads(url: str | None = None, schema: str | None = None) -> set[str]:
-    from alembic.runtime.migration import MigrationContext
+    from alembic.runtime.migration import MigrationContext  # alembic loads only when a command migrates
     eng = db.engine(url, schema)
     cfg_values = settings_mod.load()
     schema = schema or cfg_values["DATABASE_SCHEMA"]

@@ -289,7 +289,6 @@ def sweep(now: datetime) -> dict[str, int]:
 
 
 def counts(conn) -> dict[str, int]:
-    from sqlalchemy import func
     t = reminder_outbox
     return {s: n for s, n in conn.execute(select(t.c.status, func.count()).group_by(t.c.status))}
 

@@ -9,29 +9,21 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 
 import db
-from core import directive_audit, plans as rules
+from core import calendar, directive_audit, plans as rules
 from db import audit, links, practices
 from db.actors import Actor
 from db import clients as clients_mod
 from db.clients import clients, scope
+from db import replanning, step_versions as step_versions_mod
 from db.tables import plans, plan_steps, step_versions, level_changes  # noqa: F401  (this module's tables, re-exported)
 
 
 def _version_values(step: dict) -> dict:
     return {**{k: step[k] for k in rules.FIELDS if k not in ("days", "levels")},
             "days": ",".join(str(d) for d in step["days"]), "levels": json.dumps(step["levels"])}
-
-
-def _step_dict(row) -> dict:
-    step = {k: row[k] for k in rules.FIELDS if k not in ("days", "levels")}
-    step["days"] = [int(d) for d in row["days"].split(",") if d != ""]
-    step["levels"] = json.loads(row["levels"])
-    step["step_id"], step["version_id"], step["valid_from"] = row["step_id"], row["id"], row["valid_from"]
-    step["position"] = row["position"]
-    return step
 
 
 def _plan_row(conn, actor: Actor, plan_id: int):
@@ -50,25 +42,8 @@ def step_plan_in(conn, actor: Actor, step_id: int):
     return _plan_row(conn, actor, plan_id)
 
 
-def _steps_as_of(conn, plan_ids: list[int], as_of: datetime | None) -> list[dict]:
-    """The version of each step in force at `as_of` (None: the newest), retired steps left out."""
-    v = step_versions
-    cond = [plan_steps.c.plan_id.in_(plan_ids)]
-    if as_of is not None:
-        cond.append(v.c.valid_from <= as_of)
-    newest = (select(v.c.id, func.row_number().over(partition_by=v.c.step_id,
-                                                    order_by=(v.c.valid_from.desc(), v.c.id.desc())).label("rn"))
-              .join(plan_steps, plan_steps.c.id == v.c.step_id).where(*cond).subquery())
-    rows = conn.execute(select(v, plan_steps.c.position, plan_steps.c.plan_id)
-                        .join(plan_steps, plan_steps.c.id == v.c.step_id)
-                        .join(newest, and_(newest.c.id == v.c.id, newest.c.rn == 1))
-                        .where(v.c.retired.is_(False))
-                        .order_by(plan_steps.c.position, plan_steps.c.id)).mappings().all()
-    return [{**_step_dict(r), "plan_id": r["plan_id"]} for r in rows]
-
-
 def _refresh_findings(conn, plan_id: int, now: datetime) -> None:
-    steps = _steps_as_of(conn, [plan_id], None)
+    steps = step_versions_mod.as_of(conn, [plan_id], None)
     count = sum(len(directive_audit.audit_step(s)) for s in steps) + (0 if steps else 1)
     conn.execute(update(plans).where(plans.c.id == plan_id).values(finding_count=count, updated_at=now))
 
@@ -134,7 +109,7 @@ def get(actor: Actor, plan_id: int, *, now: datetime, as_of: datetime | None = N
     """A plan with its steps as they were at `as_of` (None: now, the current versions)."""
     with db.write() as conn:
         row = _plan_row(conn, actor, plan_id)
-        steps = _steps_as_of(conn, [plan_id], as_of)
+        steps = step_versions_mod.as_of(conn, [plan_id], as_of)
         audit.record(conn, now=now, action="plan.read", actor=actor, client_id=row["client_id"],
                      detail=f"plan {plan_id}" + (" as of a past date" if as_of else ""))
     return {**dict(row), "steps": steps}
@@ -168,34 +143,28 @@ def save_step(actor: Actor, plan_id: int, step_id: int | None, form: dict, *, no
                                    ).inserted_primary_key[0]
             what = "step added"
         else:
-            current = {s["step_id"]: s for s in _steps_as_of(conn, [plan_id], None)}.get(step_id)
+            current = {s["step_id"]: s for s in step_versions_mod.as_of(conn, [plan_id], None)}.get(step_id)
             if current is None:
                 raise db.NotFound("step")
             step["level"] = min(current["level"], len(step["levels"]))
             what = "step edited"
         _add_version(conn, actor, step_id, step, now)
         _refresh_findings(conn, plan_id, now)
-        _replan_in(conn, row["client_id"], now)
+        replanning.replan_in(conn, row["client_id"], now)
         audit.record(conn, now=now, action="plan.update", actor=actor, client_id=row["client_id"],
                      detail=f"plan {plan_id}: {what}")
     return step_id, {}
 
 
-def _replan_in(conn, client_id: int, now: datetime) -> None:
-    """A step's time, days or existence changed: its queued reminders move in the same transaction."""
-    from db import reminders  # imported here: reminders build on plans
-    reminders.replan_in(conn, client_id, now)
-
-
 def remove_step(actor: Actor, step_id: int, *, now: datetime) -> None:
     with db.write() as conn:
         row = step_plan_in(conn, actor, step_id)
-        current = {s["step_id"]: s for s in _steps_as_of(conn, [row["id"]], None)}.get(step_id)
+        current = {s["step_id"]: s for s in step_versions_mod.as_of(conn, [row["id"]], None)}.get(step_id)
         if current is None:
             raise db.NotFound("step")
         _add_version(conn, actor, step_id, current, now, retired=True)
         _refresh_findings(conn, row["id"], now)
-        _replan_in(conn, row["client_id"], now)
+        replanning.replan_in(conn, row["client_id"], now)
         audit.record(conn, now=now, action="plan.update", actor=actor, client_id=row["client_id"],
                      detail=f"plan {row['id']}: step removed")
 
@@ -209,7 +178,7 @@ def change_level(actor: Actor, step_id: int, *, to_level: int, reason: str, now:
         return {"reason": "Please keep the reason under 300 characters."}
     with db.write() as conn:
         row = step_plan_in(conn, actor, step_id)
-        current = {s["step_id"]: s for s in _steps_as_of(conn, [row["id"]], None)}.get(step_id)
+        current = {s["step_id"]: s for s in step_versions_mod.as_of(conn, [row["id"]], None)}.get(step_id)
         if current is None:
             raise db.NotFound("step")
         if not isinstance(to_level, int) or not 1 <= to_level <= len(current["levels"]):
@@ -246,7 +215,7 @@ def card(raw: str, *, now: datetime) -> dict | None:
             return None
         plan_ids = list(conn.execute(select(plans.c.id).where(plans.c.client_id == res.client_id,
                                                               plans.c.status == "active")).scalars())
-        steps = _steps_as_of(conn, plan_ids, None) if plan_ids else []
+        steps = step_versions_mod.as_of(conn, plan_ids, None) if plan_ids else []
         zone = conn.execute(select(clients.c.timezone).where(clients.c.id == res.client_id)).scalar_one()
         audit.record(conn, now=now, action="card.view", actor_kind="client", actor_id=res.client_id,
                      actor_label="client", practice_id=res.practice_id, client_id=res.client_id,
@@ -258,34 +227,15 @@ def card(raw: str, *, now: datetime) -> dict | None:
 def card_calendar(raw: str, *, now: datetime) -> bytes | None:
     """The card's steps as an .ics file for the client's own calendar (core.calendar), recorded as a
     download; None when the link no longer works."""
-    from core import calendar
     with db.write() as conn:
         res = links.resolve_in(conn, raw, now, purpose="card")
         if not res.ok:
             return None
         plan_ids = list(conn.execute(select(plans.c.id).where(plans.c.client_id == res.client_id,
                                                               plans.c.status == "active")).scalars())
-        steps = _steps_as_of(conn, plan_ids, None) if plan_ids else []
+        steps = step_versions_mod.as_of(conn, plan_ids, None) if plan_ids else []
         zone = conn.execute(select(clients.c.timezone).where(clients.c.id == res.client_id)).scalar_one()
         audit.record(conn, now=now, action="card.export", actor_kind="client", actor_id=res.client_id,
                      actor_label="client", practice_id=res.practice_id, client_id=res.client_id,
                      detail=f"{len(steps)} steps as .ics")
     return calendar.build_ics(steps, zone=zone, now=now)
-
-
-def reminder_steps(conn, client_ids=None) -> list[dict]:
-    """For the reminder planner: the current steps of active plans of active clients, with each
-    client's zone. (Consent and pause are checked by the planner.) No actor: the worker is the system."""
-    q = (select(plans.c.id, plans.c.client_id, clients.c.timezone).join(clients, clients.c.id == plans.c.client_id)
-         .where(plans.c.status == "active", clients.c.status == "active"))
-    if client_ids is not None:
-        q = q.where(plans.c.client_id.in_(client_ids))
-    owner = {r.id: (r.client_id, r.timezone) for r in conn.execute(q)}
-    if not owner:
-        return []
-    out = []
-    for s in _steps_as_of(conn, list(owner), None):
-        client_id, zone = owner[s["plan_id"]]
-        out.append({"client_id": client_id, "timezone": zone, "step_id": s["step_id"], "days": s["days"],
-                    "window_start": s["window_start"], "window_end": s["window_end"], "position": s["position"]})
-    return out

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 import db
+from db import audit
 from core import practices as rules
 from db.actors import Actor
 from db.tables import practices  # noqa: F401  (this module's tables, re-exported)
@@ -40,7 +41,6 @@ def update_settings(actor: Actor, *, name: str, timezone: str, crisis_resources:
                     email_shows_practice_name: bool | None = None) -> dict[str, str]:
     """Save the practice's settings; returns {field: message} (nothing saved) or {}. The two email
     settings are left as they are when not given (None)."""
-    from db import audit
     if not actor.is_admin:
         raise db.Forbidden("Only a practice admin can change practice settings.")
     if consent_renewal_days is not None and not RENEWAL_MIN <= int(consent_renewal_days) <= RENEWAL_MAX:
@@ -68,6 +68,5 @@ def renewal_days(conn, practice_id: int, default: int) -> int:
 
 
 def count() -> int:
-    from sqlalchemy import func
     with db.read() as conn:
         return conn.execute(select(func.count()).select_from(practices)).scalar_one()

@@ -6,14 +6,15 @@ here (quiet_start/quiet_end, empty = none). Both defer, neither drops.
 """
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, timedelta, timezone as tz
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import exists, insert, select, update
+from sqlalchemy.orm import aliased
 
 import db
-from core import schedule
-from core import settings as settings_mod
-from db import audit, consent, links, outbox, plans
+from core import settings as settings_mod, suggest
+from db import audit, consent, links, outbox, plans, replanning, step_versions
 from db.actors import Actor
 from db.checkins import checkins
 from db import clients as clients_mod
@@ -83,66 +84,8 @@ def set_quiet_hours(actor: Actor, client_id: int, start: str | None, end: str | 
             conn.execute(insert(p).values(client_id=client_id, updated_at=now))
         conn.execute(update(p).where(p.c.client_id == client_id).values(quiet_start=start, quiet_end=end,
                                                                         updated_at=now))
-        replan_in(conn, client_id, now)
+        replanning.replan_in(conn, client_id, now)
         audit.record(conn, now=now, action="reminders.quiet", actor=actor, client_id=client_id)
-
-
-def client_quiet(prefs) -> tuple[time, time] | None:
-    """A client's own quiet hours from their reminder_prefs row (None: none)."""
-    if prefs is None or not prefs["quiet_start"] or not prefs["quiet_end"]:
-        return None
-    return time.fromisoformat(prefs["quiet_start"]), time.fromisoformat(prefs["quiet_end"])
-
-
-def planned_items(zone: str, steps: list[dict], prefs, start: datetime, end: datetime,
-                  cfg: settings_mod.Settings) -> list[schedule.Planned]:
-    """One client's reminders in [start, end) from their current steps (plans.reminder_steps), their
-    quiet hours and the practice's settings. Raises ValueError/KeyError for a zone that cannot be used."""
-    slots = [schedule.Slot(s["step_id"], frozenset(s["days"]), time.fromisoformat(s["window_start"]), s["position"])
-             for s in steps]
-    return schedule.plan_client(slots, zone, start, end, practice_quiet=schedule.parse_quiet(cfg["REMINDER_QUIET_HOURS"]),
-                                client_quiet=client_quiet(prefs), daily_cap=cfg["REMINDER_DAILY_CAP"],
-                                window_minutes=cfg["REMINDER_WINDOW_MINUTES"])
-
-
-def replan_in(conn, client_id: int, now: datetime, cfg: settings_mod.Settings | None = None) -> None:
-    """Re-plan one client's queued reminders inside the caller's transaction, so a change to their time
-    zone, status, quiet hours or steps commits together with the reminders it moves: nothing stays
-    queued at an instant the change made wrong (the worker would send it before its next pass).
-    Called by name wherever those change. A paused client or one without consent is left to the
-    sender's re-check, as the worker's planner does."""
-    cfg = cfg or settings_mod.load()
-    # The client's row is the lock: two changes to one client re-plan one after the other.
-    conn.execute(select(clients.c.id).where(clients.c.id == client_id).with_for_update()).first()
-    steps = plans.reminder_steps(conn, [client_id])
-    queued = outbox.queued_in(conn, [client_id], now).get(client_id, [])
-    change = schedule.replan(queued, [], now, now + schedule.HORIZON)  # no current steps: nothing stays
-    if steps:
-        prefs = conn.execute(select(reminder_prefs).where(reminder_prefs.c.client_id == client_id)).mappings().first()
-        if (prefs is not None and prefs["paused_at"] is not None) or not consent.is_active(conn, client_id, now):
-            return
-        try:
-            change = replan_one(steps[0]["timezone"], steps, prefs, queued, now, cfg)
-        except (ValueError, KeyError):
-            return  # a zone that cannot be planned: the worker logs it and skips this client
-    apply_replan_in(conn, client_id, change, now)
-
-
-def replan_one(zone: str, steps: list[dict], prefs, queued: list[dict], now: datetime, cfg: settings_mod.Settings,
-               horizon=schedule.HORIZON) -> schedule.Replan:
-    """What re-planning one reachable client with current steps changes (core.schedule.replan)."""
-    start, end = schedule.replan_range(queued, now, cfg["REMINDER_WINDOW_MINUTES"], horizon)
-    items = planned_items(zone, steps, prefs, start, end, cfg)
-    return schedule.replan(queued, items, now, now + horizon,
-                           days=schedule.plan_days(zone, start, end, client_quiet(prefs)),
-                           current={(s["step_id"], s["window_start"]) for s in steps})
-
-
-def apply_replan_in(conn, client_id: int, change: schedule.Replan, now: datetime) -> int:
-    """Write one client's re-planning inside the caller's transaction; returns the new rows."""
-    outbox.cancel_many(conn, change.cancel, now, reason=outbox.REPLANNED)
-    outbox.move_in(conn, change.move, now)
-    return outbox.add_planned(conn, client_id, change.add, now)
 
 
 def beat(worker: str, now: datetime, error: str | None = None) -> None:
@@ -176,7 +119,7 @@ def client_view(actor: Actor, client_id: int, *, now: datetime) -> dict:
             "quiet": (prefs["quiet_start"], prefs["quiet_end"]) if prefs and prefs["quiet_start"] else None,
             "upcoming": outbox.upcoming_for_client(conn, client_id, now),
             "steps": [{"days": s["days"], "at": s["window_start"], "position": s["position"]}
-                      for s in plans.reminder_steps(conn, [client_id])],
+                      for s in step_versions.reminder_steps(conn, [client_id])],
             "sent": outbox.recent_for_client(conn, client_id, statuses=("sent",), limit=10),
             "problems": outbox.recent_for_client(conn, client_id, statuses=("failed", "expired"), limit=10),
         }
@@ -204,10 +147,6 @@ def distress_pairs(conn, client_id: int, *, now: datetime | None = None, days: i
                    limit: int = 2000) -> list[tuple]:
     """(local time of the check-in, distress 0-10) for the client's last `days` days of check-ins,
     bounded, with corrected check-ins replaced by their corrections; for core.suggest."""
-    from zoneinfo import ZoneInfo
-    from datetime import timedelta, timezone as tz
-    from sqlalchemy import exists
-    from sqlalchemy.orm import aliased
     now = now or datetime.now(tz.utc)
     zone = conn.execute(select(clients.c.timezone).where(clients.c.id == client_id)).scalar()
     if zone is None:
@@ -224,7 +163,6 @@ def distress_pairs(conn, client_id: int, *, now: datetime | None = None, days: i
 
 def suggestion(actor: Actor, client_id: int, *, now: datetime):
     """A suggested reminder time for one client (or None), computed, never applied by itself."""
-    from core import suggest
     with db.write() as conn:
         clients_mod.require(conn, actor, client_id)
         pairs = distress_pairs(conn, client_id, now=now)

@@ -21,7 +21,7 @@ import db
 from core import signin
 from db import audit
 from db.actors import Actor
-from db.clinicians import clinicians
+from db.tables import clinicians
 from db.tables import login_sessions  # noqa: F401  (this module's tables, re-exported)
 
 

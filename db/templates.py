@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select
 
 import db
-from core import templates as core_templates
+from core import plans, templates as core_templates
 from db import audit
 from db.actors import Actor
 from db.tables import plan_templates  # noqa: F401  (this module's tables, re-exported)
@@ -40,7 +40,6 @@ def _upsert(conn, actor: Actor, t: dict, now: datetime) -> None:
 
 def save_from_step(actor: Actor, *, name: str, goal: str, step: dict, now: datetime) -> dict[str, str]:
     """Save a step (already read through the caller's scoped plan) as a practice template."""
-    from core import plans
     name = (name or "").strip()
     if not name or len(name) > 80:
         return {"name": "Please give the template a short name (up to 80 characters)."}

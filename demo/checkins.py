@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select
 
 from core import measures as measure_rules
-from db import measures, plans, safety
+from db import measures, plans, safety, step_versions
 from db.checkins import checkin_steps, checkins
 from db.clients import clients
 
@@ -65,7 +65,7 @@ def _checkins(conn, cid: int, zone: str, now: datetime, rng, spec, *, rising: bo
         rng = random.Random(f"demo-checkins:{cid}:{back}")
         day = today - timedelta(days=back)
         at = datetime.combine(day, time(20, rng.randint(0, 59)), tz).astimezone(ZoneInfo("UTC"))
-        steps = [s for s in plans._steps_as_of(conn, plan_ids, at) if day.weekday() in s["days"]]
+        steps = [s for s in step_versions.as_of(conn, plan_ids, at) if day.weekday() in s["days"]]
         if not steps or (rng.random() > chance and back != peak_back):
             continue
         lately = rising and back <= 10

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import insert, select
 
 from core import plans as rules, templates
-from db import plans
+from db import plans, step_versions
 from db.actors import Actor
 from db.clinicians import clinicians
 
@@ -38,7 +38,7 @@ def step(conn, ids, now, rng) -> None:
                                   "manageable again.",
                              steps=[_step("breathing"), _step("thought_record", window_start="19:30",
                                                               window_end="20:30")])
-    first = plans._steps_as_of(conn, [alex], None)[0]
+    first = step_versions.as_of(conn, [alex], None)[0]
     later = now - timedelta(days=7)
     conn.execute(insert(plans.level_changes).values(
         step_id=first["step_id"], at=later, from_level=1, to_level=2, clinician_id=maya.clinician_id,
@@ -50,7 +50,7 @@ def step(conn, ids, now, rng) -> None:
                                goal="Rebuild energy with one valued activity a day and a steadier bedtime.",
                                steps=[_step("activation", behaviour="walk to the park and back"),
                                       _step("wind_down")])
-    ba = plans._steps_as_of(conn, [jordan], None)[0]
+    ba = step_versions.as_of(conn, [jordan], None)[0]
     plans._add_version(conn, maya, ba["step_id"], {**ba, "behaviour": "walk to the corner shop and back",
                                                    "duration_min": 8}, now - timedelta(days=10))
     plans._refresh_findings(conn, jordan, now - timedelta(days=10))

@@ -8,7 +8,7 @@ from datetime import time, timedelta
 from sqlalchemy import insert
 
 from core import schedule
-from db import consent, outbox, plans
+from db import consent, outbox, step_versions
 from db.reminders import reminder_prefs
 
 DAYS = 14
@@ -16,7 +16,7 @@ DAYS = 14
 
 def step(conn, ids, now, rng) -> None:
     by_client: dict[int, list] = {}
-    for s in plans.reminder_steps(conn):
+    for s in step_versions.reminder_steps(conn):
         by_client.setdefault(s["client_id"], []).append(s)
     n = -1
     for client_id, steps in sorted(by_client.items()):

@@ -10,7 +10,7 @@ cancelled); then writes in short transactions, new rows with one executemany per
 ON CONFLICT DO NOTHING on the outbox key.
 
 Changes made in the app (a client's zone or quiet hours, a step) re-plan that client in their own
-transaction (db.reminders.replan_in); this pass catches everything else (the practice's quiet hours
+transaction (db.replanning.replan_in); this pass catches everything else (the practice's quiet hours
 or daily cap after a restart, a plan that ended) before the sender runs, and also a change made
 while this pass was between its reads and its writes."""
 from __future__ import annotations
@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 import db
 from core import schedule
 from core import settings as settings_mod
-from db import consent, outbox, plans, reminders
+from db import consent, outbox, replanning, step_versions
 from db.clients import clients
 from db.reminders import reminder_prefs
 from sqlalchemy import select
@@ -51,7 +51,7 @@ def run(now: datetime, cfg: settings_mod.Settings | None = None, *, horizon: tim
     queued. Returns new rows."""
     cfg = cfg or settings_mod.load()
     with db.read() as conn:
-        steps = plans.reminder_steps(conn, client_ids)
+        steps = step_versions.reminder_steps(conn, client_ids)
         queued = outbox.queued_in(conn, client_ids, now)
     by_client: dict[int, tuple[str, list[dict]]] = {}
     for s in steps:
@@ -68,7 +68,7 @@ def run(now: datetime, cfg: settings_mod.Settings | None = None, *, horizon: tim
             if client_id not in active or (p is not None and p["paused_at"] is not None):
                 continue  # the sender's re-check holds these back
             try:
-                change = reminders.replan_one(zone, client_steps, p, mine, now, cfg, horizon)
+                change = replanning.replan_one(zone, client_steps, p, mine, now, cfg, horizon)
             except (ValueError, KeyError) as exc:
                 log.warning("client %s: reminders not planned (%s)", client_id, type(exc).__name__)
                 continue

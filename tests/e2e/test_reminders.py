@@ -15,12 +15,12 @@ SEND_ONE = """
 from datetime import datetime, timedelta, timezone
 import db
 from core import settings
-from db import consent, outbox, plans, reminders
+from db import consent, outbox, plans, reminders, step_versions
 from core.schedule import Planned
 from jobs import sender, worker
 now = datetime.now(timezone.utc)
 with db.write() as conn:
-    s = next(s for s in plans.reminder_steps(conn) if consent.is_active(conn, s["client_id"], now)
+    s = next(s for s in step_versions.reminder_steps(conn) if consent.is_active(conn, s["client_id"], now)
              and not reminders.is_paused(conn, s["client_id"]))
     outbox.add_planned(conn, s["client_id"], [Planned(s["step_id"], now.date() - timedelta(days=400), "07:00",
                                                       now - timedelta(minutes=1), now + timedelta(hours=1))], now)
