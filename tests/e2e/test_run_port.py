@@ -45,7 +45,7 @@ cid, err = clients.create(maya, {"display_name": "Port Client", "email": "port@e
                                  "timezone": "Europe/London"}, now=now - timedelta(days=2))
 assert not err, err
 with db.write() as c:
-    consent.record_confirmed_in(c, cid, at=now - timedelta(days=2), by="maya")
+    builders.record_confirmed_in(c, cid, at=now - timedelta(days=2), by="maya")
 pid, err = plans.create_plan(maya, cid, goal="Calmer mornings", steps=[step], now=now - timedelta(days=1))
 assert not err, err
 from core import settings
@@ -62,7 +62,7 @@ def _env(tmp: Path, **extra) -> dict:
 
 
 def _prepare(env: dict, extra_code: str = "") -> None:
-    code = f"from db import migrate, seed; migrate.upgrade(); seed.run(password={DEMO_PASSWORD!r})\n" + extra_code
+    code = f"from db import migrate; from demo import builders, seed; migrate.upgrade(); seed.run(password={DEMO_PASSWORD!r})\n" + extra_code
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, timeout=120)
 
 
