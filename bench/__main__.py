@@ -57,7 +57,7 @@ def checkin_submissions(clinician_id: int, practice_id: int, client_id: int, n: 
     actor = Actor(clinician_id, practice_id, "clinician", "bench")
     ttl = {"checkin": 7, "consent": 14, "card": 7, "preferences": 7}
     raw = links.issue_for(actor, client_id, "checkin", now=now, ttl_days=ttl)
-    form = checkins.form_for(raw, now=now)
+    form = checkins.form_by_link(raw, now=now)
     today = local_today(clients.get(actor, client_id, now=now)["timezone"], now)
     steps = {s["step_id"]: {"status": "done"} for s in form["planned"][today]}
     times = []
@@ -151,7 +151,7 @@ def _steps_today(link: str) -> int:
     """How many step cards the check-in page draws for this link today (the form floor draws as many)."""
     from datetime import datetime, timezone
     from db import checkins
-    form = checkins.form_for(link.split("t=", 1)[1], now=datetime.now(timezone.utc))
+    form = checkins.form_by_link(link.split("t=", 1)[1], now=datetime.now(timezone.utc))
     return len(form["planned"][form["today"]])
 
 

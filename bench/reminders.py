@@ -50,7 +50,7 @@ def _setup(now: datetime) -> list[int]:
     """Our own practice, clinician and clients with consent and a two-step plan each."""
     from sqlalchemy import insert, select
     import db
-    from core import passwords, plans as rules, templates as core_templates
+    from core import passwords, plans as plan_rules, templates as core_templates
     from db import clinicians, consent, plans, practices
     from demo import builders
     from db.actors import Actor
@@ -59,7 +59,7 @@ def _setup(now: datetime) -> list[int]:
     t = core_templates.by_key(core_templates.BUILT_IN)
     steps = []
     for key in STEP_KEYS:
-        step, errors = rules.validate_step({**t[key]["step"], "days": [0, 1, 2, 3, 4, 5, 6]})
+        step, errors = plan_rules.validate_step({**t[key]["step"], "days": [0, 1, 2, 3, 4, 5, 6]})
         assert not errors, errors
         steps.append(step)
     since = now - timedelta(days=2)

@@ -34,7 +34,7 @@ def validate(form: dict) -> tuple[dict, dict[str, str]]:
     if err:
         errors["name"] = err
     clean["crisis_resources"] = str(form.get("crisis_resources") or "").strip()
-    if not CRISIS_MIN <= len(clean["crisis_resources"]) <= CRISIS_MAX:
+    if "crisis_resources" in form and not CRISIS_MIN <= len(clean["crisis_resources"]) <= CRISIS_MAX:
         errors["crisis_resources"] = (f"Please give clients real crisis resources (at least one phone number), "
                                       f"{CRISIS_MIN} to {CRISIS_MAX} characters.")
     clean["email_sender_name"], err = _clean(form.get("email_sender_name"), what="sender name",

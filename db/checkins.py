@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import insert, select
 
 import db
-from core import checkins as rules, plans as plan_rules, safety as safety_rules, settings as settings_mod
+from core import checkins as checkin_rules, plans as plan_rules, safety as safety_rules, settings as settings_mod
 from db import audit, links, measures, plans, practices, safety, step_versions
 from db.actors import Actor
 from db import clients as clients_mod
@@ -49,7 +49,7 @@ def planned_in(conn, client_id: int, day: date) -> list[dict]:
     return [s for s in current_steps_in(conn, client_id) if plan_rules.planned_on(s, day)]
 
 
-def form_for(raw: object, *, now: datetime) -> dict | None:
+def form_by_link(raw: object, *, now: datetime) -> dict | None:
     """What the check-in page draws for this link: steps planned today and yesterday (client's zone),
     due questionnaires, crisis resources. None when the link no longer works. Changes nothing."""
     with db.read() as conn:
@@ -60,7 +60,7 @@ def form_for(raw: object, *, now: datetime) -> dict | None:
         due = measures.due_in(conn, res.client_id, now)
         crisis = conn.execute(select(practices.practices.c.crisis_resources)
                               .where(practices.practices.c.id == res.practice_id)).scalar_one()
-    today, yesterday = rules.allowed_dates(res.timezone, now)
+    today, yesterday = checkin_rules.allowed_dates(res.timezone, now)
     return {"client_id": res.client_id, "timezone": res.timezone, "today": today, "yesterday": yesterday,
             "planned": {d: [s for s in steps if plan_rules.planned_on(s, d)] for d in (today, yesterday)},
             "steps": steps, "due": due, "crisis_resources": crisis}
@@ -93,11 +93,11 @@ def submit(raw: object, form: dict, *, now: datetime, threshold: int | None = No
         client_id = res.client_id
         zone = res.timezone
         steps = current_steps_in(conn, client_id)
-        today, yesterday = rules.allowed_dates(zone, now)
+        today, yesterday = checkin_rules.allowed_dates(zone, now)
         raw_day = form.get("local_date", today)
         day = yesterday if str(raw_day) == yesterday.isoformat() else today
         planned = {s["step_id"]: s for s in steps if plan_rules.planned_on(s, day)}
-        clean, errors = rules.validate(form, planned={sid: {"asks_label": s["asks_label"]} for sid, s in planned.items()},
+        clean, errors = checkin_rules.validate(form, planned={sid: {"asks_label": s["asks_label"]} for sid, s in planned.items()},
                                        zone=zone, now=now)
         corrects = form.get("corrects")
         if corrects is not None:
@@ -167,8 +167,8 @@ def outcomes_in(conn, step_id: int, *, now: datetime) -> list[tuple[date, str]]:
                        .join(plans.plans, plans.plans.c.id == plans.plan_steps.c.plan_id)
                        .where(plans.plan_steps.c.id == step_id)).first()
     zone = _client(conn, row.client_id)["timezone"]
-    today = rules.local_today(zone, now)
-    start = rules.local_today(zone, row.created_at)
+    today = checkin_rules.local_today(zone, now)
+    start = checkin_rules.local_today(zone, row.created_at)
     reported: dict[date, str] = {}
     for day, status in conn.execute(
             select(checkins.c.local_date, checkin_steps.c.status)

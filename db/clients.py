@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import and_, insert, select, update
 
 import db
-from core import clients as rules
+from core import clients as client_rules
 from db import audit, replanning
 from db.actors import Actor
 from db.clinicians import clinicians
@@ -88,7 +88,7 @@ def create(actor: Actor, form: dict, *, now: datetime) -> tuple[int | None, dict
     """Returns (new id, {}) or (None, {field: message}); nothing is saved when there is a message."""
     form = dict(form)
     form.setdefault("clinician_id", actor.clinician_id)
-    clean, errors = rules.validate(form)
+    clean, errors = client_rules.validate(form)
     if errors:
         return None, errors
     with db.write() as conn:
@@ -102,7 +102,7 @@ def create(actor: Actor, form: dict, *, now: datetime) -> tuple[int | None, dict
 
 
 def update_client(actor: Actor, client_id: int, form: dict, *, now: datetime) -> dict[str, str]:
-    clean, errors = rules.validate(form)
+    clean, errors = client_rules.validate(form)
     if errors:
         return errors
     with db.write() as conn:

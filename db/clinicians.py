@@ -100,7 +100,7 @@ def set_active(actor: Actor, clinician_id: int, active: bool, *, now: datetime) 
         if n != 1:
             raise db.NotFound("clinician")
         if not active:
-            signins.end_all_for(conn, clinician_id, now=now, reason="deactivated")
+            signins.end_all_in(conn, clinician_id, now=now, reason="deactivated")
         audit.record(conn, now=now, action="clinician.update", actor=actor,
                      detail=f"clinician {clinician_id} {'activated' if active else 'deactivated'}")
 
@@ -143,7 +143,7 @@ def set_password_in(conn, clinician_id: int, new: str, *, now: datetime, rounds:
     conn.execute(update(clinicians).where(clinicians.c.id == clinician_id).values(
         password_hash=passwords.hash_password(new, rounds), password_changed_at=now, locked_until=None,
         failed_logins=0))
-    signins.end_all_for(conn, clinician_id, now=now, reason="password", keep=keep_session)
+    signins.end_all_in(conn, clinician_id, now=now, reason="password", keep=keep_session)
 
 
 def change_password(actor: Actor, current: str, new: str, *, now: datetime, keep_session: str | None,

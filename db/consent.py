@@ -16,7 +16,7 @@ from typing import Callable
 from sqlalchemy import insert, select, update
 
 import db
-from core import consent as rules
+from core import consent as consent_rules
 from core import email_headers
 from db import audit, links, outbox
 from db.actors import Actor
@@ -59,21 +59,21 @@ def _practice_of(conn, client_id: int) -> int:
     return conn.execute(select(clients.c.practice_id).where(clients.c.id == client_id)).scalar_one()
 
 
-def status_in(conn, client_id: int, now: datetime, *, notice_days: int) -> rules.Status:
+def status_in(conn, client_id: int, now: datetime, *, notice_days: int) -> consent_rules.Status:
     practice_id = _practice_of(conn, client_id)
     zone = conn.execute(select(practices.c.timezone).where(practices.c.id == practice_id)).scalar_one()
-    return rules.status(_rounds(conn, [client_id]).get(client_id, []), now,
+    return consent_rules.status(_rounds(conn, [client_id]).get(client_id, []), now,
                         current_version=current_version(conn, practice_id), notice_days=notice_days, zone=zone)
 
 
 def states_in(conn, actor: Actor, scoped_ids: list[int], *, now: datetime, notice_days: int, zone: str,
-              version: int | None = None) -> dict[int, rules.Status]:
+              version: int | None = None) -> dict[int, consent_rules.Status]:
     """Consent status per client for the caseload, inside the caller's transaction, for ids the caller
     has already scoped to `actor` (`zone`: the practice's, whose calendar days count; `version`: the
     practice's current checklist version, when the caller has already read it)."""
     version = version or current_version(conn, actor.practice_id)
     rounds = _rounds(conn, scoped_ids)
-    return {i: rules.status(rounds.get(i, []), now, current_version=version, notice_days=notice_days, zone=zone)
+    return {i: consent_rules.status(rounds.get(i, []), now, current_version=version, notice_days=notice_days, zone=zone)
             for i in scoped_ids}
 
 
@@ -84,13 +84,13 @@ def overview(actor: Actor, client_id: int, *, now: datetime, notice_days: int) -
         template = current_in(conn, actor.practice_id, now)
         p = conn.execute(select(practices.c.name, practices.c.crisis_resources, practices.c.timezone)
                          .where(practices.c.id == actor.practice_id)).one()
-        shown = rules.render_items(template["items"], practice=p.name, crisis=p.crisis_resources)
+        shown = consent_rules.render_items(template["items"], practice=p.name, crisis=p.crisis_resources)
         rounds = _rounds(conn, [client_id]).get(client_id, [])
         events = [dict(r) for r in conn.execute(select(consent_events).where(consent_events.c.client_id == client_id)
                                                 .order_by(consent_events.c.at.desc(), consent_events.c.id.desc()))
                   .mappings()]
         audit.record(conn, now=now, action="consent.view", actor=actor, client_id=client_id)
-    st = rules.status(rounds, now, current_version=template["version"], notice_days=notice_days, zone=p.timezone)
+    st = consent_rules.status(rounds, now, current_version=template["version"], notice_days=notice_days, zone=p.timezone)
     return {"status": st, "template": {**template, "items": shown}, "rounds": rounds, "events": events}
 
 
@@ -105,7 +105,7 @@ def _record_discussion(conn, actor: Actor, client_id: int, form: dict, now: date
     clients_mod.require(conn, actor, client_id)
     template = current_in(conn, actor.practice_id, now)
     discussed = [str(k) for k in form.get("discussed", [])]
-    errors = rules.check_discussion([it["key"] for it in template["items"]], discussed,
+    errors = consent_rules.check_discussion([it["key"] for it in template["items"]], discussed,
                                     bool(form.get("tech_ok")), form.get("tech_note", ""))
     if errors:
         return None, errors
@@ -202,7 +202,7 @@ def for_link(raw: object, now: datetime) -> dict:
         if row is None:
             return {**base, "state": "confirmed" if is_active(conn, res.client_id, now) else "none"}
         template = conn.execute(select(consent_templates).where(consent_templates.c.id == row["template_id"])).one()
-        items = rules.render_items(json.loads(template.checklist), practice=p.name, crisis=p.crisis_resources)
+        items = consent_rules.render_items(json.loads(template.checklist), practice=p.name, crisis=p.crisis_resources)
         return {**base, "state": "open", "items": items, "version": template.version}
 
 
@@ -218,12 +218,12 @@ def confirm(raw: object, confirmed: list[str], name: str, *, now: datetime, rene
             return ("already" if is_active(conn, res.client_id, now) else "invalid"), {}
         template = conn.execute(select(consent_templates.c.checklist).where(consent_templates.c.id == row["template_id"])).scalar_one()
         keys = [it["key"] for it in json.loads(template)]
-        clean, errors = rules.check_confirmation(keys, [str(k) for k in confirmed], name)
+        clean, errors = consent_rules.check_confirmation(keys, [str(k) for k in confirmed], name)
         if errors:
             return "open", errors
         # The practice's own renewal period wins over the deployment default passed in.
         renewal_days = practices_mod.renewal_days(conn, res.practice_id, renewal_days)
-        renews_at, expires_at = rules.dates_after_confirm(now, renewal_days=renewal_days, grace_days=grace_days)
+        renews_at, expires_at = consent_rules.dates_after_confirm(now, renewal_days=renewal_days, grace_days=grace_days)
         done = conn.execute(update(consents).where(consents.c.id == row["id"], consents.c.confirmed_at.is_(None))
                             .values(confirmed_at=now, confirmed_name=clean, confirmed_items=json.dumps(keys),
                                     renews_at=renews_at, expires_at=expires_at)).rowcount

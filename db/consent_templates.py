@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, insert, select
 
 import db
-from core import consent as rules
+from core import consent as consent_rules
 from db import audit
 from db.actors import Actor
 from db.tables import consent_templates  # noqa: F401  (this module's tables, re-exported)
@@ -23,7 +23,7 @@ def current_in(conn, practice_id: int, now: datetime) -> dict:
                        .order_by(consent_templates.c.version.desc()).limit(1)).first()
     if row is None:
         conn.execute(insert(consent_templates).values(practice_id=practice_id, version=1, created_at=now,
-                                                      created_by="default", checklist=json.dumps(rules.DEFAULT_ITEMS)))
+                                                      created_by="default", checklist=json.dumps(consent_rules.DEFAULT_ITEMS)))
         return current_in(conn, practice_id, now)
     return _as_dict(row)
 
@@ -62,7 +62,7 @@ def publish(actor: Actor, items: list[dict], *, now: datetime) -> int:
     keys = [str(it.get("key", "")).strip() for it in items]
     if not items or any(not k for k in keys) or len(set(keys)) != len(keys):
         raise ValueError("each checklist item needs its own key")
-    if errors := rules.check_items(items):
+    if errors := consent_rules.check_items(items):
         raise ChecklistRefused(errors)
     with db.write() as conn:
         version = current_in(conn, actor.practice_id, now)["version"] + 1

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, insert, select, update
 
 import db
-from core import checkins as checkin_rules, measures as rules, safety as safety_rules
+from core import checkins as checkin_rules, measures as measure_rules, safety as safety_rules
 from db import audit, consent, links, safety
 from db.actors import Actor
 from db import clients as clients_mod
@@ -24,7 +24,7 @@ WEEKLY_GAP = timedelta(days=6)  # a weekly questionnaire is due again six days a
 class Result:
     status: str  # "saved", "already", "errors", "invalid"
     errors: dict = field(default_factory=dict)
-    score: rules.Score | None = None
+    score: measure_rules.Score | None = None
     flagged: bool = False
 
 
@@ -41,14 +41,14 @@ def due_in(conn, client_id: int, now: datetime) -> list[dict]:
     out = []
     for r in rows:
         if r["last"] is None or (r["cadence"] == "weekly" and now - r["last"] >= WEEKLY_GAP):
-            m = rules.MEASURES[r["measure"]]
+            m = measure_rules.MEASURES[r["measure"]]
             out.append({"assignment_id": r["id"], "measure": r["measure"], "title": m.title, "items": list(m.items)})
     return out
 
 
 def assign(actor: Actor, client_id: int, measure: str, cadence: str, *, now: datetime) -> dict[str, str]:
     """Assign (or re-assign with a new cadence) a questionnaire; returns {field: message}."""
-    if measure not in rules.MEASURES:
+    if measure not in measure_rules.MEASURES:
         return {"measure": "Please choose PHQ-9 or GAD-7."}
     if cadence not in CADENCES:
         return {"cadence": "Please choose weekly or once."}
@@ -94,8 +94,8 @@ def overview(actor: Actor, client_id: int, *, now: datetime, limit: int = 50) ->
                      detail=f"{len(responses)} questionnaires shown")
     for r in responses:
         r["answers"] = items.get(r["id"], [])
-        r["score"] = rules.score(r["measure"], r["answers"]) if len(r["answers"]) == len(
-            rules.MEASURES[r["measure"]].items) else None
+        r["score"] = measure_rules.score(r["measure"], r["answers"]) if len(r["answers"]) == len(
+            measure_rules.MEASURES[r["measure"]].items) else None
     return {"assigned": open_rows, "responses": responses}
 
 
@@ -135,10 +135,10 @@ def submit(raw: object, assignment_id: int, answers: list, idempotency_key: str,
             if again is not None:
                 return _already(conn, again)
             return Result("errors", errors={"form": "This questionnaire isn't waiting for you any more."})
-        problems = rules.validate(assignment["measure"], answers)
+        problems = measure_rules.validate(assignment["measure"], answers)
         if problems:
             return Result("errors", errors={f"item:{i}": msg for i, msg in problems.items()})
-        score = rules.score(assignment["measure"], answers)
+        score = measure_rules.score(assignment["measure"], answers)
         zone = conn.execute(select(clients.c.timezone).where(clients.c.id == client_id)).scalar_one()
         response_id = db.insert_once(conn, measure_responses, dict(
             client_id=client_id, assignment_id=assignment_id, measure=assignment["measure"], idempotency_key=key,
@@ -163,4 +163,4 @@ def _already(conn, row) -> Result:
     flagged = conn.execute(select(safety.safety_flags.c.id).where(safety.safety_flags.c.source == "measure",
                                                                   safety.safety_flags.c.source_id == row["id"])
                            ).first() is not None
-    return Result("already", score=rules.score(row["measure"], answers), flagged=flagged)
+    return Result("already", score=measure_rules.score(row["measure"], answers), flagged=flagged)

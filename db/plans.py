@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, insert, select, update
 
 import db
-from core import calendar, directive_audit, plans as rules
+from core import calendar, directive_audit, plans as plan_rules
 from db import audit, links, practices
 from db.actors import Actor
 from db import clients as clients_mod
@@ -22,7 +22,7 @@ from db.tables import plans, plan_steps, step_versions, level_changes  # noqa: F
 
 
 def _version_values(step: dict) -> dict:
-    return {**{k: step[k] for k in rules.FIELDS if k not in ("days", "levels")},
+    return {**{k: step[k] for k in plan_rules.FIELDS if k not in ("days", "levels")},
             "days": ",".join(str(d) for d in step["days"]), "levels": json.dumps(step["levels"])}
 
 
@@ -57,8 +57,8 @@ def _validate_goal(goal: str) -> tuple[str, str | None]:
     goal = (goal or "").strip()
     if not goal:
         return goal, "Please write the goal in a sentence: what skill, and why it matters to the client."
-    if len(goal) > rules.GOAL_MAX:
-        return goal, f"Please keep the goal under {rules.GOAL_MAX} characters."
+    if len(goal) > plan_rules.GOAL_MAX:
+        return goal, f"Please keep the goal under {plan_rules.GOAL_MAX} characters."
     return goal, None
 
 
@@ -70,7 +70,7 @@ def create_plan(actor: Actor, client_id: int, *, goal: str, steps: list[dict], n
     errors = {"goal": goal_error} if goal_error else {}
     clean = []
     for i, form in enumerate(steps):
-        step, step_errors = rules.validate_step(form)
+        step, step_errors = plan_rules.validate_step(form)
         errors.update({f"step{i}.{k}": v for k, v in step_errors.items()})
         clean.append(step)
     if errors:
@@ -131,7 +131,7 @@ def save_step(actor: Actor, plan_id: int, step_id: int | None, form: dict, *, no
               ) -> tuple[int | None, dict[str, str]]:
     """Add a step (step_id None) or save a new version of one. The level is kept as it is: levels
     change through `change_level`, which records a reason."""
-    step, errors = rules.validate_step(form)
+    step, errors = plan_rules.validate_step(form)
     if errors:
         return None, errors
     with db.write() as conn:
@@ -202,7 +202,7 @@ def level_history(actor: Actor, step_id: int, *, now: datetime) -> list[dict]:
         audit.record(conn, now=now, action="plan.read", actor=actor, client_id=row["client_id"],
                      detail=f"plan {row['id']}: level history")
     for r in rows:
-        r["label"] = rules.level_change_label(r["from_level"], r["to_level"])
+        r["label"] = plan_rules.level_change_label(r["from_level"], r["to_level"])
     return rows
 
 

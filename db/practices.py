@@ -7,7 +7,7 @@ from sqlalchemy import func, insert, select, update
 
 import db
 from db import audit
-from core import practices as rules
+from core import practices as practice_rules
 from db.actors import Actor
 from db.tables import practices  # noqa: F401  (this module's tables, re-exported)
 
@@ -45,7 +45,7 @@ def update_settings(actor: Actor, *, name: str, timezone: str, crisis_resources:
         raise db.Forbidden("Only a practice admin can change practice settings.")
     if consent_renewal_days is not None and not RENEWAL_MIN <= int(consent_renewal_days) <= RENEWAL_MAX:
         raise ValueError(f"Consent renewal must be between {RENEWAL_MIN} and {RENEWAL_MAX} days.")
-    clean, errors = rules.validate({"name": name, "crisis_resources": crisis_resources,
+    clean, errors = practice_rules.validate({"name": name, "crisis_resources": crisis_resources,
                                     "email_sender_name": email_sender_name})
     if errors:
         return errors

@@ -161,7 +161,7 @@ def end(sid: str, now: datetime, *, reason: str = "signout") -> None:
         audit.record(conn, now=now, action="signout", actor=_actor(row))
 
 
-def end_all_for(conn, clinician_id: int, *, now: datetime, reason: str, keep: str | None = None) -> int:
+def end_all_in(conn, clinician_id: int, *, now: datetime, reason: str, keep: str | None = None) -> int:
     """End every open login session of an account (and so every re-login cookie it issued), except
     the one whose key is `keep`. Returns how many ended."""
     q = update(login_sessions).where(login_sessions.c.clinician_id == clinician_id, login_sessions.c.ended_at.is_(None))

@@ -9,12 +9,12 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, select
 
-from core import plans as rules
+from core import plans as plan_rules
 from db.tables import clients, plan_steps, plans, step_versions
 
 
 def as_dict(row) -> dict:
-    step = {k: row[k] for k in rules.FIELDS if k not in ("days", "levels")}
+    step = {k: row[k] for k in plan_rules.FIELDS if k not in ("days", "levels")}
     step["days"] = [int(d) for d in row["days"].split(",") if d != ""]
     step["levels"] = json.loads(row["levels"])
     step["step_id"], step["version_id"], step["valid_from"] = row["step_id"], row["id"], row["valid_from"]

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import insert, select
 
-from core import plans as rules, templates
+from core import plans as plan_rules, templates
 from db import plans, step_versions
 from db.actors import Actor
 from db.clinicians import clinicians
@@ -20,7 +20,7 @@ def _actor(conn, clinician_id: int, practice_id: int) -> Actor:
 
 
 def _step(key: str, **changes) -> dict:
-    step, errors = rules.validate_step({**T[key]["step"], **changes})
+    step, errors = plan_rules.validate_step({**T[key]["step"], **changes})
     assert not errors, errors
     return step
 

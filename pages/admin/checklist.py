@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import text
 from components.frame import field_error, require_role, utcnow
-from core import consent as rules
+from core import consent as consent_rules
 from db import consent_templates
 
 actor = require_role("admin")
@@ -20,7 +20,7 @@ with st.form("checklist", clear_on_submit=False):
     items = []
     for it in current["items"]:
         title = st.text_input("Title", value=it["title"], key=f"checklist_{it['key']}_title",
-                              max_chars=rules.ITEM_TITLE_MAX)
+                              max_chars=consent_rules.ITEM_TITLE_MAX)
         field_error(errors, f"{it['key']}:title")
         wording = st.text_area("Text", value=it["text"], key=f"checklist_{it['key']}_text", height=140)
         field_error(errors, f"{it['key']}:text")
@@ -28,7 +28,7 @@ with st.form("checklist", clear_on_submit=False):
         items.append({"key": it["key"], "title": title, "text": wording})
     sure = st.checkbox("I understand that every client will be asked to confirm the new version.", key="checklist_sure")
     if st.form_submit_button(text.md("Publish as version {next}", next=current["version"] + 1), type="primary"):
-        errors = rules.check_items(items)
+        errors = consent_rules.check_items(items)
         if not sure:
             errors["sure"] = "Please tick the box above to confirm."
         ss["checklist_errors"] = errors

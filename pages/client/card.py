@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import client_link, text
 from components.frame import utcnow
-from core import plans as rules
+from core import plans as plan_rules
 from db import plans
 
 client_link.require("card")
@@ -24,12 +24,12 @@ def crisis() -> None:
 
 def step_card(step: dict, *, first: bool = False) -> None:
     with st.container(border=True):
-        text.show("#### {line}" if first else "**{line}**", line=rules.card_line(step))
-        if rules.instruction(step):
-            text.show("How: {how}", how=rules.instruction(step))
-        if rules.if_then_line(step):
-            text.show("*Plan for a hard day:* {plan}", plan=rules.if_then_line(step))
-        st.caption(text.md("{days}, {start}–{end} your time", days=rules.days_label(step["days"]), start=step["window_start"],
+        text.show("#### {line}" if first else "**{line}**", line=plan_rules.card_line(step))
+        if plan_rules.instruction(step):
+            text.show("How: {how}", how=plan_rules.instruction(step))
+        if plan_rules.if_then_line(step):
+            text.show("*Plan for a hard day:* {plan}", plan=plan_rules.if_then_line(step))
+        st.caption(text.md("{days}, {start}–{end} your time", days=plan_rules.days_label(step["days"]), start=step["window_start"],
                            end=step["window_end"]))
 
 
@@ -46,7 +46,7 @@ else:
         ss["card_struggling"] = False
         st.rerun()
 
-steps = rules.struggling_first(card["steps"]) if struggling else card["steps"]
+steps = plan_rules.struggling_first(card["steps"]) if struggling else card["steps"]
 if struggling:
     if steps:
         step_card(steps[0], first=True)

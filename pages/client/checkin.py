@@ -8,14 +8,14 @@ import streamlit as st
 
 from components import client_link, text
 from components.frame import field_error, settings, utcnow
-from core import checkins as rules, measures as measure_rules, plans as plan_rules
+from core import checkins as checkin_rules, measures as measure_rules, plans as plan_rules
 from db import checkins, links, measures
 
 res = client_link.require("checkin")
 now = utcnow()
 ss = st.session_state
 cfg = settings()
-page = checkins.form_for(client_link.raw_token(), now=now)  # re-checked each run: a revoked link shows nothing
+page = checkins.form_by_link(client_link.raw_token(), now=now)  # re-checked each run: a revoked link shows nothing
 
 
 def crisis(prominent: bool) -> None:
@@ -85,9 +85,9 @@ def confirmation(done: dict) -> None:
     if done.get("already"):
         st.info("This check-in was already saved (perhaps from another tab), so it was kept as it was. "
                 "To add another one, use \"Check in again\" below.")
-    for line in rules.warm_words(done["statuses"]):
+    for line in checkin_rules.warm_words(done["statuses"]):
         text.typed(line)
-    upcoming = rules.next_practice(page["steps"], page["timezone"], now)
+    upcoming = checkin_rules.next_practice(page["steps"], page["timezone"], now)
     if upcoming:
         at, step = upcoming
         text.show("**Next practice:** {at:%A %H:%M} (your time). {line}", at=at, line=plan_rules.card_line(step))
@@ -130,17 +130,17 @@ def checkin_form() -> None:
         sid = step["step_id"]
         with st.container(border=True):
             text.show("**{line}**", line=plan_rules.card_line(step))
-            status = st.segmented_control("How did it go?", list(rules.STATUSES), key=f"ci_status_{sid}",
-                                          format_func=rules.STATUSES.get, label_visibility="collapsed")
+            status = st.segmented_control("How did it go?", list(checkin_rules.STATUSES), key=f"ci_status_{sid}",
+                                          format_func=checkin_rules.STATUSES.get, label_visibility="collapsed")
             field_error(errors, f"step:{sid}")
             answer = {"status": status}
             if status == "not_today":
-                answer["reason"] = st.pills("What got in the way? (one tap, optional)", list(rules.REASONS),
-                                            key=f"ci_reason_{sid}", format_func=rules.REASONS.get)
+                answer["reason"] = st.pills("What got in the way? (one tap, optional)", list(checkin_rules.REASONS),
+                                            key=f"ci_reason_{sid}", format_func=checkin_rules.REASONS.get)
                 field_error(errors, f"step:{sid}:reason")
             if step["asks_label"] and status in ("done", "partly"):
-                answer["label"] = st.selectbox("Thinking trap (optional)", list(rules.DISTORTIONS), index=None,
-                                               key=f"ci_label_{sid}", format_func=rules.DISTORTIONS.get,
+                answer["label"] = st.selectbox("Thinking trap (optional)", list(checkin_rules.DISTORTIONS), index=None,
+                                               key=f"ci_label_{sid}", format_func=checkin_rules.DISTORTIONS.get,
                                                placeholder="Choose if one fits")
                 field_error(errors, f"step:{sid}:label")
             answers[sid] = answer
@@ -154,11 +154,11 @@ def checkin_form() -> None:
     if ss.get("ci_more") or {"thought", "context_where", "context_with"} & set(errors):
         with st.container(border=True):
             thought = st.text_area("A thought that came up, in your own words", key="ci_thought",
-                                   max_chars=rules.THOUGHT_MAX)
+                                   max_chars=checkin_rules.THOUGHT_MAX)
             field_error(errors, "thought")
-            where = st.text_input("Where were you?", key="ci_where", max_chars=rules.CONTEXT_MAX)
+            where = st.text_input("Where were you?", key="ci_where", max_chars=checkin_rules.CONTEXT_MAX)
             field_error(errors, "context_where")
-            with_whom = st.text_input("Who were you with?", key="ci_with", max_chars=rules.CONTEXT_MAX)
+            with_whom = st.text_input("Who were you with?", key="ci_with", max_chars=checkin_rules.CONTEXT_MAX)
             field_error(errors, "context_with")
     else:
         thought = where = with_whom = ""

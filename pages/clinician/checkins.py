@@ -6,7 +6,7 @@ import streamlit as st
 from components import client_picker, text
 from components.frame import field_error, require_role, utcnow
 from components.link_maker import link_maker
-from core import checkins as rules, measures as measure_rules
+from core import checkins as checkin_rules, measures as measure_rules
 from db import checkins, measures, safety
 
 actor = require_role("clinician", "admin")
@@ -47,9 +47,9 @@ st.markdown("#### Recent check-ins")
 if rows:
     table = pd.DataFrame([{
         "Day": r["local_date"].isoformat(), "Submitted (UTC)": f"{r['submitted_at']:%Y-%m-%d %H:%M}",
-        "Practice": "; ".join(f"{a['behaviour']}: {rules.STATUSES[a['status']].lower()}"
-                              + (f" ({rules.REASONS[a['reason']].lower()})" if a["reason"] else "")
-                              + (f" [{rules.DISTORTIONS[a['label']].lower()}]" if a["label"] else "")
+        "Practice": "; ".join(f"{a['behaviour']}: {checkin_rules.STATUSES[a['status']].lower()}"
+                              + (f" ({checkin_rules.REASONS[a['reason']].lower()})" if a["reason"] else "")
+                              + (f" [{checkin_rules.DISTORTIONS[a['label']].lower()}]" if a["label"] else "")
                               for a in r["steps"]) or "(no practice planned)",
         "Mood": r["mood"], "Distress": r["distress"], "Thought": r["thought"], "Where": r["context_where"],
         "With": r["context_with"],

@@ -5,7 +5,7 @@ import streamlit as st
 from components import audit_panel, client_picker, step_form, text
 from components.frame import field_error, require_role, utcnow
 from components.link_maker import link_maker
-from core import plans as rules
+from core import plans as plan_rules
 from db import checkins, plans, templates
 
 actor = require_role("clinician", "admin")
@@ -23,7 +23,7 @@ if ss.get("plans_plan") not in ["new", *plan_rows]:
     ss["plans_plan"] = next(iter(plan_rows), "new")
 choice = st.selectbox("Plan", ["new", *plan_rows], key="plans_plan",
                       format_func=lambda o: "New plan…" if o == "new" else
-                      rules.plan_label(plan_rows[o]["goal"], plan_rows[o]["finding_count"]))
+                      plan_rules.plan_label(plan_rows[o]["goal"], plan_rows[o]["finding_count"]))
 if msg := ss.pop("plans_flash", None):
     st.success(text.md("{msg}", msg=msg), icon=":material/check_circle:")
 errors = ss.get("plans_errors", {})
@@ -35,12 +35,12 @@ def editor() -> dict:
     with left:
         typed_step = step_form.fields(errors)
     with right:
-        preview, _ = rules.validate_step(typed_step)
+        preview, _ = plan_rules.validate_step(typed_step)
         audit_panel.show(preview)
         st.markdown("#### On the client's card")
-        text.typed(rules.card_line(preview))
-        if rules.if_then_line(preview):
-            text.show("*Plan for a hard day:* {plan}", plan=rules.if_then_line(preview))
+        text.typed(plan_rules.card_line(preview))
+        if plan_rules.if_then_line(preview):
+            text.show("*Plan for a hard day:* {plan}", plan=plan_rules.if_then_line(preview))
     return typed_step
 
 
@@ -51,11 +51,11 @@ if choice == "new":
                         format_func=lambda k: "Blank step" if k == "blank" else by_key[k]["name"])
     if ss.get("plans_loaded") != ("new", client_id, tkey):
         chosen = by_key.get(tkey)
-        step_form.prefill(chosen["step"] if chosen else rules.blank_step())
+        step_form.prefill(chosen["step"] if chosen else plan_rules.blank_step())
         ss["plans_goal"] = chosen["goal"] if chosen else ""
         ss["plans_loaded"], ss["plans_errors"], errors = ("new", client_id, tkey), {}, {}
     goal = st.text_area("Goal: what skill, and why it matters to the client", key="plans_goal", height=80,
-                        max_chars=rules.GOAL_MAX)
+                        max_chars=plan_rules.GOAL_MAX)
     field_error(errors, "goal")
     form = editor()
     if st.button("Create plan", type="primary", key="plans_create", icon=":material/add_task:"):
@@ -74,16 +74,16 @@ if "plans_step_next" in ss:
 if ss.get("plans_step") not in ["add", *steps]:
     ss["plans_step"] = next(iter(steps), "add")
 step_id = st.radio("Step", [*steps, "add"], key="plans_step", horizontal=False,
-                   format_func=lambda s: "Add a step…" if s == "add" else text.md("{line}", line=rules.card_line(steps[s])))
+                   format_func=lambda s: "Add a step…" if s == "add" else text.md("{line}", line=plan_rules.card_line(steps[s])))
 if ss.get("plans_loaded") != ("plan", choice, step_id, steps[step_id]["version_id"] if step_id in steps else 0):
-    step_form.prefill(steps[step_id] if step_id in steps else rules.blank_step())
+    step_form.prefill(steps[step_id] if step_id in steps else plan_rules.blank_step())
     ss["plans_goal"] = plan["goal"]
     ss["plans_loaded"] = ("plan", choice, step_id, steps[step_id]["version_id"] if step_id in steps else 0)
     ss["plans_errors"], errors = {}, {}
 
 with st.expander("Goal", icon=":material/flag:"):
     goal = st.text_area("Goal: what skill, and why it matters to the client", key="plans_goal", height=80,
-                        max_chars=rules.GOAL_MAX)
+                        max_chars=plan_rules.GOAL_MAX)
     field_error(errors, "goal")
     if st.button("Save goal", key="plans_save_goal"):
         ss["plans_errors"] = plans.update_goal(actor, choice, goal, now=now)
@@ -105,8 +105,8 @@ if step_id in steps:
     step = steps[step_id]
     with st.expander(text.md("Level {level} of {n}: progression", level=step["level"], n=len(step["levels"])),
                      icon=":material/stairs:"):
-        text.show("**Now:** {how}", how=rules.instruction(step))
-        if advice := rules.suggestion(step, checkins.outcomes(actor, step_id, now=now)):
+        text.show("**Now:** {how}", how=plan_rules.instruction(step))
+        if advice := plan_rules.suggestion(step, checkins.outcomes(actor, step_id, now=now)):
             st.info(text.md("{advice} It's your call with the client; nothing changes by itself.", advice=advice),
                     icon=":material/trending_up:")
         st.caption(text.md("Moving down a level is an ordinary part of practice: the step should fit the client's week. "
@@ -124,7 +124,7 @@ if step_id in steps:
         if st.button("Change level", key="plans_change_level"):
             ss["plans_errors"] = plans.change_level(actor, step_id, to_level=to_level, reason=reason, now=now)
             if not ss["plans_errors"]:
-                ss["plans_flash"] = rules.level_change_label(step["level"], to_level) + "."
+                ss["plans_flash"] = plan_rules.level_change_label(step["level"], to_level) + "."
             st.rerun()
     with st.expander("Save as a practice template", icon=":material/bookmark_add:"):
         name = st.text_input("Template name", key="plans_template_name", max_chars=80)

@@ -3,7 +3,7 @@ import streamlit as st
 
 from components.frame import require_role, utcnow
 from components import text
-from core import plans as rules
+from core import plans as plan_rules
 from db import templates
 
 actor = require_role("clinician", "admin")
@@ -20,7 +20,7 @@ for t in available:
     with st.expander(text.md("{name}", name=t["name"]) + (" (practice)" if t.get("own") else ""),
                      icon=":material/description:"):
         text.show("*Goal:* {goal}", goal=t["goal"])
-        text.typed(rules.card_line(t["step"]))
+        text.typed(plan_rules.card_line(t["step"]))
         for i, level in enumerate(t["step"]["levels"], start=1):
             text.show("**Level {i}.** {level}", i=i, level=level)
         if t["step"].get("if_then"):

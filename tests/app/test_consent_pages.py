@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from core import consent as rules
+from core import consent as consent_rules
 from core.ratelimit import LINK_LOOKUPS
 from db import consent, links, practices
 from tests.app.helpers import errors, fresh_app, signed_in, texts

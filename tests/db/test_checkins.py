@@ -44,7 +44,7 @@ def count(table="checkins"):
 
 def test_the_form_shows_todays_steps_and_the_crisis_resources(database, people):
     raw, (breathing, thought) = setup_client(people)
-    page = checkins.form_for(raw, now=NOW)
+    page = checkins.form_by_link(raw, now=NOW)
     assert page["today"] == date(2026, 11, 28) and page["yesterday"] == date(2026, 11, 27)
     planned = {s["step_id"]: s for s in page["planned"][page["today"]]}
     assert set(planned) == {breathing, thought}
@@ -144,7 +144,7 @@ def test_withdrawn_consent_refuses_the_submit(database, people):
     raw, (breathing, _) = setup_client(people)
     consent.withdraw_for(people["clara"], people["client_clara"], now=NOW)
     assert checkins.submit(raw, form(breathing), now=NOW).status == "invalid"
-    assert checkins.form_for(raw, now=NOW) is None
+    assert checkins.form_by_link(raw, now=NOW) is None
     assert count() == 0
 
 
@@ -158,7 +158,7 @@ def test_a_link_of_another_purpose_cannot_check_in(database, people, purpose):
     _, (breathing, _) = setup_client(people)
     other = links.issue_for(people["clara"], people["client_clara"], purpose, now=NOW, ttl_days=TTL)
     assert checkins.submit(other, form(breathing), now=NOW).status == "invalid"
-    assert checkins.form_for(other, now=NOW) is None
+    assert checkins.form_by_link(other, now=NOW) is None
 
 
 @pytest.mark.parametrize("raw", ["", None, "x", "a" * 10_000, "' or 1=1 --"])

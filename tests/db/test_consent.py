@@ -5,13 +5,13 @@ import pytest
 from sqlalchemy import func, insert, select
 
 import db
-from core import consent as rules
+from core import consent as consent_rules
 from db import audit, between, consent, consent_templates, links, outbox
 from db.audit import audit_events
 from tests.conftest import NOW, make_reachable
 
 TTL = {"consent": 14, "checkin": 7, "card": 7, "preferences": 7}
-KEYS = [it["key"] for it in rules.DEFAULT_ITEMS]
+KEYS = [it["key"] for it in consent_rules.DEFAULT_ITEMS]
 FORM = {"discussed": KEYS, "tech_ok": True, "tech_note": "Opened a test link on her phone in session."}
 
 
@@ -188,7 +188,7 @@ def test_withdrawal_cancels_reminders_inside_the_same_transaction(database, peop
 def test_a_new_checklist_version_asks_for_consent_again(database, people):
     make_reachable(people["client_clara"])
     assert state(people).state == "active"
-    items = [*rules.DEFAULT_ITEMS, {"key": "video", "title": "Short videos", "text": "Some steps include a video."}]
+    items = [*consent_rules.DEFAULT_ITEMS, {"key": "video", "title": "Short videos", "text": "Some steps include a video."}]
     assert consent_templates.publish(people["ada"], items, now=NOW) == 2
     st = state(people, now=NOW + timedelta(days=1))
     assert st.state == "renewal_due" and "new checklist version" in st.label
@@ -206,7 +206,7 @@ def test_a_new_checklist_version_asks_for_consent_again(database, people):
 
 def test_only_an_admin_publishes_a_checklist(database, people):
     with pytest.raises(db.Forbidden):
-        consent_templates.publish(people["clara"], rules.DEFAULT_ITEMS, now=NOW)
+        consent_templates.publish(people["clara"], consent_rules.DEFAULT_ITEMS, now=NOW)
 
 
 @pytest.mark.parametrize("who,client,allowed", [

@@ -16,7 +16,7 @@ PHQ_ITEM9 = [1, 2, 1, 1, 0, 1, 1, 0, 1]
 
 def assigned(people, raw, measure="phq9", cadence="weekly"):
     assert measures.assign(people["clara"], people["client_clara"], measure, cadence, now=NOW) == {}
-    due = checkins.form_for(raw, now=NOW)["due"]
+    due = checkins.form_by_link(raw, now=NOW)["due"]
     return next(d["assignment_id"] for d in due if d["measure"] == measure)
 
 
@@ -27,15 +27,15 @@ def test_an_assigned_phq9_is_due_answered_item_by_item_and_scored(database, peop
     assert result.status == "saved" and (result.score.total, result.score.band) == (7, "mild") and not result.flagged
     view = measures.overview(people["clara"], people["client_clara"], now=NOW)
     assert view["responses"][0]["answers"] == PHQ_SAFE and view["responses"][0]["total"] == 7
-    assert checkins.form_for(raw, now=NOW + timedelta(days=1))["due"] == []  # weekly: not due again yet
-    assert [d["assignment_id"] for d in checkins.form_for(raw, now=NOW + timedelta(days=6))["due"]] == [aid]
+    assert checkins.form_by_link(raw, now=NOW + timedelta(days=1))["due"] == []  # weekly: not due again yet
+    assert [d["assignment_id"] for d in checkins.form_by_link(raw, now=NOW + timedelta(days=6))["due"]] == [aid]
 
 
 def test_a_once_questionnaire_is_not_due_after_it_is_answered(database, people):
     raw, _ = setup_client(people)
     aid = assigned(people, raw, "gad7", "once")
     assert measures.submit(raw, aid, [3] * 7, "g" * 24, now=NOW).score.band == "severe"
-    assert checkins.form_for(raw, now=NOW + timedelta(days=5))["due"] == []
+    assert checkins.form_by_link(raw, now=NOW + timedelta(days=5))["due"] == []
     assert measures.submit(raw, aid, [0] * 7, "h" * 24, now=NOW).status == "errors"
 
 
@@ -131,6 +131,6 @@ def test_assign_refuses_unknown_measures_and_cadences_and_stop_ends_it(database,
     assert "cadence" in measures.assign(people["clara"], people["client_clara"], "phq9", "daily", now=NOW)
     aid = assigned(people, raw)
     measures.stop(people["clara"], aid, now=NOW)
-    assert checkins.form_for(raw, now=NOW)["due"] == []
+    assert checkins.form_by_link(raw, now=NOW)["due"] == []
     with db.read() as conn:
         assert conn.execute(select(measures.measure_assignments.c.ended_at)).scalar() == NOW

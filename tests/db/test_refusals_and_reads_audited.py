@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import insert, select
 
 import db
-from core import consent as rules
+from core import consent as consent_rules
 from core.ratelimit import LINK_LOOKUPS
 from db import audit, consent_templates, links, reminders
 from db.checkins import checkins
@@ -60,16 +60,16 @@ def test_regression_the_suggested_reminder_times_read_of_distress_by_hour_is_aud
 
 
 @pytest.mark.parametrize("field,value", [
-    ("title", "T" * (rules.ITEM_TITLE_MAX + 1)), ("title", "   "),
-    ("text", "x" * (rules.ITEM_TEXT_MAX + 1)), ("text", ""),
+    ("title", "T" * (consent_rules.ITEM_TITLE_MAX + 1)), ("title", "   "),
+    ("text", "x" * (consent_rules.ITEM_TEXT_MAX + 1)), ("text", ""),
 ])
 def test_regression_publishing_a_checklist_applies_the_pages_length_rules(database, people, field, value):
-    items = [dict(it) for it in rules.DEFAULT_ITEMS]
+    items = [dict(it) for it in consent_rules.DEFAULT_ITEMS]
     items[0][field] = value
     with pytest.raises(consent_templates.ChecklistRefused) as refused:
         consent_templates.publish(people["ada"], items, now=NOW)
-    assert refused.value.errors == rules.check_items(items) and f"{items[0]['key']}:{field}" in refused.value.errors
+    assert refused.value.errors == consent_rules.check_items(items) and f"{items[0]['key']}:{field}" in refused.value.errors
     assert "The checklist was not published" in str(refused.value)
     assert consent_templates.current(people["ada"], now=NOW)["version"] == 1  # nothing published
-    items[0][field] = "A" * (rules.ITEM_TITLE_MAX if field == "title" else rules.ITEM_TEXT_MAX)
+    items[0][field] = "A" * (consent_rules.ITEM_TITLE_MAX if field == "title" else consent_rules.ITEM_TEXT_MAX)
     assert consent_templates.publish(people["ada"], items, now=NOW) == 2  # the longest allowed is fine

@@ -421,7 +421,7 @@ with db.read() as c:
     cid = c.execute(text("select id from clients where display_name = :n"), {{"n": {name!r}}}).scalar()
 with db.write() as c:
     raw = links.issue(c, client_id=cid, purpose="checkin", now=now, ttl_days=settings.load().link_ttl_days())
-form = checkins.form_for(raw, now=now)
+form = checkins.form_by_link(raw, now=now)
 steps = {{s["step_id"]: {{"status": "done"}} for s in form["planned"][form["today"]]}}
 r = checkins.submit(raw, {{"local_date": form["today"].isoformat(), "steps": steps, "mood": 2, "distress": 10,
                            "thought": "", "context_where": "", "context_with": "", "idempotency_key": "flag-" + "x" * 20}},

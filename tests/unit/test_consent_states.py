@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from core import consent as rules
+from core import consent as consent_rules
 from tests.conftest import NOW
 
 S = timedelta(seconds=1)
@@ -12,7 +12,7 @@ MIDNIGHT = timedelta(hours=NOW.hour, minutes=NOW.minute)  # from NOW back to the
 
 
 def confirmed(at=NOW, version=1, **extra):
-    renews, expires = rules.dates_after_confirm(at, renewal_days=90, grace_days=14)
+    renews, expires = consent_rules.dates_after_confirm(at, renewal_days=90, grace_days=14)
     return {"version": version, "sent_at": at, "confirmed_at": at, "renews_at": renews, "expires_at": expires,
             "withdrawn_at": None, "superseded_at": None, **extra}
 
@@ -23,7 +23,7 @@ def open_round(sent=True, version=1):
 
 
 def status(rounds, now, version=1):
-    return rules.status(rounds, now, current_version=version, notice_days=14, zone="UTC")
+    return consent_rules.status(rounds, now, current_version=version, notice_days=14, zone="UTC")
 
 
 def test_no_rounds_means_no_consent():
@@ -76,14 +76,14 @@ def test_a_newer_checklist_version_makes_renewal_due_at_once():
 
 
 def test_checks_on_the_clinicians_record():
-    keys = [it["key"] for it in rules.DEFAULT_ITEMS]
-    assert rules.check_discussion(keys, keys, True, "ok") == {}
-    assert set(rules.check_discussion(keys, [], False, "x" * 501)) == {"discussed", "tech_ok", "tech_note"}
-    assert "tech_note" in rules.check_discussion(keys, keys, True, "bad\x00note")
+    keys = [it["key"] for it in consent_rules.DEFAULT_ITEMS]
+    assert consent_rules.check_discussion(keys, keys, True, "ok") == {}
+    assert set(consent_rules.check_discussion(keys, [], False, "x" * 501)) == {"discussed", "tech_ok", "tech_note"}
+    assert "tech_note" in consent_rules.check_discussion(keys, keys, True, "bad\x00note")
 
 
 def test_the_default_checklist_covers_every_required_point():
-    text = " ".join(it["title"] + " " + it["text"] for it in rules.DEFAULT_ITEMS).lower()
+    text = " ".join(it["title"] + " " + it["text"] for it in consent_rules.DEFAULT_ITEMS).lower()
     for phrase in ("how it works", "help", "email is not fully private", "could open a link", "real time",
                    "emergency", "{crisis}", "who sees it", "how long", "voluntary", "stop at any time",
                    "technology", "checked"):

@@ -209,3 +209,24 @@ def test_the_client_scope_check_is_written_once():
                  if ".venv" not in p.parts and p.relative_to(ROOT).parts[0] != "tests"
                  and p != ROOT / "db" / "clients.py" and pattern.search(p.read_text())]
     assert offenders == []
+
+
+def test_function_suffixes_say_who_acts_and_in_which_transaction():
+    # docs/design.md: name_in(conn, …) runs inside the caller's transaction; name_for(actor, …) acts
+    # for a signed-in person in its own; name_by_link(raw, …) for a client through a link.
+    offenders = []
+    for path in (ROOT / "db").glob("*.py"):
+        source = path.read_text()
+        for node in ast.parse(source).body:
+            if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
+                continue
+            args = [a.arg for a in node.args.args]
+            body = ast.get_source_segment(source, node)
+            opens = "db.write()" in body or "db.read()" in body
+            if node.name.endswith("_in") and (args[:1] != ["conn"] or opens):
+                offenders.append(f"{path.name}:{node.name}")
+            if node.name.endswith("_for") and args[:1] != ["actor"]:
+                offenders.append(f"{path.name}:{node.name}")
+            if node.name.endswith("_by_link") and args[:1] != ["raw"]:
+                offenders.append(f"{path.name}:{node.name}")
+    assert offenders == []
