@@ -57,7 +57,7 @@ def test_the_caseload_puts_the_safety_flag_first_and_links_to_it(sqlite_db, peop
 def test_the_client_view_shows_sentences_workings_charts_and_text(sqlite_db, people):
     setup(people)
     at = signed_in("clara").run()
-    at.switch_page("pages/clinician/between.py").run()
+    at.switch_page("pages/clinician/client_view.py").run()
     assert not at.exception, at.exception
     page = texts(at)
     assert "No session recorded yet, so this shows the last 14 days" in page
@@ -66,10 +66,10 @@ def test_the_client_view_shows_sentences_workings_charts_and_text(sqlite_db, peo
     assert "Planned days are the step" in page
     assert len(at.get("vega_lite_chart")) >= 4  # practice per week, mood and distress, heatmap, reasons
     assert "**not bold** <b>x</b>" in list(at.dataframe[0].value["Thought"])
-    at.button(key="bv_export").run()
+    at.button(key="cv_export").run()
     assert not at.exception
     assert "Exports are recorded" in texts(at)
-    at.button(key="bv_session_add").run()
+    at.button(key="cv_session_add").run()
     assert "recorded" in texts(at)
 
 
@@ -80,20 +80,20 @@ def test_a_sentence_filters_the_entries_table_to_the_check_ins_behind_it(sqlite_
                                              local_date=datetime.now(timezone.utc).date(),
                                              submitted_at=datetime.now(timezone.utc), mood=5, distress=2))
     at = signed_in("clara").run()
-    at.switch_page("pages/clinician/between.py").run()
+    at.switch_page("pages/clinician/client_view.py").run()
     assert len(at.dataframe[0].value) == 8
-    at.button(key="bv_behind_practice").click().run()
+    at.button(key="cv_behind_practice").click().run()
     assert not at.exception, at.exception
     assert len(at.dataframe[0].value) == 7 and "Showing the 7 check-in(s) behind:" in texts(at)
-    at.button(key="bv_behind_reasons").click().run()
+    at.button(key="cv_behind_reasons").click().run()
     table = at.dataframe[0].value
     assert len(table) == 3 and all(p.endswith("not today (No time)") for p in table["Practice"])
     assert "Most given reason for not practising: No time (3 of 3)." in texts(at).replace("\\", "")
-    at.button(key="bv_prep").click().run()  # the printable summary keeps the period's newest thoughts
-    assert "**not bold** &lt;b&gt;x&lt;/b&gt;" in at.session_state["bv_prep_html"][1]
-    at.button(key="bv_behind_safety").click().run()
+    at.button(key="cv_prep").click().run()  # the printable summary keeps the period's newest thoughts
+    assert "**not bold** &lt;b&gt;x&lt;/b&gt;" in at.session_state["cv_prep_html"][1]
+    at.button(key="cv_behind_safety").click().run()
     assert list(at.dataframe[0].value["Distress"]) == [9]
-    at.button(key="bv_behind_clear").click().run()
+    at.button(key="cv_behind_clear").click().run()
     assert len(at.dataframe[0].value) == 8 and "Showing the" not in texts(at)
 
 
@@ -107,9 +107,9 @@ def test_a_year_of_five_check_ins_a_day_renders_within_altairs_limits(sqlite_db,
             submitted_at=now - timedelta(days=i, hours=3 * k), mood=5, distress=(i + k) % 11, thought="")
             for i in range(365) for k in range(5)])
     at = signed_in("clara").run()
-    at.switch_page("pages/clinician/between.py").run()
-    at.radio(key="bv_mode").set_value("dates").run()
-    at.date_input(key="bv_range").set_value(((now - timedelta(days=364)).date(), now.date())).run()
+    at.switch_page("pages/clinician/client_view.py").run()
+    at.radio(key="cv_mode").set_value("dates").run()
+    at.date_input(key="cv_range").set_value(((now - timedelta(days=364)).date(), now.date())).run()
     started = time.monotonic()
     at.run()
     assert time.monotonic() - started < 10
