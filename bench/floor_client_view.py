@@ -1,6 +1,6 @@
-"""The client view's floor: the same elements as pages/clinician/between.py (the frame, picker and
+"""The client view's floor: the same elements as pages/clinician/client_view.py (the frame, picker and
 period, the sentence cards with their workings, the same six altair charts from
-components.between_charts fed a few constant rows, the entries table of the same size, the thoughts,
+components.client_view_charts fed a few constant rows, the entries table of the same size, the thoughts,
 the session and export controls), with no database, no audit and no aggregation."""
 from datetime import date, timedelta
 
@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from bench import floor_frame
-from components import between_charts as charts
+from components import client_view_charts as charts
 
 D = date(2026, 11, 2)
 WEEKLY = [{"step": s, "week": D, "answer": a, "days": 2} for s in ("breathe", "write") for a in ("done", "no answer")]
@@ -23,11 +23,11 @@ SCORES = [{"day": D + timedelta(days=7 * i), "measure": m, "total": 8 + i, "band
 def body():
     shape = floor_frame.shape(sentences=9, entries=200, thoughts=60, dates=True, sessions=12)
     st.title("Client view")
-    st.selectbox("Client", [f"Client {i:03d}" for i in range(36)], key="bv_client")
-    mode = st.radio("Period", ["since", "dates"], key="bv_mode", horizontal=True,
+    st.selectbox("Client", [f"Client {i:03d}" for i in range(36)], key="cv_client")
+    mode = st.radio("Period", ["since", "dates"], key="cv_mode", horizontal=True,
                     index=1 if shape["dates"] else 0)
     if mode == "dates":
-        st.date_input("From and to (client's days)", key="bv_range", value=(D - timedelta(days=27), D))
+        st.date_input("From and to (client's days)", key="cv_range", value=(D - timedelta(days=27), D))
     st.markdown("#### 2 Nov 2025 – 2 Nov 2026 (from 2 Nov to 2 Nov)")
     st.caption("Next session: Monday 07 December 2026.")
     for _ in range(shape["sentences"]):
@@ -44,25 +44,25 @@ def body():
     st.dataframe(pd.DataFrame({"Day": ["2026-11-02"] * n, "Submitted (UTC)": ["2026-11-02 08:00"] * n,
                                "Mood": [5] * n, "Distress": [4] * n, "Thought": ["A thought."] * n,
                                "Where": ["home"] * n, "With": ["alone"] * n}),
-                 hide_index=True, width="stretch", key="bv_entries")
+                 hide_index=True, width="stretch", key="cv_entries")
     st.caption(f"The latest {n} check-ins in this period, newest first, as the client wrote them.")
     with st.expander("Thoughts as written"):
         for _ in range(shape["thoughts"]):
             st.markdown("02 Nov: A thought\\.")
     st.markdown("#### Sessions")
     c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
-    c1.date_input("Session date (past or next)", key="bv_session_date", value=D)
-    c2.button("Record session", key="bv_session_add", icon=":material/event:")
+    c1.date_input("Session date (past or next)", key="cv_session_date", value=D)
+    c2.button("Record session", key="cv_session_add", icon=":material/event:")
     if shape["sessions"]:
         st.caption("Recorded: " + ", ".join(["02 Nov 2026"] * shape["sessions"]))
         c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
         c1.selectbox("Remove a session date", [D - timedelta(days=14 * i) for i in range(shape["sessions"])],
-                     key="bv_session_remove_day")
-        c2.button("Remove", key="bv_session_remove")
+                     key="cv_session_remove_day")
+        c2.button("Remove", key="cv_session_remove")
     st.markdown("#### Export and session prep")
     c1, c2 = st.columns(2)
-    c1.button("Prepare CSV of these check-ins", key="bv_export", icon=":material/table_view:")
-    c2.button("Prepare printable session summary", key="bv_prep", icon=":material/print:")
+    c1.button("Prepare CSV of these check-ins", key="cv_export", icon=":material/table_view:")
+    c2.button("Prepare printable session summary", key="cv_prep", icon=":material/print:")
     st.caption("Days are the client's days in Europe/London. Exports are recorded in the audit log.")
 
 

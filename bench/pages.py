@@ -51,17 +51,17 @@ def caseload(username: str):
 
 
 def client_view(username: str, client_id: int, *, year: bool):
-    at = _signed_in(username, {"bv_client": client_id})
-    at.switch_page("pages/clinician/between.py")
+    at = _signed_in(username, {"cv_client": client_id})
+    at.switch_page("pages/clinician/client_view.py")
     at.run()
     if year:
-        at.radio(key="bv_mode").set_value("dates").run()
+        at.radio(key="cv_mode").set_value("dates").run()
         today = date.today()
-        at.date_input(key="bv_range").set_value((today - timedelta(days=YEAR - 1), today)).run()
+        at.date_input(key="cv_range").set_value((today - timedelta(days=YEAR - 1), today)).run()
     assert not at.exception, at.exception
-    assert at.selectbox(key="bv_client").value == client_id
+    assert at.selectbox(key="cv_client").value == client_id
     thoughts = [e for e in at.expander if e.label == "Thoughts as written"]
-    remove = [s for s in at.selectbox if s.key == "bv_session_remove_day"]
+    remove = [s for s in at.selectbox if s.key == "cv_session_remove_day"]
     shape = {"sentences": sum(1 for e in at.expander if e.label == "How this was worked out"),
              "entries": len(at.dataframe[0].value) if at.dataframe else 0,
              "thoughts": len(thoughts[0].markdown) if thoughts else 0, "dates": year,

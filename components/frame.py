@@ -70,16 +70,3 @@ def field_error(errors: dict[str, str], field: str) -> None:
     if field in errors:
         st.error(text.md("{message}", message=errors[field]), icon=":material/error:")
 
-
-def ago(when: datetime | None, now: datetime) -> str:
-    if when is None:
-        return "never"
-    seconds = int((now - when).total_seconds())
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{seconds // 60} min ago"
-    if seconds < 86400:
-        return f"{seconds // 3600} h ago"
-    days = seconds // 86400
-    return "yesterday" if days == 1 else f"{days} days ago"

@@ -20,7 +20,7 @@ class PageSpec:
 
 
 CASELOAD = PageSpec("pages/clinician/caseload.py", "Caseload", ":material/groups:", "caseload")
-CLIENT_VIEW = PageSpec("pages/clinician/between.py", "Client view", ":material/insights:", "client-view", "bv_client")
+CLIENT_VIEW = PageSpec("pages/clinician/client_view.py", "Client view", ":material/insights:", "client-view", "cv_client")
 CHECKINS = PageSpec("pages/clinician/checkins.py", "Check-ins", ":material/monitor_heart:", "checkins", "ci_client")
 PLANS = PageSpec("pages/clinician/plans.py", "Plans", ":material/checklist:", "plans", "plans_client")
 CONSENT = PageSpec("pages/clinician/consent.py", "Consent", ":material/handshake:", "consent", "consent_client")

@@ -21,3 +21,9 @@ def to_csv(header: list[str], rows: Iterable[Iterable]) -> str:
     for row in rows:
         writer.writerow([neutralise(v) for v in row])
     return buf.getvalue()
+
+
+def practice_cell(answers: list[tuple[str, str, str | None]]) -> str:
+    """One check-in's practice answers for the CSV, raw values as stored (a spreadsheet filters on
+    them): "behaviour: status (reason)", joined by "; ". `answers`: (behaviour, status, reason or None)."""
+    return "; ".join(f"{behaviour}: {status}" + (f" ({reason})" if reason else "") for behaviour, status, reason in answers)

@@ -89,6 +89,11 @@ class Flag:
     order: int  # lower sorts first
 
 
+def safety_flag(open_flags: int) -> Flag | None:
+    """Safety flags (from check-ins or questionnaires) still waiting for a clinician's review."""
+    return Flag("safety", f"{open_flags} safety flag(s) waiting for review.", 1) if open_flags else None
+
+
 def no_checkin_flag(last_checkin: date | None, today: date, threshold_days: int = 4) -> Flag | None:
     if last_checkin is None:
         return Flag("quiet", "No check-in yet.", 2)
@@ -120,6 +125,11 @@ def consent_due_flag(renews_at: datetime | None, now: datetime, *, zone: str, wi
     if days is not None:
         return Flag("consent_due", f"Consent renewal due {in_days(days)}.", 4)
     return None
+
+
+def reminders_failing_flag(failed: int) -> Flag | None:
+    """Reminders that failed for good (dead letters) in the last 14 days."""
+    return Flag("reminders_failing", f"{failed} reminder(s) failed in the last 14 days.", 5) if failed else None
 
 
 def sort_flags(flags: list[Flag | None]) -> list[Flag]:

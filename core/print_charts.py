@@ -58,7 +58,7 @@ def _y_axis(ticks: list[tuple[float, str]], label: str) -> str:
 
 def practice_per_week(weekly: list[dict]) -> str:
     """One small stacked-bar chart per step: its planned days each week, by the client's answer.
-    `weekly`: rows of {"step", "week" (Monday), "answer", "days"} from db.between. Empty: ""."""
+    `weekly`: rows of {"step", "week" (Monday), "answer", "days"} (core.chart_data). Empty: ""."""
     if not weekly:
         return ""
     weeks = sorted({r["week"] for r in weekly})

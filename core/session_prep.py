@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core import checkins as checkin_rules, measures as measure_rules, print_charts
+from core.client_view import ClientView
 from core.metrics import fmt_day
 
 
@@ -16,23 +17,23 @@ class Sentence:
     key: str
     text: str
     workings: str
-    behind: str | None = None  # the check-ins it counts, for db.between.client_view(behind=...)
+    behind: str | None = None  # the check-ins it counts, for db.client_view.get(behind=...)
 
 
-def sentences(view: dict) -> list[Sentence]:
-    a = view["adherence"]
-    start, end = view["start"], view["end"]
+def sentences(view: ClientView) -> list[Sentence]:
+    a = view.adherence
+    start, end = view.start, view.end
     out = [Sentence("practice", a.sentence(), a.workings() + (
-        f" Steps counted: {len(view['per_step'])}; each step counts from the day it was added to the plan, "
-        "and each day with the days of the week that were in effect on that day." if view["per_step"] else
+        f" Steps counted: {len(view.per_step)}; each step counts from the day it was added to the plan, "
+        "and each day with the days of the week that were in effect on that day." if view.per_step else
         " The client has no active plan."), "practice" if a.planned else None)]
-    for step, sa in view["per_step"]:
-        removed = (f" (removed from the plan on {fmt_day(checkin_rules.local_today(view['zone'], step['removed_at']))})"
+    for step, sa in view.per_step:
+        removed = (f" (removed from the plan on {fmt_day(checkin_rules.local_today(view.zone, step['removed_at']))})"
                    if step.get("removed_at") else "")
         out.append(Sentence(f"step{step['step_id']}", f"{step['behaviour']}{removed}: " + (
             f"practised on {sa.practised} of {sa.planned} planned days ({sa.percent}%)." if sa.planned else
             "not planned in this period."), sa.workings(), f"practice:{step['step_id']}" if sa.planned else None))
-    days = view["daily"]
+    days = view.daily
     n_checkins = sum(d["checkins"] for d in days)
     span = (end - start).days + 1
     if days:
@@ -40,7 +41,7 @@ def sentences(view: dict) -> list[Sentence]:
         distress = round(sum(d["distress"] for d in days) / len(days), 1)
         worst = max(days, key=lambda d: (d["distress"], d["day"]))
         out.append(Sentence("checkins", f"{n_checkins} check-ins on {len(days)} of {span} days.",
-                            f"Counted by the client's own day (time zone {view['zone']}) between {fmt_day(start)} and "
+                            f"Counted by the client's own day (time zone {view.zone}) between {fmt_day(start)} and "
                             f"{fmt_day(end)}; a correction is a check-in of its own.", "all"))
         out.append(Sentence("mood", f"Mood averaged {mood} and distress {distress} (0–10).",
                             f"Each day's check-ins are averaged first, then the {len(days)} days are averaged, so a "
@@ -48,23 +49,23 @@ def sentences(view: dict) -> list[Sentence]:
                             f"{worst['distress']} on {fmt_day(worst['day'])}.", "all"))
     else:
         out.append(Sentence("checkins", f"No check-ins between {fmt_day(start)} and {fmt_day(end)}.",
-                            f"Counted by the client's own day (time zone {view['zone']})."))
-    flags = view["open_flags"]
+                            f"Counted by the client's own day (time zone {view.zone})."))
+    flags = view.open_flags
     out.append(Sentence("safety", f"{flags} safety flag(s) waiting for review." if flags else
                         "No safety flag is waiting for review.",
                         "A flag is raised when distress is at or above the practice threshold or PHQ-9 item 9 is "
                         "answered above \"not at all\"; it stays until a clinician reviews it (Check-ins page).",
                         "safety" if flags else None))
-    if view["reasons"]:
-        total = sum(r["n"] for r in view["reasons"])
-        top = max(view["reasons"], key=lambda r: r["n"])
+    if view.reasons:
+        total = sum(r["n"] for r in view.reasons)
+        top = max(view.reasons, key=lambda r: r["n"])
         out.append(Sentence("reasons", f"Most given reason for not practising: "
                                        f"{checkin_rules.REASONS.get(top['reason'], top['reason'])} ({top['n']} of {total}).",
                             "Counts every answer 'partly' or 'not today' that gave a reason, in this period: " +
                             "; ".join(f"{checkin_rules.REASONS.get(r['reason'], r['reason'])}: {r['n']}"
-                                      for r in view["reasons"]) + ".", "reasons"))
+                                      for r in view.reasons) + ".", "reasons"))
     for code, m in measure_rules.MEASURES.items():
-        mine = [s for s in view["scores"] if s["measure"] == code]
+        mine = [s for s in view.scores if s["measure"] == code]
         if mine:
             last = mine[-1]
             first = mine[0]
@@ -76,27 +77,27 @@ def sentences(view: dict) -> list[Sentence]:
     return out
 
 
-def html(view: dict, *, now: datetime) -> str:
+def html(view: ClientView, *, now: datetime) -> str:
     """A one-page, print-ready summary. Every string that came from a person is escaped."""
     e = html_mod.escape
     rows = "".join(f"<li><strong>{e(s.text)}</strong><br><small>{e(s.workings)}</small></li>"
                    for s in sentences(view))
     steps = "".join(f"<li>{e(s['anchor'])} → {e(s['behaviour'])} (days: "
                     f"{e(', '.join(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][d] for d in s['days']))}; "
-                    f"{e(s['window_start'])}–{e(s['window_end'])})</li>" for s in view["steps"]) or "<li>No active plan.</li>"
+                    f"{e(s['window_start'])}–{e(s['window_end'])})</li>" for s in view.steps) or "<li>No active plan.</li>"
     thoughts = "".join(f"<li>{e(fmt_day(x['local_date']))}: {e(x['thought'])}</li>"
-                       for x in view["entries"][:10] if x["thought"]) or "<li>None written.</li>"
-    charts = (print_charts.practice_per_week(view["weekly"]) +
-              print_charts.mood_and_distress(view["daily"], view["start"], view["end"])
+                       for x in view.entries[:10] if x["thought"]) or "<li>None written.</li>"
+    charts = (print_charts.practice_per_week(view.weekly) +
+              print_charts.mood_and_distress(view.daily, view.start, view.end)
               ) or "<p>No check-ins or planned practice in this period, so there is nothing to chart.</p>"
-    nxt = f"Next session: {e(fmt_day(view['next_session']))}." if view["next_session"] else ""
+    nxt = f"Next session: {e(fmt_day(view.next_session))}." if view.next_session else ""
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Session prep: {e(view['client']['display_name'])}</title>
+<html lang="en"><head><meta charset="utf-8"><title>Session prep: {e(view.client['display_name'])}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:44em;margin:2em auto;font-size:11pt}}
 li{{margin-bottom:.4em}} small{{color:#555}} figure{{margin:0 0 .8em}} figcaption{{font-size:9pt;color:#555}}
 @media print{{body{{margin:0}} figure{{break-inside:avoid}}}}</style></head><body>
-<h1>Session prep: {e(view['client']['display_name'])}</h1>
-<p>{e(fmt_day(view['start']))} – {e(fmt_day(view['end']))} {view['end'].year} (client's days, {e(view['zone'])}). {nxt}
+<h1>Session prep: {e(view.client['display_name'])}</h1>
+<p>{e(fmt_day(view.start))} – {e(fmt_day(view.end))} {view.end.year} (client's days, {e(view.zone)}). {nxt}
 Prepared {now:%d %b %Y %H:%M} UTC.</p>
 <h2>Summary</h2><ul>{rows}</ul>
 <h2>Key charts</h2>{charts}

@@ -209,7 +209,7 @@ REGISTRY: list[Setting] = [
     Setting("SAFETY_DISTRESS_THRESHOLD", 9,
             "A check-in with distress at or above this (0-10) shows crisis resources to the client and raises a "
             "safety flag for the clinician.", _int_between(1, 10)),
-    # Caseload attention (db/between.py, core/metrics.py).
+    # Caseload attention (db/caseload.py, core/metrics.py).
     Setting("ATTENTION_NO_CHECKIN_DAYS", 4,
             "The caseload flags a client with no check-in for this many days or more.", _int_between(1, 60)),
     Setting("LOG_LEVEL", "INFO", "Logging level for the app and the worker.",

@@ -178,5 +178,5 @@ def make_reachable(client_id: int, now: datetime = NOW) -> None:
 def open_flags(actor, now: datetime = NOW) -> dict[int, int]:
     """Client id -> open safety flags, as the caseload shows them to `actor` (clients without one are
     left out)."""
-    from db import between
-    return {r["id"]: r["open_flags"] for r in between.caseload(actor, now=now) if r["open_flags"]}
+    from db import caseload
+    return {r.id: r.open_flags for r in caseload.rows(actor, now=now) if r.open_flags}

@@ -5,7 +5,7 @@ import streamlit as st
 from components import client_form, navigation, text
 from components.frame import require_role, settings, utcnow
 from core import clients as rules
-from db import between, clients, clinicians, practices
+from db import caseload, clients, clinicians, practices
 
 actor = require_role("clinician", "admin")
 now = utcnow()
@@ -43,19 +43,19 @@ status = mid.selectbox("Status", ["all", *rules.STATUSES], key="caseload_status"
 flag_filter = right.selectbox("Needs attention", ["all", "any", *FLAG_LABELS], key="caseload_flag",
                               format_func=lambda f: {"all": "Everyone", "any": "Any flag"}.get(f) or FLAG_LABELS[f])
 cfg = settings()
-rows = between.caseload(actor, now=now, search=search, status=None if status == "all" else status,
-                        no_checkin_days=cfg["ATTENTION_NO_CHECKIN_DAYS"], notice_days=cfg["CONSENT_NOTICE_DAYS"])
+rows = caseload.rows(actor, now=now, search=search, status=None if status == "all" else status,
+                     no_checkin_days=cfg["ATTENTION_NO_CHECKIN_DAYS"], notice_days=cfg["CONSENT_NOTICE_DAYS"])
 all_rows = rows
 if actor.is_admin and rows:
-    names = sorted({r["clinician_name"] for r in rows})
+    names = sorted({r.clinician_name for r in rows})
     who = st.selectbox("Clinician", ["all", *names], key="caseload_clinician",
                        format_func=lambda n: "All clinicians" if n == "all" else n)
     if who != "all":
-        rows = [r for r in rows if r["clinician_name"] == who]
+        rows = [r for r in rows if r.clinician_name == who]
 if flag_filter == "any":
-    rows = [r for r in rows if r["flags"]]
+    rows = [r for r in rows if r.flags]
 elif flag_filter != "all":
-    rows = [r for r in rows if any(f.kind == flag_filter for f in r["flags"])]
+    rows = [r for r in rows if any(f.kind == flag_filter for f in r.flags)]
 
 
 def pct(a) -> str:
@@ -64,33 +64,33 @@ def pct(a) -> str:
 
 if rows:
     table = pd.DataFrame([{
-        "Needs attention": " · ".join(f.words for f in r["flags"]) or "—",
-        "Client": r["display_name"], "Status": rules.STATUS_LABELS[r["status"]], "Consent": r["consent"],
-        "Last check-in": r["last_checkin_ago"],
-        "Practice, 7 days": pct(r["adherence_7"]), "Practice, 28 days": pct(r["adherence_28"]),
-        "Mood (7-day mean, trend)": r["mood"], "Distress (7-day mean, trend)": r["distress"],
-        "Safety": f"⚑ {r['open_flags']} to review" if r["open_flags"] else "",
-        "Plans": (f"⚠ {r['findings']} to review" if r["findings"] else
-                  "✓ checked" if r["findings"] is not None else "no plan"),
-        "Reminders failed (14 days)": str(r["reminders_failed"] or ""),  # one type per column: Arrow
-        "Next session": f"{r['next_session']:%a %d %b}" if r["next_session"] else "",
-        **({"Clinician": r["clinician_name"]} if actor.is_admin else {}),
+        "Needs attention": " · ".join(f.words for f in r.flags) or "—",
+        "Client": r.display_name, "Status": rules.STATUS_LABELS[r.status], "Consent": r.consent,
+        "Last check-in": r.last_checkin_ago,
+        "Practice, 7 days": pct(r.adherence_7), "Practice, 28 days": pct(r.adherence_28),
+        "Mood (7-day mean, trend)": r.mood, "Distress (7-day mean, trend)": r.distress,
+        "Safety": f"⚑ {r.open_flags} to review" if r.open_flags else "",
+        "Plans": (f"⚠ {r.findings} to review" if r.findings else
+                  "✓ checked" if r.findings is not None else "no plan"),
+        "Reminders failed (14 days)": str(r.reminders_failed or ""),  # one type per column: Arrow
+        "Next session": f"{r.next_session:%a %d %b}" if r.next_session else "",
+        **({"Clinician": r.clinician_name} if actor.is_admin else {}),
     } for r in rows])
     st.dataframe(table, hide_index=True, width="stretch", key="caseload_table")
     st.caption(text.md("Clients who need attention come first. Last check-in is counted in your days ({zone}, the "
                        "practice's time zone). Trends compare the last 7 days with the 7 before (↑ or ↓ when the "
                        "mean moved by 1 point or more). Practice counts 'done' and 'partly' on planned days.",
-                       zone=rows[0]["clinician_zone"]))
-    flagged = [r for r in rows if r["flags"]]
+                       zone=rows[0].clinician_zone))
+    flagged = [r for r in rows if r.flags]
     if flagged:
         st.markdown("#### Needs attention")
     for r in flagged:
         with st.container(border=True):
-            text.typed(r["display_name"])
-            for i, f in enumerate(r["flags"]):
+            text.typed(r.display_name)
+            for i, f in enumerate(r.flags):
                 c1, c2 = st.columns([4, 1], vertical_alignment="center")
                 c1.markdown(text.md(":orange[:material/flag:] {words}", words=f.words))
-                c2.button(TARGETS[f.kind][1], key=f"caseload_go_{r['id']}_{i}", on_click=go, args=(f.kind, r["id"]))
+                c2.button(TARGETS[f.kind][1], key=f"caseload_go_{r.id}_{i}", on_click=go, args=(f.kind, r.id))
 elif search or status != "all" or flag_filter != "all":
     st.info("No clients match this search.")
 else:
@@ -118,8 +118,8 @@ with st.expander("Add a client", expanded=bool(ss.get("add_errors")) or not rows
 
 if rows:
     with st.expander("Edit a client", expanded=bool(ss.get("edit_errors")), icon=":material/edit:"):
-        by_id = {r["id"]: r for r in rows}
-        chosen = st.selectbox("Client", list(by_id), key="edit_client_id", format_func=lambda i: by_id[i]["display_name"],
+        by_id = {r.id: r for r in rows}
+        chosen = st.selectbox("Client", list(by_id), key="edit_client_id", format_func=lambda i: by_id[i].display_name,
                               index=None, placeholder="Choose a client to edit")
         if chosen is not None:
             if ss.get("edit_loaded_for") != chosen:
@@ -130,7 +130,7 @@ if rows:
                                             default_zone=practice["timezone"], errors=ss.get("edit_errors", {}),
                                             show_status=True)
                 if not actor.is_admin:
-                    values["clinician_id"] = by_id[chosen]["clinician_id"]
+                    values["clinician_id"] = by_id[chosen].clinician_id
                 saved = st.form_submit_button("Save changes", type="primary")
             if saved:
                 errors = clients.update_client(actor, chosen, values, now=now)

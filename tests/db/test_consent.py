@@ -6,7 +6,7 @@ from sqlalchemy import func, insert, select
 
 import db
 from core import consent as consent_rules
-from db import audit, between, consent, consent_templates, links, outbox
+from db import audit, caseload, consent, consent_templates, links, outbox
 from db.audit import audit_events
 from tests.conftest import NOW, make_reachable
 
@@ -227,7 +227,7 @@ def test_every_consent_function_is_scoped_by_the_acting_user(database, people, w
         else:
             with pytest.raises(db.NotFound):
                 call()
-    assert (cid in {r["id"]: r["consent"] for r in between.caseload(actor, now=NOW)}) == allowed
+    assert (cid in {r.id: r.consent for r in caseload.rows(actor, now=NOW)}) == allowed
     if not allowed:
         with db.read() as conn:
             assert conn.execute(select(func.count()).select_from(consent.consents)).scalar() == 0

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import update
 
 import db
-from db import between, consent
+from db import caseload, consent
 from demo import builders
 from db.practices import practices
 
@@ -27,10 +27,10 @@ def renewing(database, people):
 
 
 def counts(people, now, notice_days=14) -> tuple[str, str | None]:
-    (row,) = [r for r in between.caseload(people["clara"], now=now, notice_days=notice_days)
-              if r["id"] == people["client_clara"]]
-    flag = next((f.words for f in row["flags"] if f.kind == "consent_due"), None)
-    return row["consent"], flag
+    (row,) = [r for r in caseload.rows(people["clara"], now=now, notice_days=notice_days)
+              if r.id == people["client_clara"]]
+    flag = next((f.words for f in row.flags if f.kind == "consent_due"), None)
+    return row.consent, flag
 
 
 def days_in(text: str) -> int:

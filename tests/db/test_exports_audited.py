@@ -7,7 +7,7 @@ from sqlalchemy import insert, select
 
 import db
 from core import templates as core_templates
-from db import audit, between, links, plans, templates
+from db import audit, client_view, links, plans, templates
 from db.checkins import checkins
 from tests.conftest import NOW, make_reachable
 
@@ -28,7 +28,7 @@ def test_regression_the_printable_session_summary_is_recorded_as_an_export(datab
         conn.execute(insert(checkins).values(client_id=cid, idempotency_key="k" * 20, local_date=date(2026, 11, 27),
                                              submitted_at=NOW - timedelta(days=1), mood=4, distress=6,
                                              thought="I kept thinking about the meeting"))
-    html = between.session_summary(people["clara"], cid, now=NOW)
+    html = client_view.session_summary(people["clara"], cid, now=NOW)
     assert "I kept thinking about the meeting" in html
     assert exports() == [{"action": "summary.export", "actor_kind": "clinician", "actor_label": "clara",
                           "client_id": cid, "detail": "session summary of 2026-11-15 to 2026-11-28 (HTML)"}]

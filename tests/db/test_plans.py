@@ -7,14 +7,14 @@ from sqlalchemy import select
 
 import db
 from core import templates as core_templates
-from db import audit, between, checkins, links, plans, templates
+from db import audit, caseload, checkins, links, plans, templates
 from tests.conftest import NOW, make_reachable
 
 
 def findings(actor) -> dict[int, int]:
     """Client id -> plan-check findings across active plans, as the caseload shows them (clients
     without an active plan are left out)."""
-    return {r["id"]: r["findings"] for r in between.caseload(actor, now=NOW) if r["findings"] is not None}
+    return {r.id: r.findings for r in caseload.rows(actor, now=NOW) if r.findings is not None}
 
 TTL = {"checkin": 7, "consent": 14, "card": 7, "preferences": 7}
 BREATHING = core_templates.by_key(core_templates.BUILT_IN)["breathing"]["step"]

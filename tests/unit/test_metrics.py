@@ -87,3 +87,12 @@ def test_flags_sort_with_safety_first():
     flags = metrics.sort_flags([metrics.Flag("consent_due", "c", 4), None, metrics.Flag("safety", "s", 0),
                                 metrics.Flag("quiet", "q", 2)])
     assert [f.kind for f in flags] == ["safety", "quiet", "consent_due"]
+
+
+def test_safety_and_failing_reminder_flags_count_in_words_and_only_when_there_are_some():
+    assert metrics.safety_flag(0) is None and metrics.reminders_failing_flag(0) is None
+    assert metrics.safety_flag(2) == metrics.Flag("safety", "2 safety flag(s) waiting for review.", 1)
+    assert metrics.reminders_failing_flag(1) == metrics.Flag("reminders_failing",
+                                                             "1 reminder(s) failed in the last 14 days.", 5)
+    assert [f.kind for f in metrics.sort_flags([metrics.reminders_failing_flag(1), None, metrics.safety_flag(1)])] == [
+        "safety", "reminders_failing"]

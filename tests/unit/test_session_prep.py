@@ -4,6 +4,7 @@ import re
 from datetime import date, datetime, timezone
 
 from core import metrics, print_charts, session_prep
+from core.client_view import ClientView
 
 
 def view(**kw):
@@ -19,8 +20,11 @@ def view(**kw):
                        {"step": "Breathe & <b>rest</b>", "week": date(2026, 11, 16), "answer": "no answer", "days": 1}],
             "reasons": [{"reason": "no_time", "n": 2}, {"reason": "forgot", "n": 1}], "scores": [],
             "entries": [{"local_date": date(2026, 11, 17), "thought": "<script>alert(1)</script>"}],
-            "client": {"display_name": "Ann <i>"}}
-    return {**base, **kw}
+            "client": {"display_name": "Ann <i>"},
+            # the rest of the view, which the sentences and the printable page do not read
+            "today": date(2026, 11, 22), "last_session": None, "sessions": [], "heat": [], "entries_total": 1,
+            "entries_page": 0, "behind": None}
+    return ClientView(**{**base, **kw})
 
 
 def test_sentences_are_hand_computed_and_each_has_workings():
@@ -56,7 +60,7 @@ def test_the_printable_page_has_the_practice_and_mood_charts_inline_and_self_con
 
 
 def test_practice_bars_stack_the_weeks_answers_at_hand_computed_heights():
-    svg = print_charts.practice_per_week(view()["weekly"])
+    svg = print_charts.practice_per_week(view().weekly)
     # Plot 126 high for 7 days: 18 per day. One week: a 48-wide bar centred in the 580-wide plot at x 314.
     assert ('<rect x="314.0" y="120.0" width="48.0" height="18.0" fill="#2e7d32" data-week="2026-11-16" '
             'data-answer="done" data-days="1">') in svg
@@ -68,11 +72,11 @@ def test_practice_bars_stack_the_weeks_answers_at_hand_computed_heights():
 
 def test_mood_and_distress_points_sit_at_hand_computed_places():
     v = view()
-    svg = print_charts.mood_and_distress(v["daily"], v["start"], v["end"])
+    svg = print_charts.mood_and_distress(v.daily, v.start, v.end)
     # 16..22 Nov spans 6 days over 580: 16 Nov at x 48, 17 Nov at 144.7; 0..10 over 126 from y 138 up.
     assert '<circle cx="48.0" cy="62.4" r="2.5" fill="#1565c0" data-day="2026-11-16" data-measure="mood"' in svg
     assert 'cx="144.7" cy="49.8" r="2.5" fill="#c62828" data-day="2026-11-17" data-measure="distress"' in svg
     assert 'data-practised-day="2026-11-16"' in svg and 'data-practised-day="2026-11-17"' not in svg
     assert "16 Nov: mood 6.0, distress 4.0, practised; 17 Nov: mood 4.0, distress 7.0." in svg
     assert "Day&#x27;s mean (0–10)" in svg and ">22 Nov</text>" in svg
-    assert print_charts.mood_and_distress([], v["start"], v["end"]) == ""
+    assert print_charts.mood_and_distress([], v.start, v.end) == ""

@@ -18,7 +18,7 @@ def test_caseload_attention_first_then_client_view_charts_workings_and_export(se
     sign_in(page, server.url, "maya", DEMO_PASSWORD)
     expect(page.get_by_role("heading", name="Your caseload")).to_be_visible()
     expect(page.get_by_role("heading", name="Needs attention")).to_be_visible()
-    shot(page, "between-caseload")
+    shot(page, "caseload-attention-first")
     text = page.get_by_test_id("stMain").inner_text()
     section = text.split("Needs attention")[-1]
     first_flag = min((section.find(w) for w in ("safety flag", *OTHER_FLAGS) if w in section))
@@ -39,22 +39,22 @@ def test_caseload_attention_first_then_client_view_charts_workings_and_export(se
                            timeout=30_000)
     page.wait_for_function("document.querySelectorAll('[data-testid=\"stVegaLiteChart\"] canvas, "
                            "[data-testid=\"stVegaLiteChart\"] svg').length >= 5", timeout=30_000)
-    shot(page, "between-client-view")
+    shot(page, "client-view")
     from tests.e2e.conftest import ARTIFACTS
     for i in range(charts.count()):
         charts.nth(i).scroll_into_view_if_needed()
-        charts.nth(i).screenshot(path=str(ARTIFACTS / f"between-chart-{i + 1}.png"))
+        charts.nth(i).screenshot(path=str(ARTIFACTS / f"client-view-chart-{i + 1}.png"))
 
     page.get_by_text("How this was worked out").first.click()
     expect(page.get_by_text("Planned days are the step's days of the week", exact=False).first).to_be_visible()
-    shot(page, "between-workings-open")
+    shot(page, "client-view-workings-open")
 
     page.get_by_role("button", name="Show the entries behind this").first.click()
     settle(page)
     expect(page.get_by_text("Showing the", exact=False).first).to_be_visible()
     page.get_by_role("link", name="Go to the entries").first.click()
     expect(page.get_by_role("heading", name="Entries")).to_be_in_viewport()
-    shot(page, "between-entries-behind")
+    shot(page, "client-view-entries-behind")
 
     page.get_by_role("button", name="Prepare CSV of these check-ins").click()
     settle(page)

@@ -1,4 +1,4 @@
-"""Altair charts for the client view, from the small aggregates of db.between (never raw rows).
+"""Altair charts for the client view, from the small aggregates of db.client_view (never raw rows).
 Labelled in plain words; every chart gets at most a few hundred rows."""
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""The between-session picture in storage: figures from SQL aggregates with hand-computed expected
-values (no-plan days, partial practice, corrections, time-zone boundaries, an empty window), the
-caseload's flags, CSV export, session dates; scoped (clara yes; colin, otto, bea NotFound) and audited."""
+"""The client view in storage: figures from SQL aggregates with hand-computed expected values (no-plan
+days, partial practice, corrections, time-zone boundaries, an empty window), the entries behind each
+sentence, CSV export, session dates; scoped (clara yes; colin, otto, bea NotFound) and audited.
+The caseload's figures and flags are in test_caseload.py, which shares this file's builders."""
 from datetime import date, datetime, timedelta, timezone
 from itertools import count as counter
 
@@ -9,7 +10,7 @@ from sqlalchemy import insert, select, update
 
 import db
 from core import templates as core_templates
-from db import audit, between, clients, outbox, plans, safety, sessions
+from db import audit, caseload, client_view, clients, plans, safety, sessions
 from db.checkins import checkin_steps, checkins as checkins_table
 from tests.conftest import NOW
 
@@ -51,18 +52,18 @@ def test_adherence_is_hand_computed_with_partial_practice_a_correction_and_a_day
     checkin(cid, date(2026, 11, 23), utc(date(2026, 11, 23), 8), step=s, status="done")
     checkin(cid, date(2026, 11, 23), utc(date(2026, 11, 23), 20), step=s, status="partly")  # the later answer wins
     checkin(cid, date(2026, 11, 27), utc(date(2026, 11, 27)), step=s, status="done")
-    view = between.client_view(people["clara"], cid, now=NOW, start=date(2026, 11, 16), end=date(2026, 11, 27))
-    a = view["adherence"]
+    view = client_view.get(people["clara"], cid, now=NOW, start=date(2026, 11, 16), end=date(2026, 11, 27))
+    a = view.adherence
     # Planned: 16, 18, 20, 23, 25, 27 Nov = 6; practised: 16 done, 18 partly, 23 partly, 27 done = 4; 25 no answer.
     assert (a.planned, a.done, a.partly, a.not_today, a.no_answer, a.unplanned_entries) == (6, 2, 2, 1, 1, 1)
     assert a.sentence() == "Practised on 4 of 6 planned days (67%)."
     assert "1 answer(s) on days with no plan are excluded" in a.workings()
-    assert view["reasons"] == [{"reason": "no_time", "n": 1}]
-    weekly = {(r["week"], r["answer"]): r["days"] for r in view["weekly"]}
+    assert view.reasons == [{"reason": "no_time", "n": 1}]
+    weekly = {(r["week"], r["answer"]): r["days"] for r in view.weekly}
     assert weekly[(date(2026, 11, 16), "done")] == 1 and weekly[(date(2026, 11, 16), "partly")] == 1
     assert weekly[(date(2026, 11, 23), "no answer")] == 1
     # The chart marks every day with practice, the unplanned Saturday too (only the figure excludes it).
-    assert len(view["daily"]) == 6 and [d["practised"] for d in view["daily"]].count(True) == 5
+    assert len(view.daily) == 6 and [d["practised"] for d in view.daily].count(True) == 5
 
 
 def test_planned_days_replay_the_step_version_in_effect_on_each_day(database, people):
@@ -76,13 +77,13 @@ def test_planned_days_replay_the_step_version_in_effect_on_each_day(database, pe
     checkin(cid, date(2026, 11, 16), utc(date(2026, 11, 16)), step=(sid, vid), status="done")  # Mon, old days
     checkin(cid, date(2026, 11, 17), utc(date(2026, 11, 17)), step=(sid, vid), status="done")  # Tue, not yet planned
     checkin(cid, date(2026, 11, 24), utc(date(2026, 11, 24)), step=(sid, new_vid), status="done")  # Tue, new days
-    view = between.client_view(people["clara"], cid, now=NOW, start=date(2026, 11, 16), end=date(2026, 11, 27))
-    a = view["adherence"]
+    view = client_view.get(people["clara"], cid, now=NOW, start=date(2026, 11, 16), end=date(2026, 11, 27))
+    a = view.adherence
     # Old days before the change: 16, 18, 20 Nov; new days from 21 Nov: 24, 26 Nov. (Today's days alone
     # would give 17, 19, 24, 26.) Done 16 and 24; the Tuesday 17 answer was on a day with no plan.
     assert (a.planned, a.done, a.no_answer, a.unplanned_entries) == (5, 2, 3, 1)
     assert "days of the week in effect on each day" in a.workings()
-    weekly = {(r["week"], r["answer"]): r["days"] for r in view["weekly"]}
+    weekly = {(r["week"], r["answer"]): r["days"] for r in view.weekly}
     assert weekly == {(date(2026, 11, 16), "done"): 1, (date(2026, 11, 16), "no answer"): 2,
                       (date(2026, 11, 23), "done"): 1, (date(2026, 11, 23), "no answer"): 1}
 
@@ -92,15 +93,15 @@ def test_a_step_removed_mid_period_counts_its_planned_days_before_the_removal(da
     cid, sid, vid = plan_for(people, [0, 2, 4])  # Mon, Wed, Fri
     checkin(cid, date(2026, 11, 18), utc(date(2026, 11, 18)), step=(sid, vid), status="done")
     plans.remove_step(people["clara"], sid, now=datetime(2026, 11, 21, 10, tzinfo=timezone.utc))  # Saturday
-    view = between.client_view(people["clara"], cid, now=NOW, start=date(2026, 11, 16), end=date(2026, 11, 27))
+    view = client_view.get(people["clara"], cid, now=NOW, start=date(2026, 11, 16), end=date(2026, 11, 27))
     # Planned while the step was in the plan: 16, 18, 20 Nov; nothing from 21 Nov.
-    a = view["adherence"]
+    a = view.adherence
     assert (a.planned, a.done, a.no_answer) == (3, 1, 2)
-    assert view["steps"] == []  # the current plan no longer has it
+    assert view.steps == []  # the current plan no longer has it
     texts = [x.text for x in session_prep.sentences(view)]
     assert any(t.endswith("(removed from the plan on 21 Nov): practised on 1 of 3 planned days (33%).") for t in texts)
-    later = between.client_view(people["clara"], cid, now=NOW, start=date(2026, 11, 23), end=date(2026, 11, 27))
-    assert later["per_step"] == [] and later["adherence"].planned == 0
+    later = client_view.get(people["clara"], cid, now=NOW, start=date(2026, 11, 23), end=date(2026, 11, 27))
+    assert later.per_step == [] and later.adherence.planned == 0
 
 
 def test_each_sentence_shows_exactly_the_entries_behind_it(database, people, monkeypatch):
@@ -118,21 +119,21 @@ def test_each_sentence_shows_exactly_the_entries_behind_it(database, people, mon
         safety.raise_in(conn, cid, source="checkin", source_id=c6, reasons=["distress 9"], now=NOW)
 
     def ids(behind, **kw):
-        view = between.client_view(people["clara"], cid, now=NOW, start=date(2026, 11, 16), end=date(2026, 11, 27),
+        view = client_view.get(people["clara"], cid, now=NOW, start=date(2026, 11, 16), end=date(2026, 11, 27),
                                    behind=behind, **kw)
-        return view, {e["id"] for e in view["entries"]}
+        return view, {e["id"] for e in view.entries}
 
     view, every = ids(None)
-    assert view["entries_total"] == 7 and len(every) == 7
+    assert view.entries_total == 7 and len(every) == 7
     by_key = {x.key: x for x in session_prep.sentences(view)}
     assert by_key["practice"].text == "Practised on 3 of 6 planned days (50%)."
     assert by_key["practice"].behind == "practice"
     # The figure counts the day's latest answer on each planned day: 16, 18, 23 (evening), 25 Nov; 20 and 27 had none.
     view, practice = ids(by_key["practice"].behind)
-    assert practice == {c1, c2, c5, c7} and view["entries_total"] == 4
+    assert practice == {c1, c2, c5, c7} and view.entries_total == 4
     assert ids(by_key[f"step{sid}"].behind)[1] == {c1, c2, c5, c7}
-    assert next(e for e in view["entries"] if e["id"] == c5)["practice"].endswith(": partly")
-    assert next(e for e in view["entries"] if e["id"] == c7)["practice"].endswith(": not today (I forgot)")
+    assert next(e for e in view.entries if e["id"] == c5)["practice"].endswith(": partly")
+    assert next(e for e in view.entries if e["id"] == c7)["practice"].endswith(": not today (I forgot)")
     assert ids(by_key["reasons"].behind)[1] == {c2, c7}
     assert ids(by_key["safety"].behind)[1] == {c6}
     assert ids(by_key["checkins"].behind)[1] == ids(by_key["mood"].behind)[1] == every
@@ -141,19 +142,19 @@ def test_each_sentence_shows_exactly_the_entries_behind_it(database, people, mon
             audit.audit_events.c.action == "between.read")).scalars())
     assert "12 days shown; 4 entries behind 'practice'" in details
     # Bounded: one page at a time, newest first; a page past the end shows the last one.
-    monkeypatch.setattr(between, "ENTRIES_LIMIT", 3)
+    monkeypatch.setattr(client_view, "ENTRIES_LIMIT", 3)
     view, first = ids(None)
-    assert first == {c7, c6, c5} and view["entries_total"] == 7 and view["entries_page"] == 0
+    assert first == {c7, c6, c5} and view.entries_total == 7 and view.entries_page == 0
     view, last = ids(None, page=99)
-    assert last == {c1} and view["entries_page"] == 2
+    assert last == {c1} and view.entries_page == 2
 
 
 def test_an_empty_window_says_no_practice_was_planned(database, people):
     cid, _, _ = plan_for(people, [0, 2, 4])
-    view = between.client_view(people["clara"], cid, now=NOW, start=date(2026, 11, 22), end=date(2026, 11, 22))
-    assert view["adherence"].planned == 0
-    assert view["adherence"].sentence() == "No practice was planned between 22 Nov and 22 Nov."
-    assert view["daily"] == [] and view["heat"] == [] and view["entries"] == []
+    view = client_view.get(people["clara"], cid, now=NOW, start=date(2026, 11, 22), end=date(2026, 11, 22))
+    assert view.adherence.planned == 0
+    assert view.adherence.sentence() == "No practice was planned between 22 Nov and 22 Nov."
+    assert view.daily == [] and view.heat == [] and view.entries == []
 
 
 def test_a_check_in_at_2330_local_is_that_local_day_and_hour(database, people):
@@ -163,21 +164,21 @@ def test_a_check_in_at_2330_local_is_that_local_day_and_hour(database, people):
     # 23:30 on Friday 20 Nov in New York is 04:30 UTC on Saturday 21 Nov.
     checkin(cid, date(2026, 11, 20), datetime(2026, 11, 21, 4, 30, tzinfo=timezone.utc), step=(sid, vid),
             status="done", distress=7)
-    view = between.client_view(people["clara"], cid, now=NOW, start=date(2026, 11, 20), end=date(2026, 11, 21))
-    assert view["adherence"].done == 1 and view["adherence"].planned == 1
-    assert view["heat"] == [{"weekday": 4, "hour": 23, "distress": 7.0, "checkins": 1}]
+    view = client_view.get(people["clara"], cid, now=NOW, start=date(2026, 11, 20), end=date(2026, 11, 21))
+    assert view.adherence.done == 1 and view.adherence.planned == 1
+    assert view.heat == [{"weekday": 4, "hour": 23, "distress": 7.0, "checkins": 1}]
 
 
 def test_the_default_window_is_since_the_last_session(database, people):
     cid, _, _ = plan_for(people, [0, 1, 2, 3, 4, 5, 6])
     sessions.add(people["clara"], cid, date(2026, 11, 19), now=NOW)
     sessions.add(people["clara"], cid, date(2026, 12, 3), now=NOW)
-    view = between.client_view(people["clara"], cid, now=NOW)
-    assert (view["start"], view["end"]) == (date(2026, 11, 19), date(2026, 11, 28))
-    assert view["last_session"] == date(2026, 11, 19) and view["next_session"] == date(2026, 12, 3)
-    assert view["adherence"].planned == 10
+    view = client_view.get(people["clara"], cid, now=NOW)
+    assert (view.start, view.end) == (date(2026, 11, 19), date(2026, 11, 28))
+    assert view.last_session == date(2026, 11, 19) and view.next_session == date(2026, 12, 3)
+    assert view.adherence.planned == 10
     sessions.remove(people["clara"], cid, date(2026, 11, 19), now=NOW)
-    assert between.client_view(people["clara"], cid, now=NOW)["start"] == date(2026, 11, 15)  # 14 days
+    assert client_view.get(people["clara"], cid, now=NOW).start == date(2026, 11, 15)  # 14 days
 
 
 def test_a_year_of_five_check_ins_a_day_stays_bounded(sqlite_db, people):
@@ -191,66 +192,17 @@ def test_a_year_of_five_check_ins_a_day_stays_bounded(sqlite_db, people):
                 rows.append(dict(client_id=cid, idempotency_key=f"y{i:04d}{k}".ljust(24, "x"), local_date=d,
                                  submitted_at=utc(d, 7 + 3 * k), mood=5, distress=(i + k) % 11, thought=""))
         conn.execute(insert(checkins_table), rows)
-    view = between.client_view(people["clara"], cid, now=NOW, start=start, end=date(2026, 11, 28))
-    assert len(view["daily"]) == 365 and len(view["heat"]) <= 7 * 24
-    assert len(view["entries"]) == between.ENTRIES_LIMIT
-    assert len(view["weekly"]) <= 60 * 4
-
-
-def test_caseload_puts_the_safety_flag_first_with_reasons_in_words(database, people):
-    cid, sid, vid = plan_for(people, [0, 1, 2, 3, 4, 5, 6])
-    other = people["client_colin"]
-    with db.write() as conn:
-        conn.execute(update(clients.clients).where(clients.clients.c.id == other)
-                     .values(display_name="Aaron First"))
-    ci = checkin(cid, date(2026, 11, 28), NOW, step=(sid, vid), status="done", distress=10)
-    with db.write() as conn:
-        safety.raise_in(conn, cid, source="checkin", source_id=ci, reasons=["distress 10"], now=NOW)
-    rows = between.caseload(people["ada"], now=NOW)
-    assert rows[0]["id"] == cid and rows[0]["flags"][0].kind == "safety"
-    assert rows[0]["flags"][0].words == "1 safety flag(s) waiting for review."
-    assert rows[0]["last_checkin"] == date(2026, 11, 28)
-    assert rows[1]["flags"][0].words == "No check-in yet."
-    with db.read() as conn:
-        assert conn.execute(select(audit.audit_events.c.detail).where(
-            audit.audit_events.c.action == "caseload.read")).scalar() == "2 clients summarised"
-
-
-@pytest.mark.parametrize("gap,flagged", [(3, False), (4, True), (5, True)])
-def test_no_check_in_flag_at_and_around_the_setting(sqlite_db, people, gap, flagged):
-    cid = people["client_clara"]
-    day = date(2026, 11, 28) - timedelta(days=gap)
-    checkin(cid, day, utc(day))
-    row = between.caseload(people["clara"], now=NOW, no_checkin_days=4)[0]
-    kinds = [f.kind for f in row["flags"]]
-    assert ("quiet" in kinds) is flagged
-    if flagged:
-        assert f"No check-in for {gap} days" in row["flags"][0].words
-
-
-def test_adherence_drop_and_failing_reminders_are_flagged(sqlite_db, people):
-    cid, sid, vid = plan_for(people, [0, 1, 2, 3, 4, 5, 6])
-    today = date(2026, 11, 28)
-    for back in range(14, 28):  # the previous two weeks all done, the last two weeks nothing
-        d = today - timedelta(days=back)
-        checkin(cid, d, utc(d), step=(sid, vid), status="done")
-    checkin(cid, today, NOW)
-    with db.write() as conn:
-        conn.execute(insert(outbox.reminder_outbox).values(
-            ref="r" * 20, client_id=cid, step_id=sid, local_date=today, slot="08:00", due_at=NOW, window_end=NOW,
-            next_attempt_at=NOW, status="failed", reason="bounced", created_at=NOW, updated_at=NOW))
-    row = between.caseload(people["clara"], now=NOW)[0]
-    words = [f.words for f in row["flags"]]
-    assert "Practice fell from 100% to 0% of planned days (100 points; flagged at 30 or more)." in words
-    assert "1 reminder(s) failed in the last 14 days." in words
-    assert row["adherence_7"].percent == 0 and row["adherence_28"].percent == 50
+    view = client_view.get(people["clara"], cid, now=NOW, start=start, end=date(2026, 11, 28))
+    assert len(view.daily) == 365 and len(view.heat) <= 7 * 24
+    assert len(view.entries) == client_view.ENTRIES_LIMIT
+    assert len(view.weekly) <= 60 * 4
 
 
 def test_csv_export_neutralises_cells_and_is_audited(database, people):
     cid, sid, vid = plan_for(people, [0, 1, 2, 3, 4, 5, 6])
     checkin(cid, date(2026, 11, 27), utc(date(2026, 11, 27)), step=(sid, vid), status="done",
             thought="=HYPERLINK(\"http://x\")")
-    text = between.export_csv(people["clara"], cid, now=NOW, start=date(2026, 11, 1), end=date(2026, 11, 28))
+    text = client_view.export_csv(people["clara"], cid, now=NOW, start=date(2026, 11, 1), end=date(2026, 11, 28))
     assert text.splitlines()[0].startswith("local_date,")
     assert "'=HYPERLINK" in text and ": done" in text
     with db.read() as conn:
@@ -262,67 +214,13 @@ def test_csv_export_neutralises_cells_and_is_audited(database, people):
 @pytest.mark.parametrize("who", ["colin", "otto", "bea"])
 def test_every_function_is_scoped(database, people, who):
     cid = people["client_clara"]
-    between.client_view(people["clara"], cid, now=NOW)
+    client_view.get(people["clara"], cid, now=NOW)
     with pytest.raises(db.NotFound):
-        between.client_view(people[who], cid, now=NOW)
+        client_view.get(people[who], cid, now=NOW)
     with pytest.raises(db.NotFound):
-        between.export_csv(people[who], cid, now=NOW, start=date(2026, 11, 1), end=date(2026, 11, 28))
+        client_view.export_csv(people[who], cid, now=NOW, start=date(2026, 11, 1), end=date(2026, 11, 28))
     with pytest.raises(db.NotFound):
         sessions.add(people[who], cid, date(2026, 11, 20), now=NOW)
     with pytest.raises(db.NotFound):
         sessions.remove(people[who], cid, date(2026, 11, 20), now=NOW)
-    assert cid not in [r["id"] for r in between.caseload(people[who], now=NOW)]
-
-
-@pytest.mark.parametrize("hour", [0, 9, 13, 23])
-def test_the_demo_shows_jordan_first_with_sessions_and_charts(sqlite_db, hour):
-    # At any hour it is seeded: the demo's draws once depended on the hour (the first day's steps), so
-    # seeded at 13:30 Jordan's window had no "not today" reason and the tour lost its reasons chart.
-    from sqlalchemy import text
-    from demo import seed
-    from db.actors import Actor
-    now = NOW.replace(hour=hour, minute=30)
-    seed.run(now=now, password="demo-password-for-tests")
-    with db.read() as conn:
-        m = conn.execute(text("select id, practice_id from clinicians where username='maya'")).one()
-    maya = Actor(m.id, m.practice_id, "clinician", "maya")
-    rows = between.caseload(maya, now=now)
-    assert rows[0]["display_name"] == "Jordan P." and rows[0]["flags"][0].kind == "safety"
-    assert all(r["next_session"] is not None for r in rows if r["status"] == "active")
-    view = between.client_view(maya, rows[0]["id"], now=now)
-    assert view["last_session"] is not None and view["start"] == view["last_session"]
-    assert view["daily"] and view["heat"] and view["weekly"] and view["scores"] and view["reasons"]
-
-
-def test_last_check_in_is_counted_in_the_clinicians_days_not_the_clients(database, people):
-    cid = people["client_clara"]  # Clara's practice is in Europe/London
-    with db.write() as conn:
-        conn.execute(update(clients.clients).where(clients.clients.c.id == cid).values(timezone="Pacific/Auckland"))
-    # 08:00 on Thursday 26 Nov in Auckland (UTC+13 in summer) is 19:00 UTC, and London time, on Wednesday 25 Nov.
-    checkin(cid, date(2026, 11, 26), datetime(2026, 11, 25, 19, tzinfo=timezone.utc))
-    # Now is 09:30 on Saturday 28 Nov in London (22:30 in Auckland, the same date): the client's days
-    # would say "2 days ago"; the clinician's say 25 -> 28 Nov, "3 days ago".
-    row = between.caseload(people["clara"], now=NOW, no_checkin_days=3)[0]
-    assert row["clinician_zone"] == "Europe/London"
-    assert row["last_checkin"] == date(2026, 11, 25) and row["last_checkin_ago"] == "3 days ago"
-    assert "No check-in for 3 days" in " ".join(f.words for f in row["flags"])  # the flag counts the same days
-
-
-def test_caseload_mood_means_count_the_clients_own_last_seven_days(database, people):
-    cid = people["client_clara"]
-    with db.write() as conn:
-        conn.execute(update(clients.clients).where(clients.clients.c.id == cid).values(timezone="Pacific/Honolulu"))
-    # Now is 09:30 UTC on 28 Nov: 23:30 on 27 Nov in Honolulu, so the client's last 7 days are 21-27 Nov
-    # and the 7 before are 14-20 Nov (UTC's would be 22-28 and 15-21: neither check-in in its recent week).
-    checkin(cid, date(2026, 11, 21), utc(date(2026, 11, 21), 20), mood=8, distress=2)
-    checkin(cid, date(2026, 11, 14), utc(date(2026, 11, 14), 20), mood=2, distress=9)
-    row = next(r for r in between.caseload(people["clara"], now=NOW) if r["id"] == cid)
-    assert row["today"] == date(2026, 11, 27)
-    assert (row["mood"], row["distress"]) == ("8.0 ↑", "2.0 ↓")
-
-
-def test_an_empty_caseload_or_a_search_that_finds_nobody_is_an_empty_list_and_audited(database, people):
-    assert between.caseload(people["clara"], now=NOW, search="nobody by this name") == []
-    with db.read() as conn:
-        assert conn.execute(select(audit.audit_events.c.detail).where(
-            audit.audit_events.c.action == "caseload.read")).scalar() == "0 clients summarised"
+    assert cid not in [r.id for r in caseload.rows(people[who], now=NOW)]

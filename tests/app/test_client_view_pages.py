@@ -1,5 +1,6 @@
-"""AppTest: the caseload puts the client who needs attention first with the reason in words and a
-link to what caused it; the client view shows sentences with workings, charts and entries as text."""
+"""AppTest: the client view shows sentences with workings, charts and entries as text, and a sentence
+filters the entries to the check-ins behind it. (The caseload page's test, which shares `setup`, is in
+test_caseload_pages.py.)"""
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import insert
@@ -35,29 +36,10 @@ def setup(people):
     return cid
 
 
-def test_the_caseload_puts_the_safety_flag_first_and_links_to_it(sqlite_db, people):
-    setup(people)
-    at = signed_in("ada").run()
-    assert not at.exception
-    table = at.dataframe[0].value
-    assert table["Client"].iloc[0] == "Client of Clara"
-    assert "safety flag(s) waiting for review" in table["Needs attention"].iloc[0]
-    assert "No check-in yet." in table["Needs attention"].iloc[1]
-    assert "Review the flag" in [b.label for b in at.button]
-    next(b for b in at.button if b.label == "Review the flag").click().run()
-    assert not at.exception, at.exception
-    assert at.title[0].value == "Check-ins" and at.session_state["ci_client"] == people["client_clara"]
-    at.switch_page("pages/clinician/caseload.py").run()
-    at.selectbox(key="caseload_flag").select("safety").run()
-    assert list(at.dataframe[0].value["Client"]) == ["Client of Clara"]
-    # The add and edit expanders still work with the new table.
-    assert any(e.label == "Add a client" for e in at.expander)
-
-
 def test_the_client_view_shows_sentences_workings_charts_and_text(sqlite_db, people):
     setup(people)
     at = signed_in("clara").run()
-    at.switch_page("pages/clinician/between.py").run()
+    at.switch_page("pages/clinician/client_view.py").run()
     assert not at.exception, at.exception
     page = texts(at)
     assert "No session recorded yet, so this shows the last 14 days" in page
@@ -66,10 +48,10 @@ def test_the_client_view_shows_sentences_workings_charts_and_text(sqlite_db, peo
     assert "Planned days are the step" in page
     assert len(at.get("vega_lite_chart")) >= 4  # practice per week, mood and distress, heatmap, reasons
     assert "**not bold** <b>x</b>" in list(at.dataframe[0].value["Thought"])
-    at.button(key="bv_export").run()
+    at.button(key="cv_export").run()
     assert not at.exception
     assert "Exports are recorded" in texts(at)
-    at.button(key="bv_session_add").run()
+    at.button(key="cv_session_add").run()
     assert "recorded" in texts(at)
 
 
@@ -80,20 +62,20 @@ def test_a_sentence_filters_the_entries_table_to_the_check_ins_behind_it(sqlite_
                                              local_date=datetime.now(timezone.utc).date(),
                                              submitted_at=datetime.now(timezone.utc), mood=5, distress=2))
     at = signed_in("clara").run()
-    at.switch_page("pages/clinician/between.py").run()
+    at.switch_page("pages/clinician/client_view.py").run()
     assert len(at.dataframe[0].value) == 8
-    at.button(key="bv_behind_practice").click().run()
+    at.button(key="cv_behind_practice").click().run()
     assert not at.exception, at.exception
     assert len(at.dataframe[0].value) == 7 and "Showing the 7 check-in(s) behind:" in texts(at)
-    at.button(key="bv_behind_reasons").click().run()
+    at.button(key="cv_behind_reasons").click().run()
     table = at.dataframe[0].value
     assert len(table) == 3 and all(p.endswith("not today (No time)") for p in table["Practice"])
     assert "Most given reason for not practising: No time (3 of 3)." in texts(at).replace("\\", "")
-    at.button(key="bv_prep").click().run()  # the printable summary keeps the period's newest thoughts
-    assert "**not bold** &lt;b&gt;x&lt;/b&gt;" in at.session_state["bv_prep_html"][1]
-    at.button(key="bv_behind_safety").click().run()
+    at.button(key="cv_prep").click().run()  # the printable summary keeps the period's newest thoughts
+    assert "**not bold** &lt;b&gt;x&lt;/b&gt;" in at.session_state["cv_prep_html"][1]
+    at.button(key="cv_behind_safety").click().run()
     assert list(at.dataframe[0].value["Distress"]) == [9]
-    at.button(key="bv_behind_clear").click().run()
+    at.button(key="cv_behind_clear").click().run()
     assert len(at.dataframe[0].value) == 8 and "Showing the" not in texts(at)
 
 
@@ -107,9 +89,9 @@ def test_a_year_of_five_check_ins_a_day_renders_within_altairs_limits(sqlite_db,
             submitted_at=now - timedelta(days=i, hours=3 * k), mood=5, distress=(i + k) % 11, thought="")
             for i in range(365) for k in range(5)])
     at = signed_in("clara").run()
-    at.switch_page("pages/clinician/between.py").run()
-    at.radio(key="bv_mode").set_value("dates").run()
-    at.date_input(key="bv_range").set_value(((now - timedelta(days=364)).date(), now.date())).run()
+    at.switch_page("pages/clinician/client_view.py").run()
+    at.radio(key="cv_mode").set_value("dates").run()
+    at.date_input(key="cv_range").set_value(((now - timedelta(days=364)).date(), now.date())).run()
     started = time.monotonic()
     at.run()
     assert time.monotonic() - started < 10
