@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import client_form, navigation, text
 from components.frame import require_role, settings, utcnow
-from core import clients as rules
+from core import clients as client_rules
 from db import caseload, clients, clinicians, practices
 
 actor = require_role("clinician", "admin")
@@ -38,8 +38,8 @@ if target := ss.pop("caseload_goto", None):
 
 left, mid, right = st.columns([3, 1, 1])
 search = left.text_input("Search by name", key="caseload_search", placeholder="Type part of a name")
-status = mid.selectbox("Status", ["all", *rules.STATUSES], key="caseload_status",
-                       format_func=lambda s: "All statuses" if s == "all" else rules.STATUS_LABELS[s])
+status = mid.selectbox("Status", ["all", *client_rules.STATUSES], key="caseload_status",
+                       format_func=lambda s: "All statuses" if s == "all" else client_rules.STATUS_LABELS[s])
 flag_filter = right.selectbox("Needs attention", ["all", "any", *FLAG_LABELS], key="caseload_flag",
                               format_func=lambda f: {"all": "Everyone", "any": "Any flag"}.get(f) or FLAG_LABELS[f])
 cfg = settings()
@@ -65,7 +65,7 @@ def pct(a) -> str:
 if rows:
     table = pd.DataFrame([{
         "Needs attention": " · ".join(f.words for f in r.flags) or "—",
-        "Client": r.display_name, "Status": rules.STATUS_LABELS[r.status], "Consent": r.consent,
+        "Client": r.display_name, "Status": client_rules.STATUS_LABELS[r.status], "Consent": r.consent,
         "Last check-in": r.last_checkin_ago,
         "Practice, 7 days": pct(r.adherence_7), "Practice, 28 days": pct(r.adherence_28),
         "Mood (7-day mean, trend)": r.mood, "Distress (7-day mean, trend)": r.distress,
@@ -101,41 +101,41 @@ colleague_options = None
 if actor.is_admin:
     colleague_options = {c["id"]: c["display_name"] for c in clinicians.list_for(actor, include_inactive=False)}
 
-with st.expander("Add a client", expanded=bool(ss.get("add_errors")) or not rows, icon=":material/person_add:"):
+with st.expander("Add a client", expanded=bool(ss.get("caseload_add_errors")) or not rows, icon=":material/person_add:"):
     with st.form("add_client", clear_on_submit=False, border=False):
-        values = client_form.fields("add", clinician_options=colleague_options, default_zone=practice["timezone"],
-                                    errors=ss.get("add_errors", {}), show_status=False)
+        values = client_form.fields("caseload_add", clinician_options=colleague_options, default_zone=practice["timezone"],
+                                    errors=ss.get("caseload_add_errors", {}), show_status=False)
         submitted = st.form_submit_button("Add client", type="primary")
     if submitted:
         new_id, errors = clients.create(actor, values, now=now)
-        ss["add_errors"] = errors
+        ss["caseload_add_errors"] = errors
         if errors:
             st.rerun()
         for k in ("display_name", "email"):
-            ss.pop(f"add_{k}", None)
+            ss.pop(f"caseload_add_{k}", None)
         ss["caseload_saved"], ss["caseload_saved_text"] = True, f"Added {values['display_name']} to the caseload."
         st.rerun()
 
 if rows:
-    with st.expander("Edit a client", expanded=bool(ss.get("edit_errors")), icon=":material/edit:"):
+    with st.expander("Edit a client", expanded=bool(ss.get("caseload_edit_errors")), icon=":material/edit:"):
         by_id = {r.id: r for r in rows}
-        chosen = st.selectbox("Client", list(by_id), key="edit_client_id", format_func=lambda i: by_id[i].display_name,
+        chosen = st.selectbox("Client", list(by_id), key="caseload_edit_client_id", format_func=lambda i: by_id[i].display_name,
                               index=None, placeholder="Choose a client to edit")
         if chosen is not None:
-            if ss.get("edit_loaded_for") != chosen:
-                client_form.prefill("edit", clients.get(actor, chosen, now=now))
-                ss["edit_loaded_for"], ss["edit_errors"] = chosen, {}
+            if ss.get("caseload_edit_loaded_for") != chosen:
+                client_form.prefill("caseload_edit", clients.get(actor, chosen, now=now))
+                ss["caseload_edit_loaded_for"], ss["caseload_edit_errors"] = chosen, {}
             with st.form("edit_client", clear_on_submit=False, border=False):
-                values = client_form.fields("edit", clinician_options=colleague_options,
-                                            default_zone=practice["timezone"], errors=ss.get("edit_errors", {}),
+                values = client_form.fields("caseload_edit", clinician_options=colleague_options,
+                                            default_zone=practice["timezone"], errors=ss.get("caseload_edit_errors", {}),
                                             show_status=True)
                 if not actor.is_admin:
                     values["clinician_id"] = by_id[chosen].clinician_id
                 saved = st.form_submit_button("Save changes", type="primary")
             if saved:
                 errors = clients.update_client(actor, chosen, values, now=now)
-                ss["edit_errors"] = errors
+                ss["caseload_edit_errors"] = errors
                 if not errors:
                     ss["caseload_saved"], ss["caseload_saved_text"] = True, "Changes saved."
-                    ss.pop("edit_loaded_for", None)
+                    ss.pop("caseload_edit_loaded_for", None)
                 st.rerun()

@@ -96,14 +96,14 @@ def test_sign_out_ends_the_session(sqlite_db, people):
 
 def test_adding_a_client_with_bad_input_keeps_what_was_typed(sqlite_db, people):
     at = signed_in("clara").run()
-    at.text_input(key="add_display_name").input("Robin")
-    at.text_input(key="add_email").input("robin at example")
+    at.text_input(key="caseload_add_display_name").input("Robin")
+    at.text_input(key="caseload_add_email").input("robin at example")
     at.button(key="FormSubmitter:add_client-Add client").click()
     at.run()
-    assert at.text_input(key="add_display_name").value == "Robin"
-    assert at.text_input(key="add_email").value == "robin at example"
+    assert at.text_input(key="caseload_add_display_name").value == "Robin"
+    assert at.text_input(key="caseload_add_email").value == "robin at example"
     assert any("email address" in e for e in errors(at))
-    at.text_input(key="add_email").input("robin@example.org")
+    at.text_input(key="caseload_add_email").input("robin@example.org")
     at.button(key="FormSubmitter:add_client-Add client").click()
     at.run()
     assert "Robin" in at.dataframe[0].value["Client"].tolist()

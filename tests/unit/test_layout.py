@@ -230,3 +230,35 @@ def test_function_suffixes_say_who_acts_and_in_which_transaction():
             if node.name.endswith("_by_link") and args[:1] != ["raw"]:
                 offenders.append(f"{path.name}:{node.name}")
     assert offenders == []
+
+
+PAGE_KEY_PREFIX = {  # docs/design.md: a page's session keys carry its prefix; no page writes another's
+    "admin/audit.py": "audit_", "admin/checklist.py": "checklist_", "admin/clinicians.py": "clin_",
+    "admin/data.py": "data_", "admin/practice.py": "practice_", "admin/worker.py": "worker_",
+    "clinician/account.py": "account_", "clinician/caseload.py": "caseload_", "clinician/checkins.py": "ci_",
+    "clinician/client_view.py": "cv_", "clinician/consent.py": "consent_", "clinician/plans.py": "plans_",
+    "clinician/reminders.py": "rem_", "clinician/templates.py": "templates_",
+}
+
+
+def test_every_portal_page_keeps_its_session_keys_under_its_own_prefix():
+    offenders = []
+    for rel, prefix in PAGE_KEY_PREFIX.items():
+        path = ROOT / "pages" / rel
+        for node in ast.walk(ast.parse(path.read_text())):
+            key = None
+            if isinstance(node, ast.keyword) and node.arg == "key":
+                key = node.value
+            elif isinstance(node, ast.Subscript) and getattr(node.value, "id", None) in ("ss", "session_state"):
+                key = node.slice
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                  and node.func.attr in ("get", "pop", "setdefault") and getattr(node.func.value, "id", None) == "ss"
+                  and node.args):
+                key = node.args[0]
+            if isinstance(key, ast.JoinedStr) and key.values and isinstance(key.values[0], ast.Constant):
+                key = key.values[0]
+            if isinstance(key, ast.Constant) and isinstance(key.value, str) and not key.value.startswith(prefix):
+                offenders.append(f"{rel}: {key.value}")
+    assert sorted(PAGE_KEY_PREFIX) == sorted(str(p.relative_to(ROOT / "pages")) for d in ("admin", "clinician")
+                                             for p in (ROOT / "pages" / d).glob("*.py"))
+    assert offenders == []
