@@ -20,13 +20,13 @@ import re
 import secrets
 import smtplib
 import ssl
-import unicodedata
 from datetime import datetime, timezone
 from email import errors as email_errors
-from email.headerregistry import Address, UnstructuredHeader
-from email.message import EmailMessage
-from email.policy import EmailPolicy
+from email import policy
+from email.headerregistry import Address, HeaderRegistry
+from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime, make_msgid
+from html import escape
 from pathlib import Path
 
 from core import email_headers
@@ -96,7 +96,7 @@ _ANGLE_ADDR = re.compile(r"<([^<>\s]+)>$")
 
 def _checked(name: str, value: str) -> str:
     """The last guard before a header is set: every value is one line with no encoded-word."""
-    if any(c in email_headers.LINE_BREAKS for c in value):
+    if not email_headers.LINE_BREAKS.isdisjoint(value):
         raise ValueError("Header values may not contain linefeed or carriage return characters")
     if _ENCODED_WORD.search(value):
         raise ValueError(f"The {name} header may not contain an RFC 2047 encoded-word")
@@ -107,6 +107,56 @@ def _checked(name: str, value: str) -> str:
 _ENCODED_WORD = re.compile(r"=\?[^?]*\?[qQbB]\?.*?\?=")
 
 
+class _HeaderClasses(HeaderRegistry):
+    """The standard header registry, except that each header's class is made once: the stock one
+    makes a new class (`type(...)`) for every header it parses, which was a third of a reminder's cost."""
+
+    def __init__(self):
+        super().__init__()
+        self._made: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        made = self._made.get(name.lower())
+        if made is None:
+            made = self._made[name.lower()] = super().__getitem__(name)
+        return made
+
+
+_POLICY = policy.default.clone(header_factory=_HeaderClasses())
+# Headers whose few values every reminder of a practice shares: parsed once (a parsed header is an
+# immutable str, safe to set on many messages); the others are parsed as they are set.
+_SHARED = frozenset({"subject", "from", "auto-submitted", "mime-version", "content-type",
+                     "content-transfer-encoding"})
+
+
+@functools.lru_cache(maxsize=512)
+def _parsed(name: str, value: str):
+    return _POLICY.header_factory(name, value)
+
+
+def _set(msg: EmailMessage, name: str, value: str) -> None:
+    """Set a header after the last check (`_checked`); a shared value's parsed header is reused."""
+    value = _checked(name, value)
+    msg[name] = _parsed(name, value) if name.lower() in _SHARED else value
+
+
+# One boundary per process: "=_" never occurs in a quoted-printable body, so no part can contain it
+# (and the generator need not search every body for a boundary of its own).
+_BOUNDARY = f"=_anchorstep_{secrets.token_hex(8)}"
+
+
+def _text_part(subtype: str, text: str) -> MIMEPart:
+    """A quoted-printable UTF-8 text part. Written as set_content() would write it (lines joined by
+    LF, encoded lines of at most 76 characters, the limit in RFC 2045, where the default policy
+    allows 78), without its parse-and-rewrite of Content-Type: a third of a reminder's cost."""
+    part = MIMEPart(policy=_POLICY)  # a MIMEPart: an EmailMessage part would repeat MIME-Version
+    _set(part, "Content-Type", f'text/{subtype}; charset="utf-8"')
+    _set(part, "Content-Transfer-Encoding", "quoted-printable")
+    body = b"\n".join(text.encode("utf-8").splitlines()) + b"\n"
+    part.set_payload(binascii.b2a_qp(body, istext=True).decode("ascii"))
+    return part
+
+
 def make_message(*, to: str, link: str, sender: str, sender_name: str | None = None,
                  practice_name: str | None = None, now: datetime | None = None) -> EmailMessage:
     """A neutral message with one link. Subject and body say nothing about health or therapy steps.
@@ -114,12 +164,12 @@ def make_message(*, to: str, link: str, sender: str, sender_name: str | None = N
     in the body, and only when given (the practice chose to show it)."""
     name = _one_line(sender_name or email_headers.DEFAULT_SENDER_NAME) or email_headers.DEFAULT_SENDER_NAME
     practice = _one_line(practice_name or "") or name
-    msg = EmailMessage()
+    msg = EmailMessage(policy=_POLICY)
     for header, value in (("Subject", f"A message from {name}"), ("From", _from(name, sender)), ("To", _to(to)),
                           ("Date", format_datetime(now or datetime.now(timezone.utc))),
                           ("Message-ID", make_msgid(domain="anchorstep.invalid")),
                           ("Auto-Submitted", "auto-generated")):
-        msg[header] = _checked(header, value)
+        _set(msg, header, value)
     msg.set_content(
         f"Hello,\n\n{practice} has sent you a link:\n\n{link}\n\n"
         "The link is just for you, so please don't forward this email. "
@@ -127,184 +177,38 @@ def make_message(*, to: str, link: str, sender: str, sender_name: str | None = N
     return msg
 
 
-# Headers whose few distinct values many reminders share: parsed once (`_header`) and folded once
-# per value and policy (`_Policy`). Parsing and refolding headers was most of the cost of a message.
-_SHARED = frozenset({"subject", "from", "auto-submitted", "list-unsubscribe-post", "mime-version", "content-type",
-                     "content-transfer-encoding"})
-
-
-class _Policy(EmailPolicy):
-    """The default policy, except that a shared header is folded once per value and policy (the
-    generator refolds every header of every message it writes)."""
-
-    def _folded(self, kind: str, name: str, value) -> object:
-        key = (kind, name, str(value), self.linesep, self.max_line_length, self.utf8, self.cte_type)
-        hit = _FOLDED.get(key)
-        if hit is None:
-            if len(_FOLDED) > 512:
-                _FOLDED.clear()
-            hit = _FOLDED[key] = (super().fold_binary(name, value) if kind == "b" else super().fold(name, value))
-        return hit
-
-    def fold(self, name, value):
-        if hasattr(value, "name") and name.lower() in _SHARED:
-            return self._folded("s", name, value)
-        return super().fold(name, value)
-
-    def fold_binary(self, name, value):
-        if hasattr(value, "name") and name.lower() in _SHARED:
-            return self._folded("b", name, value)
-        return super().fold_binary(name, value)
-
-
-_FOLDED: dict = {}
-_POLICY = _Policy()
-_BOUNDARY = f"=_anchorstep_{secrets.token_hex(8)}"  # "=_" never occurs in a quoted-printable body
-
-
-@functools.lru_cache(maxsize=512)
-def _header(name: str, value: str):
-    """A parsed header object for a shared value (immutable, so sharing it is safe)."""
-    return _POLICY.header_factory(name, value)
-
-
-def _put(msg: EmailMessage, name: str, value: str) -> None:
-    """Set a header (each of ours once per message). A shared header gets its cached parsed object;
-    a short, plain-ASCII value is stored as it will be written, as the parser stores headers it
-    reads (it is parsed only if someone reads it); anything else is parsed and checked now."""
-    _checked(name, value)
-    if name.lower() in _SHARED:
-        msg.set_raw(name, _header(name, value))
-    elif value.isascii() and value.isprintable() and len(name) + len(value) + 2 <= _POLICY.max_line_length:
-        msg.set_raw(name, value)
-    else:
-        msg.set_raw(name, _POLICY.header_factory(name, value))
-
-
-@functools.lru_cache(maxsize=64)
-def _boundary_of(content_type: str) -> str | None:
-    probe = EmailMessage(policy=_POLICY)
-    probe["Content-Type"] = content_type
-    return probe.get_boundary()
-
-
-def _head(msg: EmailMessage) -> bytes | None:
-    """The header block BytesGenerator writes for `msg`, or None when a header is one this does not
-    cover. A plain string (what `_put` stores for a short plain value) is written as `Name: value`,
-    as the policy does for a value that fits one line; a shared header is folded by the policy (once
-    per value, see `_Policy`); a parsed unstructured header that is one plain word too long for the
-    first line goes on the next line by itself, as the folder puts it."""
-    out = []
-    for name, value in msg._headers:
-        if type(value) is str:
-            if not (value.isascii() and value.isprintable()) or len(name) + len(value) + 2 > _POLICY.max_line_length:
-                return None
-            out.append(f"{name}: {value}\n".encode("ascii"))
-        elif name.lower() in _SHARED:
-            out.append(_POLICY.fold_binary(name, value))
-        elif (isinstance(value, UnstructuredHeader) and value.isascii() and value.isprintable()
-              and " " not in value and "=?" not in value and len(value) + 1 <= _POLICY.max_line_length
-              and len(name) + len(value) + 2 > _POLICY.max_line_length and value.defects == ()):
-            out.append(f"{name}:\n {value}\n".encode("ascii"))
-        else:
-            return None
-    out.append(b"\n")
-    return b"".join(out)
-
-
-def _text_body(part: EmailMessage) -> bytes | None:
-    payload = part._payload
-    if type(payload) is not str or not payload.isascii() or "\r" in payload:
-        return None
-    return payload.encode("ascii")
-
-
-def _flat(msg: EmailMessage) -> bytes | None:
-    """What `msg.as_bytes()` returns, written directly, for the messages `make_reminder` builds (our
-    headers, then quoted-printable text parts under one multipart boundary); None for anything else,
-    which the generator then writes. The generator re-walks every part and refolds every header of
-    every message: that was most of the cost of a reminder."""
-    if (msg.policy is not _POLICY or msg._unixfrom is not None or msg.preamble is not None
-            or msg.epilogue is not None or type(msg._payload) is not list):
-        return None
-    head = _head(msg)
-    ctype = next((str(v) for k, v in msg._headers if k.lower() == "content-type"), None)
-    boundary = _boundary_of(ctype) if ctype and ctype.startswith("multipart/") else None
-    if head is None or not boundary:
-        return None
-    out = [head]
-    for i, part in enumerate(msg._payload):
-        if (not isinstance(part, EmailMessage) or part.policy is not _POLICY or part.preamble is not None
-                or part.epilogue is not None or part._unixfrom is not None
-                or not str(part.get_content_type()).startswith("text/")):
-            return None
-        part_head, body = _head(part), _text_body(part)
-        if part_head is None or body is None:
-            return None
-        out += [b"--" if i == 0 else b"\n--", boundary.encode("ascii"), b"\n", part_head, body]
-    out += [b"\n--", boundary.encode("ascii"), b"--\n"]
-    return b"".join(out)
-
-
-class _Message(EmailMessage):
-    """An EmailMessage whose `as_bytes()` skips the generator when `_flat` can write it (same bytes)."""
-
-    def as_bytes(self, unixfrom=False, policy=None):
-        if not unixfrom and policy is None:
-            data = _flat(self)
-            if data is not None:
-                return data
-        return super().as_bytes(unixfrom=unixfrom, policy=policy)
-
-    def __bytes__(self):
-        return self.as_bytes()
-
-
-def _qp_part(subtype: str, text: str) -> EmailMessage:
-    part = EmailMessage(policy=_POLICY)
-    _put(part, "Content-Type", f'text/{subtype}; charset="utf-8"')
-    _put(part, "Content-Transfer-Encoding", "quoted-printable")
-    part.set_payload(binascii.b2a_qp(text.encode("utf-8"), istext=True).decode("ascii"))
-    return part
-
-
 def make_reminder(*, to: str, checkin_link: str, pause_link: str, sender: str, ref: str,
                   sender_name: str | None = None, practice_name: str | None = None,
                   now: datetime | None = None) -> EmailMessage:
     """A reminder: neutral subject and body, one check-in link, one pause link, plain text and HTML.
-    It takes no client name and no step: nothing about health can reach it.
-
-    Built directly rather than through set_content() (the worker makes thousands in a row): both
-    parts quoted-printable UTF-8 under one multipart/alternative, shared headers parsed once."""
-    from html import escape
+    It takes no client name and no step: nothing about health can reach it."""
     name = _one_line(sender_name or email_headers.DEFAULT_SENDER_NAME) or email_headers.DEFAULT_SENDER_NAME
     practice = _one_line(practice_name or "") or name
-    msg = _Message(policy=_POLICY)
-    _put(msg, "Subject", f"A reminder from {name}")
-    _put(msg, "From", _from(name, sender))
-    _put(msg, "To", _to(to))
-    _put(msg, "Date", format_datetime(now or datetime.now(timezone.utc)))
-    _put(msg, "Message-ID", make_msgid(domain="anchorstep.invalid"))
-    _put(msg, "Auto-Submitted", "auto-generated")
+    msg = EmailMessage(policy=_POLICY)
     # No List-Unsubscribe-Post: RFC 8058 one-click means the mail provider POSTs to this URL and the
     # reminders stop with no page in between; Streamlit's server answers a POST with 405, so the
     # header would tell Gmail "done" while reminders went on. The link opens the pause page instead.
-    _put(msg, "List-Unsubscribe", f"<{_link_line(pause_link)}>")
-    _put(msg, REF_HEADER, _one_line(ref, 64))
-    _put(msg, "MIME-Version", "1.0")
-    _put(msg, "Content-Type", f'multipart/alternative; boundary="{_BOUNDARY}"')
+    for header, value in (("Subject", f"A reminder from {name}"), ("From", _from(name, sender)), ("To", _to(to)),
+                          ("Date", format_datetime(now or datetime.now(timezone.utc))),
+                          ("Message-ID", make_msgid(domain="anchorstep.invalid")),
+                          ("Auto-Submitted", "auto-generated"),
+                          ("List-Unsubscribe", f"<{_link_line(pause_link)}>"),
+                          (REF_HEADER, _one_line(ref, 64)),
+                          ("MIME-Version", "1.0"),
+                          ("Content-Type", f'multipart/alternative; boundary="{_BOUNDARY}"')):
+        _set(msg, header, value)
     p, c, u = escape(practice), escape(checkin_link, quote=True), escape(pause_link, quote=True)
-    msg.set_payload([
-        _qp_part("plain",
-                 f"Hello,\n\nA reminder from {practice}. When you're ready, you can check in here:\n\n{checkin_link}\n\n"
-                 f"To pause these reminders: {pause_link}\n\n"
-                 "The links are just for you, so please don't forward this email.\n"),
-        _qp_part("html",
-                 f"<p>Hello,</p><p>A reminder from {p}. When you're ready, you can check in here:</p>"
-                 f'<p><a href="{c}">Check in</a></p>'
-                 f'<p style="font-size:small">To pause these reminders: <a href="{u}">pause reminders</a>. '
-                 "The links are just for you, so please don't forward this email.</p>\n"),
-    ])
+    msg.attach(_text_part(
+        "plain",
+        f"Hello,\n\nA reminder from {practice}. When you're ready, you can check in here:\n\n{checkin_link}\n\n"
+        f"To pause these reminders: {pause_link}\n\n"
+        "The links are just for you, so please don't forward this email.\n"))
+    msg.attach(_text_part(
+        "html",
+        f"<p>Hello,</p><p>A reminder from {p}. When you're ready, you can check in here:</p>"
+        f'<p><a href="{c}">Check in</a></p>'
+        f'<p style="font-size:small">To pause these reminders: <a href="{u}">pause reminders</a>. '
+        "The links are just for you, so please don't forward this email.</p>\n"))
     return msg
 
 
@@ -314,20 +218,11 @@ def send(message: EmailMessage, cfg: settings_mod.Settings | None = None) -> str
     cfg = cfg or settings_mod.load()
     backend = {"console": _console, "smtp": _smtp, "sendgrid": _sendgrid}[cfg["EMAIL_BACKEND"]]
     provider_id = backend(message, cfg)
-    return str(provider_id or _header_text(message, "Message-ID"))
+    return str(provider_id or message["Message-ID"])
 
 
 def outbox_dir(cfg: settings_mod.Settings) -> Path:
     return cfg.data_dir / "outbox"
-
-
-def _header_text(message: EmailMessage, name: str) -> str:
-    """A header's text without parsing it (reading message[name] parses; for a log line or an id we
-    only need the text we stored)."""
-    for key, value in message.raw_items():
-        if key.lower() == name.lower():
-            return str(value)
-    return ""
 
 
 def _mask(address: str) -> str:
@@ -352,8 +247,7 @@ def _console(message: EmailMessage, cfg: settings_mod.Settings) -> None:
             view = view[os.write(fd, view):]
     finally:
         os.close(fd)
-    print(f"[email:console] to {_mask(_header_text(message, 'To'))}: {_header_text(message, 'Subject')} -> {name}",
-          flush=True)
+    print(f"[email:console] to {_mask(str(message['To']))}: {message['Subject']} -> {name}", flush=True)
 
 
 def _smtp(message: EmailMessage, cfg: settings_mod.Settings) -> None:

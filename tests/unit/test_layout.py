@@ -1,5 +1,6 @@
 """House rules that keep the portal safe to extend."""
 import ast
+from pathlib import Path
 
 from tests.conftest import ROOT
 
@@ -142,4 +143,18 @@ def test_every_portal_page_file_is_in_the_one_page_list():
                      for p in (ROOT / "pages" / folder).glob("*.py"))
     assert sorted(navigation.page_paths("admin")) == on_disk
     assert set(navigation.page_paths("clinician")) == {p for p in on_disk if p.startswith("pages/clinician/")}
+
+
+
+PRIVATE_EMAIL_ATTRIBUTES = ("._headers", "._payload", "._unixfrom")
+
+
+def test_no_code_touches_the_email_librarys_private_attributes():
+    # Messages are built and written with EmailMessage's public API: private attributes change
+    # between Python releases, and a hand-written serializer is one more place for a header to slip.
+    paths = [ROOT / "app.py"] + [p for folder in ("components", "core", "db", "jobs", "pages", "demo", "bench", "tests")
+                                 for p in sorted((ROOT / folder).rglob("*.py"))]
+    offenders = [f"{p.relative_to(ROOT)}: {attr}" for p in paths if p.resolve() != Path(__file__).resolve()
+                 for attr in PRIVATE_EMAIL_ATTRIBUTES if attr in p.read_text()]
+    assert offenders == []
 
