@@ -1,13 +1,10 @@
-"""The one email seam: `make_message` builds a neutral message, `send` hands it to the backend that
-EMAIL_BACKEND names. No health information ever goes in: a greeting from the practice and one link.
+"""The two messages Anchorstep sends, built with the standard library's `EmailMessage` (public API
+only): `make_message` (a consent link) and `make_reminder` (a check-in link and a pause link). No
+health information ever goes in: a neutral subject and sender name, a greeting, the links.
 
-Backends: `console` (default; prints a notice without body or link, writes an .eml file under
-DATA_DIR/outbox/ for the developer or test to read), `smtp` (STARTTLS when offered), `sendgrid`
-(jobs/sendgrid_backend.py).
-
-Errors say what the sender should do: `TransientEmailError` (try again later, maybe after
-`retry_after` seconds), `AuthEmailError` (the credentials are wrong: stop the whole batch), any
-other `EmailError` (this message will never go: a dead letter).
+Every value passes `core.email_headers` (one visible line, no hidden characters, no RFC 2047
+encoded-word) and `_checked`, the last guard before any header is set. The client's address is
+refused, never rewritten, when it fails that rule (`EmailError`).
 
 `REF_HEADER` carries the outbox's opaque id; backends that can (SendGrid) move it into custom args.
 """
@@ -15,11 +12,8 @@ from __future__ import annotations
 
 import binascii
 import functools
-import os
 import re
 import secrets
-import smtplib
-import ssl
 from datetime import datetime, timezone
 from email import errors as email_errors
 from email import policy
@@ -27,27 +21,9 @@ from email.headerregistry import Address, HeaderRegistry
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime, make_msgid
 from html import escape
-from pathlib import Path
 
 from core import email_headers
-from core import settings as settings_mod
-
-
-class EmailError(RuntimeError):
-    """Sending failed; the message says why in words an admin can act on (never the body or link)."""
-
-
-class TransientEmailError(EmailError):
-    """Worth another try later (rate limit, server error, network)."""
-
-    def __init__(self, message: str, retry_after: float | None = None):
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class AuthEmailError(EmailError):
-    """The provider refused our credentials: every message would fail the same way."""
-
+from jobs.email.errors import EmailError
 
 REF_HEADER = "X-Anchorstep-Ref"
 
@@ -210,77 +186,3 @@ def make_reminder(*, to: str, checkin_link: str, pause_link: str, sender: str, r
         f'<p style="font-size:small">To pause these reminders: <a href="{u}">pause reminders</a>. '
         "The links are just for you, so please don't forward this email.</p>\n"))
     return msg
-
-
-def send(message: EmailMessage, cfg: settings_mod.Settings | None = None) -> str:
-    """Send through the configured backend; returns the provider's message id (or ours).
-    Raises EmailError (or TransientEmailError / AuthEmailError)."""
-    cfg = cfg or settings_mod.load()
-    backend = {"console": _console, "smtp": _smtp, "sendgrid": _sendgrid}[cfg["EMAIL_BACKEND"]]
-    provider_id = backend(message, cfg)
-    return str(provider_id or message["Message-ID"])
-
-
-def outbox_dir(cfg: settings_mod.Settings) -> Path:
-    return cfg.data_dir / "outbox"
-
-
-def _mask(address: str) -> str:
-    local, _, domain = address.partition("@")
-    return f"{local[:1]}***@{domain}" if domain else "***"
-
-
-def _console(message: EmailMessage, cfg: settings_mod.Settings) -> None:
-    data = message.as_bytes()
-    folder = outbox_dir(cfg)
-    name = f"{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%f')}-{secrets.token_hex(4)}.eml"
-    path = os.path.join(folder, name)
-    # The file holds a live link: readable by its owner only.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileNotFoundError:  # the first message: make the folder
-        folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:  # plain os.write: no file object per message
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-    finally:
-        os.close(fd)
-    print(f"[email:console] to {_mask(str(message['To']))}: {message['Subject']} -> {name}", flush=True)
-
-
-def _smtp(message: EmailMessage, cfg: settings_mod.Settings) -> None:
-    mode = cfg["SMTP_STARTTLS"]
-    try:
-        with smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=cfg["SMTP_TIMEOUT_SECONDS"]) as smtp:
-            smtp.ehlo()
-            if mode != "off" and smtp.has_extn("starttls"):
-                smtp.starttls(context=ssl.create_default_context())
-                smtp.ehlo()
-            elif mode == "required":
-                raise EmailError("The SMTP server does not offer STARTTLS and SMTP_STARTTLS is 'required'; "
-                                 "nothing was sent.")
-            if cfg["SMTP_USERNAME"]:
-                smtp.login(cfg["SMTP_USERNAME"], cfg["SMTP_PASSWORD"])
-            smtp.send_message(message)
-    except EmailError:
-        raise
-    except smtplib.SMTPAuthenticationError:
-        raise AuthEmailError(f"The SMTP server at {cfg['SMTP_HOST']} refused SMTP_USERNAME/SMTP_PASSWORD; "
-                             "nothing more is sent until they are fixed.") from None
-    except smtplib.SMTPResponseException as exc:
-        kind = TransientEmailError if 400 <= exc.smtp_code < 500 else EmailError
-        raise kind(f"The SMTP server at {cfg['SMTP_HOST']}:{cfg['SMTP_PORT']} did not accept the email "
-                   f"(code {exc.smtp_code}).") from None
-    except smtplib.SMTPRecipientsRefused:
-        raise EmailError(f"The SMTP server at {cfg['SMTP_HOST']}:{cfg['SMTP_PORT']} did not accept the email "
-                         "(recipient refused).") from None
-    except (smtplib.SMTPException, OSError) as exc:
-        raise TransientEmailError(f"The SMTP server at {cfg['SMTP_HOST']}:{cfg['SMTP_PORT']} did not accept the "
-                                  f"email ({type(exc).__name__}).") from None
-
-
-def _sendgrid(message: EmailMessage, cfg: settings_mod.Settings) -> str:
-    from jobs import sendgrid_backend
-    return sendgrid_backend.send(message, cfg)
