@@ -1,7 +1,7 @@
 """What may reach an email header: one line of visible text with no RFC 2047 encoded-word.
 
-One rule, used twice: forms refuse such text with a message (`problem`), and jobs/email.py makes
-whatever is already stored safe before it writes a header (`one_line`). Python's email package
+One rule, used twice: forms refuse such text with a message (`problem`), and jobs/email/message.py
+makes whatever is already stored safe before it writes a header (`one_line`). Python's email package
 decodes an encoded-word such as `=?utf-8?q?Clinic=0D=0ABcc:_x@evil.example?=` in a value it is given
 and can write the decoded CR/LF back raw, which adds headers; so "=?" is refused like a line break.
 """

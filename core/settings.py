@@ -161,7 +161,7 @@ REGISTRY: list[Setting] = [
     Setting("LINK_TTL_CONSENT_DAYS", 14.0, "Days a consent link stays valid.", _float_between(0.01, 90)),
     Setting("LINK_TTL_DAYS", 7.0, "Days a check-in, coping-card or preferences link stays valid.",
             _float_between(0.01, 90)),
-    # Email (jobs/email.py). Emails never carry health information: a neutral line and one link.
+    # Email (jobs/email/). Emails never carry health information: a neutral line and one link.
     Setting("EMAIL_BACKEND", "console",
             "How email leaves: console (prints a notice and writes .eml files under DATA_DIR/outbox), smtp, or "
             "sendgrid.", _choice("console", "smtp", "sendgrid")),

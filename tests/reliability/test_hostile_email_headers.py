@@ -167,7 +167,8 @@ def test_a_hostile_recipient_is_refused_not_rewritten_into_another_address(kind,
 @pytest.mark.parametrize("hostile", list(HOSTILE), ids=list(HOSTILE))
 def test_every_form_rule_refuses_a_hostile_value_that_would_reach_a_header(hostile, tmp_path):
     value = HOSTILE[hostile]
-    _, errors = practice_rules.validate({"name": value, "email_sender_name": value})
+    _, errors = practice_rules.validate({"name": value, "email_sender_name": value,
+                                         "crisis_resources": "Call 999 in an emergency."})
     assert set(errors) == {"name", "email_sender_name"}
     _, errors = client_rules.validate({"display_name": value[:80], "email": f"{value}@example.org",
                                        "timezone": "Europe/London", "clinician_id": 1})

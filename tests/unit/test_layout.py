@@ -1,5 +1,6 @@
 """House rules that keep the portal safe to extend."""
 import ast
+from pathlib import Path
 
 from tests.conftest import ROOT
 
@@ -262,3 +263,56 @@ def test_every_portal_page_keeps_its_session_keys_under_its_own_prefix():
     assert sorted(PAGE_KEY_PREFIX) == sorted(str(p.relative_to(ROOT / "pages")) for d in ("admin", "clinician")
                                              for p in (ROOT / "pages" / d).glob("*.py"))
     assert offenders == []
+
+
+PRIVATE_EMAIL_ATTRIBUTES = ("._headers", "._payload", "._unixfrom")
+
+
+def test_no_code_touches_the_email_librarys_private_attributes():
+    # Messages are built and written with EmailMessage's public API: private attributes change
+    # between Python releases, and a hand-written serializer is one more place for a header to slip.
+    paths = [ROOT / "app.py"] + [p for folder in ("components", "core", "db", "jobs", "pages", "demo", "bench", "tests")
+                                 for p in sorted((ROOT / folder).rglob("*.py"))]
+    offenders = [f"{p.relative_to(ROOT)}: {attr}" for p in paths if p.resolve() != Path(__file__).resolve()
+                 for attr in PRIVATE_EMAIL_ATTRIBUTES if attr in p.read_text()]
+    assert offenders == []
+
+
+def _jobs_import_graph() -> dict[str, set[str]]:
+    """Each jobs/ module → the jobs/ modules its import statements name (in functions too).
+    `from a.b import c` counts as a.b.c when that is a module, else as a.b."""
+    modules = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
+               for p in (ROOT / "jobs").rglob("*.py")}
+    graph = {}
+    for name, path in modules.items():
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                found |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found |= {f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in modules else node.module
+                          for a in node.names}
+        graph[name] = {m for m in found if m in modules and m != name}
+    return graph
+
+
+def test_jobs_modules_import_each_other_without_a_cycle():
+    # One way only (the email package's backends import its errors, its front imports the backends):
+    # a cycle is what function-level imports were hiding between jobs.email and the SendGrid backend.
+    graph = _jobs_import_graph()
+    done, path = set(), []
+
+    def visit(module):
+        if module in path:
+            raise AssertionError(" → ".join(path[path.index(module):] + [module]))
+        if module in done:
+            return
+        path.append(module)
+        for other in sorted(graph[module]):
+            visit(other)
+        path.pop()
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module)
+    assert graph["jobs.email"] >= {"jobs.email.console", "jobs.email.smtp", "jobs.email.sendgrid", "jobs.email.errors"}

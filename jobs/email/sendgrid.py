@@ -1,7 +1,7 @@
 """EMAIL_BACKEND=sendgrid: the `sendgrid` package's v3 mail send, with tracking off (tracking would
 route the client's token link through a third party), an optional sandbox, a timeout, and only the
 outbox's opaque ref in custom args. SendGrid signs no BAA for standard accounts: no PHI goes here,
-and the message built by jobs.email has none.
+and the messages jobs.email.message builds have none.
 """
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from sendgrid.helpers.mail import (ClickTracking, CustomArg, Header, HtmlContent
                                    PlainTextContent, SandBoxMode, SubscriptionTracking, TrackingSettings)
 
 from core import settings as settings_mod
-from jobs.email import REF_HEADER, AuthEmailError, EmailError, TransientEmailError
+from jobs.email.errors import AuthEmailError, EmailError, TransientEmailError
+from jobs.email.message import REF_HEADER
 
 PASSED_HEADERS = ("List-Unsubscribe", "Auto-Submitted")
 

@@ -1,0 +1,188 @@
+"""The two messages Anchorstep sends, built with the standard library's `EmailMessage` (public API
+only): `make_message` (a consent link) and `make_reminder` (a check-in link and a pause link). No
+health information ever goes in: a neutral subject and sender name, a greeting, the links.
+
+Every value passes `core.email_headers` (one visible line, no hidden characters, no RFC 2047
+encoded-word) and `_checked`, the last guard before any header is set. The client's address is
+refused, never rewritten, when it fails that rule (`EmailError`).
+
+`REF_HEADER` carries the outbox's opaque id; backends that can (SendGrid) move it into custom args.
+"""
+from __future__ import annotations
+
+import binascii
+import functools
+import re
+import secrets
+from datetime import datetime, timezone
+from email import errors as email_errors
+from email import policy
+from email.headerregistry import Address, HeaderRegistry
+from email.message import EmailMessage, MIMEPart
+from email.utils import format_datetime, make_msgid
+from html import escape
+
+from core import email_headers
+from jobs.email.errors import EmailError
+
+REF_HEADER = "X-Anchorstep-Ref"
+
+
+def _one_line(text: str, limit: int = 120) -> str:
+    # Header injection and invisible tricks: one line of visible text, no encoded-word (core/email_headers).
+    return email_headers.one_line(text, limit)
+
+
+def _link_line(link: str) -> str:
+    """A link for a header: our own URL, so nothing is rewritten; characters that are not visible go
+    (`_checked` still refuses an encoded-word, which no link we make contains)."""
+    text = str(link)
+    if not (text.isascii() and text.isprintable()):
+        text = "".join(c for c in text if not email_headers.is_hidden(c))
+    return text[:2000].strip()
+
+
+def _to(address: str) -> str:
+    """The recipient exactly as stored, or EmailError: an address with hidden characters or "=?" is
+    not quietly changed into another address (forms refuse these; this catches older rows)."""
+    text = str(address).strip()
+    if email_headers.problem(text, "address") or not text:
+        raise EmailError("The client's email address contains hidden characters or \"=?\"; "
+                         "correct it on the client's record. Nothing was sent.")
+    return text[:254]
+
+
+@functools.lru_cache(maxsize=256)  # a few distinct values per deployment; reminders come by the thousand
+def _from(sender_name: str | None, sender: str) -> str:
+    """EMAIL_FROM's address with the practice's neutral sender name in front of it. The address is the
+    last <...> of EMAIL_FROM (or all of it), taken only when it is one plain address: a display name
+    such as "Clinic Bcc: x@evil.example" would otherwise turn the From line into a group of others."""
+    name = _one_line(sender_name or email_headers.DEFAULT_SENDER_NAME)
+    whole = _one_line(sender, 254)
+    found = _ANGLE_ADDR.search(whole)
+    try:
+        return str(Address(display_name=name, addr_spec=found.group(1) if found else whole))
+    except (ValueError, IndexError, TypeError, email_errors.HeaderParseError):
+        raise EmailError("EMAIL_FROM is not one plain email address (for example "
+                         "\"Anchorstep <no-reply@example.org>\"); nothing was sent.") from None
+
+
+_ANGLE_ADDR = re.compile(r"<([^<>\s]+)>$")
+
+
+def _checked(name: str, value: str) -> str:
+    """The last guard before a header is set: every value is one line with no encoded-word."""
+    if not email_headers.LINE_BREAKS.isdisjoint(value):
+        raise ValueError("Header values may not contain linefeed or carriage return characters")
+    if _ENCODED_WORD.search(value):
+        raise ValueError(f"The {name} header may not contain an RFC 2047 encoded-word")
+    return value
+
+
+# What the email package decodes as an encoded-word (its own pattern, email._header_value_parser).
+_ENCODED_WORD = re.compile(r"=\?[^?]*\?[qQbB]\?.*?\?=")
+
+
+class _HeaderClasses(HeaderRegistry):
+    """The standard header registry, except that each header's class is made once: the stock one
+    makes a new class (`type(...)`) for every header it parses: a fifth of a reminder's cost."""
+
+    def __init__(self):
+        super().__init__()
+        self._made: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        made = self._made.get(name.lower())
+        if made is None:
+            made = self._made[name.lower()] = super().__getitem__(name)
+        return made
+
+
+_POLICY = policy.default.clone(header_factory=_HeaderClasses())
+# Headers whose few values every reminder of a practice shares: parsed once (a parsed header is an
+# immutable str, safe to set on many messages); the others are parsed as they are set.
+_SHARED = frozenset({"subject", "from", "auto-submitted", "mime-version", "content-type",
+                     "content-transfer-encoding"})
+
+
+@functools.lru_cache(maxsize=512)
+def _parsed(name: str, value: str):
+    return _POLICY.header_factory(name, value)
+
+
+def _set(msg: EmailMessage, name: str, value: str) -> None:
+    """Set a header after the last check (`_checked`); a shared value's parsed header is reused."""
+    value = _checked(name, value)
+    msg[name] = _parsed(name, value) if name.lower() in _SHARED else value
+
+
+# One boundary per process: "=_" never occurs in a quoted-printable body, so no part can contain it
+# (and the generator need not search every body for a boundary of its own).
+_BOUNDARY = f"=_anchorstep_{secrets.token_hex(8)}"
+
+
+def _text_part(subtype: str, text: str) -> MIMEPart:
+    """A quoted-printable UTF-8 text part. Written as set_content() would write it (lines joined by
+    LF, encoded lines of at most 76 characters, the limit in RFC 2045, where the default policy
+    allows 78), without its parse-and-rewrite of Content-Type: a quarter of a reminder's cost."""
+    part = MIMEPart(policy=_POLICY)  # a MIMEPart: an EmailMessage part would repeat MIME-Version
+    _set(part, "Content-Type", f'text/{subtype}; charset="utf-8"')
+    _set(part, "Content-Transfer-Encoding", "quoted-printable")
+    body = b"\n".join(text.encode("utf-8").splitlines()) + b"\n"
+    part.set_payload(binascii.b2a_qp(body, istext=True).decode("ascii"))
+    return part
+
+
+def make_message(*, to: str, link: str, sender: str, sender_name: str | None = None,
+                 practice_name: str | None = None, now: datetime | None = None) -> EmailMessage:
+    """A neutral message with one link. Subject and body say nothing about health or therapy steps.
+    The subject and From name use `sender_name` (neutral by default); the practice name appears only
+    in the body, and only when given (the practice chose to show it)."""
+    name = _one_line(sender_name or email_headers.DEFAULT_SENDER_NAME) or email_headers.DEFAULT_SENDER_NAME
+    practice = _one_line(practice_name or "") or name
+    msg = EmailMessage(policy=_POLICY)
+    for header, value in (("Subject", f"A message from {name}"), ("From", _from(name, sender)), ("To", _to(to)),
+                          ("Date", format_datetime(now or datetime.now(timezone.utc))),
+                          ("Message-ID", make_msgid(domain="anchorstep.invalid")),
+                          ("Auto-Submitted", "auto-generated")):
+        _set(msg, header, value)
+    msg.set_content(
+        f"Hello,\n\n{practice} has sent you a link:\n\n{link}\n\n"
+        "The link is just for you, so please don't forward this email. "
+        "If you weren't expecting it, you can ignore it.\n")
+    return msg
+
+
+def make_reminder(*, to: str, checkin_link: str, pause_link: str, sender: str, ref: str,
+                  sender_name: str | None = None, practice_name: str | None = None,
+                  now: datetime | None = None) -> EmailMessage:
+    """A reminder: neutral subject and body, one check-in link, one pause link, plain text and HTML.
+    It takes no client name and no step: nothing about health can reach it."""
+    name = _one_line(sender_name or email_headers.DEFAULT_SENDER_NAME) or email_headers.DEFAULT_SENDER_NAME
+    practice = _one_line(practice_name or "") or name
+    msg = EmailMessage(policy=_POLICY)
+    # No List-Unsubscribe-Post: RFC 8058 one-click means the mail provider POSTs to this URL and the
+    # reminders stop with no page in between; Streamlit's server answers a POST with 405, so the
+    # header would tell Gmail "done" while reminders went on. The link opens the pause page instead.
+    for header, value in (("Subject", f"A reminder from {name}"), ("From", _from(name, sender)), ("To", _to(to)),
+                          ("Date", format_datetime(now or datetime.now(timezone.utc))),
+                          ("Message-ID", make_msgid(domain="anchorstep.invalid")),
+                          ("Auto-Submitted", "auto-generated"),
+                          ("List-Unsubscribe", f"<{_link_line(pause_link)}>"),
+                          (REF_HEADER, _one_line(ref, 64)),
+                          ("MIME-Version", "1.0"),
+                          ("Content-Type", f'multipart/alternative; boundary="{_BOUNDARY}"')):
+        _set(msg, header, value)
+    p, c, u = escape(practice), escape(checkin_link, quote=True), escape(pause_link, quote=True)
+    msg.attach(_text_part(
+        "plain",
+        f"Hello,\n\nA reminder from {practice}. When you're ready, you can check in here:\n\n{checkin_link}\n\n"
+        f"To pause these reminders: {pause_link}\n\n"
+        "The links are just for you, so please don't forward this email.\n"))
+    msg.attach(_text_part(
+        "html",
+        f"<p>Hello,</p><p>A reminder from {p}. When you're ready, you can check in here:</p>"
+        f'<p><a href="{c}">Check in</a></p>'
+        f'<p style="font-size:small">To pause these reminders: <a href="{u}">pause reminders</a>. '
+        "The links are just for you, so please don't forward this email.</p>\n"))
+    return msg
