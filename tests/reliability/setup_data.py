@@ -17,7 +17,7 @@ ttl = settings.load().link_ttl_days()
 with db.read() as c:
     m = c.execute(text("select id, practice_id from clinicians where username='maya'")).one()
 maya = Actor(m.id, m.practice_id, 'clinician', 'maya')
-step = {**templates.by_key(templates.BUILT_IN)["breathing"]["step"], "days": list(range(7))}
+step = {**templates.by_key(templates.BUILT_IN)["breathing"]["step"], "days": list(range(7)), **STEP}
 out = {}
 for name in NAMES:
     cid, err = clients.create(maya, {"display_name": name, "email": "rl@example.org", "timezone": "Europe/London"},
@@ -35,9 +35,10 @@ print(json.dumps(out))
 """
 
 
-def make_clients(server, names: list[str], purposes=("checkin",)) -> dict[str, dict]:
-    """{name: {"id": client id, purpose: raw token, ...}} for new clients of Maya, each reachable."""
-    code = f"NAMES = {names!r}\nPURPOSES = {list(purposes)!r}\n" + SETUP
+def make_clients(server, names: list[str], purposes=("checkin",), step: dict | None = None) -> dict[str, dict]:
+    """{name: {"id": client id, purpose: raw token, ...}} for new clients of Maya, each reachable, with
+    one daily breathing step (`step`: fields to change in it)."""
+    code = f"NAMES = {names!r}\nPURPOSES = {list(purposes)!r}\nSTEP = {dict(step or {})!r}\n" + SETUP
     return json.loads(server.run_python(code).strip().splitlines()[-1])
 
 

@@ -5,13 +5,12 @@ title. Each must read as exactly what was typed, with no link, image, maths, emo
 every page is also watched by the shared Guard (tests/reliability/conftest.py)."""
 from __future__ import annotations
 
-import json
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.reliability.conftest import DEMO_PASSWORD, Guard, settle, sign_in
-from tests.reliability.setup_data import link
+from tests.reliability.setup_data import link, make_clients
 
 pytestmark = pytest.mark.e2e
 
@@ -79,34 +78,9 @@ assert r.status == "saved", r
 """)
 
 
-CLIENT_WITH_STEP = """
-import json
-from datetime import datetime, timedelta, timezone
-from core import settings, templates
-from db import clients, consent, links, plans
-from demo import builders
-import db; from sqlalchemy import text
-from db.actors import Actor
-now = datetime.now(timezone.utc)
-with db.read() as c:
-    m = c.execute(text("select id, practice_id from clinicians where username='maya'")).one()
-maya = Actor(m.id, m.practice_id, 'clinician', 'maya')
-step = {**templates.by_key(templates.BUILT_IN)["breathing"]["step"], "days": list(range(7)), "anchor": ANCHOR}
-cid, err = clients.create(maya, {"display_name": NAME, "email": "rl@example.org", "timezone": "Europe/London"},
-                          now=now - timedelta(days=2))
-assert not err, err
-with db.write() as c:
-    builders.record_confirmed_in(c, cid, at=now - timedelta(days=2), by="maya")
-pid, err = plans.create_plan(maya, cid, goal="Calmer mornings", steps=[step], now=now - timedelta(days=1))
-assert not err, err
-print(json.dumps({"card": links.issue_for(maya, cid, "card", now=now, ttl_days=settings.load().link_ttl_days())}))
-"""
-
-
 def test_regression_bare_addresses_in_a_thought_and_a_plan_step_are_never_links(server, browser):
     anchor = f"read {AUTO}"
-    made = json.loads(server.run_python(f"NAME = 'RL Auto'\nANCHOR = {anchor!r}\n" + CLIENT_WITH_STEP)
-                      .strip().splitlines()[-1])
+    made = make_clients(server, ["RL Auto"], ("card",), step={"anchor": anchor})["RL Auto"]
     _checkin_with_thought(server, "RL Auto", AUTO)
 
     # The client's coping card: the step line holds the typed anchor as text.
