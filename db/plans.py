@@ -206,9 +206,9 @@ def level_history(actor: Actor, step_id: int, *, now: datetime) -> list[dict]:
     return rows
 
 
-def _card_in(conn, raw: str, now: datetime, *, action: str, detail: str):
+def _card_in(conn, raw: str, now: datetime):
     """The card link re-checked inside this transaction (a link revoked a moment ago shows nothing),
-    its steps and the client's zone, and one audit row; None when the link no longer works."""
+    with its steps and the client's zone; None when the link no longer works."""
     res = links.resolve_in(conn, raw, now, purpose="card")
     if not res.ok:
         return None
@@ -216,18 +216,19 @@ def _card_in(conn, raw: str, now: datetime, *, action: str, detail: str):
                                                           plans.c.status == "active")).scalars())
     steps = step_versions_mod.as_of(conn, plan_ids, None) if plan_ids else []
     zone = conn.execute(select(clients.c.timezone).where(clients.c.id == res.client_id)).scalar_one()
-    audit.record(conn, now=now, action=action, actor_kind="client", actor_id=res.client_id, actor_label="client",
-                 practice_id=res.practice_id, client_id=res.client_id, detail=detail.format(n=len(steps)))
     return res, steps, zone
 
 
 def card(raw: str, *, now: datetime) -> dict | None:
     """The coping card behind a card link. None when the link no longer works."""
     with db.write() as conn:
-        found = _card_in(conn, raw, now, action="card.view", detail="{n} steps shown")
-    if found is None:
-        return None
-    res, steps, zone = found
+        found = _card_in(conn, raw, now)
+        if found is None:
+            return None
+        res, steps, zone = found
+        audit.record(conn, now=now, action="card.view", actor_kind="client", actor_id=res.client_id,
+                     actor_label="client", practice_id=res.practice_id, client_id=res.client_id,
+                     detail=f"{len(steps)} steps shown")
     crisis = practices.get(res.practice_id)["crisis_resources"]
     return {"client_id": res.client_id, "timezone": zone, "steps": steps, "crisis_resources": crisis}
 
@@ -236,8 +237,11 @@ def card_calendar(raw: str, *, now: datetime) -> bytes | None:
     """The card's steps as an .ics file for the client's own calendar (core.calendar), recorded as a
     download; None when the link no longer works."""
     with db.write() as conn:
-        found = _card_in(conn, raw, now, action="card.export", detail="{n} steps as .ics")
-    if found is None:
-        return None
-    _res, steps, zone = found
+        found = _card_in(conn, raw, now)
+        if found is None:
+            return None
+        res, steps, zone = found
+        audit.record(conn, now=now, action="card.export", actor_kind="client", actor_id=res.client_id,
+                     actor_label="client", practice_id=res.practice_id, client_id=res.client_id,
+                     detail=f"{len(steps)} steps as .ics")
     return calendar.build_ics(steps, zone=zone, now=now)
