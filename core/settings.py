@@ -219,13 +219,6 @@ REGISTRY: list[Setting] = [
 BY_NAME = {s.name: s for s in REGISTRY}
 
 
-def register(setting: Setting) -> None:
-    """Later modules add their own settings here (one registry, one table in docs/configuration.md)."""
-    if setting.name not in BY_NAME:
-        REGISTRY.append(setting)
-        BY_NAME[setting.name] = setting
-
-
 def _secrets_file_values(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}

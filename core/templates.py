@@ -102,10 +102,6 @@ def by_key(templates: list[dict]) -> dict[str, dict]:
     return {t["key"]: t for t in templates}
 
 
-def from_plan_step(key: str, name: str, goal: str, step: dict) -> dict:
-    return {"key": key, "name": name, "goal": goal, "step": {k: step.get(k) for k in plans.FIELDS}}
-
-
 def export_json(templates: list[dict]) -> str:
     body = [{"key": t["key"], "name": t["name"], "goal": t["goal"], "step": {k: t["step"].get(k) for k in plans.FIELDS}}
             for t in templates]

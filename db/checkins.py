@@ -45,10 +45,6 @@ def current_steps_in(conn, client_id: int) -> list[dict]:
     return steps
 
 
-def planned_in(conn, client_id: int, day: date) -> list[dict]:
-    return [s for s in current_steps_in(conn, client_id) if plan_rules.planned_on(s, day)]
-
-
 def form_by_link(raw: object, *, now: datetime) -> dict | None:
     """What the check-in page draws for this link: steps planned today and yesterday (client's zone),
     due questionnaires, crisis resources. None when the link no longer works. Changes nothing."""

@@ -33,11 +33,6 @@ def require(conn, actor: Actor, client_id: int) -> dict:
     return dict(row)
 
 
-def visible_ids(conn, actor: Actor):
-    """A subquery of the client ids in scope, for other modules' joins."""
-    return select(clients.c.id).where(scope(actor))
-
-
 def _columns():
     return [clients.c.id, clients.c.display_name, clients.c.email, clients.c.timezone, clients.c.status,
             clients.c.clinician_id, clinicians.c.display_name.label("clinician_name"), clients.c.created_at,

@@ -59,13 +59,6 @@ def _practice_of(conn, client_id: int) -> int:
     return conn.execute(select(clients.c.practice_id).where(clients.c.id == client_id)).scalar_one()
 
 
-def status_in(conn, client_id: int, now: datetime, *, notice_days: int) -> consent_rules.Status:
-    practice_id = _practice_of(conn, client_id)
-    zone = conn.execute(select(practices.c.timezone).where(practices.c.id == practice_id)).scalar_one()
-    return consent_rules.status(_rounds(conn, [client_id]).get(client_id, []), now,
-                        current_version=current_version(conn, practice_id), notice_days=notice_days, zone=zone)
-
-
 def states_in(conn, actor: Actor, scoped_ids: list[int], *, now: datetime, notice_days: int, zone: str,
               version: int | None = None) -> dict[int, consent_rules.Status]:
     """Consent status per client for the caseload, inside the caller's transaction, for ids the caller
