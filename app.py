@@ -1,35 +1,8 @@
-"""Anchorstep's entrypoint and router: the page list per role, and the shared frame. No computing here."""
-from pathlib import Path
-
+"""Anchorstep's entrypoint: one server for the clinician portal (Streamlit, `portal.py`) and the
+client's pages (small HTML routes under /c/, `client.web`). `streamlit run app.py` finds `app` and
+serves both on one port; `make run` does that."""
 import streamlit as st
 
-# A local icon: a Material icon name makes every browser fetch it from a Google font server.
-st.set_page_config(page_title="Anchorstep", page_icon=str(Path(__file__).parent / "static" / "favicon.png"), layout="wide")
+from client import web
 
-from components import client_frame, client_link, frame, navigation, text  # noqa: E402
-
-cfg = frame.settings()
-frame.note_start(cfg)  # once per process: a LINK_BASE_URL that cannot reach this app is logged
-
-# Client links (?t=...) never meet the clinician sign-in: they get only the client pages, in one frame.
-if client_link.active():
-    client_frame.serve()
-    st.stop()
-
-from components import signin  # noqa: E402  (streamlit-authenticator: only sessions that may sign in load it)
-
-actor = signin.gate(cfg)  # makes the one authenticator instance only when the run needs it
-
-if actor is None:
-    client_link.clear_fragment_token()
-    frame.forget_requested_path()
-    nav = st.navigation([st.Page(lambda: None, title="Sign in", url_path="signin", default=True)], position="hidden")
-    nav.run()
-    st.stop()
-
-pages = navigation.st_pages(actor.role)
-nav = st.navigation(pages, expanded=True)  # admins have more than ten pages: show them all
-with st.sidebar:
-    text.show("**{name}**  \n{role}", name=actor.display_name, role=frame.ROLE_LABELS[actor.role])
-    st.button("Sign out", key="as_signout", on_click=signin.request_sign_out, icon=":material/logout:")
-nav.run()
+app = st.App("portal.py", routes=web.routes(), middleware=web.middleware())

@@ -6,6 +6,7 @@ the worker can refuse to start with a sentence a practice admin can act on.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -112,6 +113,16 @@ def _header_value(raw: str) -> str:
     return raw
 
 
+def _networks(raw: str) -> str:
+    for part in raw.split(","):
+        if part.strip():
+            try:
+                ipaddress.ip_network(part.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"{part.strip()!r} is not an IP address or network (e.g. 127.0.0.1 or 10.0.0.0/8)")
+    return raw
+
+
 def _secret(raw: str) -> str:
     raw = str(raw).strip()
     if raw and len(raw) < 32:
@@ -158,6 +169,10 @@ REGISTRY: list[Setting] = [
     Setting("LINK_BASE_URL", "",
             "Public address of the app, used to build client links in emails (https://… in production). "
             "Empty: http://localhost:PORT, this machine only.", lambda raw: _url(raw)),
+    Setting("TRUSTED_PROXIES", "127.0.0.1,::1",
+            "Comma-separated addresses or networks of reverse proxies (nginx) whose X-Forwarded-For and "
+            "X-Forwarded-Proto headers the client pages believe. From anyone else those headers are ignored.",
+            _networks),
     Setting("LINK_TTL_CONSENT_DAYS", 14.0, "Days a consent link stays valid.", _float_between(0.01, 90)),
     Setting("LINK_TTL_DAYS", 7.0, "Days a check-in, coping-card or preferences link stays valid.",
             _float_between(0.01, 90)),

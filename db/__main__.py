@@ -1,4 +1,4 @@
-"""Command line: python -m db migrate | create-clinician | reset-password | backup | restore | check-supabase.
+"""Command line: python -m db migrate | create-clinician | reset-password | link | backup | restore | check-supabase.
 (The demo practice has its own: python -m demo seed.)"""
 from __future__ import annotations
 
@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     rp = sub.add_parser("reset-password", help="set a new password and clear a lockout")
     rp.add_argument("--username", required=True)
     rp.add_argument("--password-stdin", action="store_true")
+    lk = sub.add_parser("link", help="print a client link (audited like the portal's 'make a link')")
+    lk.add_argument("client_id", type=int, help="the client's number (shown in the portal's client view)")
+    lk.add_argument("purpose", choices=["checkin", "card", "consent", "preferences"])
     args = parser.parse_args(argv)
 
     try:
@@ -87,6 +90,20 @@ def main(argv: list[str] | None = None) -> int:
             audit.record(conn, now=now, action="clinician.create", actor_kind="system", actor_label="command line",
                          practice_id=pid, detail=f"{clean['username']} ({clean['role']})")
         print(f"Created {clean['role']} {clean['username']} (id {new_id}).")
+        return 0
+    if args.cmd == "link":
+        # loaded per command: the command line starts fast and needs only its own
+        import db
+        from db import links
+        try:
+            raw, works = links.issue_by_command(args.client_id, args.purpose, now=now, ttl_days=cfg.link_ttl_days())
+        except db.NotFound:
+            print(f"No client has the number {args.client_id}; nothing was made.", file=sys.stderr)
+            return 1
+        print(links.url(cfg["LINK_BASE_URL"], raw))
+        if not works:
+            print("Note: this link shows the calm 'link isn't working' page until the client is active and their "
+                  "consent is confirmed (a consent link works before that).", file=sys.stderr)
         return 0
     if args.cmd in ("backup", "restore"):
         # loaded per command: the command line starts fast and needs only its own

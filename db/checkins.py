@@ -57,7 +57,7 @@ def form_by_link(raw: object, *, now: datetime) -> dict | None:
         crisis = conn.execute(select(practices.practices.c.crisis_resources)
                               .where(practices.practices.c.id == res.practice_id)).scalar_one()
     today, yesterday = checkin_rules.allowed_dates(res.timezone, now)
-    return {"client_id": res.client_id, "timezone": res.timezone, "today": today, "yesterday": yesterday,
+    return {"client_id": res.client_id, "link_id": res.link_id, "timezone": res.timezone, "today": today, "yesterday": yesterday,
             "planned": {d: [s for s in steps if plan_rules.planned_on(s, d)] for d in (today, yesterday)},
             "steps": steps, "due": due, "crisis_resources": crisis}
 

@@ -96,6 +96,22 @@ def issue_for(actor: Actor, client_id: int, purpose: str, *, now: datetime, ttl_
     return raw
 
 
+def issue_by_command(client_id: int, purpose: str, *, now: datetime, ttl_days: dict[str, float]) -> tuple[str, bool]:
+    """`python -m db link`: an admin (or a deployment check) makes a link on the server's command line,
+    audited like the portal's "make a link" with the command line as the actor. Returns the raw token
+    and whether the link works now (`reachable`); raises db.NotFound for an unknown client."""
+    with db.write() as conn:
+        row = conn.execute(select(clients.c.practice_id, clients.c.status,
+                                  consent_state.active_clause(clients.c.id, now).label("consent_counts"))
+                           .where(clients.c.id == client_id)).first()
+        if row is None:
+            raise db.NotFound("client")
+        raw = issue(conn, client_id=client_id, purpose=purpose, now=now, ttl_days=ttl_days)
+        audit.record(conn, now=now, action="link.issue", actor_kind="system", actor_label="command line",
+                     practice_id=row.practice_id, client_id=client_id, detail=f"{purpose} link")
+    return raw, reachable(row.status, bool(row.consent_counts), purpose)
+
+
 def resolve_in(conn, raw: object, now: datetime, *, purpose: str | None = None) -> Resolution:
     """What this token may do right now. `purpose`: the purpose the caller needs (None: any)."""
     if not tokens.well_formed(raw):
@@ -138,6 +154,13 @@ def open_link(raw: object, now: datetime, *, limit_keys: list[str] | tuple[str, 
     return res
 
 
+def current(raw: object, now: datetime) -> Resolution:
+    """What a link session's token may do right now (read-only, not audited: a client page resolves its
+    cookie's token on every request; opening the link was audited by `open_link`)."""
+    with db.read() as conn:
+        return resolve_in(conn, raw, now)
+
+
 def revoke_all(conn, client_id: int, now: datetime, *, reason: str, purposes: tuple[str, ...] | None = None) -> int:
     q = update(client_links).where(client_links.c.client_id == client_id, client_links.c.revoked_at.is_(None))
     if purposes:
@@ -155,5 +178,7 @@ def revoke_for(actor: Actor, client_id: int, *, now: datetime) -> int:
 
 
 def url(base: str, raw: str) -> str:
-    return f"{base.rstrip('/')}/?t={raw}"
+    """The address a client opens (and, for a preferences link, the one-click pause address). Links made
+    before the client pages moved to /c/ were `BASE/?t=TOKEN`; those still work (client.web)."""
+    return f"{base.rstrip('/')}/c/?t={raw}"
 

@@ -62,7 +62,7 @@ def link_state(raw: object, now: datetime) -> dict:
         return {"state": "paused" if is_paused(conn, res.client_id) else "active"}
 
 
-def pause_by_link(raw: object, paused: bool, *, now: datetime) -> str:
+def pause_by_link(raw: object, paused: bool, *, now: datetime, via: str = "a preferences link") -> str:
     """The client's submit on the preferences page. Returns "paused", "resumed", "unchanged" or "invalid"."""
     with db.write() as conn:
         res = links.resolve_in(conn, raw, now, purpose="preferences")
@@ -72,7 +72,7 @@ def pause_by_link(raw: object, paused: bool, *, now: datetime) -> str:
             return "unchanged"
         audit.record(conn, now=now, action="reminders.pause" if paused else "reminders.resume", actor_kind="client",
                      actor_id=res.client_id, actor_label="client", practice_id=res.practice_id,
-                     client_id=res.client_id, detail="from a preferences link")
+                     client_id=res.client_id, detail=f"from {via}")
     return "paused" if paused else "resumed"
 
 

@@ -1,0 +1,473 @@
+"""The client's pages as routes: `routes()` and `middleware()` go into `app.py`'s `st.App`, and
+`starlette_app()` serves the same pages alone (tests, the benchmark's bare-page floor).
+
+Every page works without JavaScript. GET and HEAD only show: opening a link resolves it (audited),
+moves its token into the link session's cookie and redirects to a clean address. Every change is a
+POST that carries the link session's CSRF token and answers nobody has preselected; the functions in
+`db/` re-check the link inside their own transaction. Handlers map form fields to those functions'
+arguments and render; they hold no SQL and no rules.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from client import forms, session
+from core import checkins as checkin_rules, measures as measure_rules, plans as plan_rules, settings as settings_mod
+from db import checkins, consent, links, measures, plans, practices, reminders
+
+HERE = Path(__file__).resolve().parent
+MAX_BODY = 64 * 1024  # bytes; the longest honest form (consent, a 500-character thought) is a few KiB
+ONE_CLICK_BODY = "List-Unsubscribe=One-Click"  # RFC 8058 section 3.1
+
+ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+                         trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+ENV.globals.update(anchor=forms.anchor, card_line=plan_rules.card_line, instruction=plan_rules.instruction,
+                   if_then_line=plan_rules.if_then_line, days_label=plan_rules.days_label)
+
+# Security headers on every client response (pages, errors, static files). The portal keeps its own.
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+       "base-uri 'none'")
+HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
+           (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY"),
+           (b"cross-origin-opener-policy", b"same-origin"),
+           (b"permissions-policy", b"camera=(), microphone=(), geolocation=()")]
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+_asset_version: str | None = None
+
+
+def asset_version() -> str:
+    """Changes when the stylesheet or icon does, so both can be cached for a year."""
+    global _asset_version
+    if _asset_version is None:
+        h = hashlib.sha256()
+        for name in ("client.css", "favicon.png"):
+            h.update((HERE / "static" / name).read_bytes())
+        _asset_version = h.hexdigest()[:10]
+    return _asset_version
+
+
+@dataclass
+class Visit:
+    """One request of a link session: settings, the cookie's token, the time, what the link may do."""
+    request: Request
+    cfg: settings_mod.Settings
+    purpose: str
+    raw: str
+    now: datetime
+    res: links.Resolution
+
+
+def render(visit: Visit | None, template: str, *, status: int = 200, cfg: settings_mod.Settings | None = None,
+           stop: bool = True, **ctx) -> HTMLResponse:
+    cfg = cfg or (visit.cfg if visit else settings_mod.load())
+    usable = visit is not None and visit.res.ok and stop
+    base = {"lang": "en", "asset_version": asset_version(), "title": ctx.pop("title", "Anchorstep"),
+            "csrf": session.csrf_for(visit.raw, cfg) if usable else "",
+            "stop_url": f"/c/{visit.purpose}/stop" if usable else "", "stop_error": ""}
+    base.update(ctx)
+    return HTMLResponse(ENV.get_template(template).render(**base), status_code=status,
+                        headers={"Cache-Control": "no-store"})
+
+
+def problem(cfg: settings_mod.Settings | None = None, status: int = 200) -> HTMLResponse:
+    """The one calm page for a link that doesn't work: it never says why."""
+    return render(None, "problem.html", cfg=cfg, status=status, title="This link isn't working")
+
+
+def withdrawn(visit: Visit) -> HTMLResponse:
+    crisis = practices.get(visit.res.practice_id)["crisis_resources"]
+    return render(visit, "withdrawn.html", stop=False, title="You have stopped taking part", crisis_resources=crisis)
+
+
+def _visit(request: Request, purpose: str) -> Visit | Response:
+    """The link session of this page, or the page to show instead (the calm page, or "you have stopped")."""
+    cfg = settings_mod.load()
+    raw = session.token(request, purpose)
+    now = utcnow()
+    res = links.current(raw, now) if raw else links.INVALID
+    visit = Visit(request, cfg, purpose, raw, now, res)
+    if res.status == "withdrawn":
+        return withdrawn(visit)
+    if not res.ok or res.purpose != purpose:
+        return problem(cfg)
+    return visit
+
+
+def _expired(visit: Visit, back: str) -> HTMLResponse:
+    return render(visit, "form_expired.html", status=400, title="Please try that once more", back_url=back)
+
+
+# ---------------------------------------------------------------- opening a link
+
+def _query_token(request: Request) -> str:
+    """The token of `?t=…`, or "" for anything we never write (a repeated or case-flipped name)."""
+    pairs = parse_qsl(request.url.query, keep_blank_values=True)
+    names = [k for k, _ in pairs if k.strip().lower() == "t"]
+    if names != ["t"]:
+        return ""
+    return next(v for k, v in pairs if k == "t")[:session.MAX_TOKEN_CHARS]
+
+
+def open_link(request: Request) -> Response:
+    """GET/HEAD of a link (`/c/?t=…`, and `/?t=…` from emails sent before): resolve it once (audited,
+    rate limited), keep the token in its purpose's cookie, and send the browser to the page's clean
+    address. Nothing else changes."""
+    cfg = settings_mod.load()
+    raw = _query_token(request)
+    res = links.open_link(raw, utcnow(), limit_keys=session.limit_keys(request, cfg))
+    if res.status in ("ok", "withdrawn") and res.purpose in session.PURPOSES:
+        response = _onward(f"/c/{res.purpose}")
+        session.keep(response, request, cfg, res.purpose, raw)
+    else:
+        response = _onward("/c/link-problem")
+    return response
+
+
+def _onward(path: str) -> Response:
+    """Leave the link's address for the page's clean one. Not a 303: a link is opened from a mail app or
+    webmail, another site, and browsers do not send a SameSite=Strict cookie on a redirect that another
+    site's click started (seen in Chromium: the check-in showed the calm page). A refresh declared by
+    our own page is a navigation this site starts, so the cookie goes with it, and it replaces the
+    link's address in the history (the back button does not return to it). No script is involved."""
+    body = ENV.get_template("onward.html").render(lang="en", asset_version=asset_version(), path=path)
+    return HTMLResponse(body, headers={"Cache-Control": "no-store"})
+
+
+def one_click(request: Request, body: bytes) -> Response:
+    """RFC 8058: a mail provider POSTs `List-Unsubscribe=One-Click` to the reminder's List-Unsubscribe
+    address. It pauses reminders (never withdraws consent), is audited, and saying it twice is the same."""
+    cfg = settings_mod.load()
+    if body.strip() != ONE_CLICK_BODY.encode():
+        return render(None, "problem.html", cfg=cfg, status=400, title="This link isn't working")
+    raw = _query_token(request)
+    now = utcnow()
+    res = links.open_link(raw, now, limit_keys=session.limit_keys(request, cfg))
+    if not res.ok or res.purpose != "preferences":
+        return problem(cfg, status=404)
+    result = reminders.pause_by_link(raw, True, now=now, via="one-click unsubscribe (RFC 8058)")
+    if result == "invalid":
+        return problem(cfg, status=404)
+    return Response("Reminders are paused.\n", media_type="text/plain", headers={"Cache-Control": "no-store"})
+
+
+# ---------------------------------------------------------------- pages
+
+def consent_page(request: Request, form: FormData | None) -> Response:
+    visit = _visit(request, "consent")
+    if isinstance(visit, Response):
+        return visit
+    page = consent.for_link(visit.raw, visit.now)
+    if page["state"] == "withdrawn":
+        return withdrawn(visit)
+    if page["state"] == "invalid":
+        return problem(visit.cfg)
+    values = forms.consent_values(form)
+    errors: dict[str, str] = {}
+    state = page["state"]
+    if form is not None:
+        if not session.csrf_ok(visit.raw, form.get("csrf"), visit.cfg):
+            return _expired(visit, "/c/consent")
+        result, errors = consent.confirm(visit.raw, values["items"], values["name"], now=visit.now,
+                                         renewal_days=visit.cfg["CONSENT_RENEWAL_DAYS"],
+                                         grace_days=visit.cfg["CONSENT_GRACE_DAYS"])
+        if result == "invalid":
+            return problem(visit.cfg)
+        if result in ("confirmed", "already"):
+            state = "thanks"
+    elif state == "confirmed":
+        state = "thanks"
+    items = page.get("items", [])
+    return render(visit, "consent.html", title="Before you start" if state == "open" else "Thank you",
+                  state=state, items=items, errors=errors, ticked=set(values["items"]), name=values["name"],
+                  item_fields=[])
+
+
+def _checkin_context(visit: Visit, page: dict, query, values: dict, errors: dict) -> dict:
+    yesterday = (values.get("local_date") == page["yesterday"].isoformat()) if values else query.get("day") == "yesterday"
+    day = page["yesterday"] if yesterday else page["today"]
+    corrects = values.get("corrects") if values else query.get("corrects", "")
+    corrects = corrects if str(corrects).isdigit() else ""
+    if values.get("idempotency_key"):
+        key = values["idempotency_key"]
+    elif query.get("again") or corrects:
+        key = secrets.token_urlsafe(18)  # "Check in again" and a correction are new forms
+    else:
+        # The first form of a link and day has a key made from them, so a double tap, a resubmit or the
+        # same link in a second tab saves once.
+        key = f"link{page['link_id']}-{day.isoformat()}"
+    switch = "" if yesterday else "?day=yesterday"
+    steps = page["planned"][day]
+    order = (["local_date"] + [f"step:{s['step_id']}{part}" for s in steps for part in ("", ":reason", ":label")]
+             + ["steps", "mood", "distress", "thought", "context_where", "context_with", "form", "corrects"])
+    return dict(title="Check in", steps=steps, day=day.isoformat(), day_label=f"{day:%A %-d %B}",
+                yesterday=yesterday, switch_query=switch, key=key, corrects=corrects, values=values, errors=errors,
+                order=order, statuses=checkin_rules.STATUSES, reasons=checkin_rules.REASONS,
+                distortions=checkin_rules.DISTORTIONS, thought_max=checkin_rules.THOUGHT_MAX,
+                open_more=bool({"thought", "context_where", "context_with"} & set(errors))
+                or any(values.get(k) for k in ("thought", "context_where", "context_with")),
+                due_list=page["due"], crisis_resources=page["crisis_resources"])
+
+
+def checkin_page(request: Request, form: FormData | None) -> Response:
+    visit = _visit(request, "checkin")
+    if isinstance(visit, Response):
+        return visit
+    page = checkins.form_by_link(visit.raw, now=visit.now)
+    if page is None:
+        return problem(visit.cfg)
+    if form is None:
+        return render(visit, "checkin.html", **_checkin_context(visit, page, request.query_params, {}, {}))
+    values = forms.kept(form)
+    if not session.csrf_ok(visit.raw, form.get("csrf"), visit.cfg):
+        return render(visit, "checkin.html", status=400, **_checkin_context(
+            visit, page, request.query_params, values,
+            {"form": "This page was open for a long time, so nothing was saved yet. Please check your answers and "
+                     "press Submit again."}))
+    result = checkins.submit(visit.raw, forms.checkin(form), now=visit.now)
+    if result.status == "invalid":
+        return problem(visit.cfg)
+    if result.status == "errors":
+        return render(visit, "checkin.html", **_checkin_context(visit, page, request.query_params, values, result.errors))
+    upcoming = checkin_rules.next_practice(page["steps"], page["timezone"], visit.now)
+    response = render(visit, "checkin_done.html", title="Thank you", flagged=result.flagged,
+                      already=result.status == "already", warm=checkin_rules.warm_words(result.statuses),
+                      next_at=f"{upcoming[0]:%A %H:%M}" if upcoming else "",
+                      next_line=plan_rules.card_line(upcoming[1]) if upcoming else "",
+                      card_url="/c/card" if result.card_token or session.token(request, "card") else "",
+                      checkin_id=result.checkin_id or "", due_list=page["due"],
+                      crisis_resources=page["crisis_resources"])
+    if result.card_token:  # the fresh card link goes straight into its cookie: no token in the page
+        session.keep(response, request, visit.cfg, "card", result.card_token)
+    return response
+
+
+def questionnaire_page(request: Request, form: FormData | None) -> Response:
+    visit = _visit(request, "checkin")
+    if isinstance(visit, Response):
+        return visit
+    page = checkins.form_by_link(visit.raw, now=visit.now)
+    if page is None:
+        return problem(visit.cfg)
+    aid = request.path_params["assignment_id"]
+    due = next((d for d in page["due"] if d["assignment_id"] == aid), None)
+    values = forms.kept(form) if form is not None else {}
+    ctx = dict(title="Questionnaire", stem=measure_rules.STEM, answers=measure_rules.ANSWERS, values=values,
+               crisis_resources=page["crisis_resources"], done=False, flagged=False, already=False,
+               order=[f"item:{i}" for i in range(len(due["items"]))] + ["item:-1", "form"] if due else [])
+    if form is None:
+        if due is None:
+            return RedirectResponse("/c/checkin", status_code=303)
+        key = f"link{page['link_id']}-m{aid}-{page['today'].isoformat()}"
+        return render(visit, "questionnaire.html", due=due, key=key, errors={}, **ctx)
+    if not session.csrf_ok(visit.raw, form.get("csrf"), visit.cfg):
+        return _expired(visit, request.url.path)
+    key = values.get("idempotency_key", "")
+    result = measures.submit(visit.raw, aid, forms.answers(form, len(due["items"]) if due else 0), key, now=visit.now)
+    if result.status == "invalid":
+        return problem(visit.cfg)
+    if result.status == "errors" and due is not None:
+        return render(visit, "questionnaire.html", due=due, key=key, errors=result.errors, **ctx)
+    if result.status == "errors":  # nothing due any more (answered in another tab): back to the check-in
+        return RedirectResponse("/c/checkin", status_code=303)
+    ctx.update(done=True, flagged=result.flagged, already=result.status == "already")
+    return render(visit, "questionnaire.html", due=due, key=key, errors={}, **ctx)
+
+
+def card_page(request: Request, form: FormData | None) -> Response:
+    visit = _visit(request, "card")
+    if isinstance(visit, Response):
+        return visit
+    card = plans.card(visit.raw, now=visit.now)
+    if card is None:
+        return problem(visit.cfg)
+    struggling = request.query_params.get("struggling") == "1"
+    steps = plan_rules.struggling_first(card["steps"]) if struggling else card["steps"]
+    return render(visit, "card.html", title="Your coping card", struggling=struggling, steps=steps,
+                  crisis_resources=card["crisis_resources"])
+
+
+def card_calendar(request: Request, form: FormData | None) -> Response:
+    visit = _visit(request, "card")
+    if isinstance(visit, Response):
+        return visit
+    ics = plans.card_calendar(visit.raw, now=visit.now)
+    if ics is None:
+        return problem(visit.cfg)
+    return Response(ics, media_type="text/calendar; charset=utf-8", headers={
+        "Content-Disposition": 'attachment; filename="coping-card.ics"', "Cache-Control": "no-store"})
+
+
+def preferences_page(request: Request, form: FormData | None) -> Response:
+    visit = _visit(request, "preferences")
+    if isinstance(visit, Response):
+        return visit
+    errors: dict[str, str] = {}
+    done = ""
+    if form is not None:
+        if not session.csrf_ok(visit.raw, form.get("csrf"), visit.cfg):
+            return _expired(visit, "/c/preferences")
+        want = form.get("want")
+        if want not in ("pause", "resume"):
+            return _expired(visit, "/c/preferences")
+        if form.get("sure") != "yes":
+            errors["sure"] = ("Please tick the box to pause your reminders." if want == "pause"
+                              else "Please tick the box to turn your reminders back on.")
+        else:
+            done = reminders.pause_by_link(visit.raw, want == "pause", now=visit.now)
+            if done == "invalid":
+                return problem(visit.cfg)
+    state = reminders.link_state(visit.raw, visit.now)
+    if state["state"] == "invalid":
+        return problem(visit.cfg)
+    return render(visit, "preferences.html", title="Your reminders", state=state["state"], done=done, errors=errors)
+
+
+def stop_page(request: Request, form: FormData | None) -> Response:
+    purpose = request.path_params["purpose"]
+    if purpose not in session.PURPOSES:
+        return problem(status=404)
+    if form is None:  # a GET shows the page the stop control sits on; only a POST stops
+        return RedirectResponse(f"/c/{purpose}#stop", status_code=303)
+    visit = _visit(request, purpose)
+    if isinstance(visit, Response):
+        return visit
+    if not session.csrf_ok(visit.raw, form.get("csrf"), visit.cfg):
+        return _expired(visit, f"/c/{purpose}")
+    if form.get("sure") != "yes":
+        return render(visit, "stop.html", title="Stop taking part", back_url=f"/c/{purpose}",
+                      stop_error="Please tick \"I want to stop taking part\" to stop.")
+    result = consent.withdraw_by_link(visit.raw, visit.now)
+    if result == "invalid":
+        return problem(visit.cfg)
+    visit.res = links.Resolution("withdrawn", visit.res.client_id, visit.res.practice_id, visit.res.link_id, purpose)
+    return withdrawn(visit)
+
+
+def link_problem(request: Request, form: FormData | None) -> Response:
+    return problem()
+
+
+def unknown(request: Request, form: FormData | None) -> Response:
+    return problem(status=404)
+
+
+# ---------------------------------------------------------------- plumbing
+
+async def _read_form(request: Request) -> FormData | Response:
+    """A POST's fields. Only the urlencoded forms our pages send are read; anything else (another content
+    type, a body over MAX_BODY) is read as an empty form, so it fails the CSRF check calmly."""
+    length = request.headers.get("content-length", "")
+    if not length.isdigit() or int(length) > MAX_BODY:
+        return Response("Request too large.\n", status_code=413, media_type="text/plain")
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
+        return FormData()
+    return await request.form(max_files=0, max_fields=400)
+
+
+def _page(handler, methods=("GET", "HEAD", "POST")):
+    async def endpoint(request: Request) -> Response:
+        form = None
+        if request.method == "POST":
+            form = await _read_form(request)
+            if isinstance(form, Response):
+                return form
+        return await run_in_threadpool(handler, request, form)
+    return endpoint
+
+
+async def _entry(request: Request) -> Response:
+    if request.method == "POST":
+        length = request.headers.get("content-length", "")
+        if not length.isdigit() or int(length) > MAX_BODY:
+            return Response("Request too large.\n", status_code=413, media_type="text/plain")
+        return await run_in_threadpool(one_click, request, await request.body())
+    return await run_in_threadpool(open_link, request)
+
+
+def routes() -> list:
+    return [
+        Route("/c/", _entry, methods=["GET", "HEAD", "POST"]),
+        Route("/c/consent", _page(consent_page), methods=["GET", "HEAD", "POST"]),
+        Route("/c/checkin", _page(checkin_page), methods=["GET", "HEAD", "POST"]),
+        Route("/c/checkin/questionnaire/{assignment_id:int}", _page(questionnaire_page), methods=["GET", "HEAD", "POST"]),
+        Route("/c/card", _page(card_page), methods=["GET", "HEAD"]),
+        Route("/c/card/coping-card.ics", _page(card_calendar), methods=["GET", "HEAD"]),
+        Route("/c/preferences", _page(preferences_page), methods=["GET", "HEAD", "POST"]),
+        Route("/c/{purpose}/stop", _page(stop_page), methods=["GET", "HEAD", "POST"]),
+        Route("/c/link-problem", _page(link_problem), methods=["GET", "HEAD"]),
+        Mount("/c/static", StaticFiles(directory=HERE / "static"), name="client-static"),
+        # Anything else under /c/ is ours too: a calm page, never the portal.
+        Route("/c", _page(unknown), methods=["GET", "HEAD", "POST"]),
+        Route("/c/{rest:path}", _page(unknown), methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]),
+    ]
+
+
+class ClientPages:
+    """ASGI middleware in front of Streamlit. On /c/: the client pages' security headers, `no-store` on
+    everything but the versioned static files, and a calm page for an unknown address. Elsewhere: a GET
+    or HEAD carrying `?t=` (every link emailed before the pages moved) opens the link exactly as `/c/?t=`
+    does, so the token never reaches Streamlit and leaves the address bar at once."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path = scope["path"]
+        if path == "/c" or path.startswith("/c/"):
+            return await self.app(scope, receive, self._with_headers(send, static=path.startswith("/c/static/")))
+        if scope["method"] in ("GET", "HEAD") and not path.startswith("/_stcore") and _has_token(scope):
+            response = await run_in_threadpool(open_link, Request(scope, receive))
+            return await response(scope, receive, self._with_headers(send, static=False))
+        return await self.app(scope, receive, send)
+
+    @staticmethod
+    def _with_headers(send, *, static: bool):
+        async def wrapped(message):
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in dict(HEADERS)]
+                headers += HEADERS
+                names = {k.lower() for k, _ in headers}
+                if static and message.get("status") == 200:
+                    headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+                    headers.append((b"cache-control", b"public, max-age=31536000, immutable"))
+                elif b"cache-control" not in names:
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+        return wrapped
+
+
+def _has_token(scope) -> bool:
+    query = scope.get("query_string", b"").decode("latin-1")
+    return any(k.strip().lower() == "t" for k, _ in parse_qsl(query, keep_blank_values=True))
+
+
+def middleware() -> list[Middleware]:
+    return [Middleware(ClientPages)]
+
+
+def starlette_app() -> Starlette:
+    """The client pages alone, as a Starlette app (tests use it through httpx)."""
+    return Starlette(routes=routes(), middleware=middleware())
