@@ -161,14 +161,15 @@ def make_reminder(*, to: str, checkin_link: str, pause_link: str, sender: str, r
     name = _one_line(sender_name or email_headers.DEFAULT_SENDER_NAME) or email_headers.DEFAULT_SENDER_NAME
     practice = _one_line(practice_name or "") or name
     msg = EmailMessage(policy=_POLICY)
-    # No List-Unsubscribe-Post: RFC 8058 one-click means the mail provider POSTs to this URL and the
-    # reminders stop with no page in between; Streamlit's server answers a POST with 405, so the
-    # header would tell Gmail "done" while reminders went on. The link opens the pause page instead.
+    # RFC 8058 one-click: the mail provider POSTs "List-Unsubscribe=One-Click" to the pause link
+    # (client.web.one_click), which pauses reminders and never withdraws consent. A GET of the same
+    # address (a person, or a scanner) only shows the pause page.
     for header, value in (("Subject", f"A reminder from {name}"), ("From", _from(name, sender)), ("To", _to(to)),
                           ("Date", format_datetime(now or datetime.now(timezone.utc))),
                           ("Message-ID", make_msgid(domain="anchorstep.invalid")),
                           ("Auto-Submitted", "auto-generated"),
                           ("List-Unsubscribe", f"<{_link_line(pause_link)}>"),
+                          ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
                           (REF_HEADER, _one_line(ref, 64)),
                           ("MIME-Version", "1.0"),
                           ("Content-Type", f'multipart/alternative; boundary="{_BOUNDARY}"')):

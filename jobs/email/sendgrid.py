@@ -20,7 +20,7 @@ from core import settings as settings_mod
 from jobs.email.errors import AuthEmailError, EmailError, TransientEmailError
 from jobs.email.message import REF_HEADER
 
-PASSED_HEADERS = ("List-Unsubscribe", "Auto-Submitted")
+PASSED_HEADERS = ("List-Unsubscribe", "List-Unsubscribe-Post", "Auto-Submitted")
 
 
 def _parts(message: EmailMessage) -> tuple[str, str | None]:

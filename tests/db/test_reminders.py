@@ -170,8 +170,9 @@ def test_it_sends_a_due_reminder_once_and_records_the_provider_id(database, peop
     assert done["status"] == "sent" and done["provider_id"] == "provider-1" and done["attempts"] == 1
     msg = rec.sent[0]
     assert msg["Subject"] == "A reminder from Anchorstep" and msg["X-Anchorstep-Ref"] == row["ref"]
-    # The pause link, without a one-click promise the server could not keep (it answers POST with 405).
-    assert msg["List-Unsubscribe"].startswith("<http") and msg["List-Unsubscribe-Post"] is None
+    # The pause link, with RFC 8058's one-click promise (client.web.one_click keeps it).
+    assert msg["List-Unsubscribe"].startswith("<http") and "/c/?t=" in msg["List-Unsubscribe"]
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_withdrawal_while_claimed_means_not_sent(database, people, tmp_path):

@@ -138,7 +138,7 @@ def assert_exactly_our_headers(kind: str, form: str, sent) -> None:
     assert person["to"] == [{"email": TO}] and "cc" not in person and "bcc" not in person
     assert body["from"]["email"] == FROM_ADDR and one_line(body["from"].get("name", ""))
     assert one_line(body["subject"])
-    assert set(body.get("headers", {})) <= {"List-Unsubscribe", "Auto-Submitted"}
+    assert set(body.get("headers", {})) <= {"List-Unsubscribe", "List-Unsubscribe-Post", "Auto-Submitted"}
     assert all(one_line(v) for v in body.get("headers", {}).values())
     assert all(LINK in c["value"] for c in body["content"])
 

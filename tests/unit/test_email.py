@@ -121,6 +121,7 @@ def test_a_reminder_is_exactly_the_bytes_a_mail_server_reads():
         "Auto-Submitted: auto-generated\n"
         "List-Unsubscribe:\n"
         f" <{PAUSE}>\n"
+        "List-Unsubscribe-Post: List-Unsubscribe=One-Click\n"
         "X-Anchorstep-Ref: 0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f\n"
         "MIME-Version: 1.0\n"
         'Content-Type: multipart/alternative; boundary="=_anchorstep_B"\n'
@@ -170,7 +171,8 @@ def test_a_reminder_reads_back_as_built_whatever_its_values():
     senders = ["Anchorstep <no-reply@localhost>", "no-reply@example.org", '"Dr. Smith, PhD" <d@e.org>',
                "Praxis Müller <p@m.de>"]
     tos = ["rb00001@bench.invalid", "x" * 70 + "@example.org", "jörg@example.de", "Robin <r@e.org>"]
-    names = ["Subject", "From", "To", "Date", "Message-ID", "Auto-Submitted", "List-Unsubscribe", mail.REF_HEADER,
+    names = ["Subject", "From", "To", "Date", "Message-ID", "Auto-Submitted", "List-Unsubscribe", "List-Unsubscribe-Post",
+             mail.REF_HEADER,
              "MIME-Version", "Content-Type"]
     for _ in range(300):
         base = rng.choice(bases)

@@ -40,7 +40,8 @@ def test_it_posts_a_neutral_mail_with_tracking_off_and_returns_the_message_id(tm
     assert body["mail_settings"]["sandbox_mode"]["enable"] is True
     assert body["custom_args"] == {"ref": "0f" * 16}
     headers = body["headers"]
-    assert headers["List-Unsubscribe"] == f"<{PAUSE}>" and "List-Unsubscribe-Post" not in headers
+    assert headers["List-Unsubscribe"] == f"<{PAUSE}>"
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"  # RFC 8058 one-click pause
     assert body["subject"] == "A reminder from Anchorstep"  # neutral by default (issue 12)
     types = [c["type"] for c in body["content"]]
     assert types == ["text/plain", "text/html"]
