@@ -10,6 +10,8 @@ arguments and render; they hold no SQL and no rules.
 from __future__ import annotations
 
 import hashlib
+import logging
+import traceback
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -48,6 +50,9 @@ HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options
            (b"permissions-policy", b"camera=(), microphone=(), geolocation=()")]
 
 
+log = logging.getLogger("anchorstep.client")
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -77,12 +82,10 @@ class Visit:
     res: links.Resolution
 
 
-def render(visit: Visit | None, template: str, *, status: int = 200, cfg: settings_mod.Settings | None = None,
-           stop: bool = True, **ctx) -> HTMLResponse:
-    cfg = cfg or (visit.cfg if visit else settings_mod.load())
+def render(visit: Visit | None, template: str, *, status: int = 200, stop: bool = True, **ctx) -> HTMLResponse:
     usable = visit is not None and visit.res.ok and stop
     base = {"lang": "en", "asset_version": asset_version(), "title": ctx.pop("title", "Anchorstep"),
-            "csrf": session.csrf_for(visit.raw, cfg) if usable else "",
+            "csrf": session.csrf_for(visit.raw, visit.cfg) if usable else "",
             "stop_url": f"/c/{visit.purpose}/stop" if usable else "", "stop_error": ""}
     base.update(ctx)
     return HTMLResponse(ENV.get_template(template).render(**base), status_code=status,
@@ -91,7 +94,7 @@ def render(visit: Visit | None, template: str, *, status: int = 200, cfg: settin
 
 def problem(cfg: settings_mod.Settings | None = None, status: int = 200) -> HTMLResponse:
     """The one calm page for a link that doesn't work: it never says why."""
-    return render(None, "problem.html", cfg=cfg, status=status, title="This link isn't working")
+    return render(None, "problem.html", status=status, title="This link isn't working")
 
 
 def withdrawn(visit: Visit) -> HTMLResponse:
@@ -158,7 +161,7 @@ def one_click(request: Request, body: bytes) -> Response:
     address. It pauses reminders (never withdraws consent), is audited, and saying it twice is the same."""
     cfg = settings_mod.load()
     if body.strip() != ONE_CLICK_BODY.encode():
-        return render(None, "problem.html", cfg=cfg, status=400, title="This link isn't working")
+        return render(None, "problem.html", status=400, title="This link isn't working")
     raw = _query_token(request)
     now = utcnow()
     res = links.open_link(raw, now, limit_keys=session.limit_keys(request, cfg))
@@ -436,11 +439,34 @@ class ClientPages:
             return await self.app(scope, receive, send)
         path = scope["path"]
         if path == "/c" or path.startswith("/c/"):
-            return await self.app(scope, receive, self._with_headers(send, static=path.startswith("/c/static/")))
+            return await self._guarded(scope, receive, send, self.app, static=path.startswith("/c/static/"))
         if scope["method"] in ("GET", "HEAD") and not path.startswith("/_stcore") and _has_token(scope):
-            response = await run_in_threadpool(open_link, Request(scope, receive))
-            return await response(scope, receive, self._with_headers(send, static=False))
+            async def legacy(scope, receive, send):
+                response = await run_in_threadpool(open_link, Request(scope, receive))
+                await response(scope, receive, send)
+            return await self._guarded(scope, receive, send, legacy, static=False)
         return await self.app(scope, receive, send)
+
+    async def _guarded(self, scope, receive, send, app, *, static: bool):
+        started = False
+        headed = self._with_headers(send, static=static)
+
+        async def tracked(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await headed(message)
+        try:
+            await app(scope, receive, tracked)
+        except Exception as exc:
+            # A calm page, never a traceback. The log names the error's type and where it happened, not its
+            # message: a database's message can quote a row a client typed. (The path has no token in it.)
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            log.error("client page %s failed: %s at %s:%s", scope["path"], type(exc).__name__, frame.filename,
+                      frame.lineno)
+            if started:
+                raise
+            response = render(None, "error.html", status=500, title="Something went wrong")
+            await response(scope, receive, headed)
 
     @staticmethod
     def _with_headers(send, *, static: bool):

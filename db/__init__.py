@@ -45,7 +45,9 @@ def _sqlite_url(url: str) -> str:
 
 def _build(url: str, schema: str, pooler: str = "session") -> Engine:
     if url.startswith("sqlite"):
-        eng = create_engine(_sqlite_url(url), connect_args={"check_same_thread": False, "timeout": 30})
+        # hide_parameters: an error's message (which reaches a log) never carries what a person typed.
+        eng = create_engine(_sqlite_url(url), connect_args={"check_same_thread": False, "timeout": 30},
+                            hide_parameters=True)
 
         @event.listens_for(eng, "connect")
         def _on_connect(dbapi_conn, _record):
@@ -65,7 +67,8 @@ def _build(url: str, schema: str, pooler: str = "session") -> Engine:
         return eng
     # A transaction pooler hands each transaction to any server connection: no prepared statements.
     connect_args = {"prepare_threshold": None} if pooler == "transaction" else {}
-    eng = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args=connect_args)
+    eng = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args=connect_args,
+                        hide_parameters=True)  # an error's message never carries what a person typed
     return eng.execution_options(schema_translate_map={None: schema})
 
 
