@@ -29,7 +29,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from client import forms, session
-from core import checkins as checkin_rules, measures as measure_rules, plans as plan_rules, settings as settings_mod
+from core import (checkins as checkin_rules, measures as measure_rules, plans as plan_rules, ratelimit,
+                  settings as settings_mod)
 from db import checkins, consent, links, measures, plans, practices, reminders
 
 HERE = Path(__file__).resolve().parent
@@ -107,7 +108,15 @@ def _visit(request: Request, purpose: str) -> Visit | Response:
     cfg = settings_mod.load()
     raw = session.token(request, purpose)
     now = utcnow()
+    # A cookie is a token too: a source that has guessed too often is not looked up (core.ratelimit), and
+    # every cookie that opens nothing counts as a guess. (Opening a link counts in links.open_link.)
+    keys = session.limit_keys(request, cfg)
+    if raw and any(ratelimit.LINK_LOOKUPS.over(k, now) for k in keys):
+        return problem(cfg)
     res = links.current(raw, now) if raw else links.INVALID
+    if raw and res.status == "invalid":
+        for k in keys:
+            ratelimit.LINK_LOOKUPS.allow(k, now)
     visit = Visit(request, cfg, purpose, raw, now, res)
     if res.status == "withdrawn":
         return withdrawn(visit)

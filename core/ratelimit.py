@@ -27,6 +27,12 @@ class Limiter:
             hits.append(now)
             return True
 
+    def over(self, key: str, now: datetime) -> bool:
+        """Has `key` used up its attempts inside the window? (Looks only; records nothing.)"""
+        with self._lock:
+            hits = self._hits.get(key)
+            return bool(hits) and len([t for t in hits if now - t < self.window]) >= self.limit
+
     def reset(self) -> None:
         with self._lock:
             self._hits.clear()
