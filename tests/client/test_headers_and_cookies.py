@@ -66,7 +66,7 @@ def test_pages_are_never_cached_and_versioned_static_files_are_immutable(sqlite_
             assert r.headers.get_list("cache-control") == ["no-store"], name
 
 
-def test_no_client_page_has_a_script_or_inline_style_the_csp_would_block(sqlite_db, people):
+def test_every_client_page_works_without_javascript_no_script_or_inline_style_the_csp_would_block(sqlite_db, people):
     for name, r in every_kind_of_response(people):
         if r.headers.get("content-type", "").startswith("text/html"):
             assert "<script" not in r.text and " style=" not in r.text and "<style" not in r.text, name
