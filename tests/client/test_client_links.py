@@ -39,6 +39,12 @@ def test_a_hostile_token_shows_the_calm_page_and_sets_no_cookie(sqlite_db, peopl
     assert "<script>" not in page.text
 
 
+@pytest.mark.parametrize("raw", HOSTILE, ids=range(len(HOSTILE)))
+def test_a_hostile_token_on_an_old_link_shows_the_calm_page_and_sets_no_cookie(sqlite_db, people, raw):
+    tc = browser()
+    assert_calm_without_cookie(tc, tc.get("/", params={"t": raw}))
+
+
 @pytest.mark.parametrize("query", ["t=%00", "t=%FF%FE", "t=%0d%0aSet-Cookie:%20x=1", "t=" + "%" * 50, "t=&t="])
 def test_a_hostile_raw_query_shows_the_calm_page_and_sets_no_cookie(sqlite_db, people, query):
     tc = browser()

@@ -95,11 +95,11 @@ def assert_refused_calmly(c: Case, answer, *, typed_kept: bool):
 
 
 @pytest.mark.parametrize("which", FORMS)
-@pytest.mark.parametrize("csrf", ["missing", "from_another_link_session", "expired", "garbled"])
+@pytest.mark.parametrize("csrf", ["missing", "from_another_link_session", "expired", "forged"])
 def test_a_form_with_a_bad_csrf_token_saves_nothing_and_asks_to_try_once_more(database, people, which, csrf):
     c = case(people, which)
     value = {"missing": None, "from_another_link_session": other_session_csrf, "expired": expired_csrf,
-             "garbled": lambda _: "1." + "0" * 40}[csrf]
+             "forged": lambda _: f"{int(time.time())}." + "0" * 40}[csrf]
     value = value and value(people if csrf == "from_another_link_session" else c.raw)
     before = counts()
     answer = post_pairs(c.tc, c.action, form(c.page, c.action).fill(**c.answers, csrf=value))
