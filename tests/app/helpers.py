@@ -1,4 +1,4 @@
-"""AppTest helpers: a real app.py run against a real SQLite file, signed in through a real login session."""
+"""AppTest helpers: the real Streamlit portal (portal.py; app.py joins it with the client pages) run against a real SQLite file, signed in through a real login session."""
 from __future__ import annotations
 
 import re
@@ -8,9 +8,9 @@ from streamlit.testing.v1 import AppTest
 from components import navigation
 from tests.conftest import NOW, ROOT
 
-APP = str(ROOT / "app.py")
+APP = str(ROOT / "portal.py")
 
-PAGES = {role: navigation.page_paths(role) for role in ("clinician", "admin")}  # what app.py registers
+PAGES = {role: navigation.page_paths(role) for role in ("clinician", "admin")}  # what portal.py registers
 
 
 def fresh_app() -> AppTest:

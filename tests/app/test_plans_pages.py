@@ -1,25 +1,16 @@
 """AppTest: the plan editor builds a plan from a template with the homework check live, the caseload
-marks plans with findings, and the coping card shows the plan through a card link."""
+marks plans with findings, and the clinician makes a coping-card link (the card itself is
+tests/client/test_card_pages.py)."""
 import re
 
-import pytest
-
 from core import templates as core_templates
-from core.ratelimit import LINK_LOOKUPS
 import db
 from db import links, plans
-from tests.app.helpers import errors, fresh_app, signed_in, texts
+from tests.app.helpers import errors, signed_in, texts
 from tests.conftest import NOW, make_reachable
 
 TTL = {"checkin": 7, "consent": 14, "card": 7, "preferences": 7}
 BY_KEY = core_templates.by_key(core_templates.BUILT_IN)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limiter():
-    LINK_LOOKUPS.reset()
-    yield
-    LINK_LOOKUPS.reset()
 
 
 def warnings(at):
@@ -66,38 +57,6 @@ def test_the_caseload_marks_plans_with_findings(sqlite_db, people):
     assert column[0].startswith("⚠")
 
 
-def _card_app(people, steps):
-    plans.create_plan(people["clara"], people["client_clara"], goal="Calmer days", steps=steps, now=NOW)
-    make_reachable(people["client_clara"])
-    raw = links.issue_for(people["clara"], people["client_clara"], "card", now=NOW, ttl_days=TTL)
-    at = fresh_app()
-    at.query_params["t"] = raw
-    return at.run()
-
-
-def test_the_card_shows_steps_crisis_resources_and_struggling_opens_the_grounding_step(sqlite_db, people):
-    at = _card_app(people, [BY_KEY["thought_record"]["step"], BY_KEY["grounding"]["step"]])
-    assert not at.exception
-    body = texts(at)
-    assert "Your coping card" in body and "Samaritans" in body
-    # markdown escapes differ by character; what a reader sees is the text without the backslashes
-    assert "After I finish dinner, I will write down one upsetting thought from today (5 min)" in body.replace("\\", "")
-    assert at.get("download_button")
-    at.button(key="card_struggling_btn").click().run()
-    first_step = [m.value for m in at.markdown if m.value.startswith("####")]
-    assert first_step and "park the car" in first_step[0]
-
-
-def test_hostile_step_text_is_shown_escaped_on_the_card(sqlite_db, people):
-    hostile = {**BY_KEY["breathing"]["step"], "behaviour": "<img src=x onerror=alert(1)> [x](javascript:alert(1))"}
-    at = _card_app(people, [hostile])
-    assert not at.exception
-    shown = [m.value for m in at.markdown if "img" in m.value]
-    assert shown
-    for value in shown:  # every markup character arrives backslash-escaped
-        assert not re.search(r"(?<!\\)[<\[\]()]", value.replace("**", "").replace(":small[]", "")), value
-
-
 def test_editing_a_step_and_changing_its_level_through_the_page(sqlite_db, people):
     from datetime import datetime, timedelta, timezone
     earlier = datetime.now(timezone.utc) - timedelta(days=1)  # the page saves at the real time
@@ -136,7 +95,7 @@ def test_the_clinician_makes_a_coping_card_link_that_opens_only_the_card(sqlite_
     assert not at.exception and not at.code
     at.button(key="plans_card_link").click().run()
     assert "opens their card without signing in" in texts(at)
-    raw = re.search(r"\?t=([A-Za-z0-9_-]+)", at.code[0].value).group(1)
+    raw = re.search(r"/c/\?t=([A-Za-z0-9_-]+)", at.code[0].value).group(1)
     with db.read() as conn:
         assert links.resolve_in(conn, raw, NOW, purpose="card").ok
         assert not links.resolve_in(conn, raw, NOW, purpose="checkin").ok

@@ -1,44 +1,11 @@
-"""AppTest: the client's pause page (opening changes nothing, the button pauses, consent stays),
-the clinician's Reminders page (pause and resume, failures shown) and the admin's worker page."""
+"""AppTest: the clinician's Reminders page (pause and resume, failures shown) and the admin's worker page.
+(The client's reminders page and one-click pause are tests/client/test_reminder_pages.py.)"""
 from datetime import datetime, timedelta, timezone
 
-import pytest
-
 import db
-from core.ratelimit import LINK_LOOKUPS
-from db import consent, links, outbox, reminders
-from tests.app.helpers import fresh_app, signed_in, texts
-from tests.conftest import NOW, make_reachable
-
-TTL = {"checkin": 7, "consent": 14, "card": 7, "preferences": 7}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limiter():
-    LINK_LOOKUPS.reset()
-    yield
-    LINK_LOOKUPS.reset()
-
-
-def test_the_pause_link_opens_a_confirm_page_and_only_the_button_pauses(sqlite_db, people):
-    cid = people["client_clara"]
-    real_now = datetime.now(timezone.utc)
-    make_reachable(cid, real_now - timedelta(days=1))
-    with db.write() as conn:
-        raw = links.issue(conn, client_id=cid, purpose="preferences", now=real_now, ttl_days=TTL)
-    at = fresh_app()
-    at.query_params["t"] = raw
-    at.run()
-    assert not at.exception and "Your reminders" in texts(at)
-    with db.read() as conn:
-        assert not reminders.is_paused(conn, cid)  # opening changed nothing
-    at.button(key="prefs_pause").click().run()
-    assert "Reminders are paused" in texts(at)
-    with db.read() as conn:
-        assert reminders.is_paused(conn, cid) and consent.is_active(conn, cid, datetime.now(timezone.utc))
-    at.button(key="prefs_resume").click().run()
-    with db.read() as conn:
-        assert not reminders.is_paused(conn, cid)
+from db import reminders
+from tests.app.helpers import signed_in, texts
+from tests.conftest import make_reachable
 
 
 def test_the_clinician_pauses_and_resumes_and_sees_failures(sqlite_db, people):

@@ -25,13 +25,13 @@ def test_the_consent_email_carries_a_working_link_and_no_client_text(database, p
     raw = files[0].read_bytes()
     assert CANARY.encode() not in raw
     body = email.message_from_bytes(raw, policy=policy.default).get_content()
-    token = body.split("?t=")[1].split()[0]
+    token = body.split("/c/?t=")[1].split()[0]  # the client pages' address (links.url)
     assert consent.for_link(token, NOW)["state"] == "open"
 
 
 def test_copying_the_link_sends_nothing(database, people):
     out = invites.consent_link(people["clara"], people["client_clara"], FORM, now=NOW, via="copy")
-    assert out.url and "?t=" in out.url and not out.emailed
+    assert out.url and "/c/?t=" in out.url and not out.emailed
     from core import settings
     assert not (settings.load().data_dir / "outbox").exists()
 

@@ -87,3 +87,9 @@ def test_only_the_clients_clinician_can_make_a_link(database, people):
         links.issue_for(people["colin"], people["client_clara"], "checkin", now=NOW, ttl_days=TTL)
     with pytest.raises(db.NotFound):
         links.issue_for(people["otto"], people["client_clara"], "checkin", now=NOW, ttl_days=TTL)
+
+
+def test_a_link_is_the_client_pages_address_with_the_token():
+    # Links made before the client pages moved were BASE/?t=TOKEN; those still open (tests/client/test_client_links.py).
+    assert links.url("https://portal.example.org/", "abc_-123") == "https://portal.example.org/c/?t=abc_-123"
+    assert links.url("http://localhost:8501", "x") == "http://localhost:8501/c/?t=x"

@@ -100,4 +100,4 @@ def test_no_canary_in_any_subject_body_header_or_custom_arg(database, people, tm
     assert CANARY not in raw
     parsed = email_lib.message_from_string(raw, policy=policy.default)
     assert parsed["Subject"] == "A reminder from Anchorstep"  # neutral by default (issue 12)
-    assert parsed.get_body(("plain",)).get_content().count("?t=") == 2  # check-in and pause, nothing else
+    assert parsed.get_body(("plain",)).get_content().count("/c/?t=") == 2  # check-in and pause, nothing else

@@ -6,19 +6,31 @@ from tests.conftest import ROOT
 
 
 def test_no_page_script_sits_directly_in_pages():
-    # Streamlit serves a top-level pages/*.py by URL before app.py's sign-in gate.
+    # Streamlit serves a top-level pages/*.py by URL before portal.py's sign-in gate.
     assert sorted(p.name for p in (ROOT / "pages").glob("*.py")) == []
 
 
-def test_every_page_checks_its_role_or_its_link_first():
-    for page in (ROOT / "pages").rglob("*.py"):
-        text = page.read_text()
-        assert "require_role(" in text or "client_link" in text, page
+def test_every_page_checks_its_role_first():
+    # The client's pages left Streamlit (issue 14): every Streamlit page is a signed-in person's.
+    pages = list((ROOT / "pages").rglob("*.py"))
+    assert pages
+    for page in pages:
+        assert "require_role(" in page.read_text(), page
+
+
+def test_the_streamlit_client_pages_and_their_components_are_gone():
+    # Two ways to draw a client page would drift apart; the client's pages are client/ alone.
+    assert not (ROOT / "pages" / "client").exists()
+    for name in ("client_link.py", "client_frame.py", "stop.py"):
+        assert not (ROOT / "components" / name).exists(), name
+    for path in [ROOT / "app.py", ROOT / "portal.py", *(ROOT / "pages").rglob("*.py"), *(ROOT / "components").rglob("*.py")]:
+        text = path.read_text()
+        assert "client_link" not in text and "client_frame" not in text and "pages/client" not in text, path
 
 
 def test_core_db_and_jobs_never_import_streamlit():
     offenders = []
-    for folder in ("core", "db", "jobs"):
+    for folder in ("core", "db", "jobs", "client"):
         for path in (ROOT / folder).rglob("*.py"):
             tree = ast.parse(path.read_text())
             for node in ast.walk(tree):
@@ -103,7 +115,7 @@ def test_typed_text_reaches_markdown_only_through_the_one_escaping_path():
     """Every markdown text (st.markdown/write/caption/alerts/headings, widget labels, help, options) is a
     constant of ours or built by components.text.md/escape: an f-string or a variable could carry what a
     person typed (the sidebar once rendered a clinician's display name as markdown: issue 12)."""
-    paths = [ROOT / "app.py", *sorted((ROOT / "pages").rglob("*.py")),
+    paths = [ROOT / "app.py", ROOT / "portal.py", *sorted((ROOT / "pages").rglob("*.py")),
              *sorted(p for p in (ROOT / "components").rglob("*.py") if p.name != "text.py")]  # text.py is the path
     offenders = [o for p in paths for o in _markdown_text_offenders(p)]
     assert offenders == []
@@ -111,7 +123,8 @@ def test_typed_text_reaches_markdown_only_through_the_one_escaping_path():
 
 def test_the_escaping_path_is_one_module():
     assert not (ROOT / "components" / "plain_text.py").exists()
-    for path in [ROOT / "app.py", *(ROOT / "pages").rglob("*.py"), *(ROOT / "components").rglob("*.py")]:
+    for path in [ROOT / "app.py", ROOT / "portal.py", *(ROOT / "pages").rglob("*.py"),
+                 *(ROOT / "components").rglob("*.py")]:
         assert "plain_text" not in path.read_text() and "md_escape" not in path.read_text(), path
 
 
@@ -128,7 +141,7 @@ def _imported_modules(path) -> set[str]:
 def test_no_production_module_imports_the_demo():
     # The demo and the builders tests share put data in place without the real flows: production
     # code that imported them could skip a rule (consent confirmed without the client, say).
-    production = [ROOT / "app.py"] + [p for folder in ("core", "db", "jobs", "components", "pages")
+    production = [ROOT / "app.py", ROOT / "portal.py"] + [p for folder in ("core", "db", "jobs", "components", "pages", "client")
                                       for p in (ROOT / folder).rglob("*.py")]
     offenders = [str(p.relative_to(ROOT)) for p in production
                  if any(n == "demo" or n.startswith("demo.") for n in _imported_modules(p))]
@@ -136,7 +149,7 @@ def test_no_production_module_imports_the_demo():
 
 
 def test_every_portal_page_file_is_in_the_one_page_list():
-    # components/navigation.py is the one definition app.py and the tests read; a page file that is
+    # components/navigation.py is the one definition portal.py and the tests read; a page file that is
     # not in it can never be reached (and would never be tested).
     from components import navigation
     on_disk = sorted(str(p.relative_to(ROOT)) for folder in ("clinician", "admin")
@@ -271,7 +284,8 @@ PRIVATE_EMAIL_ATTRIBUTES = ("._headers", "._payload", "._unixfrom")
 def test_no_code_touches_the_email_librarys_private_attributes():
     # Messages are built and written with EmailMessage's public API: private attributes change
     # between Python releases, and a hand-written serializer is one more place for a header to slip.
-    paths = [ROOT / "app.py"] + [p for folder in ("components", "core", "db", "jobs", "pages", "demo", "bench", "tests")
+    paths = [ROOT / "app.py", ROOT / "portal.py"] + [p for folder in ("client", "components", "core", "db", "jobs", "pages",
+                                                                       "demo", "bench", "tests")
                                  for p in sorted((ROOT / folder).rglob("*.py"))]
     offenders = [f"{p.relative_to(ROOT)}: {attr}" for p in paths if p.resolve() != Path(__file__).resolve()
                  for attr in PRIVATE_EMAIL_ATTRIBUTES if attr in p.read_text()]
@@ -316,3 +330,54 @@ def test_jobs_modules_import_each_other_without_a_cycle():
     for module in sorted(graph):
         visit(module)
     assert graph["jobs.email"] >= {"jobs.email.console", "jobs.email.smtp", "jobs.email.sendgrid", "jobs.email.errors"}
+
+
+# ---------------------------------------------------------------- the client's pages (client/)
+
+CLIENT_TEMPLATES = ROOT / "client" / "templates"
+
+
+def test_client_handlers_hold_no_sql():
+    # A client route reads the form, calls one db/ function, renders: the link is re-checked inside
+    # that function's transaction, which a query written in a handler would skip.
+    offenders = []
+    for path in sorted((ROOT / "client").rglob("*.py")):
+        source = path.read_text()
+        if any(n == "sqlalchemy" or n.startswith("sqlalchemy.") for n in _imported_modules(path)):
+            offenders.append(f"{path.relative_to(ROOT)}: imports sqlalchemy")
+        for needle in ("db.engine", "conn.execute", "db.write(", "db.read(", "text(\""):
+            if needle in source:
+                offenders.append(f"{path.relative_to(ROOT)}: {needle}")
+    assert offenders == []
+
+
+def test_client_templates_escape_everything_and_never_mark_text_safe():
+    # Jinja2's autoescape is the one path for typed text on client pages (a crisis line, an anchor, a
+    # step): `|safe` or Markup would let one practice setting carry markup onto every phone.
+    from client import web
+    assert web.ENV.autoescape is True
+    assert web.ENV.from_string("{{ x }}").render(x="<script>") == "&lt;script&gt;"
+    offenders = [str(p.relative_to(ROOT)) for p in sorted(CLIENT_TEMPLATES.glob("*.html"))
+                 if "|safe" in p.read_text().replace(" ", "") or "autoescape false" in p.read_text()]
+    offenders += [str(p.relative_to(ROOT)) for p in sorted((ROOT / "client").rglob("*.py"))
+                  if "Markup" in p.read_text() or "autoescape=False" in p.read_text()]
+    assert offenders == []
+
+
+def test_every_client_page_template_extends_base_with_its_language():
+    # base.html carries <html lang>, the stylesheet, the viewport and the stop control; onward.html is
+    # the one page drawn before the link session exists (it only moves on), macros.html holds macros.
+    assert 'lang="{{ lang }}"' in (CLIENT_TEMPLATES / "base.html").read_text()
+    assert 'lang="{{ lang }}"' in (CLIENT_TEMPLATES / "onward.html").read_text()
+    pages = [p for p in sorted(CLIENT_TEMPLATES.glob("*.html")) if p.name not in ("base.html", "onward.html", "macros.html")]
+    assert len(pages) >= 10
+    offenders = [p.name for p in pages if not p.read_text().startswith('{% extends "base.html" %}')]
+    assert offenders == []
+
+
+def test_no_client_template_has_a_script():
+    # The client's pages work without JavaScript, and the CSP (default-src 'none') would block one anyway.
+    import re
+    offenders = [p.name for p in sorted(CLIENT_TEMPLATES.glob("*.html"))
+                 if re.search(r"<script|\bon[a-z]+\s*=|javascript:", p.read_text(), re.I)]
+    assert offenders == []

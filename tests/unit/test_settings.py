@@ -24,11 +24,27 @@ def test_defaults_load_without_any_configuration(tmp_path):
     ("DEFAULT_TIMEZONE", "../../etc/passwd", "IANA"),
     ("AUTH_COOKIE_KEY", "short", "32 characters"),
     ("LINK_BASE_URL", "javascript:alert(1)", "address"),
+    ("TRUSTED_PROXIES", "nginx.internal", "IP address or network"),
+    ("TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/33", "10.0.0.0/33"),
 ])
 def test_a_bad_value_is_refused_with_a_message_naming_the_setting(tmp_path, name, value, words):
     with pytest.raises(settings.SettingsError) as err:
         settings.load(env={name: value}, secrets_file=tmp_path / "none.toml")
     assert name in str(err.value) and words in str(err.value)
+
+
+def test_trusted_proxies_default_to_this_machine_and_take_networks(tmp_path):
+    none = tmp_path / "none.toml"
+    assert settings.load(env={}, secrets_file=none)["TRUSTED_PROXIES"] == "127.0.0.1,::1"
+    cfg = settings.load(env={"TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7, fd00::/8"}, secrets_file=none)
+    assert cfg["TRUSTED_PROXIES"] == "10.0.0.0/8, 192.0.2.7, fd00::/8"
+
+
+def test_a_bad_trusted_proxies_value_is_refused_with_a_clear_message(tmp_path):
+    with pytest.raises(settings.SettingsError) as err:
+        settings.load(env={"TRUSTED_PROXIES": "127.0.0.1,my-proxy"}, secrets_file=tmp_path / "none.toml")
+    message = str(err.value)
+    assert "TRUSTED_PROXIES" in message and "'my-proxy'" in message and "10.0.0.0/8" in message
 
 
 def test_secrets_toml_is_read_and_the_environment_wins(tmp_path):
