@@ -27,9 +27,14 @@ def minimal_check_in(page, status: str = "Done", mood: str = "6", distress: str 
     pick(page, "How did it go?", status, tap=tap)
     pick(page, "Mood right now", mood, tap=tap)
     pick(page, "Distress or urge right now", distress, tap=tap)
-    button = page.get_by_role("button", name="Submit check-in")
-    button.tap() if tap else button.click()
-    page.wait_for_load_state()
+    press(page, "Submit check-in", tap=tap)
+
+
+def press(page, button: str, *, tap: bool = False) -> None:
+    """Press a form's button and wait for the page the server answers with."""
+    target = page.get_by_role("button", name=button)
+    with page.expect_navigation():
+        target.tap() if tap else target.click()
 
 
 def tick_all(page, label: str = "I have read this and I understand") -> int:

@@ -18,7 +18,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect
 
-from tests.e2e.client_pages import open_link, pick, tick_all
+from tests.e2e.client_pages import open_link, pick, press, tick_all
 from tests.reliability.conftest import DEMO_PASSWORD, Guard, settle, sign_in
 from tests.reliability.setup_data import count_checkins, ensure_client, link, make_clients
 
@@ -180,8 +180,7 @@ ODD = "\u202egnp.exe a\u200bb\u200d " + "e" + "\u0301" * 60  # RTL override, zer
 
 
 def _submit(page) -> None:
-    page.get_by_role("button", name="Submit check-in").tap()
-    page.wait_for_load_state()
+    press(page, "Submit check-in", tap=True)
 
 
 def _again(page) -> None:
