@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def _own_markup() -> tuple[set[str], set[str]]:
-    """The Material icons and the coloured texts the app's own code writes (app.py, pages/, components/):
-    anything else on a page came from typed text."""
-    source = "\n".join(p.read_text() for p in [ROOT / "app.py", *(ROOT / "pages").rglob("*.py"),
+    """The Material icons and the coloured texts the app's own code writes (app.py, portal.py, pages/,
+    components/): anything else on a page came from typed text."""
+    source = "\n".join(p.read_text() for p in [ROOT / "app.py", ROOT / "portal.py", *(ROOT / "pages").rglob("*.py"),
                                                *(ROOT / "components").rglob("*.py")])
     icons = set(re.findall(r":material/(\w+):", source))
     colour = r":(?:red|orange|yellow|green|blue|violet|gray|grey|rainbow|primary)(?:-background|-badge)?\[([^\]]*)\]"
