@@ -1,6 +1,6 @@
 """The client's pages are accessible (issue 14), measured in Debian's Chromium against a real
 `streamlit run app.py` server: axe-core (axe-playwright-python) finds zero violations of any impact
-on every client page in every state, at 390 px (a phone) and 1280 px (a desktop), and at 320 px as
+on every client page in every state (22, from the calm page to "you have stopped"), at 390 px (a phone) and 1280 px (a desktop), and at 320 px as
 well; at 320 px nothing scrolls sideways; every radio, checkbox and button is at least 24×24 CSS
 px; after a failed submit the focus is on the error summary; and the minimal check-in can be done
 with the keyboard alone (Tab, Space, Enter)."""
@@ -92,7 +92,14 @@ def test_axe_finds_no_violation_on_any_client_page_in_any_state(server, browser,
     minimal_check_in(page)
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
     audit.state("check-in confirmation")
-    page.get_by_role("link", name="Check in again").click()
+    page.goto(f"{server.url}/c/checkin")  # the same link's first form again (a second tab, a resubmit)
+    minimal_check_in(page)
+    expect(page.get_by_text("This check-in was already saved", exact=False)).to_be_visible()
+    audit.state("check-in already saved")
+    page.get_by_role("link", name="Correct this check-in").click()
+    expect(page.get_by_text("You're correcting the check-in you just sent")).to_be_visible()
+    audit.state("check-in correcting form")
+    page.goto(f"{server.url}/c/checkin?again=1")
     minimal_check_in(page, distress="10")
     expect(page.get_by_role("heading", name="If you need help now")).to_be_visible()
     audit.state("check-in safety confirmation")
@@ -116,6 +123,12 @@ def test_axe_finds_no_violation_on_any_client_page_in_any_state(server, browser,
 
     open_link(page, made["preferences"])
     audit.state("pause page")
+    page.locator("input[name=csrf]").first.evaluate("e => e.value = '1.forged'")  # a form not drawn for it
+    page.get_by_role("checkbox", name="Pause my email reminders").check()
+    press(page, "Pause reminders")
+    expect(page.get_by_role("heading", name="Please try that once more")).to_be_visible()
+    audit.state("form expired")
+    page.get_by_role("link", name="Open the page again").click()
     press(page, "Pause reminders")
     focus["pause"] = _focus_is_on_the_error_summary(page)
     audit.state("pause page with errors")
@@ -133,7 +146,7 @@ def test_axe_finds_no_violation_on_any_client_page_in_any_state(server, browser,
     audit.state("withdrawn")
     ctx.close()
 
-    assert len(audit.seen) == 19
+    assert len(audit.seen) == 22
     assert audit.problems == {}
     assert focus == {k: True for k in ("consent", "check-in", "questionnaire", "pause", "stop")}
 
