@@ -4,6 +4,7 @@ with item 9 positive shows crisis resources and flags the caseload."""
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.client_pages import checkins_of, open_link, pick, scalar
 from tests.e2e.conftest import DEMO_PASSWORD, settle, shot, sign_in
 from tests.e2e.test_plans import choose
 
@@ -38,42 +39,24 @@ def checkin_link(server, name: str, extra: str = "") -> str:
     return server.run_python(SETUP.format(name=name, extra=extra)).strip().splitlines()[-1]
 
 
-def pick(page, label: str, option: str) -> None:
-    """One tap on a pill or segment of the control labelled `label`."""
-    group = page.get_by_test_id("stElementContainer").filter(has_text=label).filter(
-        has=page.get_by_test_id("stButtonGroup")).last
-    group.locator("button").filter(has=page.get_by_text(option, exact=True)).tap()
-    settle(page)
-
-
 def test_the_minimal_check_in_takes_at_most_five_taps_on_a_phone(server, phone):
     page = phone.new_page()
-    page.goto(checkin_link(server, "E2E Minimal"))
-    settle(page)
+    open_link(page, checkin_link(server, "E2E Minimal"))
     expect(page.get_by_role("heading", name="Check in")).to_be_visible()
-    assert "?t=" not in page.url
+    assert "t=" not in page.url
     taps = 0
-    pick(page, "How did it go?", "Done"); taps += 1
-    pick(page, "Mood right now", "6"); taps += 1
-    pick(page, "Distress or urge right now", "3"); taps += 1
+    pick(page, "How did it go?", "Done", tap=True); taps += 1
+    pick(page, "Mood right now", "6", tap=True); taps += 1
+    pick(page, "Distress or urge right now", "3", tap=True); taps += 1
     page.get_by_role("button", name="Submit check-in").tap(); taps += 1
     assert taps <= 5
-    # The tap starts a rerun; until it ends Streamlit keeps the old form on screen (stale), so wait
-    # for the form to go before reading the confirmation.
-    expect(page.get_by_role("button", name="Submit check-in")).to_have_count(0, timeout=30_000)
-    settle(page)
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
     expect(page.get_by_text("Your check-ins are not monitored in real time")).to_be_visible()
     expect(page.get_by_text("Only your clinician sees this")).to_have_count(0)
     expect(page.get_by_text("Next practice")).to_be_visible()
     expect(page.get_by_role("link", name="Open my coping card")).to_be_visible()
     shot(page, "checkin-phone-confirmation")
-    rows = server.run_python(
-        "import db; from sqlalchemy import text\n"
-        "with db.read() as c:\n"
-        "    print(c.execute(text(\"select count(*) from checkins k join clients c on c.id = k.client_id "
-        "where c.display_name = 'E2E Minimal'\")).scalar())")
-    assert rows.strip() == "1"
+    assert checkins_of(server, "E2E Minimal") == 1
 
 
 HOSTILE = ("<img src=x onerror=\"window.__pwned=1\"> <script>window.__pwned=1</script> "
@@ -82,17 +65,14 @@ HOSTILE = ("<img src=x onerror=\"window.__pwned=1\"> <script>window.__pwned=1</s
 
 def test_hostile_text_shows_as_text_in_the_clinicians_view(server, browser, phone):
     page = phone.new_page()
-    page.goto(checkin_link(server, "E2E Hostile"))
-    settle(page)
+    open_link(page, checkin_link(server, "E2E Hostile"))
     pick(page, "How did it go?", "Partly")
     pick(page, "Mood right now", "4")
     pick(page, "Distress or urge right now", "5")
     page.get_by_text("Add a thought or where you were").tap()
     page.get_by_label("A thought that came up, in your own words").fill(HOSTILE)
     page.get_by_label("Where were you?").fill("<b>home</b>")
-    page.get_by_label("Where were you?").press("Enter")
-    settle(page)
-    page.get_by_role("button", name="Submit check-in").tap(); settle(page)
+    page.get_by_role("button", name="Submit check-in").tap()
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
     expect(page.get_by_text("Partly counts")).to_be_visible()
 
@@ -117,25 +97,22 @@ def test_hostile_text_shows_as_text_in_the_clinicians_view(server, browser, phon
 def test_a_phq9_with_item_9_positive_shows_crisis_resources_and_flags_the_caseload(server, browser, phone):
     extra = "measures.assign(maya, cid, 'phq9', 'once', now=now)"
     page = phone.new_page()
-    page.goto(checkin_link(server, "E2E Item Nine", extra))
-    settle(page)
-    page.get_by_role("button", name="Answer it now").tap()
-    settle(page)
+    open_link(page, checkin_link(server, "E2E Item Nine", extra))
+    page.get_by_role("link", name="Answer it now").tap()
     expect(page.get_by_role("heading", name="Questionnaire")).to_be_visible()
-    groups = page.get_by_test_id("stRadio")
+    groups = page.locator("fieldset")
+    expect(groups).to_have_count(9)
     for i in range(9):
-        groups.nth(i).get_by_text("Several days", exact=True).tap()
-        settle(page)
+        groups.nth(i).get_by_label("Several days", exact=True).tap()
     page.get_by_role("button", name="Send my answers").tap()
-    settle(page)
-    expect(page.get_by_text("If you need help now")).to_be_visible()
+    # The crisis resources come first on the page, before the thanks.
+    expect(page.get_by_role("heading", name="If you need help now")).to_be_visible()
+    first = page.locator("main > *").first
+    expect(first).to_contain_text("If you need help now")
     expect(page.get_by_text("116 123")).to_be_visible()
     shot(page, "checkin-phone-phq9-crisis")
-    flagged = server.run_python(
-        "import db; from sqlalchemy import text\n"
-        "with db.read() as c:\n"
-        "    print(c.execute(text(\"select f.reason from safety_flags f join clients c on c.id = f.client_id "
-        "where c.display_name = 'E2E Item Nine' and f.reviewed_at is null\")).scalar())")
+    flagged = scalar(server, "select f.reason from safety_flags f join clients c on c.id = f.client_id "
+                             "where c.display_name = 'E2E Item Nine' and f.reviewed_at is null")
     assert "item 9" in flagged
 
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})

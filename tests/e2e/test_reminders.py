@@ -7,6 +7,7 @@ from email import policy
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.client_pages import open_link
 from tests.e2e.conftest import DEMO_PASSWORD, Server, settle, shot, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -40,11 +41,10 @@ def test_a_reminder_arrives_and_the_client_pauses_from_the_email(tmp_path, brows
         assert pause in msg.get_body(("plain",)).get_content()
 
         page = phone.new_page()
-        page.goto(pause)
-        settle(page)
+        open_link(page, pause)
         expect(page.get_by_role("heading", name="Your reminders")).to_be_visible()
+        page.get_by_role("checkbox", name="Pause my email reminders").check()
         page.get_by_role("button", name="Pause reminders").click()
-        settle(page)
         expect(page.get_by_text("Nothing else has changed")).to_be_visible()
         expect(page.get_by_role("button", name="Resume reminders")).to_be_visible()
         shot(page, "reminders-client-paused")

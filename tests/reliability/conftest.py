@@ -3,7 +3,9 @@
 server per module (so hostile data and load never leak into other tests) and a guard that watches
 a page for executed script, dialogs, tracebacks, requests to other hosts, and for any markup that
 typed text could produce: a link or image of another origin, maths, an emoji, an icon or a colour
-the app itself never writes."""
+the app itself never writes. On the client's HTML pages (/c/) the guard is stricter: no script at
+all (no <script>, no inline handler, no `javascript:` address), no request to any other origin (not
+even another port of this machine), and typed text shows as text (`shows_as_text`)."""
 from __future__ import annotations
 
 import re
@@ -20,9 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def _own_markup() -> tuple[set[str], set[str]]:
-    """The Material icons and the coloured texts the app's own code writes (app.py, pages/, components/):
-    anything else on a page came from typed text."""
-    source = "\n".join(p.read_text() for p in [ROOT / "app.py", *(ROOT / "pages").rglob("*.py"),
+    """The Material icons and the coloured texts the app's own code writes (app.py, portal.py, pages/,
+    components/): anything else on a page came from typed text."""
+    source = "\n".join(p.read_text() for p in [ROOT / "app.py", ROOT / "portal.py", *(ROOT / "pages").rglob("*.py"),
                                                *(ROOT / "components").rglob("*.py")])
     icons = set(re.findall(r":material/(\w+):", source))
     colour = r":(?:red|orange|yellow|green|blue|violet|gray|grey|rainbow|primary)(?:-background|-badge)?\[([^\]]*)\]"
@@ -61,14 +63,36 @@ def server(tmp_path_factory, chromium_path):
     srv.stop()
 
 
+# On a client page nothing may run: no script element, no inline handler, no javascript: address.
+_SCRIPT_JS = r"""() => {
+  const out = [];
+  for (const s of document.scripts) out.push('script ' + (s.src || s.textContent.slice(0, 80)));
+  for (const el of document.querySelectorAll('*')) {
+    for (const a of el.attributes) {
+      if (/^on/i.test(a.name)) out.push('handler ' + el.tagName + ' ' + a.name);
+      if (/^(href|src|action|formaction|data)$/i.test(a.name) && /^\s*(javascript|data|vbscript):/i.test(a.value))
+        out.push('address ' + el.tagName + ' ' + a.value.slice(0, 80));
+    }
+  }
+  return out;
+}"""
+
+
+def _origin(url: str) -> str:
+    parts = urlparse(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 class Guard:
     """Attach to a page before it loads anything; `check()` asserts nothing hostile happened and no typed
-    text became a link, an image, maths, an emoji, an icon or a colour."""
+    text became a link, an image, maths, an emoji, an icon or a colour (and, on a client page, that no
+    script is there and nothing was asked of another origin)."""
 
     def __init__(self, page):
         self.page = page
         self.dialogs: list[str] = []
         self.foreign: list[str] = []
+        self.requests: list[str] = []
         page.on("dialog", self._dialog)
         page.on("request", self._request)
 
@@ -80,6 +104,7 @@ class Guard:
         host = urlparse(request.url).hostname
         if request.url.startswith(("http:", "https:", "ws:", "wss:")) and host not in LOCAL_HOSTS:
             self.foreign.append(request.url)
+        self.requests.append(request.url)
 
     def check(self, where: str = "") -> None:
         page = self.page
@@ -92,6 +117,18 @@ class Guard:
         assert self.foreign == [], f"requests to other hosts {where}: {self.foreign}"
         made = page.evaluate(_MARKUP_JS, [sorted(OWN_ICONS), sorted(OWN_COLOURED)])
         assert made == [], f"typed text became markup {where}: {made}"
+        if urlparse(page.url).path.startswith("/c/"):
+            ran = page.evaluate(_SCRIPT_JS)
+            assert ran == [], f"script on a client page {where}: {ran}"
+            own = _origin(page.url)
+            other = [url for url in self.requests if url.startswith(("http", "ws")) and _origin(url) != own]
+            assert other == [], f"a client page asked another origin {where}: {other}"
+
+    def shows_as_text(self, text: str) -> None:
+        """`text` is on the page exactly as typed: its characters, not markup made from them."""
+        body = self.page.evaluate("document.body.innerText")
+        squash = lambda t: " ".join(t.split())  # noqa: E731  (line breaks and runs of spaces may fold)
+        assert squash(text) in squash(body), f"{text!r} is not shown as text"
 
 
 @pytest.fixture

@@ -43,6 +43,12 @@ def make_clients(server, names: list[str], purposes=("checkin",), step: dict | N
 
 
 def link(server, raw: str) -> str:
+    """The address an email carries now (links.url)."""
+    return f"{server.url}/c/?t={raw}"
+
+
+def old_link(server, raw: str) -> str:
+    """The address emails carried before the client pages moved to /c/ (still opens the same page)."""
     return f"{server.url}/?t={raw}"
 
 

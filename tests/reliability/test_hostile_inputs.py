@@ -1,10 +1,11 @@
 """The hostile-input list of RELIABILITY.md run through every client link and every form in real
-Chromium against a real `streamlit run` server (one per module). Each case ends with a clear
+Chromium against a real `streamlit run app.py` server (one per module): the client's HTML pages
+(/c/) and the clinician portal. Each case ends with a clear
 message or a safe save, no traceback, no script run (payloads set `window.__pwned`), no dialog,
 no `javascript:` link, no request to another host, and nothing valid lost.
 
 Where the same inputs are proved below the browser, they are not repeated here, only pointed to:
-token shapes through app.py in AppTest (tests/app/test_client_links.py), check-in numbers, dates and
+token shapes through client.web over HTTP (tests/client/), check-in numbers, dates and
 text in db/core (tests/db/test_checkins.py, tests/unit/test_checkin_rules.py), client fields
 (tests/unit/test_client_rules.py), consent names (tests/db/test_consent.py), crisis resources
 typed by an admin (tests/e2e/test_consent.py), the first hostile check-in thought
@@ -17,6 +18,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect
 
+from tests.e2e.client_pages import open_link, pick, press, tick_all
 from tests.reliability.conftest import DEMO_PASSWORD, Guard, settle, sign_in
 from tests.reliability.setup_data import count_checkins, ensure_client, link, make_clients
 
@@ -93,43 +95,58 @@ def phone_ctx(browser):
 def _open(ctx, url):
     page = ctx.new_page()
     guard = Guard(page)
-    page.goto(url)
-    settle(page)
+    open_link(page, url)
     return page, guard
 
 
+CALM_WORDS = ["This", "link", "isn't", "working", *(
+    "The link may have expired, or it was replaced by a newer one. Nothing is wrong on your side. "
+    "Please ask your clinician to send you a new link.").split()]
+
+
+@pytest.mark.parametrize("where", ["/c/", "/"], ids=["link", "old-link"])
 @pytest.mark.parametrize("case", list(BAD))
-def test_a_bad_link_shows_one_calm_page_that_reveals_nothing(server, tokens, phone_ctx, case):
-    page, guard = _open(phone_ctx, f"{server.url}/?{BAD[case](tokens)}")
+def test_a_bad_link_shows_one_calm_page_that_reveals_nothing(server, tokens, phone_ctx, case, where):
+    page, guard = _open(phone_ctx, f"{server.url}{where}?{BAD[case](tokens)}")
     expect(page.get_by_role("heading", name=CALM)).to_be_visible()
-    main = page.get_by_test_id("stMain").inner_text()
+    main = page.locator("main").inner_text()
     # The same words for every bad link: nothing says expired, revoked, which client, or whose.
-    assert main.split() == ["This", "link", "isn't", "working", *(
-        "The link may have expired, or it was replaced by a newer one. Nothing is wrong on your side. "
-        "Please ask your clinician to send you a new link.").split()], main
-    assert "?t=" not in page.url and "t=" not in page.url  # the token leaves the address bar
+    assert main.split() == CALM_WORDS, main
+    assert "t=" not in page.url and page.url.endswith("/c/link-problem")  # the token leaves the address bar
     expect(page.get_by_label("Username")).to_have_count(0)  # client links never meet the sign-in form
     guard.check(case)
     page.close()
 
 
-def test_a_missing_token_shows_the_sign_in_page_calmly(server, phone_ctx):
-    page, guard = _open(phone_ctx, f"{server.url}/?x=1")
+def test_a_missing_token_shows_the_sign_in_page_calmly_and_on_c_the_calm_page(server, phone_ctx):
+    page = phone_ctx.new_page()
+    guard = Guard(page)
+    page.goto(f"{server.url}/?x=1")
+    settle(page)
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     guard.check()
     page.close()
+    page, guard = _open(phone_ctx, f"{server.url}/c/?x=1")
+    assert page.locator("main").inner_text().split() == CALM_WORDS
+    guard.check("/c/ without a token")
+    page.close()
 
 
-def test_each_purposes_token_opens_only_its_own_page_and_opening_changes_nothing(server, tokens, phone_ctx):
+def test_each_purposes_token_opens_only_its_own_page_and_opening_changes_nothing(server, tokens, browser):
     before = count_checkins(server, "RL Tokens")
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     seen = {}
     for purpose, heading in [("card", "Your coping card"), ("preferences", "Your reminders"),
                              ("consent", "Thank you"), ("checkin", "Check in")]:
-        page, guard = _open(phone_ctx, link(server, tokens[purpose]))
+        page, guard = _open(ctx, link(server, tokens[purpose]))
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
         seen[purpose] = page.get_by_role("button", name="Submit check-in").count()
         guard.check(purpose)
+        if purpose == "card":  # a card link's session cannot open the check-in
+            page.goto(f"{server.url}/c/checkin")
+            expect(page.get_by_role("heading", name=CALM)).to_be_visible()
         page.close()
+    ctx.close()
     assert seen == {"card": 0, "preferences": 0, "consent": 0, "checkin": 1}  # a card token cannot check in
     assert count_checkins(server, "RL Tokens") == before  # a GET changes nothing
     log = (server.data.parent / "server.log").read_text()
@@ -137,9 +154,6 @@ def test_each_purposes_token_opens_only_its_own_page_and_opening_changes_nothing
 
 
 # ---- the client's check-in form -------------------------------------------------------------------
-
-from tests.e2e.test_checkins import pick  # noqa: E402  (one tap on a pill or segment)
-
 
 def choose(page, label: str, option: str) -> None:
     """Pick from a selectbox by typing: long lists are virtualised, so an option below the fold is not
@@ -166,15 +180,16 @@ ODD = "\u202egnp.exe a\u200bb\u200d " + "e" + "\u0301" * 60  # RTL override, zer
 
 
 def _submit(page) -> None:
-    page.get_by_role("button", name="Submit check-in").tap()
-    expect(page.get_by_role("button", name="Submit check-in")).to_have_count(0, timeout=30_000)
-    settle(page)
+    press(page, "Submit check-in", tap=True)
 
 
 def _again(page) -> None:
-    page.get_by_role("button", name="Check in again").tap()
-    expect(page.get_by_role("heading", name="Thank you")).to_have_count(0, timeout=30_000)
-    settle(page)
+    page.get_by_role("link", name="Check in again").tap()
+    expect(page.get_by_role("heading", name="Check in")).to_be_visible()
+
+
+def _more(page) -> None:
+    page.get_by_text("Add a thought or where you were").tap()
 
 
 def _stored(server, name):
@@ -210,65 +225,54 @@ def go(page, name: str) -> None:
 def test_the_check_in_form_keeps_hostile_text_as_text_and_refuses_only_what_cannot_be_saved(server, phone_ctx, desk):
     raw = make_clients(server, ["RL Text"])["RL Text"]["checkin"]
     page, guard = _open(phone_ctx, link(server, raw))
-    # Numbers are pills: only 0-10 can be entered, and nothing is preselected.
-    mood = page.get_by_test_id("stElementContainer").filter(has_text="Mood right now").filter(
-        has=page.get_by_test_id("stButtonGroup")).last
-    expect(mood.locator("button")).to_have_count(11)
-    pick(page, "How did it go?", "Partly")
-    page.get_by_text("Add a thought or where you were").tap()
+    # Numbers are radio buttons: only 0-10 can be chosen, and nothing is preselected.
+    mood = page.get_by_role("group", name="Mood right now").get_by_role("radio")
+    expect(mood).to_have_count(11)
+    assert page.locator("input[type=radio]:checked").count() == 0
+    pick(page, "How did it go?", "Partly", tap=True)
+    _more(page)
     page.get_by_label("A thought that came up, in your own words").fill(MARKUP)
     page.get_by_label("Where were you?").fill("![pic](https://evil.example/w.png)")
     page.get_by_label("Who were you with?").fill(ODD)
-    page.get_by_label("Who were you with?").press("Enter")
-    settle(page)
     # Empty numbers: a message next to each, and everything typed is still there.
-    _submit_stays = page.get_by_role("button", name="Submit check-in")
-    _submit_stays.tap()
-    expect(page.get_by_text("Please choose a number from 0 to 10 for mood", exact=False)).to_be_visible(timeout=30_000)
-    settle(page)
+    _submit(page)
+    expect(page.get_by_text("Please choose a number from 0 to 10 for mood", exact=False).first).to_be_visible()
     expect(page.get_by_label("A thought that came up, in your own words")).to_have_value(MARKUP)
     expect(page.get_by_label("Who were you with?")).to_have_value(ODD)
+    expect(page.get_by_role("group", name="How did it go?").get_by_label("Partly")).to_be_checked()
     guard.check("after the empty numbers")
-    pick(page, "Mood right now", "4")
-    pick(page, "Distress or urge right now", "5")
+    pick(page, "Mood right now", "4", tap=True)
+    pick(page, "Distress or urge right now", "5", tap=True)
     _submit(page)
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
     guard.check("after the markup check-in")
 
     # NUL typed into the thought: either refused with a message (keeping the rest) or saved without it.
     _again(page)
-    pick(page, "How did it go?", "Done")
-    pick(page, "Mood right now", "6")
-    pick(page, "Distress or urge right now", "2")
-    page.get_by_text("Add a thought or where you were").tap()
+    pick(page, "How did it go?", "Done", tap=True)
+    pick(page, "Mood right now", "6", tap=True)
+    pick(page, "Distress or urge right now", "2", tap=True)
+    _more(page)
     page.get_by_label("A thought that came up, in your own words").fill("before\x00after")
     page.get_by_label("Where were you?").fill("home")
-    page.get_by_label("Where were you?").press("Enter")
-    settle(page)
-    page.get_by_role("button", name="Submit check-in").tap()
-    page.wait_for_timeout(500)
-    settle(page)
+    _submit(page)
     if page.get_by_text("contains a character that can't be saved", exact=False).count():
         expect(page.get_by_label("Where were you?")).to_have_value("home")
         page.get_by_label("A thought that came up, in your own words").fill("before after")
-        page.get_by_label("Where were you?").press("Enter")
-        settle(page)
         _submit(page)
-    expect(page.get_by_role("heading", name="Thank you")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
     guard.check("after NUL")
 
     # 10,000 characters pasted: the field holds at most 500, and that saves.
     _again(page)
-    pick(page, "How did it go?", "Done")
-    pick(page, "Mood right now", "7")
-    pick(page, "Distress or urge right now", "1")
-    page.get_by_text("Add a thought or where you were").tap()
+    pick(page, "How did it go?", "Done", tap=True)
+    pick(page, "Mood right now", "7", tap=True)
+    pick(page, "Distress or urge right now", "1", tap=True)
+    _more(page)
     box = page.get_by_label("A thought that came up, in your own words")
     box.fill("long " * 2_000)
     assert len(box.input_value()) <= 500
     page.get_by_label("Where were you?").fill("bus")
-    page.get_by_label("Where were you?").press("Enter")
-    settle(page)
     _submit(page)
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
     guard.check("after the long text")
@@ -508,32 +512,23 @@ def consent_link(server, name: str) -> str:
     return link(server, server.run_python(f"NAME = {name!r}\n" + CONSENT_LINK).strip().splitlines()[-1])
 
 
-def _tick_all(page) -> int:
-    boxes = page.get_by_test_id("stCheckbox").filter(has_text="I have read this and I understand")
-    for i in range(boxes.count()):
-        boxes.nth(i).locator("label").first.click()
-    return boxes.count()
-
-
 def test_the_consent_name_refuses_hidden_characters_keeps_the_ticks_and_saves_markup_as_typed(server, phone_ctx):
     page, guard = _open(phone_ctx, consent_link(server, "RL Consent"))
     expect(page.get_by_role("heading", name="Before you start")).to_be_visible()
-    n = _tick_all(page)
+    n = tick_all(page)
     name_box = page.get_by_role("textbox", name="Type your name to agree")
     for bad in ("Robin\u202egnp.exe", "R\u200bobin", "e" + "\u0301" * 40, "   "):
         name_box.fill(bad)
         page.get_by_role("button", name="I agree").click()
-        expect(page.get_by_test_id("stAlertContentError")).to_have_count(1, timeout=30_000)
-        settle(page)
+        expect(page.locator(".error-summary li")).to_have_count(1)
         expect(page.get_by_role("heading", name="Before you start")).to_be_visible()
         # Nothing valid lost: every tick is still there.
-        assert page.locator("[data-testid='stCheckbox'] input:checked").count() == n
+        assert page.locator("input[type=checkbox][name=item]:checked").count() == n
         guard.check(f"consent name {bad!r}")
     typed = f"<img src=x onerror={PWN}> [R](javascript:{PWN})"
     name_box.fill(typed)
     page.get_by_role("button", name="I agree").click()
-    expect(page.get_by_role("heading", name="Thank you")).to_be_visible(timeout=30_000)
-    settle(page)
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
     guard.check("after confirming")
     stored = server.run_python(
         "import db; from sqlalchemy import text\n"
@@ -556,11 +551,12 @@ def test_replays_two_tabs_of_preferences_then_a_revoked_link_change_nothing_and_
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
     one, g1 = _open(ctx, link(server, made["preferences"]))
     two, g2 = _open(ctx, link(server, made["preferences"]))
+    for tab in (one, two):
+        tab.get_by_role("checkbox", name="Pause my email reminders").check()
     one.get_by_role("button", name="Pause reminders").click()
-    expect(one.get_by_text("Reminders are paused. Nothing else has changed", exact=False)).to_be_visible(timeout=30_000)
+    expect(one.get_by_text("Reminders are paused. Nothing else has changed", exact=False)).to_be_visible()
     two.get_by_role("button", name="Pause reminders").click()  # the stale second tab
-    expect(two.get_by_role("button", name="Resume reminders")).to_be_visible(timeout=30_000)
-    settle(two)
+    expect(two.get_by_role("button", name="Resume reminders")).to_be_visible()
     g1.check("first tab"), g2.check("second tab")
 
     form, g3 = _open(ctx, link(server, made["checkin"]))
@@ -569,10 +565,10 @@ def test_replays_two_tabs_of_preferences_then_a_revoked_link_change_nothing_and_
     pick(form, "Distress or urge right now", "2")
     _revoke(server, "RL Replay")  # the clinician switches the links off while the form is open
     form.get_by_role("button", name="Submit check-in").click()
-    expect(form.get_by_role("heading", name=CALM)).to_be_visible(timeout=30_000)
+    expect(form.get_by_role("heading", name=CALM)).to_be_visible()
+    one.get_by_role("checkbox", name="Turn my email reminders back on").check()
     one.get_by_role("button", name="Resume reminders").click()
-    expect(one.get_by_role("heading", name=CALM)).to_be_visible(timeout=30_000)
-    settle(one), settle(form)
+    expect(one.get_by_role("heading", name=CALM)).to_be_visible()
     g1.check("resume after revoke"), g3.check("submit after revoke")
     assert count_checkins(server, "RL Replay") == 0
     paused = server.run_python(
@@ -677,7 +673,8 @@ def test_practice_settings_keep_typed_values_after_a_refusal_and_crisis_text_rea
     guard.check("after saving hostile crisis text")
     card, cguard = _open(phone_ctx, link(server, tokens["card"]))
     expect(card.get_by_role("heading", name="Your coping card")).to_be_visible()
-    expect(card.get_by_text(f"[tap me](javascript:{PWN})", exact=False)).to_be_visible()
+    expect(card.get_by_text(f"[tap me](javascript:{PWN})", exact=False).first).to_be_visible()
+    cguard.shows_as_text(CRISIS)
     cguard.check("coping card with hostile crisis text")
     card.close()
 
@@ -705,5 +702,6 @@ def test_a_hostile_consent_checklist_needs_its_confirmation_keeps_the_edits_and_
     expect(client.get_by_role("heading", name="Before you start")).to_be_visible()
     expect(client.get_by_text(hostile_title).first).to_be_visible()
     expect(client.get_by_text(f"[tap me](javascript:{PWN})", exact=False).first).to_be_visible()
+    cg.shows_as_text(f"How it works. {MARKUP}")
     cg.check("client consent page with a hostile checklist")
     client.close()

@@ -1,22 +1,23 @@
 """Client links opened the way a person, a mail client or an attacker might open them, in real
-Chromium against a real `streamlit run` server: on another path, with the token in the fragment or
-under a case-flipped name; and every page a link opens offers "Stop taking part" (the consent
-checklist promises it on every page). Each case ends on the client's own page or the one calm page,
-without Streamlit's "Page not found" dialog, with no token left in the address bar, and no token in
-the server's log."""
+Chromium against a real `streamlit run app.py` server: on another path (the emails sent before the
+client pages moved carry `/?t=`), with the token in the fragment or under a case-flipped name; and
+every page a link opens offers "Stop taking part" (the consent checklist promises it on every page).
+Each case ends on the client's own page or the one calm page, without Streamlit's "Page not found"
+dialog, with no token left in the address bar, and no token in the server's log. The client pages'
+middleware (client.web.ClientPages) answers every path before Streamlit does, so `//?t=`, `/a/b?t=`
+and the first request to a fresh process open the page too."""
 from __future__ import annotations
 
-import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_checkins import pick
-from tests.reliability.conftest import Guard, Server, settle
-from tests.reliability.setup_data import link, make_clients
-from tests.reliability.test_hostile_inputs import _tick_all, consent_link
+from tests.e2e.client_pages import minimal_check_in, open_link, tick_all
+from tests.reliability.conftest import Guard, Server
+from tests.reliability.setup_data import link, make_clients, old_link
+from tests.reliability.test_hostile_inputs import consent_link
 
 pytestmark = pytest.mark.e2e
 CALM = "This link isn't working"
@@ -25,15 +26,7 @@ PURPOSES = ("checkin", "card", "preferences", "consent")
 
 
 @pytest.fixture(scope="module")
-def tokens(server, browser):
-    """The client's links, on a server that has already run app.py once. The first script run of a
-    fresh `streamlit run` process goes through Streamlit's pages/-folder compatibility mode before
-    app.py runs, and answers a non-root path with its own "Page not found" dialog: that case is
-    `test_the_first_view_of_a_fresh_server_on_another_path_shows_no_page_not_found_dialog` below."""
-    warm = browser.new_page()
-    warm.goto(server.url)
-    settle(warm)
-    warm.close()
+def tokens(server):
     return make_clients(server, ["RL Paths"], purposes=PURPOSES)["RL Paths"]
 
 
@@ -47,8 +40,7 @@ def phone_ctx(browser):
 def _open(ctx, url):
     page = ctx.new_page()
     guard = Guard(page)
-    page.goto(url)
-    settle(page)
+    open_link(page, url)
     return page, guard
 
 
@@ -59,8 +51,6 @@ def _clean_address(page, raws) -> None:
 
 
 def _no_page_not_found(page) -> None:
-    page.wait_for_timeout(500)  # the dialog arrives with the run's last messages
-    settle(page)
     expect(page.get_by_text("Page not found")).to_have_count(0)
     expect(page.get_by_role("dialog")).to_have_count(0)
 
@@ -100,56 +90,51 @@ def test_a_token_on_another_path_or_in_another_place_gets_its_page_or_the_calm_p
     assert not any(tokens[p] in log for p in PURPOSES), "a token was logged"
 
 
-def test_a_double_slash_link_is_refused_before_our_code_runs_and_leaves_no_token_anywhere(server, tokens):
-    """`//?t=…` is answered by Streamlit's own path check (PathSecurityMiddleware, the first middleware
-    of `streamlit run`), before app.py runs: a bare 400, which we cannot turn into the calm page under
-    `streamlit run` (the client routes of a later issue can, as st.App middleware runs first). What we
-    can prove: nothing is shown from the token, and it reaches no log."""
-    with pytest.raises(urllib.error.HTTPError) as answer:
-        urllib.request.urlopen(f"{server.url}//?t={tokens['checkin']}", timeout=10)
-    assert answer.value.code == 400
-    body = answer.value.read().decode()
-    assert tokens["checkin"] not in body and "RL Paths" not in body
-    assert tokens["checkin"] not in _server_log(server)
+THE_THREE = {  # once strict xfails under Streamlit's own routing; the middleware answers them first
+    "double-slash": ("//?t={checkin}", "Check in"),
+    "two-levels-deep": ("/no/such?t={card}", "Your coping card"),
+    "two-levels-deep-with-slash": ("/a/b/?t={preferences}", "Your reminders"),
+}
 
 
-@pytest.mark.xfail(strict=True, reason="Streamlit answers `//` paths with 400 before app.py runs (see above)")
-def test_a_double_slash_link_gets_the_calm_page(server, tokens, phone_ctx):
-    page, _guard = _open(phone_ctx, f"{server.url}//?t={tokens['checkin']}")
-    expect(page.get_by_role("heading", name=CALM)).to_be_visible(timeout=5_000)
+@pytest.mark.parametrize("case", list(THE_THREE))
+def test_a_double_slash_or_two_levels_deep_link_gets_its_page_and_a_clean_address(server, tokens, phone_ctx, case):
+    address, heading = THE_THREE[case]
+    page, guard = _open(phone_ctx, server.url + address.format(**tokens))
+    expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    _no_page_not_found(page)
+    _clean_address(page, [tokens[p] for p in PURPOSES])
+    guard.check(case)
+    page.close()
+    assert not any(tokens[p] in _server_log(server) for p in PURPOSES), "a token was logged"
 
 
-@pytest.mark.xfail(strict=True, reason="Streamlit's first run in a process uses its pages/-folder mode (app.py's "
-                   "folder has pages/), which looks the path up among pages/*.py and sends 'Page not found' "
-                   "before app.py runs; from then on the process never uses that mode")
-def test_the_first_view_of_a_fresh_server_on_another_path_shows_no_page_not_found_dialog(tmp_path, browser):
+def test_a_double_slash_link_answers_the_onward_page_without_the_token_in_it(server, tokens):
+    with urllib.request.urlopen(f"{server.url}//?t={tokens['checkin']}", timeout=10) as answer:
+        body = answer.read().decode()
+        cookie = answer.headers["Set-Cookie"]
+    assert 'url=/c/checkin"' in body and tokens["checkin"] not in body and "RL Paths" not in body
+    assert cookie.startswith("as_link_checkin=") and "HttpOnly" in cookie and "SameSite=strict" in cookie.replace(
+        "Strict", "strict")
+
+
+def test_the_first_view_of_a_fresh_server_on_another_path_gets_its_page_with_no_page_not_found(tmp_path, browser):
     fresh = Server(tmp_path)
     try:
         raw = make_clients(fresh, ["RL Fresh"], purposes=("checkin",))["RL Fresh"]["checkin"]
         page = browser.new_page()
-        page.goto(f"{fresh.url}/caseload?t={raw}")
-        settle(page)
+        open_link(page, f"{fresh.url}/caseload?t={raw}")  # the first request this process answers
         expect(page.get_by_role("heading", name="Check in", exact=True)).to_be_visible()
-        page.wait_for_timeout(500)
-        assert page.get_by_text("Page not found").count() == 0
+        _no_page_not_found(page)
+        _clean_address(page, [raw])
         page.close()
     finally:
         fresh.stop()
 
 
-@pytest.mark.xfail(strict=True, reason="Streamlit's page takes every path segment but the last as the server's base "
-                   "path: on /a/b it looks for /a/_stcore/… (404) and never connects, so app.py never runs")
-def test_a_token_on_a_path_two_levels_deep_gets_its_page_and_leaves_the_address_bar(server, tokens, phone_ctx):
-    page = phone_ctx.new_page()
-    page.goto(f"{server.url}/no/such?t={tokens['card']}")
-    expect(page.get_by_role("heading", name="Your coping card")).to_be_visible(timeout=15_000)
-    page.close()
-
-
 # ---- "Stop taking part" on every page a link opens -------------------------------------------------
 
 def _offers_stop(page, where: str) -> None:
-    settle(page)
     expect(page.get_by_text(STOP, exact=True), f"no '{STOP}' on {where}").to_have_count(1)
 
 
@@ -159,10 +144,10 @@ def test_regression_every_client_page_offers_stop_taking_part(server, phone_ctx)
     page, guard = _open(phone_ctx, consent_link(server, "RL Stop Consent"))
     expect(page.get_by_role("heading", name="Before you start")).to_be_visible()
     _offers_stop(page, "the consent checklist")
-    _tick_all(page)
+    tick_all(page)
     page.get_by_role("textbox", name="Type your name to agree").fill("Robin")
     page.get_by_role("button", name="I agree").click()
-    expect(page.get_by_role("heading", name="Thank you")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
     _offers_stop(page, "the consent confirmation")
     guard.check("consent")
     page.close()
@@ -170,20 +155,17 @@ def test_regression_every_client_page_offers_stop_taking_part(server, phone_ctx)
     page, guard = _open(phone_ctx, link(server, made["checkin"]))
     expect(page.get_by_role("heading", name="Check in")).to_be_visible()
     _offers_stop(page, "the check-in form")
-    pick(page, "How did it go?", "Done")
-    pick(page, "Mood right now", "6")
-    pick(page, "Distress or urge right now", "2")
-    page.get_by_role("button", name="Submit check-in").click()
-    expect(page.get_by_role("heading", name="Thank you")).to_be_visible(timeout=30_000)
+    minimal_check_in(page, mood="6", distress="2")
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
     _offers_stop(page, "the check-in confirmation")
     guard.check("check-in")
     page.close()
 
-    page, guard = _open(phone_ctx, link(server, made["card"]))
+    page, guard = _open(phone_ctx, old_link(server, made["card"]))
     expect(page.get_by_role("heading", name="Your coping card")).to_be_visible()
     _offers_stop(page, "the coping card")
-    page.get_by_role("button", name="I'm struggling right now").click()
-    expect(page.get_by_role("button", name="Back to my card")).to_be_visible(timeout=30_000)
+    page.get_by_role("link", name="I'm struggling right now").click()
+    expect(page.get_by_role("link", name="Back to my card")).to_be_visible()
     _offers_stop(page, "the coping card in a hard moment")
     guard.check("card")
     page.close()
@@ -191,8 +173,9 @@ def test_regression_every_client_page_offers_stop_taking_part(server, phone_ctx)
     page, guard = _open(phone_ctx, link(server, made["preferences"]))
     expect(page.get_by_role("heading", name="Your reminders")).to_be_visible()
     _offers_stop(page, "the pause page")
+    page.get_by_role("checkbox", name="Pause my email reminders").check()
     page.get_by_role("button", name="Pause reminders").click()
-    expect(page.get_by_role("button", name="Resume reminders")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("button", name="Resume reminders")).to_be_visible()
     _offers_stop(page, "the pause page once paused")
     guard.check("preferences")
     page.close()
@@ -216,10 +199,12 @@ def test_regression_stop_taking_part_from_the_card_asks_once_then_withdraws(serv
     page.get_by_text(STOP, exact=True).click()
     confirm = page.get_by_role("button", name="Yes, stop taking part")
     expect(confirm).to_be_visible()
-    assert _consent_state(server, "RL Stop Card") == "0 2"  # opening the question changed nothing
-    confirm.click()
-    expect(page.get_by_role("heading", name="You have stopped taking part")).to_be_visible(timeout=30_000)
-    settle(page)
+    confirm.click()  # the one confirmation not given: nothing changes, and the page says what to do
+    expect(page.get_by_text("Nothing has changed yet")).to_be_visible()
+    assert _consent_state(server, "RL Stop Card") == "0 2"
+    page.get_by_role("checkbox", name="I want to stop taking part").check()
+    page.get_by_role("button", name="Yes, stop taking part").click()
+    expect(page.get_by_role("heading", name="You have stopped taking part")).to_be_visible()
     expect(page.get_by_role("button")).to_have_count(0)
     assert _consent_state(server, "RL Stop Card") == "1 0"  # withdrawn once, every link switched off
     guard.check("stop from the card")

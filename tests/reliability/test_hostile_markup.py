@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.client_pages import open_link
 from tests.reliability.conftest import DEMO_PASSWORD, Guard, settle, sign_in
 from tests.reliability.setup_data import link, make_clients
 
@@ -87,10 +88,9 @@ def test_regression_bare_addresses_in_a_thought_and_a_plan_step_are_never_links(
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     card = phone.new_page()
     cguard = Guard(card)
-    card.goto(link(server, made["card"]))
-    settle(card)
+    open_link(card, link(server, made["card"]))
     expect(card.get_by_role("heading", name="Your coping card")).to_be_visible()
-    line = card.get_by_test_id("stMain").get_by_text(f"After I {anchor}", exact=False).first
+    line = card.locator("main").get_by_text(f"After I {anchor}", exact=False).first
     expect(line).to_be_visible()
     assert _no_markup_inside(line) == NOTHING
     cguard.check("coping card with bare addresses in the step")
@@ -133,10 +133,9 @@ consent_templates.publish(admin, items, now=now)
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     client = phone.new_page()
     cguard = Guard(client)
-    client.goto(consent_link(server, "RL Auto Consent"))
-    settle(client)
+    open_link(client, consent_link(server, "RL Auto Consent"))
     expect(client.get_by_role("heading", name="Before you start")).to_be_visible()
-    shown = client.get_by_test_id("stMain").get_by_text(title, exact=True).first
+    shown = client.locator("main").get_by_text(title, exact=True).first
     expect(shown).to_be_visible()
     assert _no_markup_inside(shown) == NOTHING
     cguard.check("client consent page with bare addresses in a title")
