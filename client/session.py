@@ -1,10 +1,12 @@
 """The link session of the client's pages: the token moves from the address into a cookie, forms carry
 a CSRF token bound to that cookie, and the client's address is read from a proxy only when we trust it.
 
-- The cookie (one per link purpose, so a card link opened beside a check-in link leaves the check-in
-  working) is HttpOnly (no script can read it), SameSite=Strict (no other site's form or image sends
-  it), Secure when the page came over https, and scoped to the client prefix `/c/`: the portal never
-  receives it. Its value is the link's token, which the database holds only as a hash.
+- The cookies (one pair per link purpose, so a card link opened beside a check-in link leaves the
+  check-in working) are HttpOnly (no script can read them), Secure when the page came over https, and
+  scoped to the client prefix `/c/`: the portal never receives them. Their value is the link's token,
+  which the database holds only as a hash. `as_link_<purpose>` is SameSite=Strict and is the only one
+  a change (POST) accepts; its twin `as_view_<purpose>` is SameSite=Lax and only shows pages, because
+  the first page after a link opened from webmail is reached by a redirect another site started.
 - A CSRF token is an HMAC of the link's token and the time the form was drawn, under the deployment's
   secret (`core.settings.cookie_key`). It proves the form came from a page this link session drew;
   it lasts `CSRF_MAX_AGE` so a form left open overnight asks for one more tap, keeping what was typed.
@@ -29,11 +31,23 @@ CSRF_MAX_AGE = 24 * 3600  # seconds a drawn form may be sent from
 
 
 def cookie_name(purpose: str) -> str:
+    """The SameSite=Strict cookie: every change (a POST) needs it."""
     return f"as_link_{purpose}"
 
 
+def view_cookie_name(purpose: str) -> str:
+    """The SameSite=Lax twin that lets a GET show the page right after a link opened from another site."""
+    return f"as_view_{purpose}"
+
+
 def token(request: Request, purpose: str) -> str:
-    return request.cookies.get(cookie_name(purpose), "")[:MAX_TOKEN_CHARS]
+    """The link session's token. A change reads only the Strict cookie, which no other site's request ever
+    carries. Showing a page may also read the Lax twin: a link is opened from a mail app or webmail, and a
+    browser does not send a Strict cookie on the redirect such a click starts (seen in Chromium), only Lax."""
+    strict = request.cookies.get(cookie_name(purpose), "")
+    if request.method not in ("GET", "HEAD"):
+        return strict[:MAX_TOKEN_CHARS]
+    return (strict or request.cookies.get(view_cookie_name(purpose), ""))[:MAX_TOKEN_CHARS]
 
 
 def is_https(request: Request, cfg: settings_mod.Settings) -> bool:
@@ -43,9 +57,10 @@ def is_https(request: Request, cfg: settings_mod.Settings) -> bool:
 
 
 def keep(response: Response, request: Request, cfg: settings_mod.Settings, purpose: str, raw: str) -> None:
-    """Put the link's token in its cookie (a session cookie: it ends when the browser does)."""
-    response.set_cookie(cookie_name(purpose), raw, path=PREFIX, httponly=True, samesite="strict",
-                        secure=is_https(request, cfg))
+    """Put the link's token in its two cookies (session cookies: they end when the browser does)."""
+    secure = is_https(request, cfg)
+    response.set_cookie(cookie_name(purpose), raw, path=PREFIX, httponly=True, samesite="strict", secure=secure)
+    response.set_cookie(view_cookie_name(purpose), raw, path=PREFIX, httponly=True, samesite="lax", secure=secure)
 
 
 @lru_cache(maxsize=4)

@@ -142,7 +142,7 @@ def _query_token(request: Request) -> str:
 
 def open_link(request: Request) -> Response:
     """GET/HEAD of a link (`/c/?t=…`, and `/?t=…` from emails sent before): resolve it once (audited,
-    rate limited), keep the token in its purpose's cookie, and send the browser to the page's clean
+    rate limited), keep the token in its purpose's cookies, and send the browser to the page's clean
     address. Nothing else changes."""
     cfg = settings_mod.load()
     raw = _query_token(request)
@@ -156,13 +156,10 @@ def open_link(request: Request) -> Response:
 
 
 def _onward(path: str) -> Response:
-    """Leave the link's address for the page's clean one. Not a 303: a link is opened from a mail app or
-    webmail, another site, and browsers do not send a SameSite=Strict cookie on a redirect that another
-    site's click started (seen in Chromium: the check-in showed the calm page). A refresh declared by
-    our own page is a navigation this site starts, so the cookie goes with it, and it replaces the
-    link's address in the history (the back button does not return to it). No script is involved."""
-    body = ENV.get_template("onward.html").render(lang="en", asset_version=asset_version(), path=path)
-    return HTMLResponse(body, headers={"Cache-Control": "no-store"})
+    """A 303 to the page's clean address: the browser never shows or keeps the link's address (no
+    history entry to go back to). The page it lands on is shown through the Lax twin cookie when the
+    link was clicked on another site (session.token)."""
+    return RedirectResponse(path, status_code=303, headers={"Cache-Control": "no-store"})
 
 
 def one_click(request: Request, body: bytes) -> Response:

@@ -7,8 +7,8 @@ import pytest
 
 from core import templates as core_templates
 from db import links, plans
-from tests.client.helpers import (CALM, CSP, TTL, audit_actions, browser, form, now, onward_path, open_link,
-                                  post_pairs, seen)
+from tests.client.helpers import (CALM, CSP, TTL, audit_actions, browser, counts, form, now, onward_path,
+                                  open_link, post_pairs, seen)
 from tests.conftest import make_reachable
 
 T = core_templates.by_key(core_templates.BUILT_IN)
@@ -72,17 +72,39 @@ def test_every_client_page_works_without_javascript_no_script_or_inline_style_th
             assert "<script" not in r.text and " style=" not in r.text and "<style" not in r.text, name
 
 
-def cookie_header(response) -> str:
-    (cookie,) = response.headers.get_list("set-cookie")
+def cookie_header(response, name: str = "as_link_") -> str:
+    """The Set-Cookie of the Strict cookie (`as_link_…`) or of its Lax twin (`as_view_…`)."""
+    cookies = response.headers.get_list("set-cookie")
+    assert len(cookies) == 2, cookies
+    (cookie,) = [c for c in cookies if c.startswith(name)]
     return cookie
 
 
 def test_the_link_cookie_is_httponly_samesite_strict_scoped_to_the_client_pages_and_a_session_cookie(sqlite_db, people):
     raw = link(people)
-    cookie = cookie_header(browser().get("/c/", params={"t": raw}))
-    parts = [p.strip() for p in cookie.split(";")]
+    opened = browser().get("/c/", params={"t": raw})
+    parts = [p.strip() for p in cookie_header(opened).split(";")]
     assert parts[0] == f"as_link_checkin={raw}"
     assert {p.lower() for p in parts[1:]} == {"httponly", "path=/c/", "samesite=strict"}  # no Secure over http
+    # Its twin only shows pages after a link clicked on another site (a browser does not send a Strict
+    # cookie on that redirect): the same, but SameSite=Lax.
+    parts = [p.strip() for p in cookie_header(opened, "as_view_").split(";")]
+    assert parts[0] == f"as_view_checkin={raw}"
+    assert {p.lower() for p in parts[1:]} == {"httponly", "path=/c/", "samesite=lax"}
+
+
+def test_a_page_opened_through_the_lax_cookie_shows_but_every_change_needs_the_strict_cookie(sqlite_db, people):
+    raw = link(people)
+    tc = browser()
+    tc.cookies.set("as_view_checkin", raw, path="/c/")  # what a browser sends after a cross-site click
+    page = tc.get("/c/checkin")
+    assert "Submit check-in" in page.text
+    fields = form(page, "/c/checkin")
+    pairs = fields.defaults() + [("mood", "5"), ("distress", "2")]
+    refused = tc.post("/c/checkin", data=dict(pairs))
+    assert "This link isn't working" in refused.text and counts()["checkins"] == 0
+    tc.cookies.set("as_link_checkin", raw, path="/c/")  # the same form from this site: the Strict cookie goes too
+    assert "Thank you" in tc.post("/c/checkin", data=dict(pairs)).text and counts()["checkins"] == 1
 
 
 def test_the_link_cookie_is_secure_over_https(sqlite_db, people):

@@ -11,8 +11,7 @@ LANDED = re.compile(r"^/c/(consent|checkin|card|preferences|link-problem)$")
 
 
 def open_link(page, url: str) -> None:
-    """Open an emailed link and wait for the page's clean address (the link's own page is a tiny
-    "onward" page that moves on by itself, no script involved)."""
+    """Open an emailed link and wait for the page's clean address (the link answers a 303 to it)."""
     page.goto(url)
     page.wait_for_url(lambda u: bool(LANDED.match(urlsplit(u).path)))
 

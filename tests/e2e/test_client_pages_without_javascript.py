@@ -201,7 +201,8 @@ def test_a_link_clicked_on_another_origin_opens_the_form_and_back_never_returns_
         page.goto(webmail.url)
         page.get_by_role("link", name="Check in here").click()
         page.wait_for_url("**/c/checkin")
-        # The SameSite=Strict cookie went with the page's own refresh: the form, not the calm page.
+        # After another site's click the Strict cookie is not sent on the redirect; its Lax twin shows the
+        # form, and the submit (a request this site starts) carries the Strict cookie: saved.
         expect(page.get_by_role("heading", name="Check in")).to_be_visible()
         minimal_check_in(page)
         expect(page.get_by_role("heading", name="Thank you")).to_be_visible()

@@ -365,11 +365,9 @@ def test_client_templates_escape_everything_and_never_mark_text_safe():
 
 
 def test_every_client_page_template_extends_base_with_its_language():
-    # base.html carries <html lang>, the stylesheet, the viewport and the stop control; onward.html is
-    # the one page drawn before the link session exists (it only moves on), macros.html holds macros.
+    # base.html carries <html lang>, the stylesheet, the viewport and the stop control; macros.html holds macros.
     assert 'lang="{{ lang }}"' in (CLIENT_TEMPLATES / "base.html").read_text()
-    assert 'lang="{{ lang }}"' in (CLIENT_TEMPLATES / "onward.html").read_text()
-    pages = [p for p in sorted(CLIENT_TEMPLATES.glob("*.html")) if p.name not in ("base.html", "onward.html", "macros.html")]
+    pages = [p for p in sorted(CLIENT_TEMPLATES.glob("*.html")) if p.name not in ("base.html", "macros.html")]
     assert len(pages) >= 10
     offenders = [p.name for p in pages if not p.read_text().startswith('{% extends "base.html" %}')]
     assert offenders == []
