@@ -148,7 +148,7 @@ def test_a_check_in_works_through_the_proxy_and_its_token_is_in_no_nginx_log(ser
             if (proxy.dir / name).exists()}
     assert "error.log" in logs
     access = logs["anchorstep-access.log"]  # the admins' log: method, path and status, never the query
-    assert '"GET /c/" 200' in access and '"GET /c/checkin" 200' in access, access
+    assert '"GET /c/" 303' in access and '"GET /c/checkin" 200' in access, access
     assert '"POST /c/checkin" 200' in access, access
     assert not any(t in text for t in (token, old) for text in logs.values()), "a link token reached an nginx log"
     assert "?t=" not in access and "t=" not in access
