@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import re
 import secrets
 import statistics
@@ -35,6 +36,8 @@ from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlparse
+
+logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request in the bench's output
 
 SLOW_4G = {"offline": False, "latency": 150, "downloadThroughput": 1.6e6 / 8, "uploadThroughput": 750e3 / 8}
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 3}
