@@ -133,7 +133,11 @@ def browser_measurements(name, args, results, notes, tmp, username, client_id) -
         import httpx
         n = 40 if args.quick else 200
         for how, client in (("in-process", cp.in_process()),
-                            ("HTTP to streamlit run app.py", httpx.Client(base_url=app.url, timeout=30))):
+                            # A new connection per request: on a kept-alive loopback connection every answer
+                            # of this server waits about 44 ms for a delayed TCP acknowledgement (even
+                            # /_stcore/health), which would hide the server's own time.
+                            ("HTTP to streamlit run app.py", httpx.Client(
+                                base_url=app.url, timeout=30, limits=httpx.Limits(max_keepalive_connections=0)))):
             times, cpu = cp.server_times(client, client_id, n=n)
             notes.setdefault("client_server_times", {}).setdefault(name, {})[how] = cp.summary(times, cpu)
             for label, samples in times.items():

@@ -13,8 +13,10 @@
 - **Server time** of each client page and each POST, requests one at a time, p50 and p95, measured
   twice: in-process (`client.web`'s Starlette app, the routes and middleware app.py mounts, through
   Starlette's test client: the server's own work; the target applies to this one) and over HTTP to the
-  real server (one keep-alive connection; from sending the request to the answer's last byte, so it
-  also holds uvicorn, httpx and, on a shared machine, the wait for a CPU).
+  real server (a new connection per request: on a kept-alive loopback connection each answer of
+  `streamlit run` waited about 44 ms for a delayed TCP acknowledgement, /_stcore/health included;
+  from sending the request to the answer's last byte, so it also holds the TCP handshake, uvicorn,
+  httpx and, on a shared machine, the wait for a CPU).
 
 Times in the browser are the page's own clocks (`performance.timeOrigin + performance.now()`): the
 click is stamped by a listener on the webmail page, "usable" by the first animation frame in which the
