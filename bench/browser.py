@@ -1,7 +1,7 @@
-"""Real server, real Chromium (Debian's /usr/bin/chromium; nothing is downloaded):
-- from opening a check-in link to an interactive form, against a bare one-line page (floor_bare.py);
-- the app process's peak memory (VmHWM) while it renders the client view for the year client.
-The waiting and the sign-in are the browser tests' (tests/e2e/streamlit_page.py)."""
+"""Real server, real Chromium (Debian's /usr/bin/chromium; nothing is downloaded): the server and the
+browser the browser measurements share, and the app process's peak memory (VmHWM) while it renders the
+client view for the year client (the client's pages: bench/client_pages.py). The waiting and the
+sign-in are the browser tests' (tests/e2e/streamlit_page.py)."""
 from __future__ import annotations
 
 import os
@@ -63,59 +63,6 @@ def _browser(p):
     return p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
         "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"])
-
-
-def checkin_link(server: Server, client_id: int) -> str:
-    """A real check-in token (db.links.issue_for), issued by the client's clinician."""
-    from datetime import datetime, timezone
-    from sqlalchemy import select
-    import db
-    from core import settings
-    from db import links
-    from db.actors import Actor
-    from db.clients import clients
-    from db.clinicians import clinicians
-    with db.read() as conn:
-        row = conn.execute(select(clients.c.clinician_id, clients.c.practice_id, clinicians.c.username)
-                           .join(clinicians, clinicians.c.id == clients.c.clinician_id)
-                           .where(clients.c.id == client_id)).one()
-    actor = Actor(row.clinician_id, row.practice_id, "clinician", row.username)
-    raw = links.issue_for(actor, client_id, "checkin", now=datetime.now(timezone.utc),
-                          ttl_days=settings.load().link_ttl_days())
-    return links.url(server.url, raw)
-
-
-def link_vs_bare(app: Server, bare: Server, link: str, runs: int,
-                 floor: Server | None = None) -> tuple[list[float], ...]:
-    """Seconds from goto to a usable page, each run in a fresh browser context, the pages in rotating
-    order. With `floor` (floor_checkin.py: the form's elements, no routing or data work) a third list."""
-    from playwright.sync_api import expect, sync_playwright
-    took_by: dict[str, list[float]] = {"link": [], "bare": [], "floor": []}
-    kinds = ["link", "bare"] + (["floor"] if floor is not None else [])
-    with sync_playwright() as p:
-        b = _browser(p)
-        try:
-            for i in range(runs + 1):  # the first round warms the servers up and is not counted
-                for which in kinds[i % len(kinds):] + kinds[:i % len(kinds)]:
-                    ctx = b.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-                    page = ctx.new_page()
-                    t0 = time.perf_counter()
-                    if which == "bare":
-                        page.goto(bare.url)
-                        settle(page)
-                        expect(page.get_by_text("hello")).to_be_visible(timeout=60_000)
-                    else:
-                        page.goto(link if which == "link" else floor.url)
-                        button = page.get_by_role("button", name="Submit check-in")
-                        expect(button).to_be_enabled(timeout=60_000)
-                        settle(page)
-                    took = time.perf_counter() - t0
-                    if i:
-                        took_by[which].append(took)
-                    ctx.close()
-        finally:
-            b.close()
-    return (took_by["link"], took_by["bare"]) + ((took_by["floor"],) if floor is not None else ())
 
 
 def client_view_memory(app: Server, username: str, password: str) -> dict:

@@ -105,7 +105,7 @@ def measure_pair(names: tuple[str, str], database: str, page: Callable[[], None]
 def _fmt(value: float, unit: str) -> str:
     if unit == "s":
         return f"{value:.1f} s" if value >= 10 else f"{value * 1000:.1f} ms"
-    return f"{value:.0f} {unit}"
+    return f"{value:.1f} {unit}" if unit == "KiB" else f"{value:.0f} {unit}"
 
 
 def _mark(passed) -> str:

@@ -27,7 +27,7 @@ def _signed_in(username: str, state: dict | None = None):
     from streamlit.testing.v1 import AppTest
     from db import signins
     sid, _ = signins.start_session(username, datetime.now(timezone.utc))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "portal.py"), default_timeout=120)  # the portal (app.py adds the client routes)
     at.session_state["as_sid"] = sid
     at.session_state["authentication_status"] = True
     at.session_state["username"] = username

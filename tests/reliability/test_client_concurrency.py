@@ -1,0 +1,163 @@
+"""500 check-in POSTs at once, through real HTTP, to a real `streamlit run app.py` serving the client's
+pages (issue 14: "500 concurrent check-in POSTs through real HTTP (many clients, a few repeated keys) →
+exactly the expected rows, on both databases"; RELIABILITY.md: concurrent submissions lose nothing and
+duplicate nothing).
+
+100 clients, each with their own link and link session (a cookie jar of their own, as a phone's browser).
+Each client's browser draws the check-in form in one tab and again in a second tab (the first form of a
+link and day: both carry the same idempotency key), and twice more through "Check in again" (a new key
+each). Then all 500 POSTs are sent at once from a pool of threads: the first tab double-taps Submit (2),
+the second tab submits too (1), and each "again" form is submitted once (2). Expected: per client three
+check-ins (one for the shared key, one per "again" form), each with its step answer, its audit row and
+the fresh card link a saved check-in hands out; no answer other than 200, and the shared key's three
+answers are one "saved" and two "already saved"."""
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.conftest import PG_URL, need, postgres_up
+from tests.e2e.conftest import Server
+
+CLIENTS = 100
+ALREADY = "This check-in was already saved"
+# Run in the server's environment (Server.run_python), through SQLAlchemy Core so that PostgreSQL's
+# private schema is used too. PRACTICE: a practice and the clinician Maya (the demo seed runs on SQLite
+# only). CROWD: the clients, each reachable (active consent) with one daily step and a check-in link.
+PRACTICE = """
+from datetime import datetime, timezone
+import db; from db import clinicians, practices
+now = datetime.now(timezone.utc)
+with db.write() as conn:
+    pid = practices.create(conn, name="Crowd Practice", timezone="Europe/London", now=now)
+    clinicians.insert_row(conn, practice_id=pid, username="maya", display_name="Maya", email="maya@example.org",
+                          role="clinician", password="not used by this test", now=now)
+"""
+CROWD = """
+import json
+from datetime import datetime, timedelta, timezone
+from sqlalchemy import select
+import db
+from core import settings, templates
+from db import clients, links, plans
+from db.actors import Actor
+from db.tables import clinicians
+from demo import builders
+now = datetime.now(timezone.utc)
+with db.read() as c:
+    m = c.execute(select(clinicians.c.id, clinicians.c.practice_id).where(clinicians.c.username == "maya")).one()
+maya = Actor(m.id, m.practice_id, "clinician", "maya")
+step = {**templates.by_key(templates.BUILT_IN)["breathing"]["step"], "days": list(range(7))}
+out = []
+for i in range(N):
+    cid, err = clients.create(maya, {"display_name": f"Crowd {i:03d}", "email": "crowd@example.org",
+                                     "timezone": "Europe/London"}, now=now - timedelta(days=2))
+    assert not err, err
+    with db.write() as c:
+        builders.record_confirmed_in(c, cid, at=now - timedelta(days=2), by="maya")
+    _, err = plans.create_plan(maya, cid, goal="Calmer mornings", steps=[step], now=now - timedelta(days=1))
+    assert not err, err
+    out.append(links.issue_for(maya, cid, "checkin", now=now, ttl_days=settings.load().link_ttl_days()))
+print(json.dumps(out))
+"""
+COUNTS = """
+import json
+from sqlalchemy import func, select
+import db
+from db.tables import audit_events, checkin_steps, checkins, client_links, clients
+with db.read() as c:
+    ids = select(clients.c.id).where(clients.c.display_name.like("Crowd %")).scalar_subquery()
+    ours = checkins.c.client_id.in_(ids)
+    n = lambda q: c.execute(q).scalar_one()
+    print(json.dumps({
+        "checkins": n(select(func.count()).where(ours)),
+        "keys": n(select(func.count()).select_from(
+            select(checkins.c.client_id, checkins.c.idempotency_key).where(ours).distinct().subquery())),
+        "checkin_steps": n(select(func.count()).select_from(checkin_steps.join(checkins)).where(ours)),
+        "audit": n(select(func.count()).where(audit_events.c.action == "checkin.submit",
+                                              audit_events.c.client_id.in_(ids))),
+        "card_links": n(select(func.count()).where(client_links.c.purpose == "card", client_links.c.client_id.in_(ids))),
+        "per_client": sorted(set(c.execute(select(func.count()).where(ours).group_by(checkins.c.client_id)).scalars())),
+    }))
+"""
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def crowd_server(request, tmp_path):
+    """A real `streamlit run app.py` on a fresh demo database of the given kind."""
+    extra, schema = {}, None
+    if request.param == "postgres":
+        need(postgres_up(), f"PostgreSQL at {PG_URL}")
+        schema = f"t_{uuid.uuid4().hex[:10]}"
+        extra = {"DATABASE_URL": PG_URL, "DATABASE_SCHEMA": schema}
+    srv = Server(tmp_path, seed=request.param == "sqlite", extra_env=extra)
+    if schema:  # the demo seed runs on SQLite only: the practice and Maya, made the way the tests make people
+        srv.run_python(PRACTICE)
+    yield srv
+    srv.stop()
+    if schema:
+        eng = create_engine(PG_URL)
+        with eng.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        eng.dispose()
+
+
+def _form(page: str) -> dict[str, str]:
+    """The fields a person's Submit sends: the hidden ones as drawn, "Done" for each step, a mood and a
+    distress (no answer is preselected on the page, so a person picks them)."""
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+    steps = sorted(set(re.findall(r'name="status_(\d+)"', page)))
+    assert steps, "the form has no step to answer"
+    return {**hidden, **{f"status_{s}": "done" for s in steps}, "mood": "6", "distress": "2"}
+
+
+def _browser_of(server, raw: str) -> tuple[httpx.Client, list[dict]]:
+    """One client's browser: open the link (its token goes into the link session's cookie), draw the form
+    in a first and a second tab, and two "Check in again" forms. Returns the browser and the five POSTs."""
+    b = httpx.Client(base_url=server.url, timeout=120, limits=httpx.Limits(max_connections=5))
+    opened = b.get(f"/c/?t={raw}")
+    assert opened.status_code == 200 and "as_link_checkin" in b.cookies, opened.text[:300]
+    first, second = _form(b.get("/c/checkin").text), _form(b.get("/c/checkin").text)
+    again = [_form(b.get("/c/checkin?again=1").text) for _ in range(2)]
+    assert first["idempotency_key"] == second["idempotency_key"], "a second tab draws the same first form"
+    assert len({first["idempotency_key"], *(a["idempotency_key"] for a in again)}) == 3
+    return b, [first, first, second, *again]
+
+
+def test_500_concurrent_check_in_posts_over_http_save_exactly_the_expected_rows_and_no_5xx(crowd_server):
+    raws = json.loads(crowd_server.run_python(f"N = {CLIENTS}\n" + CROWD).strip().splitlines()[-1])
+    browsers = [_browser_of(crowd_server, raw) for raw in raws]
+    posts = [(n, b, body) for n, (b, bodies) in enumerate(browsers) for body in bodies]
+    assert len(posts) == 500
+
+    def send(item):
+        n, b, body = item
+        r = b.post("/c/checkin", data=body)
+        return n, body["idempotency_key"], r.status_code, ("saved" if "Thank you" in r.text and ALREADY not in r.text
+                                                           else "already" if ALREADY in r.text else r.text[:200])
+
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        answers = list(pool.map(send, posts))
+    for b, _ in browsers:
+        b.close()
+
+    assert [a for a in answers if a[2] != 200] == [], "every POST is answered 200 (no 5xx, no refusal)"
+    outcome: dict[tuple[int, str], list[str]] = {}
+    for n, key, _status, said in answers:
+        outcome.setdefault((n, key), []).append(said)
+    shared = [sorted(v) for (n, key), v in outcome.items() if key.startswith("link")]
+    assert len(shared) == CLIENTS and all(v == ["already", "already", "saved"] for v in shared), shared[:5]
+    assert all(v == ["saved"] for (n, key), v in outcome.items() if not key.startswith("link"))
+
+    got = json.loads(crowd_server.run_python(COUNTS).strip().splitlines()[-1])
+    expected = 3 * CLIENTS
+    assert got == {"checkins": expected, "keys": expected, "checkin_steps": expected, "audit": expected,
+                   "card_links": expected, "per_client": [3]}
+    assert "Traceback" not in Path(crowd_server.log.name).read_text()
