@@ -254,7 +254,8 @@ def unthrottled_vs_static(server_url: str, static_dir: Path, client_id: int, run
     from playwright.sync_api import sync_playwright
     from bench.browser import _browser
     with httpx.Client(base_url=server_url, timeout=30) as h:
-        h.get(f"/c/?t={issue(client_id, 'checkin')}").raise_for_status()
+        opened = h.get(f"/c/?t={issue(client_id, 'checkin')}")
+        assert opened.status_code == 303, opened.status_code
         page = h.get("/c/checkin")
         page.raise_for_status()
     (static_dir / "checkin.html").write_bytes(page.content)
@@ -324,7 +325,7 @@ def server_times(client, client_id: int, n: int, warmup: int = 5) -> tuple[dict[
     with client as h:
         raws = {p: issue(client_id, p) for p in ("checkin", "card", "preferences")}
         for raw in raws.values():
-            timer(OPEN, lambda: h.get(f"/c/?t={raw}"), contains="Opening your page")
+            timer(OPEN, lambda: h.get(f"/c/?t={raw}", follow_redirects=False), expect_status=303)
         form = h.get("/c/checkin").text
         csrf = _CSRF.search(form).group(1)
         steps = sorted(set(re.findall(r'name="status_(\d+)"', form)))
@@ -356,7 +357,7 @@ def server_times(client, client_id: int, n: int, warmup: int = 5) -> tuple[dict[
         for i, raw in enumerate(consent_rounds(warmup + n, skip=client_id)):
             t = timer if i >= warmup else scratch
             h.cookies.clear()  # each client its own browser
-            t(OPEN, lambda: h.get(f"/c/?t={raw}"), contains="Opening your page")
+            t(OPEN, lambda: h.get(f"/c/?t={raw}", follow_redirects=False), expect_status=303)
             page = t("GET /c/consent (the open form)", lambda: h.get("/c/consent"), contains="I agree").text
             items = re.findall(r'name="item" value="([^"]+)"', page)
             t("POST /c/consent (consent confirmed)",
