@@ -237,13 +237,20 @@ def _checkin_context(visit: Visit, page: dict, query, values: dict, errors: dict
                 due_list=page["due"], crisis_resources=page["crisis_resources"])
 
 
-def checkin_page(request: Request, form: FormData | None) -> Response:
+def _checkin_visit(request: Request) -> tuple[Visit, dict] | Response:
+    """A check-in link's session and what its page draws (checkins.form_by_link), or the page to show instead."""
     visit = _visit(request, "checkin")
     if isinstance(visit, Response):
         return visit
     page = checkins.form_by_link(visit.raw, now=visit.now)
-    if page is None:
-        return problem(visit.cfg)
+    return problem(visit.cfg) if page is None else (visit, page)
+
+
+def checkin_page(request: Request, form: FormData | None) -> Response:
+    found = _checkin_visit(request)
+    if isinstance(found, Response):
+        return found
+    visit, page = found
     if form is None:
         return render(visit, "checkin.html", **_checkin_context(visit, page, request.query_params, {}, {}))
     values = forms.kept(form)
@@ -271,12 +278,10 @@ def checkin_page(request: Request, form: FormData | None) -> Response:
 
 
 def questionnaire_page(request: Request, form: FormData | None) -> Response:
-    visit = _visit(request, "checkin")
-    if isinstance(visit, Response):
-        return visit
-    page = checkins.form_by_link(visit.raw, now=visit.now)
-    if page is None:
-        return problem(visit.cfg)
+    found = _checkin_visit(request)
+    if isinstance(found, Response):
+        return found
+    visit, page = found
     aid = request.path_params["assignment_id"]
     due = next((d for d in page["due"] if d["assignment_id"] == aid), None)
     values = forms.kept(form) if form is not None else {}
