@@ -56,7 +56,12 @@ class Audit:
 
 
 def _focus_is_on_the_error_summary(page) -> bool:
-    return page.evaluate("document.activeElement && document.activeElement.id") == "errors"
+    # `autofocus` is applied at the browser's next rendering step after the page loads, not at once.
+    try:
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'errors'", timeout=10_000)
+        return True
+    except Exception:
+        return False
 
 
 @pytest.mark.parametrize("width", [320, 390, 1280])

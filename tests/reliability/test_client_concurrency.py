@@ -123,7 +123,8 @@ def _browser_of(server, raw: str) -> tuple[httpx.Client, list[dict]]:
     in a first and a second tab, and two "Check in again" forms. Returns the browser and the five POSTs."""
     b = httpx.Client(base_url=server.url, timeout=120, limits=httpx.Limits(max_connections=5))
     opened = b.get(f"/c/?t={raw}")
-    assert opened.status_code == 200 and "as_link_checkin" in b.cookies, opened.text[:300]
+    assert opened.status_code == 303 and opened.headers["location"] == "/c/checkin", opened.text[:300]
+    assert "as_link_checkin" in b.cookies
     first, second = _form(b.get("/c/checkin").text), _form(b.get("/c/checkin").text)
     again = [_form(b.get("/c/checkin?again=1").text) for _ in range(2)]
     assert first["idempotency_key"] == second["idempotency_key"], "a second tab draws the same first form"
