@@ -75,7 +75,6 @@ def asset_version() -> str:
 @dataclass
 class Visit:
     """One request of a link session: settings, the cookie's token, the time, what the link may do."""
-    request: Request
     cfg: settings_mod.Settings
     purpose: str
     raw: str
@@ -93,7 +92,7 @@ def render(visit: Visit | None, template: str, *, status: int = 200, stop: bool 
                         headers={"Cache-Control": "no-store"})
 
 
-def problem(cfg: settings_mod.Settings | None = None, status: int = 200) -> HTMLResponse:
+def problem(status: int = 200) -> HTMLResponse:
     """The one calm page for a link that doesn't work: it never says why."""
     return render(None, "problem.html", status=status, title="This link isn't working")
 
@@ -112,16 +111,16 @@ def _visit(request: Request, purpose: str) -> Visit | Response:
     # every cookie that opens nothing counts as a guess. (Opening a link counts in links.open_link.)
     keys = session.limit_keys(request, cfg)
     if raw and any(ratelimit.LINK_LOOKUPS.over(k, now) for k in keys):
-        return problem(cfg)
+        return problem()
     res = links.current(raw, now) if raw else links.INVALID
     if raw and res.status == "invalid":
         for k in keys:
             ratelimit.LINK_LOOKUPS.allow(k, now)
-    visit = Visit(request, cfg, purpose, raw, now, res)
+    visit = Visit(cfg, purpose, raw, now, res)
     if res.status == "withdrawn":
         return withdrawn(visit)
     if not res.ok or res.purpose != purpose:
-        return problem(cfg)
+        return problem()
     return visit
 
 
@@ -172,10 +171,10 @@ def one_click(request: Request, body: bytes) -> Response:
     now = utcnow()
     res = links.open_link(raw, now, limit_keys=session.limit_keys(request, cfg))
     if not res.ok or res.purpose != "preferences":
-        return problem(cfg, status=404)
+        return problem(status=404)
     result = reminders.pause_by_link(raw, True, now=now, via="one-click unsubscribe (RFC 8058)")
     if result == "invalid":
-        return problem(cfg, status=404)
+        return problem(status=404)
     return Response("Reminders are paused.\n", media_type="text/plain", headers={"Cache-Control": "no-store"})
 
 
@@ -189,7 +188,7 @@ def consent_page(request: Request, form: FormData | None) -> Response:
     if page["state"] == "withdrawn":
         return withdrawn(visit)
     if page["state"] == "invalid":
-        return problem(visit.cfg)
+        return problem()
     values = forms.consent_values(form)
     errors: dict[str, str] = {}
     state = page["state"]
@@ -200,18 +199,17 @@ def consent_page(request: Request, form: FormData | None) -> Response:
                                          renewal_days=visit.cfg["CONSENT_RENEWAL_DAYS"],
                                          grace_days=visit.cfg["CONSENT_GRACE_DAYS"])
         if result == "invalid":
-            return problem(visit.cfg)
+            return problem()
         if result in ("confirmed", "already"):
             state = "thanks"
     elif state == "confirmed":
         state = "thanks"
     items = page.get("items", [])
     return render(visit, "consent.html", title="Before you start" if state == "open" else "Thank you",
-                  state=state, items=items, errors=errors, ticked=set(values["items"]), name=values["name"],
-                  item_fields=[])
+                  state=state, items=items, errors=errors, ticked=set(values["items"]), name=values["name"])
 
 
-def _checkin_context(visit: Visit, page: dict, query, values: dict, errors: dict) -> dict:
+def _checkin_context(page: dict, query, values: dict, errors: dict) -> dict:
     yesterday = (values.get("local_date") == page["yesterday"].isoformat()) if values else query.get("day") == "yesterday"
     day = page["yesterday"] if yesterday else page["today"]
     corrects = values.get("corrects") if values else query.get("corrects", "")
@@ -243,7 +241,7 @@ def _checkin_visit(request: Request) -> tuple[Visit, dict] | Response:
     if isinstance(visit, Response):
         return visit
     page = checkins.form_by_link(visit.raw, now=visit.now)
-    return problem(visit.cfg) if page is None else (visit, page)
+    return problem() if page is None else (visit, page)
 
 
 def checkin_page(request: Request, form: FormData | None) -> Response:
@@ -252,18 +250,18 @@ def checkin_page(request: Request, form: FormData | None) -> Response:
         return found
     visit, page = found
     if form is None:
-        return render(visit, "checkin.html", **_checkin_context(visit, page, request.query_params, {}, {}))
+        return render(visit, "checkin.html", **_checkin_context(page, request.query_params, {}, {}))
     values = forms.kept(form)
     if not session.csrf_ok(visit.raw, form.get("csrf"), visit.cfg):
         return render(visit, "checkin.html", status=400, **_checkin_context(
-            visit, page, request.query_params, values,
+            page, request.query_params, values,
             {"form": "This page was open for a long time, so nothing was saved yet. Please check your answers and "
                      "press Submit again."}))
     result = checkins.submit(visit.raw, forms.checkin(form), now=visit.now)
     if result.status == "invalid":
-        return problem(visit.cfg)
+        return problem()
     if result.status == "errors":
-        return render(visit, "checkin.html", **_checkin_context(visit, page, request.query_params, values, result.errors))
+        return render(visit, "checkin.html", **_checkin_context(page, request.query_params, values, result.errors))
     upcoming = checkin_rules.next_practice(page["steps"], page["timezone"], visit.now)
     response = render(visit, "checkin_done.html", title="Thank you", flagged=result.flagged,
                       already=result.status == "already", warm=checkin_rules.warm_words(result.statuses),
@@ -298,7 +296,7 @@ def questionnaire_page(request: Request, form: FormData | None) -> Response:
     key = values.get("idempotency_key", "")
     result = measures.submit(visit.raw, aid, forms.answers(form, len(due["items"]) if due else 0), key, now=visit.now)
     if result.status == "invalid":
-        return problem(visit.cfg)
+        return problem()
     if result.status == "errors" and due is not None:
         return render(visit, "questionnaire.html", due=due, key=key, errors=result.errors, **ctx)
     if result.status == "errors":  # nothing due any more (answered in another tab): back to the check-in
@@ -313,7 +311,7 @@ def card_page(request: Request, form: FormData | None) -> Response:
         return visit
     card = plans.card(visit.raw, now=visit.now)
     if card is None:
-        return problem(visit.cfg)
+        return problem()
     struggling = request.query_params.get("struggling") == "1"
     steps = plan_rules.struggling_first(card["steps"]) if struggling else card["steps"]
     return render(visit, "card.html", title="Your coping card", struggling=struggling, steps=steps,
@@ -326,7 +324,7 @@ def card_calendar(request: Request, form: FormData | None) -> Response:
         return visit
     ics = plans.card_calendar(visit.raw, now=visit.now)
     if ics is None:
-        return problem(visit.cfg)
+        return problem()
     return Response(ics, media_type="text/calendar; charset=utf-8", headers={
         "Content-Disposition": 'attachment; filename="coping-card.ics"', "Cache-Control": "no-store"})
 
@@ -349,10 +347,10 @@ def preferences_page(request: Request, form: FormData | None) -> Response:
         else:
             done = reminders.pause_by_link(visit.raw, want == "pause", now=visit.now)
             if done == "invalid":
-                return problem(visit.cfg)
+                return problem()
     state = reminders.link_state(visit.raw, visit.now)
     if state["state"] == "invalid":
-        return problem(visit.cfg)
+        return problem()
     return render(visit, "preferences.html", title="Your reminders", state=state["state"], done=done, errors=errors)
 
 
@@ -372,7 +370,7 @@ def stop_page(request: Request, form: FormData | None) -> Response:
                       stop_error="Please tick \"I want to stop taking part\" to stop.")
     result = consent.withdraw_by_link(visit.raw, visit.now)
     if result == "invalid":
-        return problem(visit.cfg)
+        return problem()
     visit.res = links.Resolution("withdrawn", visit.res.client_id, visit.res.practice_id, visit.res.link_id, purpose)
     return withdrawn(visit)
 
@@ -398,7 +396,7 @@ async def _read_form(request: Request) -> FormData | Response:
     return await request.form(max_files=0, max_fields=400)
 
 
-def _page(handler, methods=("GET", "HEAD", "POST")):
+def _page(handler):
     async def endpoint(request: Request) -> Response:
         form = None
         if request.method == "POST":
