@@ -199,3 +199,23 @@ def test_the_audit_itself_catches_a_violation_a_small_target_and_sideways_scroll
     found = " | ".join(audit.problems["faulty"])
     assert "image-alt" in found and "target 'b' is 16" in found and "scrolls sideways" in found, found
     ctx.close()
+
+
+@pytest.mark.parametrize("width", [320, 390, 1280])
+def test_axe_finds_no_violation_on_the_something_went_wrong_page(server, browser, width):
+    # The calm 500 page appears only when the server fails, so the page the app draws for it is served
+    # at an address of the real server (its stylesheet and icon come from that server) and audited there.
+    from client import web
+    html = web.render(None, "error.html", status=500, title="Something went wrong").body
+    ctx = browser.new_context(viewport={"width": width, "height": 800})
+    page = ctx.new_page()
+    page.route("**/c/failed-for-the-audit", lambda route: route.fulfill(
+        status=500, body=html, headers={"Content-Type": "text/html; charset=utf-8",
+                                        "Content-Security-Policy": web.CSP}))
+    page.goto(f"{server.url}/c/failed-for-the-audit")
+    expect(page.get_by_role("heading", name="Something went wrong on our side")).to_be_visible()
+    assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith("system-ui")  # the CSS loaded
+    audit = Audit(page, width)
+    audit.state("something went wrong")
+    ctx.close()
+    assert audit.problems == {}
