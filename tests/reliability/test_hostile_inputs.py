@@ -658,6 +658,7 @@ def test_practice_settings_keep_typed_values_after_a_refusal_and_crisis_text_rea
     go(page, "Practice settings")
     name, crisis = page.get_by_label("Practice name (shown on client pages)"), page.get_by_role(
         "textbox", name="Crisis resources shown to clients")
+    expect(name).not_to_have_value("", timeout=30_000)  # the saved name has reached the widget
     original = name.input_value()
     name.fill("   ")
     crisis.fill(CRISIS)
@@ -667,6 +668,8 @@ def test_practice_settings_keep_typed_values_after_a_refusal_and_crisis_text_rea
     expect(crisis).to_have_value(CRISIS)  # nothing valid lost
     guard.check("after the refused settings")
     name.fill(original)
+    name.press("Tab")  # commit the text input before the click (Streamlit sends it on blur)
+    expect(name).to_have_value(original)
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Practice settings saved.")).to_be_visible(timeout=30_000)
     settle(page)
