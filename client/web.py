@@ -38,7 +38,11 @@ MAX_BODY = 64 * 1024  # bytes; the longest honest form (consent, a 500-character
 ONE_CLICK_BODY = "List-Unsubscribe=One-Click"  # RFC 8058 section 3.1
 
 ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
-                         trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+                         trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+                         extensions=["jinja2.ext.i18n"])
+# Client words go through gettext: `{% trans %}…{% endtrans %}` or `{{ _("…") }}` in templates (never
+# around typed text). Until catalogs are bound per request, the words are the English source strings.
+ENV.install_null_translations(newstyle=True)
 ENV.globals.update(anchor=forms.anchor, card_line=plan_rules.card_line, instruction=plan_rules.instruction,
                    if_then_line=plan_rules.if_then_line, days_label=plan_rules.days_label)
 
