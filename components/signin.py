@@ -100,7 +100,7 @@ def sign_out(authenticator: stauth.Authenticate, reason: str, slot) -> None:
     sid = ss.pop("as_sid", None)
     if sid and reason == "signout":
         signins.end(sid, utcnow(), reason="signout")
-    for key in ("as_actor", "as_code_message", "as_setup_in_gate", "as_gate_setup_secret", "as_gate_setup_problem",
+    for key in ("as_actor", "as_code_result", "as_setup_in_gate", "as_gate_setup_secret", "as_gate_setup_problem",
                 two_factor_ui.CODES_KEY):
         ss.pop(key, None)
     if ss.get("authentication_status"):
@@ -137,12 +137,11 @@ def second_step(sid: str, pending: str, cfg: settings_mod.Settings, head) -> Non
             result = two_factor.complete(sid, typed, now=utcnow(), keys=two_factor_ui.keys(),
                                          threshold=cfg["LOCKOUT_THRESHOLD"], minutes=cfg["LOCKOUT_MINUTES"])
             if result == two_factor.OK:
-                ss.pop("as_code_message", None)
+                ss.pop("as_code_result", None)
                 st.rerun()
-            ss["as_code_message"] = CODE_MESSAGES[result]
-        message = ss.get("as_code_message")
-        if message:
-            st.error(message)
+            ss["as_code_result"] = result
+        if ss.get("as_code_result") in CODE_MESSAGES:
+            st.error(CODE_MESSAGES[ss["as_code_result"]])
     st.button("Cancel and sign out", key="as_cancel_second_step", on_click=request_sign_out)
 
 

@@ -38,7 +38,8 @@ def setup(actor: Actor, *, keep_session: str | None, prefix: str) -> bool:
     uri = rules.provisioning_uri(secret, actor.username)
     st.markdown("1. Open an authenticator app on your phone (for example Google Authenticator, Microsoft "
                 "Authenticator, 1Password, Aegis or FreeOTP) and add an account by scanning this code.")
-    st.image(_qr_png(uri), caption="QR code for your authenticator app", width=220)
+    st.image(_qr_png(uri), caption="QR code for your authenticator app", width=220,
+             alt="QR code for your authenticator app (the same key is written below)")
     st.markdown("Can't scan it? Choose *enter a key* in the app and type this key (time-based):")
     st.code(rules.grouped(secret), language=None)
     st.markdown("2. Enter the six-digit code the app now shows for Anchorstep.")
@@ -69,7 +70,7 @@ def show_recovery_codes(*, done_label: str = "I have saved my recovery codes") -
                 "somewhere safe and private (a password manager, or printed in a drawer). They are not "
                 "shown again; you can make new ones on *My account*.")
     st.code("\n".join(codes), language=None)
-    if st.button(done_label, key="as_codes_saved", type="primary"):
+    if st.button(text.md("{label}", label=done_label), key="as_codes_saved", type="primary"):
         ss.pop(CODES_KEY, None)
         st.rerun()
     return True

@@ -160,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Password changed for {args.username}; any lockout is cleared.")
         return 0
     if args.cmd == "reset-2fa":
+        # loaded per command, like the others
         import db
         from db import two_factor
         try:

@@ -51,7 +51,7 @@ class Status:
     required: bool  # by the practice policy or an admin's reset
 
 
-def status(actor: Actor) -> Status:
+def status_for(actor: Actor) -> Status:
     with db.read() as conn:
         row = conn.execute(select(clinicians.c.totp_secret, clinicians.c.two_factor_since,
                                   clinicians.c.two_factor_setup_required, practices.c.require_two_factor)
@@ -200,7 +200,7 @@ def _clear_in(conn, clinician_id: int, *, setup_required: bool) -> None:
 def turn_off_own(actor: Actor, typed: object, *, now: datetime, keys: str) -> str | None:
     """Remove your own second factor (needs a current code). Refused while the practice requires it.
     Returns a calm message, or None when done."""
-    if status(actor).required:
+    if status_for(actor).required:
         return "Your practice requires two-factor sign-in, so it stays on."
     if not confirm_own(actor, typed, now=now, keys=keys):
         return "That code didn't work. Enter the code your app shows now, or a recovery code."

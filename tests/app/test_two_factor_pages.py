@@ -67,7 +67,7 @@ def test_two_factor_code_step_opens_the_portal_with_a_right_code(clara_with_totp
 
 @pytest.mark.parametrize("typed, says", [
     ("", "Please enter the six-digit code"), ("12 34 5", "doesn't look like a code"), ("１２３", "doesn't look like"),
-    ("x" * 64, "doesn't look like"), ("<img src=x onerror=alert(1)>", "doesn't look like"),
+    ("1234567", "doesn't look like"), ("x" * 64, "doesn't look like"), ("<img src=x onerror=alert(1)>", "doesn't look like"),
 ])
 def test_two_factor_hostile_codes_get_a_calm_message_and_no_crash(clara_with_totp, typed, says):
     at = sign_in(fresh_app().run(), "clara", PASSWORD)
@@ -114,21 +114,42 @@ def test_two_factor_policy_forces_setup_before_any_page_and_shows_recovery_codes
     assert len(codes) == 10 and not portal_drawn(at)
     at.button(key="as_codes_saved").click().run()
     assert "Your caseload" in texts(at)
-    assert two_factor.status(people["clara"]).enabled
+    assert two_factor.status_for(people["clara"]).enabled
 
 
 def test_two_factor_set_up_from_my_account_then_turned_off(sqlite_db, people):
     at = signed_in("colin").run()
     at.switch_page("pages/clinician/account.py").run()
     assert "Set up two-factor sign-in" in [e.label for e in at.expander]
-    secret = at.session_state["tf_setup_secret"]
-    at.text_input(key="tf_setup_code").input(tf.code_at(secret, now()))
+    secret = at.session_state["account_tf_setup_secret"]
+    at.text_input(key="account_tf_setup_code").input(tf.code_at(secret, now()))
     next(b for b in at.button if b.label == "Turn on two-factor sign-in").click().run()
     assert not at.exception
     assert len(at.code[0].value.split("\n")) == 10
     at.button(key="as_codes_saved").click().run()
     assert any("On since" in t for t in texts(at).split("\n"))
-    at.text_input(key="tf_manage_code").input(next_code(secret))
+    at.text_input(key="account_tf_code").input(next_code(secret))
     next(b for b in at.button if b.label == "Turn off two-factor sign-in").click().run()
     assert "Two-factor sign-in is off" in texts(at)
-    assert not two_factor.status(people["colin"]).enabled
+    assert not two_factor.status_for(people["colin"]).enabled
+
+
+def test_two_factor_code_typed_in_arabic_indic_digits_with_spaces_signs_in(clara_with_totp):
+    secret, _ = clara_with_totp
+    arabic = "".join("٠١٢٣٤٥٦٧٨٩"[int(d)] for d in next_code(secret))
+    at = sign_in(fresh_app().run(), "clara", PASSWORD)
+    at.text_input(key="as_code").input(f"{arabic[:3]} {arabic[3:]}")
+    at.button[0].click().run()
+    assert "Your caseload" in texts(at)
+
+
+def test_two_factor_a_10000_character_paste_is_refused_calmly_and_not_counted(clara_with_totp, people):
+    from db.tables import clinicians
+    from sqlalchemy import select
+    import db
+    at = sign_in(fresh_app().run(), "clara", PASSWORD)
+    sid = at.session_state["as_sid"]
+    # the browser's field stops at 64 characters; the server refuses longer input itself
+    assert two_factor.complete(sid, "7" * 10_000, now=now(), keys=keys(), threshold=10, minutes=15) == two_factor.MALFORMED
+    with db.read() as conn:
+        assert conn.execute(select(clinicians.c.failed_logins).where(clinicians.c.username == "clara")).scalar() == 0

@@ -41,7 +41,7 @@ def test_two_factor_setup_stores_only_ciphertext_and_ends_the_other_sessions(dat
     assert row["totp_secret"] and SECRET not in row["totp_secret"] and tf.decrypt(row["totp_secret"], KEY) == SECRET
     assert signins.touch(other, NOW + timedelta(seconds=1), idle_minutes=30)[0] is None  # signed out
     assert signins.touch(sid, NOW + timedelta(seconds=1), idle_minutes=30)[0] == clara  # the one it was done from
-    assert two_factor.status(clara).enabled and two_factor.status(clara).codes_left == 10
+    assert two_factor.status_for(clara).enabled and two_factor.status_for(clara).codes_left == 10
     assert actions(people["ada"]) == ["two_factor.setup"]
 
 
@@ -50,7 +50,7 @@ def test_two_factor_setup_refuses_a_wrong_confirming_code_and_saves_nothing(data
     codes, problem = two_factor.enable(clara, SECRET, "000000" if code() != "000000" else "111111", now=NOW,
                                        keys=KEY, keep_session=None)
     assert codes is None and "didn't match" in problem
-    assert not two_factor.status(clara).enabled
+    assert not two_factor.status_for(clara).enabled
     assert actions(people["ada"]) == ["two_factor.setup_failure"]
 
 
@@ -84,7 +84,7 @@ def test_recovery_code_signs_in_once_and_is_used_up(database, people):
     sid2, _ = signins.start_session("clara", NOW + timedelta(minutes=2))
     assert two_factor.complete(sid2, codes[3], now=NOW + timedelta(minutes=2), keys=KEY, threshold=T,
                                minutes=M) == two_factor.REFUSED
-    assert two_factor.status(clara).codes_left == 9
+    assert two_factor.status_for(clara).codes_left == 9
     assert "two_factor.recovery_code_used" in actions(people["ada"])
 
 
@@ -159,7 +159,7 @@ def test_two_factor_admin_reset_clears_a_colleague_and_asks_for_a_new_setup(data
     sid, _ = set_up(clara)
     two_factor.reset(ada, clara.clinician_id, now=NOW + timedelta(minutes=1))
     assert signins.touch(sid, NOW + timedelta(minutes=1, seconds=20), idle_minutes=30)[0] is None
-    st = two_factor.status(clara)
+    st = two_factor.status_for(clara)
     assert not st.enabled and st.codes_left == 0 and st.required
     nsid, _ = signins.start_session("clara", NOW + timedelta(minutes=2))
     assert signins.touch(nsid, NOW + timedelta(minutes=2), idle_minutes=30) == (None, signins.SETUP)
@@ -177,7 +177,7 @@ def test_two_factor_operator_reset_command_clears_an_admin(database, people):
     set_up(ada)
     from db.__main__ import main
     assert main(["reset-2fa", "ADA"]) == 0
-    assert not two_factor.status(ada).enabled and two_factor.status(ada).required
+    assert not two_factor.status_for(ada).enabled and two_factor.status_for(ada).required
     rows, _ = audit.list_events(ada, now=NOW + timedelta(days=3650), action="two_factor.reset")
     assert rows and rows[0]["actor_label"] == "command line"
     assert main(["reset-2fa", "nobody-here"]) == 1
@@ -203,7 +203,7 @@ def test_two_factor_turned_off_by_its_owner_with_a_current_code(database, people
     at = NOW + timedelta(minutes=1)
     assert two_factor.turn_off_own(clara, "000000" if code(at) != "000000" else "111111", now=at, keys=KEY)
     assert two_factor.turn_off_own(clara, code(at), now=at, keys=KEY) is None
-    assert not two_factor.status(clara).enabled
+    assert not two_factor.status_for(clara).enabled
     sid, _ = signins.start_session("clara", at + timedelta(minutes=1))
     assert signins.touch(sid, at + timedelta(minutes=1), idle_minutes=30)[0] == clara
     assert "two_factor.removed" in actions(people["ada"])
