@@ -8,23 +8,33 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import text
+from components import text, two_factor as two_factor_ui
 import streamlit_authenticator as stauth
 
-from core import passwords
+from core import passwords, two_factor as two_factor_rules
 from core import settings as settings_mod
-from db import clinicians, signins
+from db import clinicians, signins, two_factor
 from db.actors import Actor
 
 from components.frame import utcnow
 
 GENERIC_FAILURE = ("That username and password didn't match, or the account is locked for a while after "
                    "repeated attempts. Please try again, or ask your practice admin.")
+CODE_FAILURE = ("That code didn't work, or the account is locked for a while after repeated attempts. Enter the "
+                "code your app shows now (check that your phone sets its time automatically), or a recovery code.")
+CODE_MESSAGES = {
+    two_factor.EMPTY: "Please enter the six-digit code from your authenticator app, or a recovery code.",
+    two_factor.MALFORMED: ("That doesn't look like a code. Enter the six digits your authenticator app shows now, "
+                           "or one of your recovery codes (like abcde-fghjk)."),
+    two_factor.REFUSED: CODE_FAILURE,
+}
 NOTICES = {
     "idle": "You were signed out after {minutes} minutes without activity. Please sign in again.",
     "signout": "You have signed out.",
     "deactivated": "This account is no longer active. Please ask your practice admin.",
     "password": "This account's password was changed, so you were signed out here. Please sign in with the new password.",
+    "two_factor": "Two-factor sign-in was turned on for this account, so you were signed out here. Please sign in again.",
+    "two_factor_reset": "Your practice admin reset your two-factor sign-in. Please sign in and set it up again.",
 }
 
 
@@ -90,11 +100,49 @@ def sign_out(authenticator: stauth.Authenticate, reason: str, slot) -> None:
     sid = ss.pop("as_sid", None)
     if sid and reason == "signout":
         signins.end(sid, utcnow(), reason="signout")
-    ss.pop("as_actor", None)
+    for key in ("as_actor", "as_code_result", "as_setup_in_gate", "as_gate_setup_secret", "as_gate_setup_problem",
+                two_factor_ui.CODES_KEY):
+        ss.pop(key, None)
     if ss.get("authentication_status"):
         with slot.container():  # its cookie-deleting element goes in the fixed slot
             authenticator.logout(location="unrendered")  # clears its state and deletes the cookie
     ss["as_notice"] = reason
+
+
+def second_step(sid: str, pending: str, cfg: settings_mod.Settings, head) -> None:
+    """After a correct password, the step still owed: the code, or a setup the practice requires. Only this
+    is drawn: no page, no page list, nothing of the portal until it is done (db.signins.touch refuses the
+    session meanwhile, and its re-login cookie opens nothing)."""
+    ss = st.session_state
+    with head.container():
+        st.title("Anchorstep")
+    if pending == signins.SETUP:
+        person = two_factor.pending_actor(sid, signins.SETUP)
+        if person is None:
+            st.rerun()
+        st.subheader("Set up two-factor sign-in")
+        st.write("Your practice asks everyone to confirm each sign-in with a code from an app on their phone, "
+                 "so a password alone can't open health records. It takes about two minutes.")
+        ss["as_setup_in_gate"] = True
+        two_factor_ui.setup(person, keep_session=sid, prefix="as_gate_setup")
+    else:
+        st.subheader("Two-step sign-in")
+        st.write("Enter the six-digit code your authenticator app shows for Anchorstep. Lost your phone? "
+                 "Enter one of your recovery codes instead.")
+        with st.form("as_code_form", clear_on_submit=True):
+            typed = st.text_input("Code", key="as_code", max_chars=two_factor_rules.MAX_INPUT,
+                                  autocomplete="one-time-code")
+            submitted = st.form_submit_button("Continue", type="primary")
+        if submitted:
+            result = two_factor.complete(sid, typed, now=utcnow(), keys=two_factor_ui.keys(),
+                                         threshold=cfg["LOCKOUT_THRESHOLD"], minutes=cfg["LOCKOUT_MINUTES"])
+            if result == two_factor.OK:
+                ss.pop("as_code_result", None)
+                st.rerun()
+            ss["as_code_result"] = result
+        if ss.get("as_code_result") in CODE_MESSAGES:
+            st.error(CODE_MESSAGES[ss["as_code_result"]])
+    st.button("Cancel and sign out", key="as_cancel_second_step", on_click=request_sign_out)
 
 
 def current_session() -> str | None:
@@ -131,8 +179,15 @@ def gate(cfg: settings_mod.Settings) -> Actor | None:
     if sid:
         current, reason = signins.touch(sid, utcnow(), idle_minutes=cfg["IDLE_TIMEOUT_MINUTES"])
         if current is not None:
+            if ss.get("as_setup_in_gate") and two_factor_ui.show_recovery_codes(
+                    done_label="I have saved my recovery codes: open my pages"):
+                return None  # the codes of a setup the policy asked for, shown once before any page
+            ss.pop("as_setup_in_gate", None)
             ss["as_actor"] = current
             return current
+        if reason in (signins.CODE, signins.SETUP):
+            second_step(sid, reason, cfg, head)
+            return None
         sign_out(authenticator(), reason or "ended", cookie_slot)
     elif ss.get("authentication_status"):
         # The authenticator thinks we are signed in but no live server session backs it.

@@ -6,6 +6,8 @@ the worker can refuse to start with a sentence a practice admin can act on.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import os
 import re
@@ -130,6 +132,18 @@ def _secret(raw: str) -> str:
     return raw
 
 
+def _fernet_keys(raw: str) -> str:
+    raw = str(raw).strip()
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        try:
+            if len(base64.urlsafe_b64decode(part.encode())) != 32:
+                raise ValueError
+        except (ValueError, binascii.Error):
+            raise ValueError("must be Fernet keys, comma-separated (python -c 'from cryptography.fernet import "
+                             "Fernet; print(Fernet.generate_key().decode())')") from None
+    return raw
+
+
 def _quiet_hours(raw: str) -> str:
     raw = str(raw).strip()
     if raw.lower() in ("off", "none"):
@@ -153,6 +167,10 @@ REGISTRY: list[Setting] = [
     Setting("AUTH_COOKIE_KEY", "",
             "Secret (32+ characters) that signs the re-login cookie. Empty: generated once and kept in DATA_DIR/cookie-key.",
             _secret),
+    Setting("TWO_FACTOR_KEYS", "",
+            "Fernet key(s) that encrypt authenticator secrets at rest, comma-separated: the first encrypts, all "
+            "decrypt (rotation). Empty: generated once and kept in DATA_DIR/two-factor-key. Replicas need the same value.",
+            _fernet_keys),
     Setting("AUTH_COOKIE_NAME", "anchorstep_auth", "Name of the re-login cookie.", _identifier),
     Setting("AUTH_COOKIE_EXPIRY_DAYS", 1.0,
             "How long the re-login cookie lasts (days). It only works while its server-side session is alive.",
@@ -319,19 +337,30 @@ def link_base_warnings(settings: Settings, serving_port: int | None = None) -> l
     return problems
 
 
-def cookie_key(settings: Settings) -> str:
-    """The configured key, or one generated once and kept beside the data (never a known default)."""
-    if settings["AUTH_COOKIE_KEY"]:
-        return settings["AUTH_COOKIE_KEY"]
-    path = settings.data_dir / "cookie-key"
+def _kept(settings: Settings, filename: str, make) -> str:
+    """A secret generated once and kept beside the data in a file only its owner can read, so the app and
+    the worker (and every restart) use the same one."""
+    path = settings.data_dir / filename
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
+    value = make()
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another process (app or worker) made it first
         return path.read_text().strip()
     with os.fdopen(fd, "w") as fh:
-        fh.write(key)
-    return key
+        fh.write(value)
+    return value
+
+
+def cookie_key(settings: Settings) -> str:
+    """The configured key, or one generated once and kept beside the data (never a known default)."""
+    return settings["AUTH_COOKIE_KEY"] or _kept(settings, "cookie-key", lambda: secrets.token_urlsafe(48))
+
+
+def two_factor_keys(settings: Settings) -> str:
+    """The keys that encrypt authenticator secrets: configured, or one generated once into
+    DATA_DIR/two-factor-key. Never stored in the database, so a copy of the database alone cannot make codes."""
+    from cryptography.fernet import Fernet
+    return settings["TWO_FACTOR_KEYS"] or _kept(settings, "two-factor-key", lambda: Fernet.generate_key().decode())

@@ -1,4 +1,4 @@
-"""Command line: python -m db migrate | create-clinician | reset-password | link | backup | restore | check-supabase.
+"""Command line: python -m db migrate | create-clinician | reset-password | reset-2fa | link | backup | restore | check-supabase.
 (The demo practice has its own: python -m demo seed.)"""
 from __future__ import annotations
 
@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     rp = sub.add_parser("reset-password", help="set a new password and clear a lockout")
     rp.add_argument("--username", required=True)
     rp.add_argument("--password-stdin", action="store_true")
+    r2 = sub.add_parser("reset-2fa", help="remove an account's second factor (a lost phone, no other admin); "
+                        "its next sign-in asks for a new setup")
+    r2.add_argument("username")
     lk = sub.add_parser("link", help="print a client link (audited like the portal's 'make a link')")
     lk.add_argument("client_id", type=int, help="the client's number (shown in the portal's client view)")
     lk.add_argument("purpose", choices=["checkin", "card", "consent", "preferences"])
@@ -155,6 +158,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"No active account named {args.username!r}.", file=sys.stderr)
             return 1
         print(f"Password changed for {args.username}; any lockout is cleared.")
+        return 0
+    if args.cmd == "reset-2fa":
+        # loaded per command, like the others
+        import db
+        from db import two_factor
+        try:
+            two_factor.reset_by_username(args.username.strip().lower(), now=now)
+        except db.NotFound:
+            print(f"No account named {args.username!r}.", file=sys.stderr)
+            return 1
+        print(f"Two-factor sign-in removed for {args.username}; every session of theirs has ended. "
+              "At the next sign-in (password first) they set up a new authenticator.")
         return 0
     return 1
 

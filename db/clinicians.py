@@ -80,7 +80,7 @@ def list_for(actor: Actor, *, include_inactive: bool = True) -> list[dict]:
     c = clinicians
     cols = [c.c.id, c.c.username, c.c.display_name, c.c.role, c.c.active]
     if actor.is_admin:
-        cols += [c.c.email, c.c.locked_until, c.c.failed_logins, c.c.created_at]
+        cols += [c.c.email, c.c.locked_until, c.c.failed_logins, c.c.created_at, c.c.two_factor_since]
     q = select(*cols).where(c.c.practice_id == actor.practice_id).order_by(c.c.display_name)
     if not include_inactive:
         q = q.where(c.c.active.is_(True))

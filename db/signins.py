@@ -21,7 +21,7 @@ import db
 from core import signin
 from db import audit
 from db.actors import Actor
-from db.tables import clinicians
+from db.tables import clinicians, practices
 from db.tables import login_sessions  # noqa: F401  (this module's tables, re-exported)
 
 
@@ -58,28 +58,53 @@ def record_failure(username: str, now: datetime, *, threshold: int, minutes: int
         if row is None:
             audit.record(conn, now=now, action="signin.failure", actor_kind="anonymous", actor_label=UNKNOWN)
             return False
-        outcome = signin.after_failure(row["failed_logins"], now, threshold=threshold, minutes=minutes)
-        conn.execute(update(clinicians).where(clinicians.c.id == row["id"]).values(
-            failed_logins=outcome.failed_count, locked_until=outcome.locked_until))
-        audit.record(conn, now=now, action="signin.failure", actor_kind="anonymous", actor_label=username,
-                     practice_id=row["practice_id"])
-        if outcome.just_locked:
-            audit.record(conn, now=now, action="account.locked", actor_kind="system", actor_label=username,
-                         practice_id=row["practice_id"], detail=f"locked for {minutes} minutes after {threshold} failures")
-        return outcome.just_locked
+        return count_failure_in(conn, row, now, threshold=threshold, minutes=minutes)
+
+
+def count_failure_in(conn, row, now: datetime, *, threshold: int, minutes: int, action: str = "signin.failure") -> bool:
+    """One failed attempt on an account (a wrong password, or a wrong second-factor code: both count toward
+    the same lockout). Returns True when it locked the account."""
+    outcome = signin.after_failure(row["failed_logins"], now, threshold=threshold, minutes=minutes)
+    conn.execute(update(clinicians).where(clinicians.c.id == row["id"]).values(
+        failed_logins=outcome.failed_count, locked_until=outcome.locked_until))
+    audit.record(conn, now=now, action=action, actor_kind="anonymous", actor_label=row["username"],
+                 practice_id=row["practice_id"])
+    if outcome.just_locked:
+        audit.record(conn, now=now, action="account.locked", actor_kind="system", actor_label=row["username"],
+                     practice_id=row["practice_id"], detail=f"locked for {minutes} minutes after {threshold} failures")
+    return outcome.just_locked
+
+
+CODE = "code"    # login_sessions.pending: the password was right; the second-factor code is owed
+SETUP = "setup"  # the password was right; the policy (or an admin's reset) asks for a two-factor setup first
+
+
+def pending_after_password(conn, account) -> str | None:
+    """What a correct password still owes: the code if the account has an authenticator; a setup if the
+    practice requires two-factor or an admin's reset asked for one; else nothing (core.two_factor)."""
+    if account["totp_secret"]:
+        return CODE
+    if account["two_factor_setup_required"]:
+        return SETUP
+    required = conn.execute(select(practices.c.require_two_factor)
+                            .where(practices.c.id == account["practice_id"])).scalar()
+    return SETUP if required else None
 
 
 def start_session(username: str, now: datetime) -> tuple[str, Actor]:
-    """A correct password: reset the failure count, open a login session, audit it. Returns its key."""
+    """A correct password: reset the failure count, open a login session, audit it. Returns its key.
+    The session may still owe a second-factor step (`pending`); until then it opens nothing."""
     sid = secrets.token_hex(32)
     with db.write() as conn:
         row = _account(conn, username)
         if row is None:
             raise db.NotFound("clinician")
         conn.execute(update(clinicians).where(clinicians.c.id == row["id"]).values(failed_logins=0, locked_until=None))
+        pending = pending_after_password(conn, row)
         conn.execute(insert(login_sessions).values(id_hash=sid, clinician_id=row["id"], started_at=now,
-                                                   last_seen_at=now))
-        audit.record(conn, now=now, action="signin.success", actor=_actor(row))
+                                                   last_seen_at=now, pending=pending))
+        audit.record(conn, now=now, action="signin.password" if pending else "signin.success", actor=_actor(row),
+                     detail=f"password correct; {pending} step next" if pending else "")
     return sid, _actor(row)
 
 
@@ -98,6 +123,11 @@ def resume_from_cookie(username: str, cookie_exp: float, now: datetime, *, idle_
             found = conn.execute(select(login_sessions).where(
                 login_sessions.c.clinician_id == row["id"], login_sessions.c.cookie_exp == cookie_exp,
                 login_sessions.c.ended_at.is_(None))).mappings().first()
+        if found is not None and found["pending"] is not None:
+            # A cookie written after the password alone opens nothing: the second step is still owed.
+            audit.record(conn, now=now, action="session.cookie_refused", actor_kind="anonymous",
+                         actor_label=username, practice_id=row["practice_id"], detail=f"{found['pending']} step not done")
+            return None
         if found is None or signin.is_idle_expired(found["last_seen_at"], now, idle_minutes=idle_minutes) \
                 or signin.is_locked(row["locked_until"], now):
             if found is not None:
@@ -116,15 +146,16 @@ TOUCH_EVERY = timedelta(seconds=15)  # last_seen_at is written at most this ofte
 
 
 def touch(sid: str, now: datetime, *, idle_minutes: int) -> tuple[Actor | None, str | None]:
-    """Every run of a signed-in page: (actor, None) if the session is alive, else (None, reason).
+    """Every run of a signed-in page: (actor, None) if the session is alive, else (None, reason); the reason
+    is CODE or SETUP for a live session that still owes its second-factor step.
     The common case (a live session seen in the last 15 s) is one read: a page's reruns come in bursts."""
     with db.read() as conn:
-        s = conn.execute(select(login_sessions.c.last_seen_at, login_sessions.c.ended_at,
+        s = conn.execute(select(login_sessions.c.last_seen_at, login_sessions.c.ended_at, login_sessions.c.pending,
                                 clinicians.c.id, clinicians.c.practice_id, clinicians.c.role, clinicians.c.username,
                                 clinicians.c.display_name, clinicians.c.active)
                          .join(clinicians, clinicians.c.id == login_sessions.c.clinician_id)
                          .where(login_sessions.c.id_hash == sid)).mappings().first()
-    if (s is not None and s["ended_at"] is None and s["active"]
+    if (s is not None and s["ended_at"] is None and s["active"] and s["pending"] is None
             and timedelta(0) <= now - s["last_seen_at"] < TOUCH_EVERY):
         return _actor(s), None
     with db.write() as conn:
@@ -145,6 +176,8 @@ def touch(sid: str, now: datetime, *, idle_minutes: int) -> tuple[Actor | None, 
                          detail=f"no activity for {idle_minutes} minutes")
             return None, "idle"
         conn.execute(update(login_sessions).where(login_sessions.c.id_hash == s["id_hash"]).values(last_seen_at=now))
+        if s["pending"] is not None:
+            return None, s["pending"]  # alive, but owes a second-factor step (CODE or SETUP): nothing opens
         return _actor(row), None
 
 

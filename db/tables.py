@@ -5,7 +5,7 @@ must read another noun's table can do so without importing that noun's module. N
 Order follows the foreign keys: practices and people first, then what hangs off a client."""
 from __future__ import annotations
 
-from sqlalchemy import (Boolean, CheckConstraint, Column, Date, Float, ForeignKey, Index, Integer, String, Table, Text,
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, Date, Float, ForeignKey, Index, Integer, String, Table, Text,
                         UniqueConstraint, false)
 
 from db.meta import UTCDateTime, metadata
@@ -24,6 +24,8 @@ practices = Table(
     Column("email_sender_name", String(120), nullable=True),
     # Whether the practice name appears inside client emails (never in the subject or From line).
     Column("email_shows_practice_name", Boolean, nullable=False, server_default=false()),
+    # Practice policy: every account must complete two-factor sign-in (core.two_factor).
+    Column("require_two_factor", Boolean, nullable=False, server_default=false()),
 )
 
 
@@ -42,6 +44,13 @@ clinicians = Table(
     Column("locked_until", UTCDateTime, nullable=True),
     Column("password_changed_at", UTCDateTime, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # Two-factor sign-in: the authenticator secret encrypted with TWO_FACTOR_KEYS (never the key), the last
+    # time step accepted (a code is accepted once), since when it is on, and whether an admin's reset asks
+    # for a new setup at the next sign-in.
+    Column("totp_secret", Text, nullable=True),
+    Column("totp_last_step", BigInteger, nullable=True),
+    Column("two_factor_since", UTCDateTime, nullable=True),
+    Column("two_factor_setup_required", Boolean, nullable=False, server_default=false()),
     CheckConstraint("role in ('admin', 'clinician')", name="role"),
 )
 
@@ -91,6 +100,20 @@ login_sessions = Table(
     Column("cookie_exp", Float, nullable=True),  # the exp_date inside the re-login cookie issued with it
     Column("ended_at", UTCDateTime, nullable=True),
     Column("end_reason", String(32), nullable=True),
+    # The step still owed after the password: 'code' (two-factor) or 'setup' (policy); NULL: signed in.
+    # A re-login cookie is honoured only for a session with nothing pending.
+    Column("pending", String(8), nullable=True),
+)
+
+
+recovery_codes = Table(
+    "recovery_codes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("clinician_id", Integer, ForeignKey("clinicians.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("code_hash", String(64), nullable=False),  # sha256 of the normalised code
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime, nullable=True),
+    UniqueConstraint("clinician_id", "code_hash", name="uq_recovery_codes_clinician_hash"),
 )
 
 

@@ -1,10 +1,11 @@
-"""Clinicians: the practice's accounts. Add, deactivate, reactivate, unlock."""
+"""Clinicians: the practice's accounts. Add, deactivate, reactivate, unlock, reset a password or a
+second factor."""
 import pandas as pd
 import streamlit as st
 
 from components import text
 from components.frame import ROLE_LABELS, field_error, require_role, settings, utcnow
-from db import clinicians
+from db import clinicians, two_factor
 
 actor = require_role("admin")
 now = utcnow()
@@ -17,6 +18,7 @@ people = clinicians.list_for(actor)
 st.dataframe(pd.DataFrame([{
     "Name": p["display_name"], "Username": p["username"], "Role": ROLE_LABELS[p["role"]], "Email": p["email"],
     "Active": "yes" if p["active"] else "no",
+    "Two-factor": "on" if p["two_factor_since"] else "off",
     "Locked": "until " + p["locked_until"].strftime("%H:%M UTC") if p["locked_until"] and p["locked_until"] > now else "",
 } for p in people]), hide_index=True, width="stretch")
 
@@ -73,3 +75,19 @@ with st.expander("Change an account", icon=":material/manage_accounts:"):
                     ss.pop("clin_reset_password", None)
                     ss["clin_saved"], ss["clin_saved_text"] = True, f"New password set for {person['display_name']}."
                 st.rerun()
+        if person["two_factor_since"] and chosen != actor.clinician_id:
+            with st.form("clin_reset_2fa", clear_on_submit=True):
+                st.write("Reset their two-factor sign-in (a lost or new phone): their authenticator and recovery codes "
+                         "stop working, they are signed out everywhere, and their next sign-in asks them to set it "
+                         "up again.")
+                sure = st.checkbox("I have checked with them that they asked for this", key="clin_reset_2fa_sure")
+                if st.form_submit_button("Reset two-factor sign-in"):
+                    if sure:
+                        two_factor.reset(actor, chosen, now=now)
+                        ss["clin_saved"], ss["clin_saved_text"] = True, (
+                            f"{person['display_name']}'s two-factor sign-in was reset; they set it up again at their "
+                            "next sign-in.")
+                        st.rerun()
+                    st.warning("Please tick the box first.")
+        elif chosen == actor.clinician_id:
+            st.caption(two_factor.SELF_RESET)

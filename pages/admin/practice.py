@@ -7,7 +7,7 @@ from components.frame import field_error, require_role, settings, utcnow
 from core import clients as client_rules
 from core import email_headers
 from core import practices as practice_rules
-from db import practices
+from db import practices, two_factor
 
 actor = require_role("admin")
 ss = st.session_state
@@ -48,3 +48,21 @@ with st.form("practice_settings", clear_on_submit=False):
             email_sender_name=sender_name, email_shows_practice_name=shows_name, now=utcnow())
         ss["practice_saved"] = not ss["practice_errors"]
         st.rerun()
+
+st.subheader("Two-factor sign-in")
+st.caption("Every account opens health records: with this on, a password alone signs nobody in. Each person "
+           "sets up an authenticator app at their next sign-in (or right away, on My account).")
+required = bool(practice["require_two_factor"])
+with st.form("practice_two_factor", clear_on_submit=False):
+    want = st.checkbox("Require two-factor sign-in for everyone", value=required, key="practice_require_2fa")
+    if st.form_submit_button("Save two-factor policy"):
+        two_factor.set_policy(actor, want, now=utcnow())
+        ss["practice_2fa_saved"] = True
+        st.rerun()
+if ss.pop("practice_2fa_saved", False):
+    st.success("Two-factor policy saved.")
+without = [a for a in two_factor.accounts(actor) if not a["two_factor_since"]]
+if without:
+    st.write(text.md("Not set up yet: {names}.", names=", ".join(a["display_name"] for a in without)))
+else:
+    st.write("Everyone in the practice has two-factor sign-in on.")

@@ -1,10 +1,10 @@
-"""My account: change your own password."""
+"""My account: change your own password; set up, renew or turn off two-factor sign-in."""
 import streamlit as st
 
-from components import signin, text
+from components import signin, text, two_factor as two_factor_ui
 from components.frame import field_error, require_role, settings, utcnow
 from core import passwords
-from db import clinicians
+from db import clinicians, two_factor
 
 actor = require_role("clinician", "admin")
 ss = st.session_state
@@ -36,3 +36,45 @@ with st.form("change_password", clear_on_submit=False):
                 ss.pop(k, None)
             ss["account_saved"] = True
         st.rerun()
+
+st.subheader("Two-factor sign-in")
+status = two_factor.status_for(actor)
+message = ss.pop("account_tf_message", None)
+if message:
+    st.success(text.md("{m}", m=message))
+if two_factor_ui.show_recovery_codes():
+    pass
+elif status.enabled:
+    st.write(text.md("On since {day}: each sign-in asks for a code from your authenticator app. "
+                     "{left} of your recovery codes are unused.", day=f"{status.since:%d %b %Y}", left=status.codes_left))
+    with st.form("tf_manage", clear_on_submit=True):
+        typed = st.text_input("A current code from your app (or a recovery code)", key="account_tf_code",
+                              max_chars=64, autocomplete="one-time-code")
+        problem = ss.pop("account_tf_problem", None)
+        if problem:
+            st.error(text.md("{p}", p=problem))
+        left, right = st.columns(2)
+        renew = left.form_submit_button("Make new recovery codes")
+        off = right.form_submit_button("Turn off two-factor sign-in", disabled=status.required)
+        if renew:
+            codes = two_factor.new_recovery_codes(actor, typed, now=utcnow(), keys=two_factor_ui.keys())
+            if codes:
+                ss[two_factor_ui.CODES_KEY] = codes
+            else:
+                ss["account_tf_problem"] = "That code didn't work. Enter the code your app shows now, or a recovery code."
+            st.rerun()
+        if off:
+            problem = two_factor.turn_off_own(actor, typed, now=utcnow(), keys=two_factor_ui.keys())
+            if problem:
+                ss["account_tf_problem"] = problem
+            else:
+                ss["account_tf_message"] = "Two-factor sign-in is off. Your password alone signs you in."
+            st.rerun()
+    if status.required:
+        st.caption("Your practice requires two-factor sign-in, so it stays on. Lost your phone? Use a recovery "
+                   "code, or ask a practice admin to reset it.")
+else:
+    st.write("Add a second step to your sign-in: after your password, a six-digit code from an app on your phone. "
+             "Someone who learns your password still can't open your clients' records.")
+    with st.expander("Set up two-factor sign-in", icon=":material/phonelink_lock:"):
+        two_factor_ui.setup(actor, keep_session=signin.current_session(), prefix="account_tf_setup")
