@@ -15,8 +15,9 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.clients import clean_name
+from core.clients import NAME_MAX, clean_name
 from core.days import days_until, in_days
+from core.i18n import N_
 
 STATES = ("none", "draft", "awaiting_client", "active", "renewal_due", "expired", "withdrawn")
 # States in which the client has given consent that still counts.
@@ -183,8 +184,11 @@ def check_confirmation(item_keys: list[str], confirmed: list[str], name: str) ->
     """The client's form: each item confirmed and their name typed. Returns (clean name, errors)."""
     errors: dict[str, str] = {}
     if any(k not in set(confirmed) for k in item_keys):
-        errors["items"] = "Please read each part and tick its box. Take your time; you can ask about anything."
+        errors["items"] = N_("Please read each part and tick its box. Take your time; you can ask about anything.")
     clean, err = clean_name(name)
-    if err:
-        errors["name"] = "Please type your name as you'd like to sign (a first name is fine)." if not clean else err
+    if err and not clean:
+        errors["name"] = N_("Please type your name as you'd like to sign (a first name is fine).")
+    elif err:  # the client reads a message in their language, not the clinician's form message
+        errors["name"] = N_("Please type your name again in plain letters, up to %(n)s characters: it has a hidden "
+                            "or control character, or too many accents on one letter.", n=NAME_MAX)
     return clean, errors
