@@ -17,7 +17,7 @@ from sqlalchemy import insert, select, update
 
 import db
 from core import consent as consent_rules
-from core import email_headers
+from core import email_headers, i18n
 from db import audit, links, outbox
 from db.actors import Actor
 from db import clients as clients_mod
@@ -125,7 +125,7 @@ def record_discussion(actor: Actor, client_id: int, form: dict, *, now: datetime
 def issue_link(actor: Actor, client_id: int, form: dict | None, *, now: datetime, ttl_days: dict,
                via: str = "email", deliver: Callable[[dict], object] | None = None) -> tuple[dict | None, dict]:
     """Record the discussion (when `form` is given, else use the open round) and make a consent link,
-    replacing older consent links. Returns ({raw, email, sender_name, practice_name}, {}) or (None, errors);
+    replacing older consent links. Returns ({raw, email, sender_name, practice_name, language}, {}) or (None, errors);
     `practice_name` is None unless the practice chose to name itself inside emails.
 
     `via` "copy": the link is for the clinician to pass on ("copied"). `via` "email": `deliver(made)`
@@ -151,11 +151,13 @@ def issue_link(actor: Actor, client_id: int, form: dict | None, *, now: datetime
         if via != "email":
             _mark_sent_in(conn, actor, client_id, rid, now, via)
         p = practices.c
-        who = conn.execute(select(clients.c.email, p.name, p.email_sender_name, p.email_shows_practice_name)
+        who = conn.execute(select(clients.c.email, p.name, p.email_sender_name, p.email_shows_practice_name,
+                                  clients.c.language.label("client_language"), p.language.label("practice_language"))
                            .join(practices, p.id == clients.c.practice_id).where(clients.c.id == client_id)).one()
     sender_name, practice_name = email_headers.email_names(who.email_sender_name, who.name,
                                                            who.email_shows_practice_name)
-    made = {"raw": raw, "email": who.email, "sender_name": sender_name, "practice_name": practice_name}
+    made = {"raw": raw, "email": who.email, "sender_name": sender_name, "practice_name": practice_name,
+            "language": i18n.choose(who.client_language, who.practice_language)}
     if via == "email":
         try:
             deliver(made)
