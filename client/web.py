@@ -246,7 +246,8 @@ def consent_page(request: Request, form: FormData | None) -> Response:
         state = "thanks"
     items = page.get("items", [])
     return render(visit, "consent.html", title=N_("Before you start") if state == "open" else N_("Thank you"),
-                  state=state, items=items, errors=errors, ticked=set(values["items"]), name=values["name"])
+                  state=state, items=items, errors=errors, ticked=set(values["items"]), name=values["name"],
+                  checklist_lang=i18n.SOURCE)
 
 
 def _checkin_context(page: dict, query, values: dict, errors: dict, lang: str) -> dict:

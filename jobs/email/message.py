@@ -196,12 +196,13 @@ def make_reminder(*, to: str, checkin_link: str, pause_link: str, sender: str, r
     ready = t(N_("A reminder from %(practice)s. When you're ready, you can check in here:", practice=practice))
     pause = t(N_("To pause these reminders:"))
     private = t(N_("The links are just for you, so please don't forward this email."))
+    check_in, pause_them = t(N_("Check in")), t(N_("pause reminders"))
     msg.attach(_text_part("plain", f"{hello}\n\n{ready}\n\n{checkin_link}\n\n{pause} {pause_link}\n\n{private}\n"))
     # The HTML part escapes every word: a translation is text, never markup.
     msg.attach(_text_part(
         "html",
         f"<p>{_text(hello)}</p><p>{_text(ready)}</p>"
-        f'<p><a href="{c}">{_text(t(N_("Check in")))}</a></p>'
-        f'<p style="font-size:small">{_text(pause)} <a href="{u}">{_text(t(N_("pause reminders")))}</a>. '
+        f'<p><a href="{c}">{_text(check_in)}</a></p>'
+        f'<p style="font-size:small">{_text(pause)} <a href="{u}">{_text(pause_them)}</a>. '
         f"{_text(private)}</p>\n"))
     return msg
