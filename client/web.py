@@ -247,7 +247,7 @@ def consent_page(request: Request, form: FormData | None) -> Response:
     items = page.get("items", [])
     return render(visit, "consent.html", title=N_("Before you start") if state == "open" else N_("Thank you"),
                   state=state, items=items, errors=errors, ticked=set(values["items"]), name=values["name"],
-                  checklist_lang=i18n.SOURCE)
+                  checklist_lang=page.get("language", visit.lang))
 
 
 def _checkin_context(page: dict, query, values: dict, errors: dict, lang: str) -> dict:

@@ -23,7 +23,7 @@ from db.actors import Actor
 from db import clients as clients_mod
 from db.clients import clients
 from db.consent_state import active_clause, consents, is_active  # noqa: F401  (the consent state, re-exported)
-from db.consent_templates import consent_templates, current_in, current_version
+from db.consent_templates import consent_templates, current_in, current_version, variant_in
 from db import practices as practices_mod
 from db.practices import practices
 from db.tables import consent_events  # noqa: F401  (this module's tables, re-exported)
@@ -95,8 +95,8 @@ def _open_round(conn, client_id: int):
 
 
 def _record_discussion(conn, actor: Actor, client_id: int, form: dict, now: datetime) -> tuple[int | None, dict]:
-    clients_mod.require(conn, actor, client_id)
-    template = current_in(conn, actor.practice_id, now)
+    client = clients_mod.require(conn, actor, client_id)
+    template = current_in(conn, actor.practice_id, now, client_language_in(conn, client))
     discussed = [str(k) for k in form.get("discussed", [])]
     errors = consent_rules.check_discussion([it["key"] for it in template["items"]], discussed,
                                     bool(form.get("tech_ok")), form.get("tech_note", ""))
@@ -198,7 +198,7 @@ def for_link(raw: object, now: datetime) -> dict:
             return {**base, "state": "confirmed" if is_active(conn, res.client_id, now) else "none"}
         template = conn.execute(select(consent_templates).where(consent_templates.c.id == row["template_id"])).one()
         items = consent_rules.render_items(json.loads(template.checklist), practice=p.name, crisis=p.crisis_resources)
-        return {**base, "state": "open", "items": items, "version": template.version}
+        return {**base, "state": "open", "items": items, "version": template.version, "language": template.language}
 
 
 def confirm(raw: object, confirmed: list[str], name: str, *, now: datetime, renewal_days: int,
@@ -228,6 +228,24 @@ def confirm(raw: object, confirmed: list[str], name: str, *, now: datetime, rene
         audit.record(conn, now=now, action="consent.confirm", actor_kind="client", actor_id=res.client_id,
                      actor_label="client", practice_id=res.practice_id, client_id=res.client_id)
     return "confirmed", {}
+
+
+def client_language_in(conn, client: dict) -> str:
+    """The language the client reads (core.i18n.choose: theirs, else the practice's)."""
+    practice = conn.execute(select(practices.c.language).where(practices.c.id == client["practice_id"])).scalar()
+    return i18n.choose(client.get("language"), practice)
+
+
+def follow_language_in(conn, client_id: int, practice_id: int, language: str, now: datetime) -> None:
+    """The client changed language: a round still awaiting them shows the same checklist version in the new
+    language when it exists (or is the default, core.consent.default_items); the version does not change."""
+    row = _open_round(conn, client_id)
+    if row is None:
+        return
+    shown = conn.execute(select(consent_templates).where(consent_templates.c.id == row["template_id"])).one()
+    template = {"version": shown.version, "created_by": shown.created_by}
+    if language != shown.language and (variant := variant_in(conn, practice_id, template, language, now)):
+        conn.execute(update(consents).where(consents.c.id == row["id"]).values(template_id=variant["id"]))
 
 
 def withdraw_in(conn, client_id: int, now: datetime, *, kind: str, label: str, practice_id: int,

@@ -107,7 +107,9 @@ consent_templates = Table(
     Column("checklist", Text, nullable=False),  # JSON list of {key, title, text}
     Column("created_at", UTCDateTime, nullable=False),
     Column("created_by", String(120), nullable=False),
-    UniqueConstraint("practice_id", "version"),
+    # The checklist's language (core/i18n): a version may be stored in several, sharing its number.
+    Column("language", String(16), nullable=False, server_default="en"),
+    UniqueConstraint("practice_id", "version", "language", name="uq_consent_templates_version_language"),
 )
 
 

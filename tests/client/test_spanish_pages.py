@@ -88,6 +88,8 @@ def test_spanish_consent_page_and_thanks(sqlite_db, people):
     tc = browser()
     page = open_link(tc, consent_link(people))
     spanish(page, "consent")
+    assert not re.search(r'<(h2|p)\b[^>]*lang="en"', page.text)  # the default checklist has its Spanish version
+    assert "Participar es su decisión" in seen(page) and "Samaritans" in seen(page)  # crisis resources as typed
     spanish(submit(tc, page, "/c/consent"), "consent with errors")
     ticked = submit(tc, page, "/c/consent", item=form(page, "/c/consent").options("item"), name="Rocío")
     spanish(ticked, "consent thanks")
@@ -147,3 +149,34 @@ def test_locale_the_clinician_sets_the_language_and_a_code_not_offered_is_refuse
     assert "language" in errors and clients.get(people["clara"], cid, now=now())["language"] == "es"
     assert clients.update_client(people["clara"], cid, {**c, "language": ""}, now=now()) == {}
     assert clients.get(people["clara"], cid, now=now())["language"] is None
+
+
+def test_spanish_checklist_is_a_stored_version_and_a_custom_english_one_is_marked(sqlite_db, people):
+    from db import consent, consent_templates
+    from db.tables import consent_templates as table
+    speaks(people, "es")
+    open_link(browser(), consent_link(people))
+    with db.read() as conn:
+        stored = {(r.version, r.language) for r in conn.execute(select(table.c.version, table.c.language))}
+    assert stored == {(1, "en"), (1, "es")}
+    # The Spanish client confirms version 1 in Spanish: consent is active, not "renewal due".
+    tc = browser()
+    page = open_link(tc, consent_link(people))
+    submit(tc, page, "/c/consent", item=form(page, "/c/consent").options("item"), name="Rocío")
+    assert consent.overview(people["clara"], people["client_clara"], now=now(), notice_days=14)["status"].state \
+        == "active"
+    # The practice publishes its own (English) version 2: the Spanish client reads it, marked as English.
+    items = [{**it, "text": it["text"] + " (v2)"} for it in consent_templates.current(people["ada"], now=now())["items"]]
+    assert consent_templates.publish(people["ada"], items, now=now()) == 2
+    page = open_link(browser(), consent_link(people))
+    assert '<html lang="es">' in page.text and re.search(r'<p class="typed" lang="en">[^<]*\(v2\)', page.text)
+
+
+def test_spanish_switch_shows_the_open_checklist_in_the_new_language(sqlite_db, people):
+    tc = browser()
+    page = open_link(tc, consent_link(people))
+    assert "Taking part is your choice" in seen(page)
+    submit(tc, page, "/c/consent/language", language="es")
+    again = tc.get("/c/consent")
+    spanish(again, "consent after switching")
+    assert "Participar es su decisión" in seen(again)

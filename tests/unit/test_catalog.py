@@ -15,7 +15,7 @@ from core import i18n
 from tests.conftest import ROOT
 
 TEMPLATES = ROOT / "client" / "templates"
-PLACEHOLDER = re.compile(r"%\(([a-z_]+)\)s")
+PLACEHOLDER = re.compile(r"%\(([a-z_]+)\)s|\{([a-z_]+)\}")  # gettext's, and the checklist's {practice}/{crisis}
 # What may stand outside {% trans %} in a template: punctuation, digits, the product's name, and the
 # attributes a macro writes into its caller's tag (`described`).
 ALLOWED_LEFTOVER = re.compile(r'^[\s·=,.:()0-9–—-]*$|^\s*·?\s*Anchorstep\s*$|^\s*([a-z-]+="[^"]*"\s*)+$')
@@ -71,9 +71,9 @@ def test_catalog_every_language_is_complete_not_fuzzy_and_keeps_the_placeholders
             problems.append(f"fuzzy: {ids[0]!r}")
         if not all(strings):
             problems.append(f"untranslated: {ids[0]!r}")
-        want = set(PLACEHOLDER.findall(ids[0]))
+        want = sorted(PLACEHOLDER.findall(ids[0]))
         for s in strings:
-            if set(PLACEHOLDER.findall(s)) != want:
+            if sorted(PLACEHOLDER.findall(s)) != want:
                 problems.append(f"placeholders differ: {ids[0]!r} -> {s!r}")
     # Babel's own checks too (python-format: the same named placeholders, of the same types).
     for message, errors in catalog.check():
@@ -87,6 +87,7 @@ def test_catalog_the_placeholder_check_finds_a_broken_translation():
     message = catalog.add("Up to %(n)s characters.", "Hasta %(m)s caracteres.", flags=["python-format"])
     with pytest.raises(Exception):
         checkers.python_format(catalog, message)
+    assert sorted(PLACEHOLDER.findall("If you need help now: {crisis}")) != sorted(PLACEHOLDER.findall("Ayuda: {crisi}"))
 
 
 def test_translation_of_python_words_translates_the_frame_and_never_the_typed_text():
