@@ -197,8 +197,23 @@ def for_link(raw: object, now: datetime) -> dict:
         if row is None:
             return {**base, "state": "confirmed" if is_active(conn, res.client_id, now) else "none"}
         template = conn.execute(select(consent_templates).where(consent_templates.c.id == row["template_id"])).one()
-        items = consent_rules.render_items(json.loads(template.checklist), practice=p.name, crisis=p.crisis_resources)
-        return {**base, "state": "open", "items": items, "version": template.version, "language": template.language}
+        checklist, language = _in_language(conn, template, res.practice_id, res.language)
+        items = consent_rules.render_items(checklist, practice=p.name, crisis=p.crisis_resources)
+        return {**base, "state": "open", "items": items, "version": template.version, "language": language}
+
+
+def _in_language(conn, template, practice_id: int, language: str) -> tuple[list[dict], str]:
+    """(checklist, its language): the round's version in the client's language when it is stored or is the
+    default one (read-only: `confirm` stores it), else as the round has it."""
+    if template.language != language:
+        t = consent_templates
+        stored = conn.execute(select(t.c.checklist).where(t.c.practice_id == practice_id, t.c.language == language,
+                                                          t.c.version == template.version)).scalar()
+        if stored is not None:
+            return json.loads(stored), language
+        if template.created_by == "default" and (items := consent_rules.default_items(language)):
+            return items, language
+    return json.loads(template.checklist), template.language
 
 
 def confirm(raw: object, confirmed: list[str], name: str, *, now: datetime, renewal_days: int,
@@ -208,6 +223,8 @@ def confirm(raw: object, confirmed: list[str], name: str, *, now: datetime, rene
         res = links.resolve_in(conn, raw, now, purpose="consent")  # again: it may have been revoked meanwhile
         if not res.ok:
             return "invalid", {}
+        # The version the client read is the one recorded: in their language (stored now if it is the default).
+        follow_language_in(conn, res.client_id, res.practice_id, res.language, now)
         row = _open_round(conn, res.client_id)
         if row is None:  # a double submit, or a second tab
             return ("already" if is_active(conn, res.client_id, now) else "invalid"), {}
@@ -237,8 +254,8 @@ def client_language_in(conn, client: dict) -> str:
 
 
 def follow_language_in(conn, client_id: int, practice_id: int, language: str, now: datetime) -> None:
-    """The client changed language: a round still awaiting them shows the same checklist version in the new
-    language when it exists (or is the default, core.consent.default_items); the version does not change."""
+    """A round still awaiting the client points at the same checklist version in `language` when it exists
+    (or is the default, core.consent.default_items, stored now); the version does not change."""
     row = _open_round(conn, client_id)
     if row is None:
         return

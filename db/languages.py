@@ -7,7 +7,7 @@ from sqlalchemy import update
 
 import db
 from core import i18n
-from db import audit, consent, links
+from db import audit, links
 from db.clients import clients
 
 
@@ -20,9 +20,6 @@ def set_by_link(raw: object, code: object, *, now: datetime) -> str:
         if not res.ok:
             return "invalid"
         conn.execute(update(clients).where(clients.c.id == res.client_id).values(language=language, updated_at=now))
-        consent.follow_language_in(conn, res.client_id, res.practice_id,
-                                   consent.client_language_in(conn, {"practice_id": res.practice_id,
-                                                                     "language": language}), now)
         audit.record(conn, now=now, action="client.language", actor_kind="client", actor_id=res.client_id,
                      actor_label="client", practice_id=res.practice_id, client_id=res.client_id,
                      detail=f"language {language or 'of the practice'}")
