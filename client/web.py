@@ -396,17 +396,27 @@ def preferences_page(request: Request, form: FormData | None) -> Response:
     return render(visit, "preferences.html", title=N_("Your reminders"), state=state["state"], done=done, errors=errors)
 
 
-def stop_page(request: Request, form: FormData | None) -> Response:
+def _footer_post(request: Request, form: FormData | None, anchor: str) -> tuple[str, Visit] | Response:
+    """A control at the foot of every page (stop, language): its purpose and link session with a valid
+    CSRF token, or the page to answer instead. A GET shows the page the control sits on; only a POST acts."""
     purpose = request.path_params["purpose"]
     if purpose not in session.PURPOSES:
         return problem(status=404, lang=browser_language(request))
-    if form is None:  # a GET shows the page the stop control sits on; only a POST stops
-        return RedirectResponse(f"/c/{purpose}#stop", status_code=303)
+    if form is None:
+        return RedirectResponse(f"/c/{purpose}{anchor}", status_code=303)
     visit = _visit(request, purpose)
     if isinstance(visit, Response):
         return visit
     if not session.csrf_ok(visit.raw, form.get("csrf"), visit.cfg):
         return _expired(visit, f"/c/{purpose}")
+    return purpose, visit
+
+
+def stop_page(request: Request, form: FormData | None) -> Response:
+    found = _footer_post(request, form, "#stop")
+    if isinstance(found, Response):
+        return found
+    purpose, visit = found
     if form.get("sure") != "yes":
         return render(visit, "stop.html", title=N_("Stop taking part"), back_url=f"/c/{purpose}",
                       stop_error=N_("Please tick \"I want to stop taking part\" to stop."))
@@ -420,17 +430,11 @@ def stop_page(request: Request, form: FormData | None) -> Response:
 
 def language_page(request: Request, form: FormData | None) -> Response:
     """The language switch at the foot of every page: a POST stores the client's choice (a code we do
-    not offer stores "the practice's language") and shows the page again in it. A GET only shows the page."""
-    purpose = request.path_params["purpose"]
-    if purpose not in session.PURPOSES:
-        return problem(status=404, lang=browser_language(request))
-    if form is None:
-        return RedirectResponse(f"/c/{purpose}", status_code=303)
-    visit = _visit(request, purpose)
-    if isinstance(visit, Response):
-        return visit
-    if not session.csrf_ok(visit.raw, form.get("csrf"), visit.cfg):
-        return _expired(visit, f"/c/{purpose}")
+    not offer stores "the practice's language") and shows the page again in it."""
+    found = _footer_post(request, form, "")
+    if isinstance(found, Response):
+        return found
+    purpose, visit = found
     if languages.set_by_link(visit.raw, form.get("language"), now=visit.now) == "invalid":
         return problem(lang=visit.lang)
     return RedirectResponse(f"/c/{purpose}", status_code=303)
