@@ -429,13 +429,15 @@ def stop_page(request: Request, form: FormData | None) -> Response:
 
 
 def language_page(request: Request, form: FormData | None) -> Response:
-    """The language switch at the foot of every page: a POST stores the client's choice (a code we do
-    not offer stores "the practice's language") and shows the page again in it."""
+    """The language switch at the foot of every page: a POST of another language stores the client's choice
+    (a code we do not offer stores "the practice's language") and shows the page again in it."""
     found = _footer_post(request, form, "")
     if isinstance(found, Response):
         return found
     purpose, visit = found
-    if languages.set_by_link(visit.raw, form.get("language"), now=visit.now) == "invalid":
+    # The form as found names the page's own language: submitting it so (a scanner does) changes nothing.
+    chosen = form.get("language")
+    if chosen != visit.lang and languages.set_by_link(visit.raw, chosen, now=visit.now) == "invalid":
         return problem(lang=visit.lang)
     return RedirectResponse(f"/c/{purpose}", status_code=303)
 

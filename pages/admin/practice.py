@@ -40,6 +40,7 @@ with st.form("practice_settings", clear_on_submit=False):
                             format_func=i18n.english_name,
                             help="Client pages, emails and calendar files use this language unless a client's "
                                  "record names another. Clinician pages stay in English.")
+    field_error(errors, "language")
     crisis = st.text_area("Crisis resources shown to clients", key="practice_crisis", height=160,
                           max_chars=practice_rules.CRISIS_MAX,
                           help="Shown after every check-in and on the coping card. Include local emergency numbers.")

@@ -116,6 +116,15 @@ def test_spanish_switch_is_stored_and_a_code_not_offered_falls_back_to_the_pract
         assert back.status_code == 303
         assert clients.get(people["clara"], people["client_clara"], now=now())["language"] is None
         spanish(tc.get("/c/checkin"), f"practice language after {hostile[:20]!r}")
+    # The form submitted as found (a mail scanner) names the page's language: nothing is written or audited.
+    from db.tables import audit_events
+    with db.read() as conn:
+        audited = conn.execute(select(audit_events.c.id).where(audit_events.c.action == "client.language")).all()
+    as_found = submit(tc, tc.get("/c/checkin"), "/c/checkin/language")
+    assert as_found.status_code == 303
+    with db.read() as conn:
+        assert conn.execute(select(audit_events.c.id).where(audit_events.c.action == "client.language")).all() \
+            == audited
     # Without the page's CSRF token nothing changes.
     refused = tc.post("/c/checkin/language", data={"language": "en"})
     assert refused.status_code == 400 and clients.get(people["clara"], people["client_clara"], now=now())["language"] is None
@@ -180,3 +189,14 @@ def test_spanish_switch_shows_the_open_checklist_in_the_new_language(sqlite_db, 
     again = tc.get("/c/consent")
     spanish(again, "consent after switching")
     assert "Participar es su decisión" in seen(again)
+
+
+def test_locale_the_practice_language_is_set_by_an_admin_and_a_code_not_offered_is_refused(sqlite_db, people):
+    pid = people["ada"].practice_id
+    p = practices.get(pid)
+    same = dict(name=p["name"], timezone=p["timezone"], crisis_resources=p["crisis_resources"], now=now())
+    assert "language" in practices.update_settings(people["ada"], language="../es", **same)
+    assert practices.get(pid)["language"] == "en"
+    assert practices.update_settings(people["ada"], language="es", **same) == {}
+    assert practices.get(pid)["language"] == "es"
+    assert practices.update_settings(people["ada"], **same) == {} and practices.get(pid)["language"] == "es"

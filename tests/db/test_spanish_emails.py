@@ -59,7 +59,7 @@ def test_spanish_consent_email_from_the_console_outbox(database, people, tmp_pat
     assert english_left(body) == [] and CANARY not in msg.as_string() and "Rocío" not in msg.as_string()
 
 
-def test_an_english_client_still_gets_english_email(database, people, tmp_path):
+def test_locale_an_english_client_still_gets_english_email(database, people, tmp_path):
     _due_row(people, tmp_path)
     c = cfg(tmp_path)
     sender.run(NOW, "w1", c)
