@@ -200,3 +200,17 @@ def test_locale_the_practice_language_is_set_by_an_admin_and_a_code_not_offered_
     assert practices.update_settings(people["ada"], language="es", **same) == {}
     assert practices.get(pid)["language"] == "es"
     assert practices.update_settings(people["ada"], **same) == {} and practices.get(pid)["language"] == "es"
+
+
+def test_spanish_client_gets_the_gad7_in_english_marked_as_english(sqlite_db, people):
+    # No published Spanish GAD-7 could be checked word for word (core/measures.py): the English one, marked.
+    speaks(people, "es")
+    raw = setup(people)
+    measures.assign(people["clara"], people["client_clara"], "gad7", "weekly", now=now())
+    tc = browser()
+    page = open_link(tc, raw)
+    assert "GAD-7 (preocupación y ansiedad en las últimas dos semanas; en inglés)" in seen(page)
+    questionnaire = tc.get(re.search(r'href="(/c/checkin/questionnaire/\d+)"', page.text).group(1))
+    assert '<html lang="es">' in questionnaire.text and "Enviar mis respuestas" in seen(questionnaire)
+    english = re.search(r'<div lang="en">(.*?)</div>', questionnaire.text, re.S).group(1)
+    assert "Feeling nervous, anxious, or on edge" in english and "Nearly every day" in english
