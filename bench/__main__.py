@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -146,6 +147,11 @@ def browser_measurements(name, args, results, notes, tmp, username, client_id) -
                                         target="≤ 25 ms" if how == "in-process" else "(see in-process)",
                                         limit=0.025 if how == "in-process" else None))
         print(f"[{name}] client pages' server times measured", flush=True)
+        for label, by_code in cp.language_times(cp.in_process(), client_id, n=n).items():
+            en, es = statistics.median(by_code["en"]), statistics.median(by_code["es"])
+            results.append(H.Result(f"server time p50, in-process: {label} in Spanish ÷ in English", name, "×",
+                                    [es / en], target="≤ 1.1×", limit=1.1))
+        print(f"[{name}] client pages in Spanish measured", flush=True)
         slow = cp.slow_4g(app.url, client_id, runs)
         notes.setdefault("client_slow_4g_requests", {})[name] = {k: v[0]["urls"] for k, v in slow.items()}
         for label, purpose, limit in ((SLOW_CHECKIN, "checkin", 1.5), (SLOW_CARD, "card", 1.0)):

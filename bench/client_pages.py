@@ -366,6 +366,40 @@ def server_times(client, client_id: int, n: int, warmup: int = 5) -> tuple[dict[
     return timer.samples, timer.cpu
 
 
+def _set_language(client_id: int, code: str | None) -> None:
+    from sqlalchemy import update
+    import db
+    from db.clients import clients
+    with db.write() as conn:
+        conn.execute(update(clients).where(clients.c.id == client_id).values(language=code))
+
+
+def language_times(client, client_id: int, n: int, warmup: int = 5) -> dict[str, dict[str, list[float]]]:
+    """Issue 16: the same client's check-in form and coping card in English and in Spanish, by turns of ten
+    requests (so both languages meet the same machine), seconds per request: {page: {"en": [...], "es": [...]}}.
+    The client's language is read with the link on every request, so switching it in the database is enough."""
+    out: dict[str, dict[str, list[float]]] = {}
+    pages = (("GET /c/checkin (the form)", "/c/checkin", "checkin"), ("GET /c/card", "/c/card", "card"))
+    try:
+        with client as h:
+            for _, _, purpose in pages:
+                h.get(f"/c/?t={issue(client_id, purpose)}", follow_redirects=False)
+            for turn in range((warmup + n) // 10 + 1):
+                for code in ("en", "es"):
+                    _set_language(client_id, code)
+                    for _ in range(10):
+                        for label, path, _ in pages:
+                            t0 = time.perf_counter()
+                            r = h.get(path)
+                            took = time.perf_counter() - t0
+                            assert r.status_code == 200 and f'<html lang="{code}">' in r.text, (label, code)
+                            if turn * 10 >= warmup:
+                                out.setdefault(label, {}).setdefault(code, []).append(took)
+    finally:
+        _set_language(client_id, None)
+    return out
+
+
 def p95(samples: list[float]) -> float:
     s = sorted(samples)
     return s[max(0, int(round(0.95 * len(s))) - 1)]

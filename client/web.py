@@ -9,6 +9,7 @@ arguments and render; they hold no SQL and no rules.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import traceback
@@ -21,7 +22,7 @@ from urllib.parse import parse_qsl
 import jinja2
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, Headers
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -29,22 +30,45 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from client import forms, session
-from core import (checkins as checkin_rules, measures as measure_rules, plans as plan_rules, ratelimit,
+from core import (checkins as checkin_rules, i18n, measures as measure_rules, plans as plan_rules, ratelimit,
                   settings as settings_mod)
-from db import checkins, consent, links, measures, plans, practices, reminders
+from core.i18n import N_
+from db import checkins, consent, languages, links, measures, plans, practices, reminders
 
 HERE = Path(__file__).resolve().parent
 MAX_BODY = 64 * 1024  # bytes; the longest honest form (consent, a 500-character thought) is a few KiB
 ONE_CLICK_BODY = "List-Unsubscribe=One-Click"  # RFC 8058 section 3.1
 
-ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
-                         trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
-                         extensions=["jinja2.ext.i18n"])
-# Client words go through gettext: `{% trans %}…{% endtrans %}` or `{{ _("…") }}` in templates (never
-# around typed text). Until catalogs are bound per request, the words are the English source strings.
-ENV.install_null_translations(newstyle=True)
-ENV.globals.update(anchor=forms.anchor, card_line=plan_rules.card_line, instruction=plan_rules.instruction,
-                   if_then_line=plan_rules.if_then_line, days_label=plan_rules.days_label)
+
+
+def _environment(code: str) -> jinja2.Environment:
+    """The client pages' templates in one language. Client words go through gettext: `{% trans %}…{% endtrans %}`
+    or `{{ _("…") }}` in templates, `t(...)` for words made in Python (core.i18n.N_), never around typed text.
+    One environment per offered language (built on first use), so a page in Spanish costs what the English one
+    does: the catalog, the dates and the weekday names are bound once, not per request."""
+    tr = i18n.translations(code)
+
+    def t(text):
+        return i18n.translate(text, tr)
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+                             extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(tr, newstyle=True)
+    env.globals.update(
+        lang=code, t=t, languages=[(c, i18n.name(c)) for c in i18n.offered()], anchor=forms.anchor,
+        card_line=lambda step: t(plan_rules.card_line(step)), instruction=plan_rules.instruction,
+        if_then_line=plan_rules.if_then_line, wording=lambda measure: measure_rules.MEASURES[measure].wording(code),
+        days_label=lambda days: t(plan_rules.days_label(days, names=lambda d: i18n.weekdays(d, code))))
+    return env
+
+
+@functools.lru_cache(maxsize=None)
+def environment(code: str) -> jinja2.Environment:
+    return _environment(i18n.choose(code))
+
+
+ENV = environment(i18n.SOURCE)  # the English pages (and the environment tests inspect)
 
 # Security headers on every client response (pages, errors, static files). The portal keeps its own.
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
@@ -84,26 +108,38 @@ class Visit:
     raw: str
     now: datetime
     res: links.Resolution
+    lang: str = i18n.SOURCE  # the page's language: the client's (read with the link), else the browser's
 
 
-def render(visit: Visit | None, template: str, *, status: int = 200, stop: bool = True, **ctx) -> HTMLResponse:
+def render(visit: Visit | None, template: str, *, status: int = 200, stop: bool = True,
+           lang: str | None = None, **ctx) -> HTMLResponse:
+    """A page in the visit's language (or `lang` when there is no usable visit). `title` may be a Msg
+    (core.i18n.N_); base.html translates it."""
     usable = visit is not None and visit.res.ok and stop
-    base = {"lang": "en", "asset_version": asset_version(), "title": ctx.pop("title", "Anchorstep"),
+    base = {"asset_version": asset_version(), "title": ctx.pop("title", "Anchorstep"),
             "csrf": session.csrf_for(visit.raw, visit.cfg) if usable else "",
-            "stop_url": f"/c/{visit.purpose}/stop" if usable else "", "stop_error": ""}
+            "stop_url": f"/c/{visit.purpose}/stop" if usable else "",
+            "language_url": f"/c/{visit.purpose}/language" if usable else "", "stop_error": ""}
     base.update(ctx)
-    return HTMLResponse(ENV.get_template(template).render(**base), status_code=status,
+    env = environment(lang or (visit.lang if visit is not None else i18n.SOURCE))
+    return HTMLResponse(env.get_template(template).render(**base), status_code=status,
                         headers={"Cache-Control": "no-store"})
 
 
-def problem(status: int = 200) -> HTMLResponse:
+def browser_language(request: Request) -> str:
+    """For a page shown before we know whose link it is: the browser's preferred offered language."""
+    return i18n.from_header(request.headers.get("accept-language"))
+
+
+def problem(status: int = 200, lang: str = i18n.SOURCE) -> HTMLResponse:
     """The one calm page for a link that doesn't work: it never says why."""
-    return render(None, "problem.html", status=status, title="This link isn't working")
+    return render(None, "problem.html", status=status, lang=lang, title=N_("This link isn't working"))
 
 
 def withdrawn(visit: Visit) -> HTMLResponse:
     crisis = practices.get(visit.res.practice_id)["crisis_resources"]
-    return render(visit, "withdrawn.html", stop=False, title="You have stopped taking part", crisis_resources=crisis)
+    return render(visit, "withdrawn.html", stop=False, title=N_("You have stopped taking part"),
+                  crisis_resources=crisis)
 
 
 def _visit(request: Request, purpose: str) -> Visit | Response:
@@ -115,21 +151,21 @@ def _visit(request: Request, purpose: str) -> Visit | Response:
     # every cookie that opens nothing counts as a guess. (Opening a link counts in links.open_link.)
     keys = session.limit_keys(request, cfg)
     if raw and any(ratelimit.LINK_LOOKUPS.over(k, now) for k in keys):
-        return problem()
+        return problem(lang=browser_language(request))
     res = links.current(raw, now) if raw else links.INVALID
     if raw and res.status == "invalid":
         for k in keys:
             ratelimit.LINK_LOOKUPS.allow(k, now)
-    visit = Visit(cfg, purpose, raw, now, res)
+    visit = Visit(cfg, purpose, raw, now, res, res.language)
     if res.status == "withdrawn":
         return withdrawn(visit)
     if not res.ok or res.purpose != purpose:
-        return problem()
+        return problem(lang=browser_language(request))
     return visit
 
 
 def _expired(visit: Visit, back: str) -> HTMLResponse:
-    return render(visit, "form_expired.html", status=400, title="Please try that once more", back_url=back)
+    return render(visit, "form_expired.html", status=400, title=N_("Please try that once more"), back_url=back)
 
 
 # ---------------------------------------------------------------- opening a link
@@ -170,7 +206,7 @@ def one_click(request: Request, body: bytes) -> Response:
     address. It pauses reminders (never withdraws consent), is audited, and saying it twice is the same."""
     cfg = settings_mod.load()
     if body.strip() != ONE_CLICK_BODY.encode():
-        return render(None, "problem.html", status=400, title="This link isn't working")
+        return problem(status=400)
     raw = _query_token(request)
     now = utcnow()
     res = links.open_link(raw, now, limit_keys=session.limit_keys(request, cfg))
@@ -192,7 +228,7 @@ def consent_page(request: Request, form: FormData | None) -> Response:
     if page["state"] == "withdrawn":
         return withdrawn(visit)
     if page["state"] == "invalid":
-        return problem()
+        return problem(lang=visit.lang)
     values = forms.consent_values(form)
     errors: dict[str, str] = {}
     state = page["state"]
@@ -203,17 +239,18 @@ def consent_page(request: Request, form: FormData | None) -> Response:
                                          renewal_days=visit.cfg["CONSENT_RENEWAL_DAYS"],
                                          grace_days=visit.cfg["CONSENT_GRACE_DAYS"])
         if result == "invalid":
-            return problem()
+            return problem(lang=visit.lang)
         if result in ("confirmed", "already"):
             state = "thanks"
     elif state == "confirmed":
         state = "thanks"
     items = page.get("items", [])
-    return render(visit, "consent.html", title="Before you start" if state == "open" else "Thank you",
-                  state=state, items=items, errors=errors, ticked=set(values["items"]), name=values["name"])
+    return render(visit, "consent.html", title=N_("Before you start") if state == "open" else N_("Thank you"),
+                  state=state, items=items, errors=errors, ticked=set(values["items"]), name=values["name"],
+                  checklist_lang=page.get("language", visit.lang))
 
 
-def _checkin_context(page: dict, query, values: dict, errors: dict) -> dict:
+def _checkin_context(page: dict, query, values: dict, errors: dict, lang: str) -> dict:
     yesterday = (values.get("local_date") == page["yesterday"].isoformat()) if values else query.get("day") == "yesterday"
     day = page["yesterday"] if yesterday else page["today"]
     corrects = values.get("corrects") if values else query.get("corrects", "")
@@ -230,7 +267,7 @@ def _checkin_context(page: dict, query, values: dict, errors: dict) -> dict:
     steps = page["planned"][day]
     order = (["local_date"] + [f"step:{s['step_id']}{part}" for s in steps for part in ("", ":reason", ":label")]
              + ["steps", "mood", "distress", "thought", "context_where", "context_with", "form", "corrects"])
-    return dict(title="Check in", steps=steps, day=day.isoformat(), day_label=f"{day:%A %-d %B}",
+    return dict(title=N_("Check in"), steps=steps, day=day.isoformat(), day_label=i18n.day_label(day, lang),
                 yesterday=yesterday, switch_query=switch, key=key, corrects=corrects, values=values, errors=errors,
                 order=order, statuses=checkin_rules.STATUSES, reasons=checkin_rules.REASONS,
                 distortions=checkin_rules.DISTORTIONS, thought_max=checkin_rules.THOUGHT_MAX,
@@ -245,7 +282,7 @@ def _checkin_visit(request: Request) -> tuple[Visit, dict] | Response:
     if isinstance(visit, Response):
         return visit
     page = checkins.form_by_link(visit.raw, now=visit.now)
-    return problem() if page is None else (visit, page)
+    return problem(lang=visit.lang) if page is None else (visit, page)
 
 
 def checkin_page(request: Request, form: FormData | None) -> Response:
@@ -254,22 +291,23 @@ def checkin_page(request: Request, form: FormData | None) -> Response:
         return found
     visit, page = found
     if form is None:
-        return render(visit, "checkin.html", **_checkin_context(page, request.query_params, {}, {}))
+        return render(visit, "checkin.html", **_checkin_context(page, request.query_params, {}, {}, visit.lang))
     values = forms.kept(form)
     if not session.csrf_ok(visit.raw, form.get("csrf"), visit.cfg):
         return render(visit, "checkin.html", status=400, **_checkin_context(
             page, request.query_params, values,
-            {"form": "This page was open for a long time, so nothing was saved yet. Please check your answers and "
-                     "press Submit again."}))
+            {"form": N_("This page was open for a long time, so nothing was saved yet. Please check your answers and "
+                        "press Submit again.")}, visit.lang))
     result = checkins.submit(visit.raw, forms.checkin(form), now=visit.now)
     if result.status == "invalid":
-        return problem()
+        return problem(lang=visit.lang)
     if result.status == "errors":
-        return render(visit, "checkin.html", **_checkin_context(page, request.query_params, values, result.errors))
+        return render(visit, "checkin.html", **_checkin_context(page, request.query_params, values, result.errors,
+                                                                 visit.lang))
     upcoming = checkin_rules.next_practice(page["steps"], page["timezone"], visit.now)
-    response = render(visit, "checkin_done.html", title="Thank you", flagged=result.flagged,
+    response = render(visit, "checkin_done.html", title=N_("Thank you"), flagged=result.flagged,
                       already=result.status == "already", warm=checkin_rules.warm_words(result.statuses),
-                      next_at=f"{upcoming[0]:%A %H:%M}" if upcoming else "",
+                      next_at=i18n.weekday_time(upcoming[0], visit.lang) if upcoming else "",
                       next_line=plan_rules.card_line(upcoming[1]) if upcoming else "",
                       card_url="/c/card" if result.card_token or session.token(request, "card") else "",
                       checkin_id=result.checkin_id or "", due_list=page["due"],
@@ -287,7 +325,7 @@ def questionnaire_page(request: Request, form: FormData | None) -> Response:
     aid = request.path_params["assignment_id"]
     due = next((d for d in page["due"] if d["assignment_id"] == aid), None)
     values = forms.kept(form) if form is not None else {}
-    ctx = dict(title="Questionnaire", stem=measure_rules.STEM, answers=measure_rules.ANSWERS, values=values,
+    ctx = dict(title=N_("Questionnaire"), values=values,
                crisis_resources=page["crisis_resources"], done=False, flagged=False, already=False,
                order=[f"item:{i}" for i in range(len(due["items"]))] + ["item:-1", "form"] if due else [])
     if form is None:
@@ -300,7 +338,7 @@ def questionnaire_page(request: Request, form: FormData | None) -> Response:
     key = values.get("idempotency_key", "")
     result = measures.submit(visit.raw, aid, forms.answers(form, len(due["items"]) if due else 0), key, now=visit.now)
     if result.status == "invalid":
-        return problem()
+        return problem(lang=visit.lang)
     if result.status == "errors" and due is not None:
         return render(visit, "questionnaire.html", due=due, key=key, errors=result.errors, **ctx)
     if result.status == "errors":  # nothing due any more (answered in another tab): back to the check-in
@@ -315,10 +353,10 @@ def card_page(request: Request, form: FormData | None) -> Response:
         return visit
     card = plans.card(visit.raw, now=visit.now)
     if card is None:
-        return problem()
+        return problem(lang=visit.lang)
     struggling = request.query_params.get("struggling") == "1"
     steps = plan_rules.struggling_first(card["steps"]) if struggling else card["steps"]
-    return render(visit, "card.html", title="Your coping card", struggling=struggling, steps=steps,
+    return render(visit, "card.html", title=N_("Your coping card"), struggling=struggling, steps=steps,
                   crisis_resources=card["crisis_resources"])
 
 
@@ -328,7 +366,7 @@ def card_calendar(request: Request, form: FormData | None) -> Response:
         return visit
     ics = plans.card_calendar(visit.raw, now=visit.now)
     if ics is None:
-        return problem()
+        return problem(lang=visit.lang)
     return Response(ics, media_type="text/calendar; charset=utf-8", headers={
         "Content-Disposition": 'attachment; filename="coping-card.ics"', "Cache-Control": "no-store"})
 
@@ -346,45 +384,70 @@ def preferences_page(request: Request, form: FormData | None) -> Response:
         if want not in ("pause", "resume"):
             return _expired(visit, "/c/preferences")
         if form.get("sure") != "yes":
-            errors["sure"] = ("Please tick the box to pause your reminders." if want == "pause"
-                              else "Please tick the box to turn your reminders back on.")
+            errors["sure"] = (N_("Please tick the box to pause your reminders.") if want == "pause"
+                              else N_("Please tick the box to turn your reminders back on."))
         else:
             done = reminders.pause_by_link(visit.raw, want == "pause", now=visit.now)
             if done == "invalid":
-                return problem()
+                return problem(lang=visit.lang)
     state = reminders.link_state(visit.raw, visit.now)
     if state["state"] == "invalid":
-        return problem()
-    return render(visit, "preferences.html", title="Your reminders", state=state["state"], done=done, errors=errors)
+        return problem(lang=visit.lang)
+    return render(visit, "preferences.html", title=N_("Your reminders"), state=state["state"], done=done, errors=errors)
 
 
-def stop_page(request: Request, form: FormData | None) -> Response:
+def _footer_post(request: Request, form: FormData | None, anchor: str) -> tuple[str, Visit] | Response:
+    """A control at the foot of every page (stop, language): its purpose and link session with a valid
+    CSRF token, or the page to answer instead. A GET shows the page the control sits on; only a POST acts."""
     purpose = request.path_params["purpose"]
     if purpose not in session.PURPOSES:
-        return problem(status=404)
-    if form is None:  # a GET shows the page the stop control sits on; only a POST stops
-        return RedirectResponse(f"/c/{purpose}#stop", status_code=303)
+        return problem(status=404, lang=browser_language(request))
+    if form is None:
+        return RedirectResponse(f"/c/{purpose}{anchor}", status_code=303)
     visit = _visit(request, purpose)
     if isinstance(visit, Response):
         return visit
     if not session.csrf_ok(visit.raw, form.get("csrf"), visit.cfg):
         return _expired(visit, f"/c/{purpose}")
+    return purpose, visit
+
+
+def stop_page(request: Request, form: FormData | None) -> Response:
+    found = _footer_post(request, form, "#stop")
+    if isinstance(found, Response):
+        return found
+    purpose, visit = found
     if form.get("sure") != "yes":
-        return render(visit, "stop.html", title="Stop taking part", back_url=f"/c/{purpose}",
-                      stop_error="Please tick \"I want to stop taking part\" to stop.")
+        return render(visit, "stop.html", title=N_("Stop taking part"), back_url=f"/c/{purpose}",
+                      stop_error=N_("Please tick \"I want to stop taking part\" to stop."))
     result = consent.withdraw_by_link(visit.raw, visit.now)
     if result == "invalid":
-        return problem()
-    visit.res = links.Resolution("withdrawn", visit.res.client_id, visit.res.practice_id, visit.res.link_id, purpose)
+        return problem(lang=visit.lang)
+    visit.res = links.Resolution("withdrawn", visit.res.client_id, visit.res.practice_id, visit.res.link_id, purpose,
+                                 language=visit.lang)
     return withdrawn(visit)
 
 
+def language_page(request: Request, form: FormData | None) -> Response:
+    """The language switch at the foot of every page: a POST of another language stores the client's choice
+    (a code we do not offer stores "the practice's language") and shows the page again in it."""
+    found = _footer_post(request, form, "")
+    if isinstance(found, Response):
+        return found
+    purpose, visit = found
+    # The form as found names the page's own language: submitting it so (a scanner does) changes nothing.
+    chosen = form.get("language")
+    if chosen != visit.lang and languages.set_by_link(visit.raw, chosen, now=visit.now) == "invalid":
+        return problem(lang=visit.lang)
+    return RedirectResponse(f"/c/{purpose}", status_code=303)
+
+
 def link_problem(request: Request, form: FormData | None) -> Response:
-    return problem()
+    return problem(lang=browser_language(request))
 
 
 def unknown(request: Request, form: FormData | None) -> Response:
-    return problem(status=404)
+    return problem(status=404, lang=browser_language(request))
 
 
 # ---------------------------------------------------------------- plumbing
@@ -430,6 +493,7 @@ def routes() -> list:
         Route("/c/card/coping-card.ics", _page(card_calendar), methods=["GET", "HEAD"]),
         Route("/c/preferences", _page(preferences_page), methods=["GET", "HEAD", "POST"]),
         Route("/c/{purpose}/stop", _page(stop_page), methods=["GET", "HEAD", "POST"]),
+        Route("/c/{purpose}/language", _page(language_page), methods=["GET", "HEAD", "POST"]),
         Route("/c/link-problem", _page(link_problem), methods=["GET", "HEAD"]),
         Mount("/c/static", StaticFiles(directory=HERE / "static"), name="client-static"),
         # Anything else under /c/ is ours too: a calm page, never the portal.
@@ -478,7 +542,8 @@ class ClientPages:
                       frame.lineno)
             if started:
                 raise
-            response = render(None, "error.html", status=500, title="Something went wrong")
+            response = render(None, "error.html", status=500, title=N_("Something went wrong"),
+                              lang=i18n.from_header(Headers(scope=scope).get("accept-language")))
             await response(scope, receive, headed)
 
     @staticmethod

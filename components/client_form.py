@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import clients as client_rules
+from core import clients as client_rules, i18n
 from components.frame import field_error
 
 
@@ -21,7 +21,13 @@ def fields(prefix: str, *, clinician_options: dict[int, str] | None, default_zon
     zone = st.selectbox("Client's time zone", zones, key=f"{prefix}_timezone",
                         help="Reminders and check-in dates follow this zone, including daylight-saving changes.")
     field_error(errors, "timezone")
-    values = {"display_name": name, "email": email, "timezone": zone}
+    language = st.selectbox("Client's language", ["", *i18n.offered()],
+                            key=f"{prefix}_language",
+                            format_func=lambda c: i18n.english_name(c) if c else "The practice's language",
+                            help="The client's pages, emails and calendar file use this language; the client can "
+                                 "change it on their pages.")
+    field_error(errors, "language")
+    values = {"display_name": name, "email": email, "timezone": zone, "language": language}
     if show_status:
         values["status"] = st.selectbox("Status", client_rules.STATUSES, key=f"{prefix}_status",
                                         format_func=client_rules.STATUS_LABELS.get)
@@ -36,3 +42,4 @@ def fields(prefix: str, *, clinician_options: dict[int, str] | None, default_zon
 def prefill(prefix: str, record: dict) -> None:
     for k in ("display_name", "email", "timezone", "status", "clinician_id"):
         st.session_state[f"{prefix}_{k}"] = record[k]
+    st.session_state[f"{prefix}_language"] = record["language"] if i18n.is_offered(record["language"]) else ""

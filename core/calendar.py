@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from core import plans
+from core import i18n, plans
+from core.i18n import N_
 
 
 def _next_on_days(today: date, days: list[int]) -> date:
@@ -21,8 +22,11 @@ def _next_on_days(today: date, days: list[int]) -> date:
     return today
 
 
-def build_ics(steps: list[dict], *, zone: str, now: datetime, uid_host: str = "anchorstep") -> bytes:
-    """Steps without days or a time window are left out (nothing to schedule)."""
+def build_ics(steps: list[dict], *, zone: str, now: datetime, uid_host: str = "anchorstep",
+              language: str = i18n.SOURCE) -> bytes:
+    """Steps without days or a time window are left out (nothing to schedule). The words around the
+    clinician's typed text are in `language` (core.i18n); the typed text is as typed."""
+    tr = i18n.translations(i18n.choose(language))
     tz = ZoneInfo(zone)
     cal = Calendar()
     cal.add("prodid", "-//Anchorstep//coping card//EN")
@@ -36,9 +40,9 @@ def build_ics(steps: list[dict], *, zone: str, now: datetime, uid_host: str = "a
         start = datetime.combine(_next_on_days(today, step["days"]), time(h, m), tzinfo=tz)
         ev = Event()
         ev.add("uid", f"step-{step.get('step_id', 0)}-v{step.get('version_id', 0)}@{uid_host}")
-        ev.add("summary", plans.card_line(step))
+        ev.add("summary", i18n.translate(plans.card_line(step), tr))
         if plans.if_then_line(step):
-            ev.add("description", "Plan for a hard day: " + plans.if_then_line(step))
+            ev.add("description", i18n.translate(N_("Plan for a hard day: %(plan)s", plan=plans.if_then_line(step)), tr))
         ev.add("dtstart", start)
         ev.add("duration", timedelta(minutes=int(step.get("duration_min") or 5)))
         ev.add("dtstamp", now)

@@ -10,26 +10,28 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-STATUSES = {"done": "Done", "partly": "Partly", "not_today": "Not today"}
+from core.i18n import N_
+
+STATUSES = {"done": N_("Done"), "partly": N_("Partly"), "not_today": N_("Not today")}
 REASONS = {
-    "forgot": "I forgot",
-    "no_time": "No time",
-    "too_distressed": "Too distressed",
-    "not_useful": "It didn't seem useful",
-    "other": "Something else",
+    "forgot": N_("I forgot"),
+    "no_time": N_("No time"),
+    "too_distressed": N_("Too distressed"),
+    "not_useful": N_("It didn't seem useful"),
+    "other": N_("Something else"),
 }
 DISTORTIONS = {
-    "all_or_nothing": "All-or-nothing thinking",
-    "catastrophising": "Catastrophising",
-    "mind_reading": "Mind reading",
-    "fortune_telling": "Fortune telling",
-    "should_statements": "Should statements",
-    "labelling": "Labelling",
-    "emotional_reasoning": "Emotional reasoning",
-    "discounting_positive": "Discounting the positive",
-    "personalisation": "Personalisation",
-    "overgeneralisation": "Overgeneralisation",
-    "mental_filter": "Mental filter",
+    "all_or_nothing": N_("All-or-nothing thinking"),
+    "catastrophising": N_("Catastrophising"),
+    "mind_reading": N_("Mind reading"),
+    "fortune_telling": N_("Fortune telling"),
+    "should_statements": N_("Should statements"),
+    "labelling": N_("Labelling"),
+    "emotional_reasoning": N_("Emotional reasoning"),
+    "discounting_positive": N_("Discounting the positive"),
+    "personalisation": N_("Personalisation"),
+    "overgeneralisation": N_("Overgeneralisation"),
+    "mental_filter": N_("Mental filter"),
 }
 THOUGHT_MAX = 500
 CONTEXT_MAX = 100
@@ -46,19 +48,16 @@ def allowed_dates(zone: str, now: datetime) -> tuple[date, date]:
 
 
 def _score(raw, field: str, label: str, errors: dict) -> int | None:
-    if raw is None or raw == "":
-        errors[field] = f"Please choose a number from 0 to 10 for {label}."
-        return None
-    if isinstance(raw, bool):
-        errors[field] = f"Please choose a number from 0 to 10 for {label}."
+    if raw is None or raw == "" or isinstance(raw, bool):
+        errors[field] = N_("Please choose a number from 0 to 10 for %(what)s.", what=label)
         return None
     try:
         value = float(raw)
     except (TypeError, ValueError, OverflowError):
-        errors[field] = f"Please choose a number from 0 to 10 for {label}."
+        errors[field] = N_("Please choose a number from 0 to 10 for %(what)s.", what=label)
         return None
     if math.isnan(value) or math.isinf(value) or value != int(value) or not 0 <= value <= 10:
-        errors[field] = f"Please choose a whole number from 0 to 10 for {label}."
+        errors[field] = N_("Please choose a whole number from 0 to 10 for %(what)s.", what=label)
         return None
     return int(value)
 
@@ -66,9 +65,11 @@ def _score(raw, field: str, label: str, errors: dict) -> int | None:
 def _text(raw, field: str, limit: int, errors: dict, what: str) -> str:
     text = "" if raw is None else str(raw)
     if len(text) > limit:
-        errors[field] = f"Please keep {what} to {limit} characters (it has {len(text)})."
+        errors[field] = N_("Please keep %(what)s to %(limit)s characters (it has %(n)s).", what=what, limit=limit,
+                           n=len(text))
     elif "\x00" in text or any(unicodedata.category(c) == "Cs" for c in text):
-        errors[field] = f"{what.capitalize()} contains a character that can't be saved; please retype that part."
+        errors[field] = N_("This contains a character that can't be saved (%(what)s); please retype that part.",
+                           what=what)
     return text
 
 
@@ -86,7 +87,7 @@ def validate(form: dict, *, planned: dict[int, dict], zone: str, now: datetime) 
     except ValueError:
         day = None
     if day not in (today, yesterday):
-        errors["local_date"] = "Check-ins can be for today or yesterday."
+        errors["local_date"] = N_("Check-ins can be for today or yesterday.")
     clean["local_date"] = day if day in (today, yesterday) else today
 
     steps = form.get("steps") or {}
@@ -95,39 +96,41 @@ def validate(form: dict, *, planned: dict[int, dict], zone: str, now: datetime) 
         try:
             sid = int(step_id)
         except (TypeError, ValueError):
-            errors["steps"] = "One of the practices isn't part of your plan any more; please reload the page."
+            errors["steps"] = N_("One of the practices isn't part of your plan any more; please reload the page.")
             continue
         if sid not in planned:
-            errors["steps"] = "One of the practices isn't part of your plan for that day; please reload the page."
+            errors["steps"] = N_("One of the practices isn't part of your plan for that day; please reload the page.")
             continue
         answer = answer or {}
         status = answer.get("status")
         if status in (None, ""):
             continue  # unanswered steps are simply not recorded
         if status not in STATUSES:
-            errors[f"step:{sid}"] = "Please choose done, partly or not today."
+            errors[f"step:{sid}"] = N_("Please choose done, partly or not today.")
             continue
         reason = answer.get("reason") or None
         if status == "not_today":
             if reason is not None and reason not in REASONS:
-                errors[f"step:{sid}:reason"] = "Please choose one of the reasons."
+                errors[f"step:{sid}:reason"] = N_("Please choose one of the reasons.")
         else:
             reason = None
         label = answer.get("label") or None
         if label is not None and (label not in DISTORTIONS or not planned[sid].get("asks_label")):
-            errors[f"step:{sid}:label"] = "Please choose one of the listed thinking patterns."
+            errors[f"step:{sid}:label"] = N_("Please choose one of the listed thinking patterns.")
             label = None
         clean_steps[sid] = {"status": status, "reason": reason, "label": label}
     clean["steps"] = clean_steps
 
-    clean["mood"] = _score(form.get("mood"), "mood", "mood", errors)
-    clean["distress"] = _score(form.get("distress"), "distress", "distress", errors)
-    clean["thought"] = _text(form.get("thought"), "thought", THOUGHT_MAX, errors, "the thought")
-    clean["context_where"] = _text(form.get("context_where"), "context_where", CONTEXT_MAX, errors, "where you were")
-    clean["context_with"] = _text(form.get("context_with"), "context_with", CONTEXT_MAX, errors, "who you were with")
+    clean["mood"] = _score(form.get("mood"), "mood", N_("mood"), errors)
+    clean["distress"] = _score(form.get("distress"), "distress", N_("distress"), errors)
+    clean["thought"] = _text(form.get("thought"), "thought", THOUGHT_MAX, errors, N_("the thought"))
+    clean["context_where"] = _text(form.get("context_where"), "context_where", CONTEXT_MAX, errors,
+                                   N_("where you were"))
+    clean["context_with"] = _text(form.get("context_with"), "context_with", CONTEXT_MAX, errors,
+                                  N_("who you were with"))
     key = str(form.get("idempotency_key") or "")
     if not (16 <= len(key) <= 64) or not all(c.isalnum() or c in "-_" for c in key):
-        errors["form"] = "This form is out of date; please reload the page and try again."
+        errors["form"] = N_("This form is out of date; please reload the page and try again.")
     clean["idempotency_key"] = key
     return clean, errors
 
@@ -155,14 +158,14 @@ def next_practice(steps: list[dict], zone: str, now: datetime) -> tuple[datetime
 
 def warm_words(statuses: list[str]) -> list[str]:
     """What the client reads after submitting: never shaming, whatever they report."""
-    words = ["Thank you for checking in."]
+    words = [N_("Thank you for checking in.")]
     if "done" in statuses:
-        words.append("You practised: that is how new habits form, one small step at a time.")
+        words.append(N_("You practised: that is how new habits form, one small step at a time."))
     if "partly" in statuses:
-        words.append("Partly counts. A small part done is still practice.")
+        words.append(N_("Partly counts. A small part done is still practice."))
     if "not_today" in statuses:
-        words.append("Noticing you skipped is useful information: it shows what gets in the way, "
-                     "and you and your clinician can plan around it.")
+        words.append(N_("Noticing you skipped is useful information: it shows what gets in the way, "
+                        "and you and your clinician can plan around it."))
     if not statuses:
-        words.append("How you feel is worth knowing, even on a day without practice.")
+        words.append(N_("How you feel is worth knowing, even on a day without practice."))
     return words

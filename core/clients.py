@@ -6,7 +6,7 @@ import re
 import unicodedata
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from core import email_headers
+from core import email_headers, i18n
 
 STATUSES = ("active", "paused", "discharged")
 STATUS_LABELS = {"active": "Active", "paused": "Paused", "discharged": "Discharged"}
@@ -89,4 +89,17 @@ def validate(form: dict) -> tuple[dict, dict[str, str]]:
         except (TypeError, ValueError):
             errors["clinician_id"] = "Please choose the clinician this client works with."
             clean["clinician_id"] = None
+    if "language" in form:  # absent: the record's language is left as it is
+        clean["language"], err = clean_language(form["language"])
+        if err:
+            errors["language"] = err
     return clean, errors
+
+
+def clean_language(raw) -> tuple[str | None, str | None]:
+    """A client's language: "" or None is the practice's (stored as NULL); otherwise an offered code."""
+    if raw in (None, ""):
+        return None, None
+    if not i18n.is_offered(raw):
+        return None, "Please choose one of the languages in the list."
+    return raw, None

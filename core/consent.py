@@ -15,8 +15,10 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.clients import clean_name
+from core.clients import NAME_MAX, clean_name
 from core.days import days_until, in_days
+from core import i18n
+from core.i18n import N_
 
 STATES = ("none", "draft", "awaiting_client", "active", "renewal_due", "expired", "withdrawn")
 # States in which the client has given consent that still counts.
@@ -26,39 +28,56 @@ ITEM_TITLE_MAX = 120  # a checklist part's title
 ITEM_TEXT_MAX = 3000  # a checklist part's wording
 
 # The default checklist. "{practice}" and "{crisis}" are filled in when shown (crisis resources come
-# from the practice's settings). Keys are stable: confirmations are stored by key.
+# from the practice's settings). Keys are stable: confirmations are stored by key. Its words are catalog
+# entries: `default_items(language)` is the default checklist in an offered language, stored as that
+# language's version of the checklist when first needed (db.consent_templates).
 DEFAULT_ITEMS: list[dict] = [
-    {"key": "purpose", "title": "What this is for and how it works",
-     "text": "Anchorstep helps you practise the small steps you agree with your clinician between sessions. "
-             "From time to time you get an email with a link. The link opens a short page where you can note "
-             "whether you practised, how you feel, and a thought if you want to. Your clinician reads these "
-             "before your next session."},
-    {"key": "benefits", "title": "How it can help",
-     "text": "Noting things close to when they happen is usually more accurate than remembering them days "
-             "later. It can make practice easier to keep up, and it gives you and your clinician a clearer "
-             "picture to work with in session."},
-    {"key": "risks", "title": "Risks to know about",
-     "text": "Email is not fully private. Anyone who can get into your email, or who picks up your unlocked "
-             "phone, could open a link and see or fill in the page it opens. The emails themselves never "
-             "contain what you write or anything about your health. If you share a device or email account, "
-             "tell your clinician: you can agree on another way."},
-    {"key": "limits", "title": "What it cannot do",
-     "text": "Nobody watches what you send in real time. It is not a way to reach help in an emergency, and "
-             "your clinician may not see an entry until your next session. If you need help now:\n\n{crisis}"},
-    {"key": "data", "title": "What is kept, who sees it, and for how long",
-     "text": "We keep your first name or initials, your email address and time zone, the steps you agreed, "
-             "and what you send in. Only your clinician and {practice}'s administrator can see it. It is kept "
-             "while you work with {practice} and then for as long as the practice's records policy says; "
-             "you can ask your clinician to see or delete it."},
-    {"key": "voluntary", "title": "Taking part is your choice",
-     "text": "Taking part is voluntary and does not change your therapy. You can stop at any time: every page "
-             "you open from a link has a \"Stop taking part\" button, or you can simply tell your clinician. "
-             "Stopping ends the emails and switches off your links straight away."},
-    {"key": "technology", "title": "You can use the technology",
-     "text": "Your clinician has checked with you that you can open an email link on your phone or computer "
-             "and use the short form. If anything about it is hard to use, please say so: that is useful "
-             "to know, not a failure."},
+    {"key": "purpose", "title": N_("What this is for and how it works"),
+     "text": N_("Anchorstep helps you practise the small steps you agree with your clinician between sessions. "
+                "From time to time you get an email with a link. The link opens a short page where you can note "
+                "whether you practised, how you feel, and a thought if you want to. Your clinician reads these "
+                "before your next session.")},
+    {"key": "benefits", "title": N_("How it can help"),
+     "text": N_("Noting things close to when they happen is usually more accurate than remembering them days "
+                "later. It can make practice easier to keep up, and it gives you and your clinician a clearer "
+                "picture to work with in session.")},
+    {"key": "risks", "title": N_("Risks to know about"),
+     "text": N_("Email is not fully private. Anyone who can get into your email, or who picks up your unlocked "
+                "phone, could open a link and see or fill in the page it opens. The emails themselves never "
+                "contain what you write or anything about your health. If you share a device or email account, "
+                "tell your clinician: you can agree on another way.")},
+    {"key": "limits", "title": N_("What it cannot do"),
+     "text": N_("Nobody watches what you send in real time. It is not a way to reach help in an emergency, and "
+                "your clinician may not see an entry until your next session. If you need help now:\n\n{crisis}")},
+    {"key": "data", "title": N_("What is kept, who sees it, and for how long"),
+     "text": N_("We keep your first name or initials, your email address and time zone, the steps you agreed, "
+                "and what you send in. Only your clinician and {practice}'s administrator can see it. It is kept "
+                "while you work with {practice} and then for as long as the practice's records policy says; "
+                "you can ask your clinician to see or delete it.")},
+    {"key": "voluntary", "title": N_("Taking part is your choice"),
+     "text": N_("Taking part is voluntary and does not change your therapy. You can stop at any time: every page "
+                "you open from a link has a \"Stop taking part\" button, or you can simply tell your clinician. "
+                "Stopping ends the emails and switches off your links straight away.")},
+    {"key": "technology", "title": N_("You can use the technology"),
+     "text": N_("Your clinician has checked with you that you can open an email link on your phone or computer "
+                "and use the short form. If anything about it is hard to use, please say so: that is useful "
+                "to know, not a failure.")},
 ]
+
+
+def default_items(language: str) -> list[dict] | None:
+    """The default checklist in `language` (English: the source), or None when the language's catalog
+    does not translate every part of it (then that language's clients read the English checklist)."""
+    if language == i18n.SOURCE:
+        return [dict(it) for it in DEFAULT_ITEMS]
+    if not i18n.is_offered(language):
+        return None
+    tr = i18n.translations(language)
+    out = [{"key": it["key"], "title": i18n.translate(it["title"], tr), "text": i18n.translate(it["text"], tr)}
+           for it in DEFAULT_ITEMS]
+    if any(o["title"] == it["title"] or o["text"] == it["text"] for o, it in zip(out, DEFAULT_ITEMS)):
+        return None
+    return out
 
 
 @dataclass(frozen=True)
@@ -183,8 +202,11 @@ def check_confirmation(item_keys: list[str], confirmed: list[str], name: str) ->
     """The client's form: each item confirmed and their name typed. Returns (clean name, errors)."""
     errors: dict[str, str] = {}
     if any(k not in set(confirmed) for k in item_keys):
-        errors["items"] = "Please read each part and tick its box. Take your time; you can ask about anything."
+        errors["items"] = N_("Please read each part and tick its box. Take your time; you can ask about anything.")
     clean, err = clean_name(name)
-    if err:
-        errors["name"] = "Please type your name as you'd like to sign (a first name is fine)." if not clean else err
+    if err and not clean:
+        errors["name"] = N_("Please type your name as you'd like to sign (a first name is fine).")
+    elif err:  # the client reads a message in their language, not the clinician's form message
+        errors["name"] = N_("Please type your name again in plain letters, up to %(n)s characters: it has a hidden "
+                            "or control character, or too many accents on one letter.", n=NAME_MAX)
     return clean, errors

@@ -1,29 +1,80 @@
-"""PHQ-9 and GAD-7 (both public domain): items, answers, scoring and published severity bands.
+"""PHQ-9 and GAD-7 (both free to use): items, answers, scoring and published severity bands.
 
-Scores are stored item by item; the total and band are computed here, never typed by hand.
+Scores are stored item by item; the total and band are computed here, never typed by hand. Scores,
+bands and the item-9 rule do not depend on the language the client answered in.
+
+The words a client reads are the instrument's *published* version in their language (`Wording`),
+never a translation of ours: a homemade translation is not the validated instrument. A language
+without a published version we can vouch for gets the English one (marked `lang="en"` on the page).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from core.i18n import N_
 
 ANSWERS = ("Not at all", "Several days", "More than half the days", "Nearly every day")  # scored 0..3
 STEM = "Over the last 2 weeks, how often have you been bothered by the following problems?"
 
 
 @dataclass(frozen=True)
+class Wording:
+    """One published language version of an instrument: its instructions, answers and items, verbatim."""
+    lang: str
+    stem: str
+    answers: tuple[str, str, str, str]
+    items: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True)
 class Measure:
     code: str
-    title: str
+    title: str  # our short name for it (a catalog entry, core.i18n.N_), not the instrument's wording
     items: tuple[str, ...]
     bands: tuple[tuple[int, int, str], ...]  # (low, high, label), inclusive
+    published: dict[str, Wording] = field(default_factory=dict)  # other languages' published versions
 
     @property
     def max_total(self) -> int:
         return 3 * len(self.items)
 
+    def wording(self, lang: str) -> Wording:
+        """The published version in `lang`, or the English one."""
+        return self.published.get(lang) or Wording("en", STEM, ANSWERS, self.items,
+                                                   "Spitzer, Williams, Kroenke et al.; phqscreeners.com")
+
+
+# The PHQ-9 for Spanish speakers in the USA, as published by the PHQ Screeners site (https://www.phqscreeners.com/,
+# "PHQ-9, Spanish for the USA"; "Elaborado por los doctores Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke y
+# colegas, mediante una subvención educativa otorgada por Pfizer Inc. No se requiere permiso para reproducir,
+# traducir, presentar o distribuir."). Checked word for word against the text of that PDF
+# ("PatientHealthQuestionnaire9_Spanish", as reproduced at es.studenta.com/content/129686767), and item 9 against
+# several independent copies. Verbatim, including the "(a)" endings, the dashes and item 8's punctuation;
+# tests/unit/test_measures.py pins item 9.
+PHQ9_ES = Wording(
+    "es",
+    "Durante las últimas 2 semanas, ¿qué tan seguido ha tenido molestias debido a los siguientes problemas?",
+    ("Ningún día", "Varios días", "Más de la mitad de los días", "Casi todos los días"),
+    (
+        "Poco interés o placer en hacer cosas",
+        "Se ha sentido decaído(a), deprimido(a) o sin esperanzas",
+        "Ha tenido dificultad para quedarse o permanecer dormido(a), o ha dormido demasiado",
+        "Se ha sentido cansado(a) o con poca energía",
+        "Sin apetito o ha comido en exceso",
+        "Se ha sentido mal con usted mismo(a) – o que es un fracaso o que ha quedado mal con usted mismo(a) o con "
+        "su familia",
+        "Ha tenido dificultad para concentrarse en ciertas actividades, tales como leer el periódico o ver la "
+        "televisión",
+        "¿Se ha movido o hablado tan lento que otras personas podrían haberlo notado? o lo contrario – muy "
+        "inquieto(a) o agitado(a) que ha estado moviéndose mucho más de lo normal",
+        "Pensamientos de que estaría mejor muerto(a) o de lastimarse de alguna manera",
+    ),
+    "PHQ-9, Spanish for the USA (Pfizer Inc.; phqscreeners.com), verbatim",
+)
 
 PHQ9 = Measure(
-    "phq9", "PHQ-9 (mood over the last two weeks)",
+    "phq9", N_("PHQ-9 (mood over the last two weeks)"),
     (
         "Little interest or pleasure in doing things",
         "Feeling down, depressed, or hopeless",
@@ -37,10 +88,13 @@ PHQ9 = Measure(
         "Thoughts that you would be better off dead or of hurting yourself in some way",
     ),
     ((0, 4, "minimal"), (5, 9, "mild"), (10, 14, "moderate"), (15, 19, "moderately severe"), (20, 27, "severe")),
+    {"es": PHQ9_ES},
 )
 
+# GAD-7 in Spanish: not included. Its published Spanish version (phqscreeners.com) could not be checked word
+# for word here, so a Spanish-speaking client gets the English GAD-7 rather than wording we cannot vouch for.
 GAD7 = Measure(
-    "gad7", "GAD-7 (worry and anxiety over the last two weeks)",
+    "gad7", N_("GAD-7 (worry and anxiety over the last two weeks)"),
     (
         "Feeling nervous, anxious, or on edge",
         "Not being able to stop or control worrying",
@@ -74,14 +128,14 @@ class Score:
 def validate(code: str, answers: list) -> dict[int, str]:
     """{item index: message} for missing or out-of-range answers (every item is required)."""
     if code not in MEASURES:
-        return {-1: "Unknown questionnaire."}
+        return {-1: N_("Unknown questionnaire.")}
     m = MEASURES[code]
     problems = {}
     if not isinstance(answers, (list, tuple)) or len(answers) != len(m.items):
-        return {-1: f"Please answer all {len(m.items)} questions."}
+        return {-1: N_("Please answer all %(n)s questions.", n=len(m.items))}
     for i, a in enumerate(answers):
         if isinstance(a, bool) or not isinstance(a, int) or not 0 <= a <= 3:
-            problems[i] = "Please choose one of the four answers."
+            problems[i] = N_("Please choose one of the four answers.")
     return problems
 
 

@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from core.i18n import N_
+
 DAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 ICAL_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 GOAL_MAX, TEXT_MAX, LEVELS_MAX = 300, 200, 5
@@ -93,11 +95,15 @@ def validate_step(form: dict) -> tuple[dict, dict[str, str]]:
 
 
 def card_line(step: dict) -> str:
-    """The client's wording: "After I …, I will … (N min)"."""
-    minutes = f" ({step['duration_min']} min)" if step.get("duration_min") else ""
+    """The client's wording: "After I …, I will … (N min)" (a Msg: the client's pages translate the frame,
+    never the anchor or behaviour the clinician typed)."""
     behaviour = (step.get("behaviour") or "").rstrip(".")
     behaviour = behaviour[:1].lower() + behaviour[1:] if behaviour[:2] != "I " else behaviour
-    return f"After I {strip_after(step.get('anchor', ''))}, I will {behaviour}{minutes}."
+    anchor = strip_after(step.get("anchor", ""))
+    if step.get("duration_min"):
+        return N_("After I %(anchor)s, I will %(behaviour)s (%(minutes)s min).", anchor=anchor, behaviour=behaviour,
+                  minutes=step["duration_min"])
+    return N_("After I %(anchor)s, I will %(behaviour)s.", anchor=anchor, behaviour=behaviour)
 
 
 def if_then_line(step: dict) -> str:
@@ -111,12 +117,15 @@ def instruction(step: dict) -> str:
     return levels[min(max(int(step.get("level") or 1), 1), len(levels)) - 1]
 
 
-def days_label(days: list[int]) -> str:
+def days_label(days: list[int], names=None) -> str:
+    """"every day", "weekdays" or the days' short names (`names(days)` joins them in another language)."""
     if sorted(days) == list(range(7)):
-        return "every day"
+        return N_("every day")
     if sorted(days) == list(range(5)):
-        return "weekdays"
-    return ", ".join(DAY_NAMES[d] for d in sorted(days)) or "no days chosen"
+        return N_("weekdays")
+    if not days:
+        return N_("no days chosen")
+    return names(days) if names else ", ".join(DAY_NAMES[d] for d in sorted(days))
 
 
 @dataclass(frozen=True)

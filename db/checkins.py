@@ -14,6 +14,7 @@ from sqlalchemy import insert, select
 
 import db
 from core import checkins as checkin_rules, plans as plan_rules, safety as safety_rules, settings as settings_mod
+from core.i18n import N_
 from db import audit, links, measures, plans, practices, safety, step_versions
 from db.actors import Actor
 from db import clients as clients_mod
@@ -100,7 +101,7 @@ def submit(raw: object, form: dict, *, now: datetime, threshold: int | None = No
             ok = isinstance(corrects, int) and not isinstance(corrects, bool) and conn.execute(
                 select(checkins.c.id).where(checkins.c.id == corrects, checkins.c.client_id == client_id)).first()
             if not ok:
-                errors["corrects"] = "The check-in to correct couldn't be found; please reload the page."
+                errors["corrects"] = N_("The check-in to correct couldn't be found; please reload the page.")
         if errors:
             return Result("errors", errors=errors)
         # No read first: the unique key answers "saved before?" (ON CONFLICT DO NOTHING, then read what is there).

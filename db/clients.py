@@ -34,7 +34,7 @@ def require(conn, actor: Actor, client_id: int) -> dict:
 
 
 def _columns():
-    return [clients.c.id, clients.c.display_name, clients.c.email, clients.c.timezone, clients.c.status,
+    return [clients.c.id, clients.c.display_name, clients.c.email, clients.c.timezone, clients.c.status, clients.c.language,
             clients.c.clinician_id, clinicians.c.display_name.label("clinician_name"), clients.c.created_at,
             clients.c.updated_at]
 
@@ -109,8 +109,8 @@ def update_client(actor: Actor, client_id: int, form: dict, *, now: datetime) ->
             if err:
                 return {"clinician_id": err}
         # Field names only: the audit detail never carries the values themselves.
-        changed = [k for k in ("display_name", "email", "timezone", "status", "clinician_id")
-                   if current[k] != clean[k]] or ["nothing"]
+        changed = [k for k in ("display_name", "email", "timezone", "status", "clinician_id", "language")
+                   if k in clean and current[k] != clean[k]] or ["nothing"]
         conn.execute(update(clients).where(scope(actor), clients.c.id == client_id).values(updated_at=now, **clean))
         if "timezone" in changed or "status" in changed:
             replanning.replan_in(conn, client_id, now)  # queued reminders move with the zone, in this transaction

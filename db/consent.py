@@ -17,13 +17,13 @@ from sqlalchemy import insert, select, update
 
 import db
 from core import consent as consent_rules
-from core import email_headers
+from core import email_headers, i18n
 from db import audit, links, outbox
 from db.actors import Actor
 from db import clients as clients_mod
 from db.clients import clients
 from db.consent_state import active_clause, consents, is_active  # noqa: F401  (the consent state, re-exported)
-from db.consent_templates import consent_templates, current_in, current_version
+from db.consent_templates import consent_templates, current_in, current_version, variant_in
 from db import practices as practices_mod
 from db.practices import practices
 from db.tables import consent_events  # noqa: F401  (this module's tables, re-exported)
@@ -95,8 +95,8 @@ def _open_round(conn, client_id: int):
 
 
 def _record_discussion(conn, actor: Actor, client_id: int, form: dict, now: datetime) -> tuple[int | None, dict]:
-    clients_mod.require(conn, actor, client_id)
-    template = current_in(conn, actor.practice_id, now)
+    client = clients_mod.require(conn, actor, client_id)
+    template = current_in(conn, actor.practice_id, now, client_language_in(conn, client))
     discussed = [str(k) for k in form.get("discussed", [])]
     errors = consent_rules.check_discussion([it["key"] for it in template["items"]], discussed,
                                     bool(form.get("tech_ok")), form.get("tech_note", ""))
@@ -125,7 +125,7 @@ def record_discussion(actor: Actor, client_id: int, form: dict, *, now: datetime
 def issue_link(actor: Actor, client_id: int, form: dict | None, *, now: datetime, ttl_days: dict,
                via: str = "email", deliver: Callable[[dict], object] | None = None) -> tuple[dict | None, dict]:
     """Record the discussion (when `form` is given, else use the open round) and make a consent link,
-    replacing older consent links. Returns ({raw, email, sender_name, practice_name}, {}) or (None, errors);
+    replacing older consent links. Returns ({raw, email, sender_name, practice_name, language}, {}) or (None, errors);
     `practice_name` is None unless the practice chose to name itself inside emails.
 
     `via` "copy": the link is for the clinician to pass on ("copied"). `via` "email": `deliver(made)`
@@ -151,11 +151,13 @@ def issue_link(actor: Actor, client_id: int, form: dict | None, *, now: datetime
         if via != "email":
             _mark_sent_in(conn, actor, client_id, rid, now, via)
         p = practices.c
-        who = conn.execute(select(clients.c.email, p.name, p.email_sender_name, p.email_shows_practice_name)
+        who = conn.execute(select(clients.c.email, p.name, p.email_sender_name, p.email_shows_practice_name,
+                                  clients.c.language.label("client_language"), p.language.label("practice_language"))
                            .join(practices, p.id == clients.c.practice_id).where(clients.c.id == client_id)).one()
     sender_name, practice_name = email_headers.email_names(who.email_sender_name, who.name,
                                                            who.email_shows_practice_name)
-    made = {"raw": raw, "email": who.email, "sender_name": sender_name, "practice_name": practice_name}
+    made = {"raw": raw, "email": who.email, "sender_name": sender_name, "practice_name": practice_name,
+            "language": i18n.choose(who.client_language, who.practice_language)}
     if via == "email":
         try:
             deliver(made)
@@ -195,8 +197,23 @@ def for_link(raw: object, now: datetime) -> dict:
         if row is None:
             return {**base, "state": "confirmed" if is_active(conn, res.client_id, now) else "none"}
         template = conn.execute(select(consent_templates).where(consent_templates.c.id == row["template_id"])).one()
-        items = consent_rules.render_items(json.loads(template.checklist), practice=p.name, crisis=p.crisis_resources)
-        return {**base, "state": "open", "items": items, "version": template.version}
+        checklist, language = _in_language(conn, template, res.practice_id, res.language)
+        items = consent_rules.render_items(checklist, practice=p.name, crisis=p.crisis_resources)
+        return {**base, "state": "open", "items": items, "version": template.version, "language": language}
+
+
+def _in_language(conn, template, practice_id: int, language: str) -> tuple[list[dict], str]:
+    """(checklist, its language): the round's version in the client's language when it is stored or is the
+    default one (read-only: `confirm` stores it), else as the round has it."""
+    if template.language != language:
+        t = consent_templates
+        stored = conn.execute(select(t.c.checklist).where(t.c.practice_id == practice_id, t.c.language == language,
+                                                          t.c.version == template.version)).scalar()
+        if stored is not None:
+            return json.loads(stored), language
+        if template.created_by == "default" and (items := consent_rules.default_items(language)):
+            return items, language
+    return json.loads(template.checklist), template.language
 
 
 def confirm(raw: object, confirmed: list[str], name: str, *, now: datetime, renewal_days: int,
@@ -206,6 +223,8 @@ def confirm(raw: object, confirmed: list[str], name: str, *, now: datetime, rene
         res = links.resolve_in(conn, raw, now, purpose="consent")  # again: it may have been revoked meanwhile
         if not res.ok:
             return "invalid", {}
+        # The version the client read is the one recorded: in their language (stored now if it is the default).
+        follow_language_in(conn, res.client_id, res.practice_id, res.language, now)
         row = _open_round(conn, res.client_id)
         if row is None:  # a double submit, or a second tab
             return ("already" if is_active(conn, res.client_id, now) else "invalid"), {}
@@ -226,6 +245,24 @@ def confirm(raw: object, confirmed: list[str], name: str, *, now: datetime, rene
         audit.record(conn, now=now, action="consent.confirm", actor_kind="client", actor_id=res.client_id,
                      actor_label="client", practice_id=res.practice_id, client_id=res.client_id)
     return "confirmed", {}
+
+
+def client_language_in(conn, client: dict) -> str:
+    """The language the client reads (core.i18n.choose: theirs, else the practice's)."""
+    practice = conn.execute(select(practices.c.language).where(practices.c.id == client["practice_id"])).scalar()
+    return i18n.choose(client.get("language"), practice)
+
+
+def follow_language_in(conn, client_id: int, practice_id: int, language: str, now: datetime) -> None:
+    """A round still awaiting the client points at the same checklist version in `language` when it exists
+    (or is the default, core.consent.default_items, stored now); the version does not change."""
+    row = _open_round(conn, client_id)
+    if row is None:
+        return
+    shown = conn.execute(select(consent_templates).where(consent_templates.c.id == row["template_id"])).one()
+    template = {"version": shown.version, "created_by": shown.created_by}
+    if language != shown.language and (variant := variant_in(conn, practice_id, template, language, now)):
+        conn.execute(update(consents).where(consents.c.id == row["id"]).values(template_id=variant["id"]))
 
 
 def withdraw_in(conn, client_id: int, now: datetime, *, kind: str, label: str, practice_id: int,

@@ -7,25 +7,52 @@ from datetime import datetime
 from sqlalchemy import func, insert, select
 
 import db
-from core import consent as consent_rules
+from core import consent as consent_rules, i18n
 from db import audit
 from db.actors import Actor
 from db.tables import consent_templates  # noqa: F401  (this module's tables, re-exported)
 
 
 def _as_dict(row) -> dict:
-    return {"id": row.id, "version": row.version, "items": json.loads(row.checklist), "created_at": row.created_at}
+    return {"id": row.id, "version": row.version, "items": json.loads(row.checklist), "created_at": row.created_at,
+            "language": row.language, "created_by": row.created_by}
 
 
-def current_in(conn, practice_id: int, now: datetime) -> dict:
-    """The practice's newest checklist; the first call stores the default as version 1."""
-    row = conn.execute(select(consent_templates).where(consent_templates.c.practice_id == practice_id)
-                       .order_by(consent_templates.c.version.desc()).limit(1)).first()
+def _newest(conn, practice_id: int, language: str):
+    t = consent_templates
+    return conn.execute(select(t).where(t.c.practice_id == practice_id, t.c.language == language)
+                        .order_by(t.c.version.desc()).limit(1)).first()
+
+
+def current_in(conn, practice_id: int, now: datetime, language: str = i18n.SOURCE) -> dict:
+    """The practice's newest checklist version, in `language` when that version exists in it; the first
+    call stores the default as version 1. The default checklist in an offered language (its catalog's
+    translation, core.consent.default_items) is stored as that language's version on first use; a
+    version the practice wrote itself exists in English only, until it is published in another."""
+    row = _newest(conn, practice_id, i18n.SOURCE)
     if row is None:
         conn.execute(insert(consent_templates).values(practice_id=practice_id, version=1, created_at=now,
                                                       created_by="default", checklist=json.dumps(consent_rules.DEFAULT_ITEMS)))
-        return current_in(conn, practice_id, now)
-    return _as_dict(row)
+        return current_in(conn, practice_id, now, language)
+    if language == i18n.SOURCE or not i18n.is_offered(language):
+        return _as_dict(row)
+    return variant_in(conn, practice_id, _as_dict(row), language, now) or _as_dict(row)
+
+
+def variant_in(conn, practice_id: int, template: dict, language: str, now: datetime) -> dict | None:
+    """`template`'s version in `language`: stored, or stored now when the version is the default one and
+    the language's catalog translates it; None otherwise."""
+    t = consent_templates
+    found = conn.execute(select(t).where(t.c.practice_id == practice_id, t.c.version == template["version"],
+                                         t.c.language == language)).first()
+    if found is not None:
+        return _as_dict(found)
+    items = consent_rules.default_items(language)
+    if template["created_by"] != "default" or items is None:
+        return None
+    conn.execute(insert(t).values(practice_id=practice_id, version=template["version"], created_at=now,
+                                  created_by="default", checklist=json.dumps(items), language=language))
+    return variant_in(conn, practice_id, template, language, now)
 
 
 def current_version(conn, practice_id: int) -> int:
@@ -65,7 +92,7 @@ def publish(actor: Actor, items: list[dict], *, now: datetime) -> int:
     if errors := consent_rules.check_items(items):
         raise ChecklistRefused(errors)
     with db.write() as conn:
-        version = current_in(conn, actor.practice_id, now)["version"] + 1
+        version = current_in(conn, actor.practice_id, now)["version"] + 1  # the English row is always there
         conn.execute(insert(consent_templates).values(
             practice_id=actor.practice_id, version=version, created_at=now, created_by=actor.username,
             checklist=json.dumps([{"key": k, "title": str(it.get("title", "")), "text": str(it.get("text", ""))}

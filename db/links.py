@@ -17,12 +17,13 @@ from datetime import datetime
 from sqlalchemy import Integer, String, bindparam, column, func, insert, select, update
 
 import db
-from core import ratelimit, tokens
+from core import i18n, ratelimit, tokens
 from db import audit, consent_state
 from db.actors import Actor
 from db import clients as clients_mod
 from db.clients import clients
 from db.meta import UTCDateTime
+from db.practices import practices
 from db.tables import client_links  # noqa: F401  (this module's tables, re-exported)
 
 
@@ -34,6 +35,7 @@ class Resolution:
     link_id: int | None = None
     purpose: str | None = None
     timezone: str | None = None  # the client's, read with the link (callers need it for "today")
+    language: str = i18n.SOURCE  # the client's pages' language (core.i18n.choose), read with the link
 
     @property
     def ok(self) -> bool:
@@ -117,20 +119,25 @@ def resolve_in(conn, raw: object, now: datetime, *, purpose: str | None = None) 
     if not tokens.well_formed(raw):
         return INVALID
     row = conn.execute(select(client_links, clients.c.practice_id, clients.c.timezone, clients.c.status,
+                              clients.c.language.label("client_language"),
+                              practices.c.language.label("practice_language"),
                               consent_state.active_clause(clients.c.id, now).label("consent_counts"))
                        .join(clients, clients.c.id == client_links.c.client_id)
+                       .join(practices, practices.c.id == clients.c.practice_id)
                        .where(client_links.c.token_hash == tokens.digest(raw))).mappings().first()
     if row is None:
         return INVALID
+    language = i18n.choose(row["client_language"], row["practice_language"])
     if row["revoked_at"] is not None:
         if row["revoked_reason"] == "withdrawn":
-            return Resolution("withdrawn", row["client_id"], row["practice_id"], row["id"], row["purpose"])
+            return Resolution("withdrawn", row["client_id"], row["practice_id"], row["id"], row["purpose"],
+                              language=language)
         return INVALID
     if now >= row["expires_at"] or (purpose is not None and row["purpose"] != purpose):
         return INVALID
     if not reachable(row["status"], bool(row["consent_counts"]), row["purpose"]):
         return INVALID
-    return Resolution("ok", row["client_id"], row["practice_id"], row["id"], row["purpose"], row["timezone"])
+    return Resolution("ok", row["client_id"], row["practice_id"], row["id"], row["purpose"], row["timezone"], language)
 
 
 def open_link(raw: object, now: datetime, *, limit_keys: list[str] | tuple[str, ...] = ()) -> Resolution:

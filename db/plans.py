@@ -234,8 +234,8 @@ def card(raw: str, *, now: datetime) -> dict | None:
 
 
 def card_calendar(raw: str, *, now: datetime) -> bytes | None:
-    """The card's steps as an .ics file for the client's own calendar (core.calendar), recorded as a
-    download; None when the link no longer works."""
+    """The card's steps as an .ics file for the client's own calendar (core.calendar) in the client's
+    language, recorded as a download; None when the link no longer works."""
     with db.write() as conn:
         found = _card_in(conn, raw, now)
         if found is None:
@@ -244,4 +244,4 @@ def card_calendar(raw: str, *, now: datetime) -> bytes | None:
         audit.record(conn, now=now, action="card.export", actor_kind="client", actor_id=res.client_id,
                      actor_label="client", practice_id=res.practice_id, client_id=res.client_id,
                      detail=f"{len(steps)} steps as .ics")
-    return calendar.build_ics(steps, zone=zone, now=now)
+    return calendar.build_ics(steps, zone=zone, now=now, language=res.language)

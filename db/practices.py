@@ -7,7 +7,7 @@ from sqlalchemy import func, insert, select, update
 
 import db
 from db import audit
-from core import practices as practice_rules
+from core import i18n, practices as practice_rules
 from db.actors import Actor
 from db.tables import practices  # noqa: F401  (this module's tables, re-exported)
 
@@ -38,7 +38,7 @@ def get(practice_id: int) -> dict:
 
 def update_settings(actor: Actor, *, name: str, timezone: str, crisis_resources: str, now: datetime,
                     consent_renewal_days: int | None = None, email_sender_name: str | None = None,
-                    email_shows_practice_name: bool | None = None) -> dict[str, str]:
+                    email_shows_practice_name: bool | None = None, language: str | None = None) -> dict[str, str]:
     """Save the practice's settings; returns {field: message} (nothing saved) or {}. The two email
     settings are left as they are when not given (None)."""
     if not actor.is_admin:
@@ -55,6 +55,10 @@ def update_settings(actor: Actor, *, name: str, timezone: str, crisis_resources:
         values["email_sender_name"] = clean["email_sender_name"] or None
     if email_shows_practice_name is not None:
         values["email_shows_practice_name"] = bool(email_shows_practice_name)
+    if language is not None:  # a code we do not offer is refused here; a stored one falls back (core.i18n)
+        if not i18n.is_offered(language):
+            return {"language": "Please choose one of the languages in the list."}
+        values["language"] = language
     with db.write() as conn:
         conn.execute(update(practices).where(practices.c.id == actor.practice_id).values(**values))
         audit.record(conn, now=now, action="practice.update", actor=actor, detail="practice settings changed")

@@ -24,6 +24,8 @@ practices = Table(
     Column("email_sender_name", String(120), nullable=True),
     # Whether the practice name appears inside client emails (never in the subject or From line).
     Column("email_shows_practice_name", Boolean, nullable=False, server_default=false()),
+    # The language of its clients' pages, emails and calendar files unless a client has their own (core/i18n).
+    Column("language", String(16), nullable=False, server_default="en"),
     # Practice policy: every account must complete two-factor sign-in (core.two_factor).
     Column("require_two_factor", Boolean, nullable=False, server_default=false()),
 )
@@ -67,6 +69,8 @@ clients = Table(
     Column("status", String(16), nullable=False, server_default="active"),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # The client's language (core/i18n); NULL: the practice's. A code no longer offered falls back the same way.
+    Column("language", String(16), nullable=True),
     CheckConstraint("status in ('active', 'paused', 'discharged')", name="status"),
 )
 
@@ -126,7 +130,9 @@ consent_templates = Table(
     Column("checklist", Text, nullable=False),  # JSON list of {key, title, text}
     Column("created_at", UTCDateTime, nullable=False),
     Column("created_by", String(120), nullable=False),
-    UniqueConstraint("practice_id", "version"),
+    # The checklist's language (core/i18n): a version may be stored in several, sharing its number.
+    Column("language", String(16), nullable=False, server_default="en"),
+    UniqueConstraint("practice_id", "version", "language", name="uq_consent_templates_version_language"),
 )
 
 

@@ -29,7 +29,7 @@ from typing import Callable
 from sqlalchemy import bindparam, exists, select
 
 import db
-from core import email_headers
+from core import email_headers, i18n
 from core import settings as settings_mod
 from db import consent, links, outbox, reminders
 from db.clients import clients
@@ -74,6 +74,7 @@ def _check(now: datetime):
     return (select(clients.c.id.label("client_id"), clients.c.status, clients.c.email,
                    practices.c.name.label("practice"), practices.c.email_sender_name,
                    practices.c.email_shows_practice_name, consent.active_clause(clients.c.id, now).label("consent_ok"),
+                   clients.c.language.label("client_language"), practices.c.language.label("practice_language"),
                    paused.label("paused"))
             .join(practices, practices.c.id == clients.c.practice_id))
 
@@ -195,7 +196,8 @@ class _Batch:
                                                                    who.email_shows_practice_name)
             message = email.make_reminder(to=who.email, sender_name=sender_name, practice_name=practice_name,
                                           checkin_link=links.url(base, checkin), pause_link=links.url(base, pause),
-                                          sender=cfg["EMAIL_FROM"], ref=row["ref"], now=now)
+                                          sender=cfg["EMAIL_FROM"], ref=row["ref"], now=now,
+                                          language=i18n.choose(who.client_language, who.practice_language))
             provider_id = self.deliver(message, cfg)
         except email.AuthEmailError as exc:
             raise BatchStopped(str(exc)) from None

@@ -22,7 +22,8 @@ from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime, make_msgid
 from html import escape
 
-from core import email_headers
+from core import email_headers, i18n
+from core.i18n import N_
 from jobs.email.errors import EmailError
 
 REF_HEADER = "X-Anchorstep-Ref"
@@ -133,38 +134,54 @@ def _text_part(subtype: str, text: str) -> MIMEPart:
     return part
 
 
+def _text(words: str) -> str:
+    """Words for an HTML text node: escaped (a translation is text, never markup); quotes stay quotes."""
+    return escape(words, quote=False)
+
+
+def _words(language: str):
+    """The translate function for the client's language (core.i18n; an unknown code is English)."""
+    tr = i18n.translations(i18n.choose(language))
+    return lambda msg: i18n.translate(msg, tr)
+
+
 def make_message(*, to: str, link: str, sender: str, sender_name: str | None = None,
-                 practice_name: str | None = None, now: datetime | None = None) -> EmailMessage:
-    """A neutral message with one link. Subject and body say nothing about health or therapy steps.
-    The subject and From name use `sender_name` (neutral by default); the practice name appears only
-    in the body, and only when given (the practice chose to show it)."""
+                 practice_name: str | None = None, now: datetime | None = None,
+                 language: str = i18n.SOURCE) -> EmailMessage:
+    """A neutral message with one link, in the client's language. Subject and body say nothing about
+    health or therapy steps. The subject and From name use `sender_name` (neutral by default); the
+    practice name appears only in the body, and only when given (the practice chose to show it)."""
+    t = _words(language)
     name = _one_line(sender_name or email_headers.DEFAULT_SENDER_NAME) or email_headers.DEFAULT_SENDER_NAME
     practice = _one_line(practice_name or "") or name
     msg = EmailMessage(policy=_POLICY)
-    for header, value in (("Subject", f"A message from {name}"), ("From", _from(name, sender)), ("To", _to(to)),
+    for header, value in (("Subject", t(N_("A message from %(name)s", name=name))), ("From", _from(name, sender)),
+                          ("To", _to(to)),
                           ("Date", format_datetime(now or datetime.now(timezone.utc))),
                           ("Message-ID", make_msgid(domain="anchorstep.invalid")),
                           ("Auto-Submitted", "auto-generated")):
         _set(msg, header, value)
-    msg.set_content(
-        f"Hello,\n\n{practice} has sent you a link:\n\n{link}\n\n"
-        "The link is just for you, so please don't forward this email. "
-        "If you weren't expecting it, you can ignore it.\n")
+    msg.set_content("\n\n".join((
+        t(N_("Hello,")), t(N_("%(practice)s has sent you a link:", practice=practice)), link,
+        t(N_("The link is just for you, so please don't forward this email. "
+             "If you weren't expecting it, you can ignore it.")))) + "\n")
     return msg
 
 
 def make_reminder(*, to: str, checkin_link: str, pause_link: str, sender: str, ref: str,
                   sender_name: str | None = None, practice_name: str | None = None,
-                  now: datetime | None = None) -> EmailMessage:
-    """A reminder: neutral subject and body, one check-in link, one pause link, plain text and HTML.
-    It takes no client name and no step: nothing about health can reach it."""
+                  now: datetime | None = None, language: str = i18n.SOURCE) -> EmailMessage:
+    """A reminder in the client's language: neutral subject and body, one check-in link, one pause link,
+    plain text and HTML. It takes no client name and no step: nothing about health can reach it."""
+    t = _words(language)
     name = _one_line(sender_name or email_headers.DEFAULT_SENDER_NAME) or email_headers.DEFAULT_SENDER_NAME
     practice = _one_line(practice_name or "") or name
     msg = EmailMessage(policy=_POLICY)
     # RFC 8058 one-click: the mail provider POSTs "List-Unsubscribe=One-Click" to the pause link
     # (client.web.one_click), which pauses reminders and never withdraws consent. A GET of the same
     # address (a person, or a scanner) only shows the pause page.
-    for header, value in (("Subject", f"A reminder from {name}"), ("From", _from(name, sender)), ("To", _to(to)),
+    for header, value in (("Subject", t(N_("A reminder from %(name)s", name=name))), ("From", _from(name, sender)),
+                          ("To", _to(to)),
                           ("Date", format_datetime(now or datetime.now(timezone.utc))),
                           ("Message-ID", make_msgid(domain="anchorstep.invalid")),
                           ("Auto-Submitted", "auto-generated"),
@@ -174,16 +191,18 @@ def make_reminder(*, to: str, checkin_link: str, pause_link: str, sender: str, r
                           ("MIME-Version", "1.0"),
                           ("Content-Type", f'multipart/alternative; boundary="{_BOUNDARY}"')):
         _set(msg, header, value)
-    p, c, u = escape(practice), escape(checkin_link, quote=True), escape(pause_link, quote=True)
-    msg.attach(_text_part(
-        "plain",
-        f"Hello,\n\nA reminder from {practice}. When you're ready, you can check in here:\n\n{checkin_link}\n\n"
-        f"To pause these reminders: {pause_link}\n\n"
-        "The links are just for you, so please don't forward this email.\n"))
+    c, u = escape(checkin_link, quote=True), escape(pause_link, quote=True)
+    hello = t(N_("Hello,"))
+    ready = t(N_("A reminder from %(practice)s. When you're ready, you can check in here:", practice=practice))
+    pause = t(N_("To pause these reminders:"))
+    private = t(N_("The links are just for you, so please don't forward this email."))
+    check_in, pause_them = t(N_("Check in")), t(N_("pause reminders"))
+    msg.attach(_text_part("plain", f"{hello}\n\n{ready}\n\n{checkin_link}\n\n{pause} {pause_link}\n\n{private}\n"))
+    # The HTML part escapes every word: a translation is text, never markup.
     msg.attach(_text_part(
         "html",
-        f"<p>Hello,</p><p>A reminder from {p}. When you're ready, you can check in here:</p>"
-        f'<p><a href="{c}">Check in</a></p>'
-        f'<p style="font-size:small">To pause these reminders: <a href="{u}">pause reminders</a>. '
-        "The links are just for you, so please don't forward this email.</p>\n"))
+        f"<p>{_text(hello)}</p><p>{_text(ready)}</p>"
+        f'<p><a href="{c}">{_text(check_in)}</a></p>'
+        f'<p style="font-size:small">{_text(pause)} <a href="{u}">{_text(pause_them)}</a>. '
+        f"{_text(private)}</p>\n"))
     return msg

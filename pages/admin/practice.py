@@ -5,7 +5,7 @@ import streamlit as st
 from components import text
 from components.frame import field_error, require_role, settings, utcnow
 from core import clients as client_rules
-from core import email_headers
+from core import email_headers, i18n
 from core import practices as practice_rules
 from db import practices, two_factor
 
@@ -19,6 +19,7 @@ if "practice_name" not in ss:
     ss["practice_renewal"] = practice["consent_renewal_days"] or settings()["CONSENT_RENEWAL_DAYS"]
     ss["practice_sender_name"] = practice["email_sender_name"] or email_headers.DEFAULT_SENDER_NAME
     ss["practice_email_shows_name"] = bool(practice["email_shows_practice_name"])
+    ss["practice_language"] = i18n.choose(practice["language"])
 if ss.pop("practice_saved", False):
     st.success("Practice settings saved.")
 errors = ss.get("practice_errors", {})
@@ -35,6 +36,11 @@ with st.form("practice_settings", clear_on_submit=False):
     shows_name = st.checkbox("Also name the practice inside each email (never in the subject)",
                              key="practice_email_shows_name")
     zone = st.selectbox("Practice time zone", zones, key="practice_timezone")
+    language = st.selectbox("Clients' language", i18n.offered(), key="practice_language",
+                            format_func=i18n.english_name,
+                            help="Client pages, emails and calendar files use this language unless a client's "
+                                 "record names another. Clinician pages stay in English.")
+    field_error(errors, "language")
     crisis = st.text_area("Crisis resources shown to clients", key="practice_crisis", height=160,
                           max_chars=practice_rules.CRISIS_MAX,
                           help="Shown after every check-in and on the coping card. Include local emergency numbers.")
@@ -45,7 +51,7 @@ with st.form("practice_settings", clear_on_submit=False):
     if st.form_submit_button("Save", type="primary"):
         ss["practice_errors"] = practices.update_settings(
             actor, name=name, timezone=zone, crisis_resources=crisis, consent_renewal_days=int(renewal),
-            email_sender_name=sender_name, email_shows_practice_name=shows_name, now=utcnow())
+            email_sender_name=sender_name, email_shows_practice_name=shows_name, language=language, now=utcnow())
         ss["practice_saved"] = not ss["practice_errors"]
         st.rerun()
 

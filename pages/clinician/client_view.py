@@ -5,6 +5,8 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+from core import i18n
+
 from components import client_view_charts as charts, text
 from components.frame import require_role, utcnow
 from core import metrics, session_prep
@@ -160,4 +162,7 @@ if ss.get("cv_prep_html", (None,))[0] == client_id:
     c2.download_button("Download summary (HTML, print from the browser)", ss["cv_prep_html"][1],
                        file_name=f"session-prep-{view.end}.html", mime="text/html", key="cv_prep_download",
                        icon=":material/download:")
-st.caption(text.md("Days are the client's days in {zone}. Exports are recorded in the audit log.", zone=view.zone))
+st.caption(text.md("Days are the client's days in {zone}. Exports are recorded in the audit log. The client's pages "
+                    "and emails are in {language}.", zone=view.zone,
+                    language=i18n.english_name(by_id[client_id]["language"]) if i18n.is_offered(by_id[client_id]["language"])
+                    else "the practice's language"))

@@ -4,7 +4,7 @@ single-use recovery codes (hashed); the practice's "require two-factor" policy; 
 which step is still pending after the password ('code' or 'setup'; NULL: complete).
 
 Revision ID: 0015_two_factor
-Revises: 0011_practice_email_names
+Revises: 0014_client_language
 """
 import sqlalchemy as sa
 from alembic import op
@@ -13,7 +13,7 @@ from db.meta import UTCDateTime
 from db.migrations.helpers import secure, table_schema
 
 revision = "0015_two_factor"
-down_revision = "0011_practice_email_names"
+down_revision = "0014_client_language"
 branch_labels = None
 depends_on = None
 
