@@ -421,6 +421,7 @@ async def _entry(request: Request) -> Response:
 
 
 def routes() -> list:
+    from client import skills  # it builds on this module's helpers (render, _visit), so it imports it
     return [
         Route("/c/", _entry, methods=["GET", "HEAD", "POST"]),
         Route("/c/consent", _page(consent_page), methods=["GET", "HEAD", "POST"]),
@@ -428,6 +429,7 @@ def routes() -> list:
         Route("/c/checkin/questionnaire/{assignment_id:int}", _page(questionnaire_page), methods=["GET", "HEAD", "POST"]),
         Route("/c/card", _page(card_page), methods=["GET", "HEAD"]),
         Route("/c/card/coping-card.ics", _page(card_calendar), methods=["GET", "HEAD"]),
+        *skills.routes(_page),
         Route("/c/preferences", _page(preferences_page), methods=["GET", "HEAD", "POST"]),
         Route("/c/{purpose}/stop", _page(stop_page), methods=["GET", "HEAD", "POST"]),
         Route("/c/link-problem", _page(link_problem), methods=["GET", "HEAD"]),

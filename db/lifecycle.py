@@ -12,7 +12,7 @@ import json
 import zipfile
 from datetime import date, datetime
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, delete, func, select
 
 import db
 import db.schema  # noqa: F401  (every table registered)
@@ -95,9 +95,14 @@ def erase_client(actor: Actor, client_id: int, typed_name: str, *, now: datetime
             raise ValueError("The name typed doesn't match the client's name; nothing was erased.")
         counts = {}
         tables = owned_tables(client_id)
-        # Children first; conditions are evaluated before their parents' rows go.
+        # Children first; conditions are evaluated before their parents' rows go. Append-only tables
+        # (info "leaves_with_client") refuse DELETE while the client exists: counted here, they go by the
+        # cascade when the client row is deleted last.
         for table, cond in reversed(tables):
-            counts[table.name] = conn.execute(delete(table).where(cond)).rowcount
+            if table.info.get("leaves_with_client"):
+                counts[table.name] = conn.execute(select(func.count()).select_from(table).where(cond)).scalar_one()
+            else:
+                counts[table.name] = conn.execute(delete(table).where(cond)).rowcount
         audit.record(conn, now=now, action="client.erase", actor=actor, client_id=client_id,
                      detail=f"erased {sum(counts.values())} rows in {len(counts)} tables")
     return counts
