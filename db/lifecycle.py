@@ -23,7 +23,9 @@ from db import clients as clients_mod
 from db.clients import clients
 from db.meta import metadata
 
-KEEP = {"audit_events"}
+# Kept on erasure by design: the audit log (the tombstone) and the consent history, both append-only
+# (a trigger refuses DELETE) and free of health data (db/tables.py says so of each).
+KEEP = {"audit_events", "consent_events"}
 
 
 def _condition(table: Table, client_id: int, seen: frozenset = frozenset()):

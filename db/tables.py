@@ -359,7 +359,7 @@ skill_uses = Table(
     "skill_uses", metadata,
     Column("id", Integer, primary_key=True),
     Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
-    Column("step_id", Integer, ForeignKey("plan_steps.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("step_id", Integer, nullable=False, index=True),  # no foreign key: see migration 0012
     Column("version_id", Integer, nullable=False),
     Column("idempotency_key", String(64), nullable=False),
     Column("started_at", UTCDateTime, nullable=False),  # when the client reached for the skill

@@ -43,7 +43,9 @@ def upgrade() -> None:
         "skill_uses",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("client_id", sa.Integer, sa.ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
-        sa.Column("step_id", sa.Integer, sa.ForeignKey("plan_steps.id", ondelete="CASCADE"), nullable=False),
+        # No foreign key to plan_steps: erasure deletes steps before the client, and these rows refuse DELETE
+        # until the client row is gone (they leave by the client_id cascade).
+        sa.Column("step_id", sa.Integer, nullable=False),
         sa.Column("version_id", sa.Integer, nullable=False),
         sa.Column("idempotency_key", sa.String(64), nullable=False),
         sa.Column("started_at", UTCDateTime, nullable=False),
