@@ -62,7 +62,7 @@ def rating(value: object) -> tuple[int | None, bool]:
     if value is None or value == "":
         return None, True
     text = str(value).strip()
-    if not text.isdigit() or len(text) > 2:
+    if not (text.isascii() and text.isdigit()) or len(text) > 2:
         return None, False
     n = int(text)
     return (n, True) if RATING_MIN <= n <= RATING_MAX else (None, False)

@@ -115,7 +115,7 @@ def _week_days_in(conn, client_id: int, zone: str, now: datetime) -> int:
 def started_at(value: object, now: datetime) -> datetime:
     """When the use began, from the form's epoch seconds; `now` when missing or not plausible."""
     text = str(value or "")
-    if text.isdigit() and len(text) <= 12:
+    if text.isascii() and text.isdigit() and len(text) <= 12:
         at = datetime.fromtimestamp(int(text), timezone.utc)
         if timedelta(0) <= now - at <= timedelta(seconds=rules.MAX_DURATION_S):
             return at
