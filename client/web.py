@@ -31,7 +31,7 @@ from starlette.staticfiles import StaticFiles
 from client import forms, session
 from core import (checkins as checkin_rules, measures as measure_rules, plans as plan_rules, ratelimit,
                   settings as settings_mod)
-from db import checkins, consent, links, measures, plans, practices, reminders
+from db import checkins, consent, links, measures, plans, practices, reminders, skill_uses
 
 HERE = Path(__file__).resolve().parent
 MAX_BODY = 64 * 1024  # bytes; the longest honest form (consent, a 500-character thought) is a few KiB
@@ -273,7 +273,8 @@ def checkin_page(request: Request, form: FormData | None) -> Response:
                       next_line=plan_rules.card_line(upcoming[1]) if upcoming else "",
                       card_url="/c/card" if result.card_token or session.token(request, "card") else "",
                       checkin_id=result.checkin_id or "", due_list=page["due"],
-                      crisis_resources=page["crisis_resources"])
+                      crisis_resources=page["crisis_resources"],
+                      week_days=skill_uses.week_days(page["client_id"], page["timezone"], now=visit.now))
     if result.card_token:  # the fresh card link goes straight into its cookie: no token in the page
         session.keep(response, request, visit.cfg, "card", result.card_token)
     return response

@@ -112,6 +112,12 @@ def _week_days_in(conn, client_id: int, zone: str, now: datetime) -> int:
     return conn.execute(select(func.count()).select_from(union(practised, used).subquery())).scalar_one()
 
 
+def week_days(client_id: int, zone: str, *, now: datetime) -> int:
+    """For the check-in's thank-you page (after a saved check-in): the small-wins count, 0 when off."""
+    with db.read() as conn:
+        return _week_days_in(conn, client_id, zone, now)
+
+
 def started_at(value: object, now: datetime) -> datetime:
     """When the use began, from the form's epoch seconds; `now` when missing or not plausible."""
     text = str(value or "")

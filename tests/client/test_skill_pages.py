@@ -189,3 +189,26 @@ def test_skill_before_rating_out_of_range_gets_a_calm_message_and_keeps_the_page
         answer = post_pairs(tc, f.action, f.fill(before=bad))
         assert answer.status_code == 400 and "Please choose a number from 0 to 10" in seen(answer), bad
     assert uses() == [] and flags() == 0
+
+
+def test_skill_small_wins_line_after_a_skill_use_and_off_when_the_clinician_turns_it_off(sqlite_db, people):
+    from db import skill_uses as skill_db
+    tc = browser()
+    card = start(tc, people)
+    f = skill_form(tc.get(href(tc.get(href(card, "Use a skill now")), "breathe slowly")))
+    guide = tc.get(post_pairs(tc, f.action, f.defaults()).headers["location"])
+    fa = skill_form(tc.get(href(guide, "I'm done")))
+    assert "You practised on 1 day this week" in seen(post_pairs(tc, fa.action, fa.fill(helped="skip")))
+    skill_db.set_small_wins(people["clara"], people["client_clara"], False, now=now())
+    f = skill_form(tc.get(href(tc.get("/c/card/skill"), "breathe slowly")))
+    guide = tc.get(post_pairs(tc, f.action, f.defaults()).headers["location"])
+    fa = skill_form(tc.get(href(guide, "I'm done")))
+    done = seen(post_pairs(tc, fa.action, fa.fill(helped="skip")))
+    assert "Saved" in done and "You practised on" not in done and "missed" not in done
+
+
+def test_skill_small_wins_line_after_a_practised_check_in(sqlite_db, people):
+    from tests.client.test_checkin_pages import minimal, setup as checkin_setup
+    tc = browser()
+    done = seen(minimal(tc, open_link(tc, checkin_setup(people))))
+    assert "You practised on 1 day this week. Every practice counts." in done
