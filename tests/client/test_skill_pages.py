@@ -212,3 +212,36 @@ def test_skill_small_wins_line_after_a_practised_check_in(sqlite_db, people):
     tc = browser()
     done = seen(minimal(tc, open_link(tc, checkin_setup(people))))
     assert "You practised on 1 day this week. Every practice counts." in done
+
+
+SKILL_HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))", "a\x00b",
+                 "\u202egnp.exe", "x" * 5000, "-1", "11", "3.5", "NaN", "1e309", "", "=cmd|' /C calc'!A0",
+                 "7\r\nX-Evil: 1", "../../etc/passwd"]
+
+
+def test_skill_hostile_values_in_every_new_field_are_refused_calmly_or_saved_safely(sqlite_db, people):
+    tc = browser()
+    card = start(tc, people)
+    before_page = tc.get(href(tc.get(href(card, "Use a skill now")), "breathe slowly"))
+    f = skill_form(before_page)
+    for field in ("before", "idempotency_key", "started", "struggling"):
+        for bad in SKILL_HOSTILE:
+            answer = post_pairs(tc, f.action, f.fill(**{field: bad}))
+            assert answer.status_code in (303, 400), (field, bad, answer.status_code)
+            assert "<script>alert" not in answer.text and "<img src=x" not in answer.text
+    from urllib.parse import urlencode
+    lone = tc.post(f.action, content=urlencode(f.fill(before="X")).replace("before=X", "before=%ED%A0%80").encode(),
+                   headers={"Content-Type": "application/x-www-form-urlencoded"})  # a lone surrogate, as bytes
+    assert lone.status_code == 400
+    state_url = post_pairs(tc, f.action, f.fill(before="5")).headers["location"]
+    fa = skill_form(tc.get(href(tc.get(state_url), "I'm done")))
+    for field in ("after", "helped", "s"):
+        for bad in SKILL_HOSTILE:
+            answer = post_pairs(tc, fa.action, fa.fill(**{field: bad}, **({} if field == "helped" else {"helped": "no"})))
+            assert answer.status_code in (200, 400), (field, bad, answer.status_code)
+            assert "<script>alert" not in answer.text and "<img src=x" not in answer.text
+    for bad in SKILL_HOSTILE:  # the sealed state in a guided screen's address
+        assert tc.get(f"/c/card/skill/{f.action.rsplit('/', 1)[1]}/guide/1", params={"s": bad}).status_code == 303
+    rows = uses()
+    assert all(r["before"] in (None, 5) and r["after"] in (None,) + tuple(range(11)) for r in rows)
+    assert len(rows) <= 2  # at most the one state's use (and a blank-key one is refused)
