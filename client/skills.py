@@ -41,14 +41,22 @@ def choose_page(request: Request, form: FormData | None) -> Response:
                   struggling=_struggling(request), crisis_resources=page["crisis_resources"])
 
 
-def before_page(request: Request, form: FormData | None) -> Response:
+def _skill_visit(request: Request) -> tuple | Response:
+    """The card link's session, the step in the address and what its pages draw (db.skill_uses.page),
+    or the page to show instead."""
     visit = _visit(request, "card")
     if isinstance(visit, Response):
         return visit
     step_id = request.path_params["step_id"]
     page = skill_uses.page(visit.raw, now=visit.now, step_id=step_id)
-    if page is None:
-        return problem()
+    return problem() if page is None else (visit, step_id, page)
+
+
+def before_page(request: Request, form: FormData | None) -> Response:
+    found = _skill_visit(request)
+    if isinstance(found, Response):
+        return found
+    visit, step_id, page = found
     ctx = dict(title="Use a skill now", step=page["step"], crisis_resources=page["crisis_resources"], errors={})
     if form is None:
         # The use starts here: its key and start time are made once, so a double tap saves once.
@@ -71,20 +79,19 @@ def before_page(request: Request, form: FormData | None) -> Response:
     return RedirectResponse(f"{BASE}/{step_id}/guide/1?s={state}", status_code=303)
 
 
-def _state(request: Request, visit, source) -> dict | None:
-    return forms.skill_form(session.unseal(visit.raw, source, visit.cfg), None)
+def _state(visit, sealed: object) -> dict | None:
+    """The use's state carried by a page, if this link session sealed it."""
+    return forms.skill_form(session.unseal(visit.raw, sealed, visit.cfg), None)
 
 
 def guide_page(request: Request, form: FormData | None) -> Response:
-    visit = _visit(request, "card")
-    if isinstance(visit, Response):
-        return visit
-    step_id, n = request.path_params["step_id"], request.path_params["n"]
-    page = skill_uses.page(visit.raw, now=visit.now, step_id=step_id)
-    if page is None:
-        return problem()
+    found = _skill_visit(request)
+    if isinstance(found, Response):
+        return found
+    visit, step_id, page = found
+    n = request.path_params["n"]
     sealed = request.query_params.get("s", "")
-    state = _state(request, visit, sealed)
+    state = _state(visit, sealed)
     if state is None:
         return RedirectResponse(f"{BASE}/{step_id}", status_code=303)
     step = page["step"]
@@ -101,15 +108,12 @@ def guide_page(request: Request, form: FormData | None) -> Response:
 
 
 def after_page(request: Request, form: FormData | None) -> Response:
-    visit = _visit(request, "card")
-    if isinstance(visit, Response):
-        return visit
-    step_id = request.path_params["step_id"]
-    page = skill_uses.page(visit.raw, now=visit.now, step_id=step_id)
-    if page is None:
-        return problem()
+    found = _skill_visit(request)
+    if isinstance(found, Response):
+        return found
+    visit, step_id, page = found
     sealed = (form.get("s") if form is not None else request.query_params.get("s")) or ""
-    state = _state(request, visit, sealed)
+    state = _state(visit, sealed)
     ctx = dict(title="How was that?", step=page["step"], s=sealed, crisis_resources=page["crisis_resources"])
     if form is None:
         if state is None:

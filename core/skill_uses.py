@@ -200,11 +200,6 @@ def summarise(groups: list[tuple], hours: list[tuple], skills: dict[int, str]) -
             for s in order]
 
 
-def prep_line(h: Helps) -> str:
-    """The printable session prep's "What helps" line for one skill (the same sentence)."""
-    return h.sentence()
-
-
 # ---------------------------------------------------------------- small wins
 
 def week_start(today: date) -> date:

@@ -37,10 +37,16 @@ class Result:
     week_days: int = 0  # days practised this week, for the small-wins line (0: no line)
 
 
-def _step_in(conn, client_id: int, step_id: object) -> dict | None:
-    """The client's current step `step_id` if it is marked usable in the moment, else None."""
-    return next((s for s in rules.usable(current_steps_in(conn, client_id)) if str(s["step_id"]) == str(step_id)),
+def _step_in(conn, raw: object, step_id: object, now: datetime) -> tuple | None:
+    """Inside the caller's transaction: the card link re-checked (links.resolve_in: purpose, client,
+    consent) and the client's current step `step_id` if it is marked usable in the moment, as
+    (resolution, step); None when either fails."""
+    res = links.resolve_in(conn, raw, now, purpose="card")
+    if not res.ok:
+        return None
+    step = next((s for s in rules.usable(current_steps_in(conn, res.client_id)) if str(s["step_id"]) == str(step_id)),
                 None)
+    return None if step is None else (res, step)
 
 
 def page(raw: object, *, now: datetime, step_id: object = None) -> dict | None:
@@ -85,12 +91,10 @@ def rate_before(raw: object, step_id: object, before: object, key: object, *, no
         return Result("errors", {"form": "This page was open for a long time; please start again."})
     reasons = rules.safety_reasons(value, None, threshold)
     with db.write() as conn:
-        res = links.resolve_in(conn, raw, now, purpose="card")
-        if not res.ok:
+        found = _step_in(conn, raw, step_id, now)
+        if found is None:
             return Result("invalid", {})
-        step = _step_in(conn, res.client_id, step_id)
-        if step is None:
-            return Result("invalid", {})
+        res, step = found
         if _flag_in(conn, res.client_id, step["step_id"], key, reasons, now):
             audit.record(conn, now=now, action="skill.flag", actor_kind="client", actor_id=res.client_id,
                          actor_label="client", practice_id=res.practice_id, client_id=res.client_id,
@@ -147,12 +151,10 @@ def record(raw: object, step_id: object, form: dict, *, now: datetime, threshold
         return Result("errors", errors)
     start = started_at(form.get("started"), now)
     with db.write() as conn:
-        res = links.resolve_in(conn, raw, now, purpose="card")
-        if not res.ok:
+        found = _step_in(conn, raw, step_id, now)
+        if found is None:
             return Result("invalid", {})
-        step = _step_in(conn, res.client_id, step_id)
-        if step is None:
-            return Result("invalid", {})
+        res, step = found
         day, clock = rules.local_stamp(res.timezone, start)
         use_id = db.insert_once(conn, skill_uses, dict(
             client_id=res.client_id, step_id=step["step_id"], version_id=step["version_id"], idempotency_key=key,

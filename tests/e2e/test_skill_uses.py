@@ -64,28 +64,29 @@ def test_skill_from_struggling_guided_grounding_before_after_saved_and_axe_clean
     page = ctx.new_page()
     # axe and the target-size checks run scripts in the page: only with JavaScript on (the same screens)
     audit = Audit(page, 390) if javascript else None
+    check = audit.state if audit else (lambda _name: None)
     open_link(page, made["card"])
     go(page, "I'm struggling right now")
     go(page, "Use a skill now")
-    audit and audit.state("choose a skill")
+    check("choose a skill")
     go(page, "name 5 things I see, 4 I hear, 3 I touch, 2 I smell, 1 I taste")
-    audit and audit.state("before")
+    check("before")
     expect(page.locator("input[name=before]:checked")).to_have_count(0)  # nothing preselected
     pick(page, "If you like: how strong is your distress (or urge) right now?", "6")
     press(page, "Start")
     expect(page.get_by_role("heading", name="Look around. Name 5 things you can see.")).to_be_visible()
-    audit and audit.state("grounding screen 1")
+    check("grounding screen 1")
     for heading in ("Listen. Name 4 things you can hear.", "Notice 3 things you can touch or feel.",
                     "Notice 2 things you can smell.", "Notice 1 thing you can taste."):
         go(page, "Next")
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
     go(page, "I'm done")
-    audit and audit.state("after")
+    check("after")
     pick(page, "If you like: how strong is your distress (or urge) now?", "3")
     press(page, "It helped")
     expect(page.get_by_text("not monitored in real time", exact=False)).to_be_visible()
     expect(page.get_by_text("You practised on 1 day this week. Every practice counts.")).to_be_visible()
-    audit and audit.state("done")
+    check("done")
     assert page.locator("script").count() == 0
     ctx.close()
     assert uses_of(server, made["id"]) == "1:6:3"
