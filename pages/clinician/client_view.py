@@ -16,7 +16,7 @@ BEHIND_WORDS = {
                 "one check-in can answer for several steps.",
     "reasons": "The check-ins that gave a reason for practising only partly or not today.",
     "safety": "The check-ins that raised a safety flag still waiting for review, whenever they were made. "
-              "Flags raised by a questionnaire are on the Check-ins page.",
+              "Flags raised by a questionnaire or a skill use are on the Check-ins page.",
     "all": "Every check-in in this period.",
 }
 
