@@ -149,3 +149,45 @@ def test_skill_uses_csv_neutralises_formulas_and_is_audited(database, people):
         actions = list(conn.execute(text("select action from audit_events order by id")).scalars()) \
             if not db.is_postgres(conn) else None
     assert actions is None or "skill.export" in actions
+
+
+def _row(cid, step, key, day, before, after, corrects=None, clock="20:15"):
+    from datetime import datetime as dt, timezone as tz
+    at = dt(day.year, day.month, day.day, 20, 15, tzinfo=tz.utc)
+    return dict(client_id=cid, step_id=step["step_id"], version_id=step["version_id"], idempotency_key=key,
+                started_at=at, saved_at=at, local_date=day, local_time=clock, before=before, after=after,
+                corrects_id=corrects)
+
+
+def test_what_helps_a_correction_replaces_the_use_it_corrects_and_the_period_bounds_it(database, people):
+    from db import client_view
+    from sqlalchemy import insert
+    setup(people)
+    cid = people["client_clara"]
+    plan = plans.list_for_client(people["clara"], cid, now=NOW)[0]
+    step = plans.get(people["clara"], plan["id"], now=NOW)["steps"][0]
+    day = NOW.date() - timedelta(days=2)
+    with db.write() as conn:
+        first = conn.execute(insert(table).values(**_row(cid, step, "a" * 20, day, 8, 8))).inserted_primary_key[0]
+        conn.execute(insert(table).values(**_row(cid, step, "b" * 20, day, 8, 3, corrects=first)))
+        conn.execute(insert(table).values(**_row(cid, step, "c" * 20, NOW.date() - timedelta(days=40), 9, 0)))
+    view = client_view.get(people["clara"], cid, now=NOW)  # the last 14 days: the old use is outside
+    [h] = view.helps
+    assert (h.uses, h.pairs) == (1, ((8, 3),))
+    assert view.helps_chart == [{"skill": step["behaviour"], "before": 8, "after": 3, "uses": 1}]
+
+
+def test_what_helps_a_year_of_five_skill_uses_a_day_stays_bounded(database, people):
+    from db import client_view
+    from sqlalchemy import insert
+    setup(people)
+    cid = people["client_clara"]
+    plan = plans.list_for_client(people["clara"], cid, now=NOW)[0]
+    steps = plans.get(people["clara"], plan["id"], now=NOW)["steps"]
+    rows = [_row(cid, steps[k % 2], f"y{d:03d}{k}" + "x" * 12, NOW.date() - timedelta(days=d), (d + k) % 11,
+                 (d * k) % 11, clock=f"{(d + 5 * k) % 24:02d}:10") for d in range(365) for k in range(5)]
+    with db.write() as conn:
+        conn.execute(insert(table), rows)
+    view = client_view.get(people["clara"], cid, now=NOW, start=NOW.date() - timedelta(days=400), end=NOW.date())
+    assert sum(h.uses for h in view.helps) == 1825
+    assert len(view.helps_chart) <= 2 * 121 and all(sum(h.parts.values()) == h.uses for h in view.helps)
