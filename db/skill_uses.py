@@ -103,9 +103,8 @@ def rate_before(raw: object, step_id: object, before: object, key: object, *, no
 
 
 def _week_days_in(conn, client_id: int, zone: str, now: datetime) -> int:
-    """Days of the client's current week with practice: a check-in that practised, or a skill use."""
-    if not conn.execute(select(clients.c.small_wins).where(clients.c.id == client_id)).scalar_one():
-        return 0
+    """Days of the client's current week with practice: a check-in that practised, or a skill use; 0 when
+    the clinician turned the small-wins line off."""
     start = rules.week_start(checkin_rules.local_today(zone, now))
     practised = (select(checkins.c.local_date.label("d"))
                  .join(checkin_steps, checkin_steps.c.checkin_id == checkins.c.id)
@@ -113,7 +112,8 @@ def _week_days_in(conn, client_id: int, zone: str, now: datetime) -> int:
                         checkin_steps.c.status.in_(("done", "partly"))))
     used = select(skill_uses.c.local_date.label("d")).where(skill_uses.c.client_id == client_id,
                                                           skill_uses.c.local_date >= start)
-    return conn.execute(select(func.count()).select_from(union(practised, used).subquery())).scalar_one()
+    wanted = select(clients.c.small_wins).where(clients.c.id == client_id).scalar_subquery()  # one round trip
+    return conn.execute(select(func.count()).select_from(union(practised, used).subquery()).where(wanted)).scalar_one()
 
 
 def week_days(client_id: int, zone: str, *, now: datetime) -> int:

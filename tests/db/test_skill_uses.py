@@ -191,3 +191,10 @@ def test_what_helps_a_year_of_five_skill_uses_a_day_stays_bounded(database, peop
     view = client_view.get(people["clara"], cid, now=NOW, start=NOW.date() - timedelta(days=400), end=NOW.date())
     assert sum(h.uses for h in view.helps) == 1825
     assert len(view.helps_chart) <= 2 * 121 and all(sum(h.parts.values()) == h.uses for h in view.helps)
+
+
+def test_skill_small_wins_counts_this_weeks_practice_days_and_none_when_turned_off(database, people):
+    raw, (breathing, _g, _t) = setup(people)
+    assert skill_uses.record(raw, breathing, use(), now=NOW).week_days == 1
+    skill_uses.set_small_wins(people["clara"], people["client_clara"], False, now=NOW)
+    assert skill_uses.record(raw, breathing, use("n" * 24), now=NOW).week_days == 0
