@@ -9,7 +9,7 @@ from sqlalchemy import insert, select
 
 from core import skill_uses as rules
 from db import plans, step_versions
-from db.tables import skill_uses
+from db.tables import checkin_steps, checkins, skill_uses
 from demo.plans import _actor, _step
 
 
@@ -31,12 +31,13 @@ def step(conn, ids: dict, now: datetime, rng) -> None:
     c = ids["clients"]
     maya = _actor(conn, ids["clinicians"]["maya"], ids["practice"])
     jordan, riley = c["Jordan P."], c["Riley T."]
-    # Jordan: slow breathing for hard evenings, no fixed practice days (a skill for the moment).
+    # Jordan: slow belly breathing, practised when calm after brushing teeth and used in hard evenings.
     plan = plans.insert_plan(conn, maya, client_id=jordan, now=now - timedelta(days=24),
                              goal="Get through hard evenings with a skill that calms the body.",
-                             steps=[_step("breathing", anchor="notice my chest tightening in the evening",
-                                          days=[], window_start="19:00", window_end="23:00")])
+                             steps=[_step("breathing", anchor="brush my teeth in the morning", window_start="07:30",
+                                          window_end="08:30")])
     breathing = step_versions.as_of(conn, [plan], None)[0]
+    _answers(conn, jordan, breathing, (now - timedelta(days=24)).date(), rng)
     jordan_ratings = [(7, 4, True), (8, 5, True), (6, 3, True), (7, None, None), (8, 8, False), (7, 4, True),
                       (None, None, True), (9, 6, True), (6, 4, None), (7, 3, True), (None, 5, None), (8, 5, True)]
     # Evenings in London, spread over the last three weeks (hour in UTC; London is UTC+0 in winter).
@@ -48,3 +49,20 @@ def step(conn, ids: dict, now: datetime, rng) -> None:
     _uses(conn, riley, "Australia/Sydney", riley_step, now, rng, [27, 22, 16, 11, 6, 2], 21,
           [(6, 4, True), (7, 7, False), (None, None, None), (5, 3, True), (8, 6, None), (None, None, True)])
 
+
+
+def _answers(conn, cid: int, step: dict, since, rng) -> None:
+    """The breathing step answered in each day's latest check-in since the plan began (the check-ins
+    were drawn before this step existed; a step answer is a row of its own, nothing is updated)."""
+    latest: dict = {}
+    for checkin_id, day in conn.execute(select(checkins.c.id, checkins.c.local_date)
+                                        .where(checkins.c.client_id == cid, checkins.c.local_date >= since)
+                                        .order_by(checkins.c.submitted_at, checkins.c.id)):
+        latest[day] = checkin_id
+    rows = []
+    for day, checkin_id in sorted(latest.items()):
+        status = rng.choices(["done", "partly", "not_today"], [6, 2, 2])[0]
+        rows.append({"checkin_id": checkin_id, "step_id": step["step_id"], "version_id": step["version_id"],
+                     "status": status, "reason": "no_time" if status != "done" else None, "label": None})
+    if rows:
+        conn.execute(insert(checkin_steps), rows)
