@@ -23,6 +23,7 @@ PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.
 CASELOAD, CASELOAD_FLOOR = "caseload page (AppTest run)", "caseload floor (same elements, no data work)"
 VIEW_YEAR, VIEW_YEAR_FLOOR = "client view, year window (AppTest run)", "client view floor, year window"
 VIEW_DEFAULT, VIEW_DEFAULT_FLOOR = "client view, default window (AppTest run)", "client view floor, default window"
+VIEW_YEAR_SKILLS = "client view, year window, with a year of skill uses at 5 a day (AppTest run)"
 SLOW_CHECKIN = "check-in link → usable form, phone, Slow 4G, cold (Chromium)"
 SLOW_CARD = "coping-card link → \"I'm struggling right now\" usable, phone, Slow 4G, cold (Chromium)"
 LINK = "check-in link → usable form, unthrottled, cold (Chromium, bench/serve_static.py)"
@@ -109,6 +110,18 @@ def measure_database(name: str, args, results: list, notes: dict, tmp: Path) -> 
         notes["shapes"][f"{label}/{name}"] = shape
     print(f"[{name}] pages measured", flush=True)
 
+    from bench import skills
+    from db.actors import Actor
+    bench_actor = Actor(busiest[0], ids["practice"], "clinician", "bench")
+    times = sorted(skills.submissions(bench_actor, ids["year_client"], n=100 if args.quick else 200))
+    results.append(H.Result("skill use recorded p95 (link, consent and step checks + insert + audit)", name, "s",
+                            [times[int(0.95 * len(times)) - 1]], target="≤ 25 ms", limit=0.025))
+    added = skills.add_year(ids["year_client"])
+    notes.setdefault("skill_uses_added", {})[name] = added
+    run, shape = pages.client_view(username, ids["year_client"], year=True)
+    results.append(H.measure(VIEW_YEAR_SKILLS, name, run, repeat=repeat, target="≤ 1.5× without skill uses"))
+    notes["shapes"][f"{VIEW_YEAR_SKILLS}/{name}"] = shape
+
     times = sorted(checkin_submissions(busiest[0], ids["practice"], ids["year_client"], n=100 if args.quick else 200))
     results.append(H.Result("check-in submission p50 (validation + insert, one at a time)", name, "s",
                             [times[len(times) // 2]], target="(p95 is the target)"))
@@ -190,6 +203,8 @@ def ratios(results) -> list:
         out += [H.ratio("caseload / floor", results, database, CASELOAD, CASELOAD_FLOOR, 3),
                 H.ratio("client view, default window / floor", results, database, VIEW_DEFAULT, VIEW_DEFAULT_FLOOR, 3),
                 H.ratio("client view, year window / floor", results, database, VIEW_YEAR, VIEW_YEAR_FLOOR, 3),
+                H.ratio("client view, year window: with a year of skill uses / without", results, database,
+                        VIEW_YEAR_SKILLS, VIEW_YEAR, 1.5),
                 H.ratio("check-in link → form / static file of the same size (unthrottled)", results, database,
                         LINK, STATIC, 1.5)]
     return [q for q in out if q is not None]

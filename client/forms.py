@@ -46,3 +46,20 @@ def consent_values(form: FormData | None) -> dict:
     if form is None:
         return {"items": [], "name": ""}
     return {"items": [v for v in form.getlist("item") if isinstance(v, str)], "name": str(form.get("name", ""))}
+
+
+def skill_state(key: str, started: int, before: int | None, struggling: bool) -> str:
+    """A skill use's state between its screens (sealed by client.session.seal before it leaves)."""
+    return f"{key}.{started}.{'' if before is None else before}.{'1' if struggling else '0'}"
+
+
+def skill_form(state: str | None, form: FormData | None) -> dict | None:
+    """The fields db.skill_uses.record takes, from the unsealed state and the "after" form; None when the
+    state is not one we wrote."""
+    parts = (state or "").split(".")
+    if len(parts) != 4:
+        return None
+    key, started, before, struggling = parts
+    form = form or FormData()
+    return {"idempotency_key": key, "started": started, "before": before, "struggling": struggling,
+            "after": form.get("after", ""), "helped": form.get("helped")}

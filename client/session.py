@@ -133,3 +133,18 @@ def limit_keys(request: Request, cfg: settings_mod.Settings) -> list[str]:
     if not ip or ip in ("127.0.0.1", "::1"):
         return []
     return ["ip:" + ip]
+
+
+def seal(raw: str, value: str, cfg: settings_mod.Settings) -> str:
+    """`value` with an HMAC bound to this link session, for state a page carries to the next one in a
+    hidden field or a link (a skill use's key, start time and "before" rating): another link session,
+    or an edited value, does not unseal."""
+    mac = hmac.new(_key(settings_mod.cookie_key(cfg)), f"seal|{raw}|{value}".encode(), hashlib.sha256).hexdigest()[:32]
+    return f"{value}~{mac}"
+
+
+def unseal(raw: str, sealed: object, cfg: settings_mod.Settings) -> str | None:
+    if not raw or not isinstance(sealed, str) or "~" not in sealed or len(sealed) > 200:
+        return None
+    value, _, mac = sealed.rpartition("~")
+    return value if hmac.compare_digest(seal(raw, value, cfg), sealed) else None

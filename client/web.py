@@ -33,7 +33,7 @@ from client import forms, session
 from core import (checkins as checkin_rules, i18n, measures as measure_rules, plans as plan_rules, ratelimit,
                   settings as settings_mod)
 from core.i18n import N_
-from db import checkins, consent, languages, links, measures, plans, practices, reminders
+from db import checkins, consent, languages, links, measures, plans, practices, reminders, skill_uses
 
 HERE = Path(__file__).resolve().parent
 MAX_BODY = 64 * 1024  # bytes; the longest honest form (consent, a 500-character thought) is a few KiB
@@ -311,7 +311,8 @@ def checkin_page(request: Request, form: FormData | None) -> Response:
                       next_line=plan_rules.card_line(upcoming[1]) if upcoming else "",
                       card_url="/c/card" if result.card_token or session.token(request, "card") else "",
                       checkin_id=result.checkin_id or "", due_list=page["due"],
-                      crisis_resources=page["crisis_resources"])
+                      crisis_resources=page["crisis_resources"],
+                      week_days=skill_uses.week_days(page["client_id"], page["timezone"], now=visit.now))
     if result.card_token:  # the fresh card link goes straight into its cookie: no token in the page
         session.keep(response, request, visit.cfg, "card", result.card_token)
     return response
@@ -484,6 +485,7 @@ async def _entry(request: Request) -> Response:
 
 
 def routes() -> list:
+    from client import skills  # it builds on this module's helpers (render, _visit), so it imports it
     return [
         Route("/c/", _entry, methods=["GET", "HEAD", "POST"]),
         Route("/c/consent", _page(consent_page), methods=["GET", "HEAD", "POST"]),
@@ -491,6 +493,7 @@ def routes() -> list:
         Route("/c/checkin/questionnaire/{assignment_id:int}", _page(questionnaire_page), methods=["GET", "HEAD", "POST"]),
         Route("/c/card", _page(card_page), methods=["GET", "HEAD"]),
         Route("/c/card/coping-card.ics", _page(card_calendar), methods=["GET", "HEAD"]),
+        *skills.routes(_page),
         Route("/c/preferences", _page(preferences_page), methods=["GET", "HEAD", "POST"]),
         Route("/c/{purpose}/stop", _page(stop_page), methods=["GET", "HEAD", "POST"]),
         Route("/c/{purpose}/language", _page(language_page), methods=["GET", "HEAD", "POST"]),

@@ -84,3 +84,21 @@ def scores(rows: list[dict]) -> list[alt.Chart]:
             tooltip=[alt.Tooltip("day:T"), "total:Q", "band:N"])
         out.append(alt.layer(band_layer, line, title=f"{m.title} total with severity bands").resolve_scale(color="independent"))
     return out
+
+
+def skill_changes(rows: list[dict]) -> alt.Chart | None:
+    """Before → after for each rated skill use, one panel per skill. `rows` are grouped by (skill,
+    before, after) in SQL, so a panel has at most 121 lines whatever the period; thicker: more uses."""
+    if not rows:
+        return None
+    long = pd.DataFrame([{"pair": i, "skill": r["skill"], "when": when, "distress": r[key], "uses": r["uses"],
+                          "before": r["before"], "after": r["after"]}
+                         for i, r in enumerate(rows) for when, key in (("before", "before"), ("after", "after"))])
+    return alt.Chart(long, title="Distress before → after each rated skill use (0–10; thicker lines: more uses)"
+                     ).mark_line(point=True, opacity=0.6).encode(
+        x=alt.X("when:N", title=None, sort=["before", "after"]),
+        y=alt.Y("distress:Q", title="Distress (0–10)", scale=alt.Scale(domain=[0, 10])),
+        detail="pair:N", strokeWidth=alt.StrokeWidth("uses:Q", title="Uses", scale=alt.Scale(range=[1, 6])),
+        column=alt.Column("skill:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
+        tooltip=["skill:N", "before:Q", "after:Q", alt.Tooltip("uses:Q", title="Uses")],
+    ).properties(width=160, height=200)

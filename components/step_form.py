@@ -64,8 +64,10 @@ def fields(errors: dict[str, str]) -> dict:
     k = m1.number_input("Mastery: done on", min_value=1, max_value=28, key=P + "mastery_k")
     n = m2.number_input("of the last … planned days", min_value=1, max_value=28, key=P + "mastery_n")
     field_error(errors, "mastery_k")
-    distress = m3.checkbox("Distress-tolerance step", key=P + "distress",
-                           help="Grounding or breathing: shown first when the client taps \"I'm struggling right now\".")
+    distress = m3.checkbox("Usable in the moment (distress tolerance)", key=P + "distress",
+                           help="Grounding, breathing or any step the client can use in a hard moment: offered under "
+                                "\"Use a skill now\" on the coping card and shown first when the client taps "
+                                "\"I'm struggling right now\".")
     return {"anchor": anchor, "behaviour": behaviour, "duration_min": duration or None, "days": days,
             "window_start": start.strftime("%H:%M") if start else "", "window_end": end.strftime("%H:%M") if end else "",
             "levels": [x for x in (levels or "").splitlines() if x.strip()], "barrier": barrier, "if_then": if_then,

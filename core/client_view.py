@@ -3,7 +3,7 @@ rows (core.chart_data), one page of entries and the session dates. db.client_vie
 the altair charts and the printable summary (core.session_prep) read it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from core.metrics import Adherence
@@ -32,3 +32,5 @@ class ClientView:
     entries_page: int
     behind: str | None  # which check-ins the entries are (see db.client_view); None: all of the period
     open_flags: int  # safety flags waiting for review, whenever raised
+    helps: list = field(default_factory=list)  # core.skill_uses.Helps per skill used in the period
+    helps_chart: list = field(default_factory=list)  # {"skill", "before", "after", "uses"}: rated uses, grouped

@@ -85,6 +85,7 @@ def html(view: ClientView, *, now: datetime) -> str:
     steps = "".join(f"<li>{e(s['anchor'])} → {e(s['behaviour'])} (days: "
                     f"{e(', '.join(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][d] for d in s['days']))}; "
                     f"{e(s['window_start'])}–{e(s['window_end'])})</li>" for s in view.steps) or "<li>No active plan.</li>"
+    helps = "".join(f"<li>{e(h.sentence())}</li>" for h in view.helps) or "<li>No skill used in the moment.</li>"
     thoughts = "".join(f"<li>{e(fmt_day(x['local_date']))}: {e(x['thought'])}</li>"
                        for x in view.entries[:10] if x["thought"]) or "<li>None written.</li>"
     charts = (print_charts.practice_per_week(view.weekly) +
@@ -100,6 +101,7 @@ li{{margin-bottom:.4em}} small{{color:#555}} figure{{margin:0 0 .8em}} figcaptio
 <p>{e(fmt_day(view.start))} – {e(fmt_day(view.end))} {view.end.year} (client's days, {e(view.zone)}). {nxt}
 Prepared {now:%d %b %Y %H:%M} UTC.</p>
 <h2>Summary</h2><ul>{rows}</ul>
+<h2>What helps (skills used in the moment)</h2><ul>{helps}</ul>
 <h2>Key charts</h2>{charts}
 <h2>Current plan</h2><ul>{steps}</ul>
 <h2>Recent thoughts, as written</h2><ul>{thoughts}</ul>

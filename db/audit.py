@@ -74,6 +74,10 @@ ACTIONS = {
     "summary.export": "Exported a client's printable session summary",
     "template.export": "Exported the practice's templates (JSON)",
     "card.export": "Client downloaded their coping card to a calendar (.ics)",
+    "skill.use": "Client used a skill in the moment",
+    "skill.flag": "A skill's distress rating raised a safety flag",
+    "skill.read": "Viewed client's skill uses",
+    "skill.export": "Exported a client's skill uses (CSV)",
     "session.add": "Recorded a session date",
     "session.remove": "Removed a session date",
     "measure.assign": "Assigned questionnaire",
@@ -94,7 +98,8 @@ ACTIONS = {
 
 # The downloads: every file the portal hands out is recorded under one of these (tests/unit/test_layout.py
 # checks that every download button's data comes from a db function that records one).
-EXPORTS = frozenset({"checkin.export", "summary.export", "client.export", "template.export", "card.export"})
+EXPORTS = frozenset({"checkin.export", "summary.export", "client.export", "template.export", "card.export",
+                     "skill.export"})
 
 
 def record(conn, *, now: datetime, action: str, actor: Actor | None = None, actor_kind: str | None = None,

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 import db
 from core import checkins as checkin_rules, metrics, wording
-from db import adherence, clients as clients_mod, audit, consent
+from db import adherence, clients as clients_mod, audit, consent, skill_uses
 from db.actors import Actor
 from db.tables import (checkins, clients, consent_templates, plans, practices, reminder_outbox, safety_flags,
                        sessions)
@@ -40,6 +40,7 @@ class CaseloadRow:
     reminders_failed: int  # in the last 14 days
     next_session: date | None
     flags: list[metrics.Flag]  # attention first
+    skill_uses_7: int = 0  # skills used in the moment in the client's last 7 days
 
     @property
     def last_checkin_ago(self) -> str:
@@ -112,7 +113,9 @@ def rows(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_days: 
         today_utc = now.date()
         outcomes = adherence.outcomes_in(conn, visible, today_utc - timedelta(days=29), today_utc + timedelta(days=1),
                                          step_ids=[st["step_id"] for sts in steps.values() for st in sts])  # all reads below
-        means = _means(conn, {r["id"]: checkin_rules.local_today(r["timezone"], now) for r in base})
+        todays = {r["id"]: checkin_rules.local_today(r["timezone"], now) for r in base}
+        means = _means(conn, todays)
+        skills_7 = skill_uses.counts_in(conn, todays)
         audit.record(conn, now=now, action="caseload.read", actor=actor, detail=f"{len(visible)} clients summarised")
     if not base:
         return []
@@ -146,6 +149,6 @@ def rows(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_days: 
             clinician_today=clinician_today, today=today, adherence_7=a7, adherence_28=a28,
             mood_7=mood_7, mood_previous=mood_previous, distress_7=distress_7, distress_previous=distress_previous,
             open_flags=r["open_flags"], findings=r["findings"], reminders_failed=r["reminders_failed"],
-            next_session=r["next_session"], flags=metrics.sort_flags(flags)))
+            next_session=r["next_session"], flags=metrics.sort_flags(flags), skill_uses_7=skills_7.get(cid, 0)))
     out.sort(key=lambda x: (x.flags[0].order if x.flags else 99, x.display_name.lower()))
     return out

@@ -12,7 +12,7 @@ import json
 import zipfile
 from datetime import date, datetime
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, delete, func, select
 
 import db
 import db.schema  # noqa: F401  (every table registered)
@@ -23,7 +23,9 @@ from db import clients as clients_mod
 from db.clients import clients
 from db.meta import metadata
 
-KEEP = {"audit_events"}
+# Kept on erasure by design: the audit log (the tombstone) and the consent history, both append-only
+# (a trigger refuses DELETE) and free of health data (db/tables.py says so of each).
+KEEP = {"audit_events", "consent_events"}
 
 
 def _condition(table: Table, client_id: int, seen: frozenset = frozenset()):
@@ -95,9 +97,14 @@ def erase_client(actor: Actor, client_id: int, typed_name: str, *, now: datetime
             raise ValueError("The name typed doesn't match the client's name; nothing was erased.")
         counts = {}
         tables = owned_tables(client_id)
-        # Children first; conditions are evaluated before their parents' rows go.
+        # Children first; conditions are evaluated before their parents' rows go. Append-only tables
+        # (info "leaves_with_client") refuse DELETE while the client exists: counted here, they go by the
+        # cascade when the client row is deleted last.
         for table, cond in reversed(tables):
-            counts[table.name] = conn.execute(delete(table).where(cond)).rowcount
+            if table.info.get("leaves_with_client"):
+                counts[table.name] = conn.execute(select(func.count()).select_from(table).where(cond)).scalar_one()
+            else:
+                counts[table.name] = conn.execute(delete(table).where(cond)).rowcount
         audit.record(conn, now=now, action="client.erase", actor=actor, client_id=client_id,
                      detail=f"erased {sum(counts.values())} rows in {len(counts)} tables")
     return counts

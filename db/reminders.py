@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 
 import db
 from core import settings as settings_mod, suggest
-from db import audit, consent, links, outbox, plans, replanning, step_versions
+from db import audit, consent, links, outbox, plans, replanning, skill_uses, step_versions
 from db.actors import Actor
 from db.checkins import checkins
 from db import clients as clients_mod
@@ -166,10 +166,12 @@ def suggestion(actor: Actor, client_id: int, *, now: datetime):
     with db.write() as conn:
         clients_mod.require(conn, actor, client_id)
         pairs = distress_pairs(conn, client_id, now=now)
+        since = (now - timedelta(days=90)).date()
+        moments = skill_uses.vulnerable_moments_in(conn, client_id, since)
         # A read of the client's check-ins (distress by hour) in its own right: audited like any other.
         audit.record(conn, now=now, action="reminders.suggestion", actor=actor, client_id=client_id,
-                     detail=f"{len(pairs)} check-ins' distress by hour read")
-    return suggest.suggest(pairs)
+                     detail=f"{len(pairs)} check-ins' distress and {len(moments)} skill uses by hour read")
+    return suggest.suggest(pairs, moments=moments)
 
 
 def accept_suggestion(actor: Actor, plan_id: int, step_id: int, at: str, *, now: datetime) -> dict[str, str]:

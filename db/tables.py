@@ -6,7 +6,7 @@ Order follows the foreign keys: practices and people first, then what hangs off 
 from __future__ import annotations
 
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, Date, Float, ForeignKey, Index, Integer, String, Table, Text,
-                        UniqueConstraint, false)
+                        UniqueConstraint, false, true)
 
 from db.meta import UTCDateTime, metadata
 
@@ -69,6 +69,8 @@ clients = Table(
     Column("status", String(16), nullable=False, server_default="active"),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # The warm "you practised on N days this week" line after a submission (0012); the clinician can turn it off.
+    Column("small_wins", Boolean, nullable=False, server_default=true()),
     # The client's language (core/i18n); NULL: the practice's. A code no longer offered falls back the same way.
     Column("language", String(16), nullable=True),
     CheckConstraint("status in ('active', 'paused', 'discharged')", name="status"),
@@ -286,13 +288,16 @@ safety_flags = Table(
     Column("id", Integer, primary_key=True),
     Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("raised_at", UTCDateTime, nullable=False),
-    Column("source", String(16), nullable=False),  # checkin | measure
-    Column("source_id", Integer, nullable=False),
+    Column("source", String(16), nullable=False),  # checkin | measure | skill
+    Column("source_id", Integer, nullable=False),  # the check-in or response; for a skill use, its step
+    # A skill use's idempotency key: one flag per hard moment, whichever screen rated it high (0012).
+    Column("episode", String(64), nullable=True),
     Column("reason", String(300), nullable=False),
     Column("reviewed_at", UTCDateTime, nullable=True),
     Column("reviewed_by", Integer, nullable=True),
     Column("review_note", Text, nullable=True),
-    CheckConstraint("source in ('checkin', 'measure')", name="source"),
+    CheckConstraint("source in ('checkin', 'measure', 'skill')", name="source"),
+    UniqueConstraint("client_id", "episode", name="uq_safety_flags_episode"),
 )
 
 
@@ -373,6 +378,35 @@ checkin_steps = Table(
     Column("reason", String(16), nullable=True),
     Column("label", String(32), nullable=True),
     CheckConstraint("status in ('done', 'partly', 'not_today')", name="status"),
+)
+
+
+
+# One use of a step in the moment (0012). Immutable; DELETE is refused while the client exists, so the
+# rows leave only with the client (erasure deletes the client row and the foreign key cascades).
+skill_uses = Table(
+    "skill_uses", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    Column("step_id", Integer, nullable=False, index=True),  # no foreign key: see migration 0012
+    Column("version_id", Integer, nullable=False),
+    Column("idempotency_key", String(64), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),  # when the client reached for the skill
+    Column("saved_at", UTCDateTime, nullable=False),
+    Column("local_date", Date, nullable=False),  # started_at in the client's zone
+    Column("local_time", String(5), nullable=False),  # "HH:MM", the same
+    Column("before", Integer, nullable=True),
+    Column("after", Integer, nullable=True),
+    Column("helped", Boolean, nullable=True),
+    Column("duration_s", Integer, nullable=True),
+    Column("struggling", Boolean, nullable=False, server_default=false()),  # started from "I'm struggling"
+    Column("corrects_id", Integer, ForeignKey("skill_uses.id", ondelete="CASCADE"), nullable=True),
+    UniqueConstraint("client_id", "idempotency_key"),
+    CheckConstraint("before between 0 and 10", name="before"),
+    CheckConstraint("after between 0 and 10", name="after"),
+    CheckConstraint("duration_s >= 0", name="duration_s"),
+    Index("ix_skill_uses_client_id_local_date", "client_id", "local_date"),
+    info={"leaves_with_client": True},
 )
 
 

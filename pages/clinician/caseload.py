@@ -67,7 +67,8 @@ if rows:
         "Needs attention": " · ".join(f.words for f in r.flags) or "—",
         "Client": r.display_name, "Status": client_rules.STATUS_LABELS[r.status], "Consent": r.consent,
         "Last check-in": r.last_checkin_ago,
-        "Practice, 7 days": pct(r.adherence_7), "Practice, 28 days": pct(r.adherence_28),
+        "Practice, 7 days": pct(r.adherence_7), "Skill uses, 7 days": r.skill_uses_7,
+        "Practice, 28 days": pct(r.adherence_28),
         "Mood (7-day mean, trend)": r.mood, "Distress (7-day mean, trend)": r.distress,
         "Safety": f"⚑ {r.open_flags} to review" if r.open_flags else "",
         "Plans": (f"⚠ {r.findings} to review" if r.findings else
@@ -79,7 +80,8 @@ if rows:
     st.dataframe(table, hide_index=True, width="stretch", key="caseload_table")
     st.caption(text.md("Clients who need attention come first. Last check-in is counted in your days ({zone}, the "
                        "practice's time zone). Trends compare the last 7 days with the 7 before (↑ or ↓ when the "
-                       "mean moved by 1 point or more). Practice counts 'done' and 'partly' on planned days.",
+                       "mean moved by 1 point or more). Practice counts 'done' and 'partly' on planned days. Skill uses "
+                       "are skills the client used in the moment from the coping card, in their last 7 days.",
                        zone=rows[0].clinician_zone))
     flagged = [r for r in rows if r.flags]
     if flagged:

@@ -10,7 +10,7 @@ from core import i18n
 from components import client_view_charts as charts, text
 from components.frame import require_role, utcnow
 from core import metrics, session_prep
-from db import client_view, clients, sessions
+from db import client_view, clients, sessions, skill_uses
 
 BEHIND_WORDS = {
     "practice": "The check-ins whose answer counted for a planned day (the day's latest answer; 'not today' "
@@ -18,7 +18,7 @@ BEHIND_WORDS = {
                 "one check-in can answer for several steps.",
     "reasons": "The check-ins that gave a reason for practising only partly or not today.",
     "safety": "The check-ins that raised a safety flag still waiting for review, whenever they were made. "
-              "Flags raised by a questionnaire are on the Check-ins page.",
+              "Flags raised by a questionnaire or a skill use are on the Check-ins page.",
     "all": "Every check-in in this period.",
 }
 
@@ -84,6 +84,42 @@ for sentence in summary:
         elif sentence.behind:
             st.button("Show the entries behind this", key=f"cv_behind_{sentence.key}", icon=":material/filter_list:",
                       on_click=show_behind, args=(sentence.behind,), type="tertiary")
+
+st.markdown("#### What helps")
+st.caption("Skills the client used in the moment from the coping card, with distress before and after when they "
+           "rated it. Skills are listed in the plan's order, never ranked.")
+for h in view.helps:
+    with st.container(border=True):
+        text.typed(h.sentence())
+        with st.expander("How this was worked out", icon=":material/calculate:"):
+            text.typed(h.workings())
+        if ss.get("cv_skill_behind") == (client_id, h.step_id):
+            rows, total = skill_uses.entries(actor, client_id, now=now, start=view.start, end=view.end,
+                                             step_id=h.step_id)
+            st.dataframe(pd.DataFrame([{
+                "Day": r["local_date"].isoformat(), "Time (client's)": r["local_time"],
+                "Before": r["before"], "After": r["after"],
+                "Helped": {True: "yes", False: "no", None: ""}[r["helped"]],
+                "Minutes": None if r["duration_s"] is None else round(r["duration_s"] / 60, 1),
+                "From \"I'm struggling\"": "yes" if r["struggling"] else "", "Step as it was": r["behaviour"]}
+                for r in rows]), hide_index=True, width="stretch", key=f"cv_skill_entries_{h.step_id}")
+            st.caption(text.md("{n} of {total} use(s), newest first.", n=len(rows), total=total))
+            st.button("Hide these entries", key=f"cv_skill_hide_{h.step_id}", type="tertiary",
+                      on_click=lambda: ss.pop("cv_skill_behind", None))
+        else:
+            st.button("Show the entries behind this", key=f"cv_skill_behind_{h.step_id}", icon=":material/filter_list:",
+                      type="tertiary", on_click=lambda sid=h.step_id: ss.update(cv_skill_behind=(client_id, sid)))
+if not view.helps:
+    st.caption("No skill was used from the coping card in this period.")
+if (helps_chart := charts.skill_changes(view.helps_chart)) is not None:
+    st.altair_chart(helps_chart, width="stretch")
+on = st.toggle("Small wins line for this client", value=bool(view.client.get("small_wins", True)),
+               key=f"cv_small_wins_{client_id}",
+               help="After a check-in or a skill use the client reads one warm line about their week (\"You "
+                    "practised on 3 days this week. Every practice counts.\"). Never streaks, never \"you missed\".")
+if on != bool(view.client.get("small_wins", True)):
+    skill_uses.set_small_wins(actor, client_id, on, now=now)
+    st.rerun()
 
 st.markdown("#### Charts")
 for chart in [charts.practice_by_week(view.weekly), charts.mood_and_distress(view.daily),
@@ -156,6 +192,11 @@ if c1.button("Prepare CSV of these check-ins", key="cv_export", icon=":material/
 if ss.get("cv_csv", (None,))[0] == client_id:
     c1.download_button("Download CSV", ss["cv_csv"][1], file_name=f"checkins-{view.start}-{view.end}.csv",
                        mime="text/csv", key="cv_csv_download", icon=":material/download:")
+if c1.button("Prepare CSV of these skill uses", key="cv_skill_export", icon=":material/table_view:"):
+    ss["cv_skill_csv"] = (client_id, skill_uses.export_csv(actor, client_id, now=now, start=view.start, end=view.end))
+if ss.get("cv_skill_csv", (None,))[0] == client_id:
+    c1.download_button("Download skill uses CSV", ss["cv_skill_csv"][1], file_name=f"skill-uses-{view.start}-{view.end}.csv",
+                       mime="text/csv", key="cv_skill_csv_download", icon=":material/download:")
 if c2.button("Prepare printable session summary", key="cv_prep", icon=":material/print:"):
     ss["cv_prep_html"] = (client_id, client_view.session_summary(actor, client_id, now=now, start=start, end=end))
 if ss.get("cv_prep_html", (None,))[0] == client_id:

@@ -107,10 +107,13 @@ with st.expander("Client's own quiet hours", icon=":material/bedtime:"):
 st.subheader("Suggested reminder time")
 suggestion = reminders.suggestion(actor, client_id, now=now)
 if suggestion is None:
-    st.caption("Not enough check-ins yet to suggest a time (it needs distress ratings on at least three days).")
+    st.caption("Not enough data yet to suggest a time (it needs high distress or a skill used in the moment on at "
+               "least three days).")
 else:
-    st.write(text.md("Distress has been highest around **{start:02d}:00–{end:02d}:00**: {evidence}.",
-                      start=suggestion.start_hour, end=suggestion.end_hour % 24, evidence=suggestion.evidence))
+    st.write(text.md("{lead} around **{start:02d}:00–{end:02d}:00**: {evidence}. A suggestion only: nothing "
+                     "changes unless you accept it.",
+                     lead="Hard moments have clustered" if suggestion.skill_days else "Distress has been highest",
+                     start=suggestion.start_hour, end=suggestion.end_hour % 24, evidence=suggestion.evidence))
     plan_rows = [p for p in plans.list_for_client(actor, client_id, now=now) if p["status"] == "active"]
     options = [(p["id"], s["step_id"], f"{s['behaviour'][:40]} ({s['window_start']})")
                for p in plan_rows for s in plans.get(actor, p["id"], now=now)["steps"]]

@@ -6,7 +6,7 @@ Spanish checklist is a stored version of its own (the default one is stored on f
 language of a version shares its number (a newer version asks every client again, whatever their language).
 
 Revision ID: 0014_client_language
-Revises: 0011_practice_email_names
+Revises: 0012_skill_uses
 """
 import sqlalchemy as sa
 from alembic import op
@@ -14,7 +14,7 @@ from alembic import op
 from db.migrations.helpers import table_schema
 
 revision = "0014_client_language"
-down_revision = "0011_practice_email_names"
+down_revision = "0012_skill_uses"
 branch_labels = None
 depends_on = None
 
