@@ -21,6 +21,7 @@ from starlette.routing import Route
 from client import forms, session
 from client.web import _expired, _visit, problem, render
 from core import skill_uses as rules
+from core.i18n import N_
 from db import skill_uses
 
 BASE = "/c/card/skill"
@@ -36,8 +37,8 @@ def choose_page(request: Request, form: FormData | None) -> Response:
         return visit
     page = skill_uses.page(visit.raw, now=visit.now)
     if page is None:
-        return problem()
-    return render(visit, "skill_choose.html", title="Use a skill now", steps=page["steps"],
+        return problem(lang=visit.lang)
+    return render(visit, "skill_choose.html", title=N_("Use a skill now"), steps=page["steps"],
                   struggling=_struggling(request), crisis_resources=page["crisis_resources"])
 
 
@@ -49,7 +50,7 @@ def _skill_visit(request: Request) -> tuple | Response:
         return visit
     step_id = request.path_params["step_id"]
     page = skill_uses.page(visit.raw, now=visit.now, step_id=step_id)
-    return problem() if page is None else (visit, step_id, page)
+    return problem(lang=visit.lang) if page is None else (visit, step_id, page)
 
 
 def before_page(request: Request, form: FormData | None) -> Response:
@@ -57,7 +58,7 @@ def before_page(request: Request, form: FormData | None) -> Response:
     if isinstance(found, Response):
         return found
     visit, step_id, page = found
-    ctx = dict(title="Use a skill now", step=page["step"], crisis_resources=page["crisis_resources"], errors={})
+    ctx = dict(title=N_("Use a skill now"), step=page["step"], crisis_resources=page["crisis_resources"], errors={})
     if form is None:
         # The use starts here: its key and start time are made once, so a double tap saves once.
         return render(visit, "skill_before.html", key=secrets.token_urlsafe(18), started=int(visit.now.timestamp()),
@@ -69,11 +70,11 @@ def before_page(request: Request, form: FormData | None) -> Response:
         return _expired(visit, f"{BASE}/{step_id}")
     result = skill_uses.rate_before(visit.raw, step_id, values.get("before", ""), key, now=visit.now)
     if result.status == "invalid":
-        return problem()
+        return problem(lang=visit.lang)
     if result.status == "errors" or not started.isdigit():
         return render(visit, "skill_before.html", status=400, key=key, started=started, struggling=struggling,
                       value=values.get("before", ""),
-                      **{**ctx, "errors": result.errors or {"form": "Please start the skill again."}})
+                      **{**ctx, "errors": result.errors or {"form": N_("Please start the skill again.")}})
     before, _ok = rules.rating(values.get("before"))
     state = session.seal(visit.raw, forms.skill_state(key, int(started), before, struggling), visit.cfg)
     return RedirectResponse(f"{BASE}/{step_id}/guide/1?s={state}", status_code=303)
@@ -100,7 +101,7 @@ def guide_page(request: Request, form: FormData | None) -> Response:
     before, _ok = rules.rating(state["before"])
     high = before is not None and before >= visit.cfg["SAFETY_DISTRESS_THRESHOLD"]
     sense = rules.GROUNDING[n - 1] if rules.guide(step) == "grounding" else None
-    return render(visit, "skill_guide.html", title="Use a skill now", step=step, guide=rules.guide(step), n=n,
+    return render(visit, "skill_guide.html", title=N_("Use a skill now"), step=step, guide=rules.guide(step), n=n,
                   total=total, sense=sense, breath_in=rules.BREATH_IN, breath_out=rules.BREATH_OUT,
                   high=high and n == 1, s=sealed, crisis_resources=page["crisis_resources"],
                   next_url=f"{BASE}/{step_id}/guide/{n + 1}?s={sealed}" if n < total else "",
@@ -114,7 +115,7 @@ def after_page(request: Request, form: FormData | None) -> Response:
     visit, step_id, page = found
     sealed = (form.get("s") if form is not None else request.query_params.get("s")) or ""
     state = _state(visit, sealed)
-    ctx = dict(title="How was that?", step=page["step"], s=sealed, crisis_resources=page["crisis_resources"])
+    ctx = dict(title=N_("How was that?"), step=page["step"], s=sealed, crisis_resources=page["crisis_resources"])
     if form is None:
         if state is None:
             return RedirectResponse(f"{BASE}/{step_id}", status_code=303)
@@ -124,10 +125,10 @@ def after_page(request: Request, form: FormData | None) -> Response:
     fields = forms.skill_form(session.unseal(visit.raw, sealed, visit.cfg), form)
     result = skill_uses.record(visit.raw, step_id, fields, now=visit.now)
     if result.status == "invalid":
-        return problem()
+        return problem(lang=visit.lang)
     if result.status == "errors":
         return render(visit, "skill_after.html", status=400, errors=result.errors, value=fields["after"], **ctx)
-    return render(visit, "skill_done.html", title="Thank you", flagged=result.flagged,
+    return render(visit, "skill_done.html", title=N_("Thank you"), flagged=result.flagged,
                   already=result.status == "already", week_days=result.week_days,
                   crisis_resources=page["crisis_resources"])
 

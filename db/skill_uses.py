@@ -17,6 +17,7 @@ from sqlalchemy import func, select, union, update
 
 import db
 from core import checkins as checkin_rules, exports, settings as settings_mod, skill_uses as rules
+from core.i18n import N_
 from db import audit, links, practices
 from db import clients as clients_mod
 from db.actors import Actor
@@ -86,9 +87,9 @@ def rate_before(raw: object, step_id: object, before: object, key: object, *, no
     threshold = settings_mod.load()["SAFETY_DISTRESS_THRESHOLD"] if threshold is None else threshold
     value, ok = rules.rating(before)
     if not ok:
-        return Result("errors", {"before": "Please choose a number from 0 to 10, or skip this."})
+        return Result("errors", {"before": N_("Please choose a number from 0 to 10, or skip this.")})
     if not isinstance(key, str) or not KEY.match(key):
-        return Result("errors", {"form": "This page was open for a long time; please start again."})
+        return Result("errors", {"form": N_("This page was open for a long time; please start again.")})
     reasons = rules.safety_reasons(value, None, threshold)
     with db.write() as conn:
         found = _step_in(conn, raw, step_id, now)
@@ -142,11 +143,11 @@ def record(raw: object, step_id: object, form: dict, *, now: datetime, threshold
     key = form.get("idempotency_key")
     errors = {}
     if not ok_after:
-        errors["after"] = "Please choose a number from 0 to 10, or skip this."
+        errors["after"] = N_("Please choose a number from 0 to 10, or skip this.")
     if not ok_helped:
-        errors["helped"] = "Please tap one of the buttons below to save (\"Save without saying\" is fine)."
+        errors["helped"] = N_("Please tap one of the buttons below to save (\"Save without saying\" is fine).")
     if not (ok_before and isinstance(key, str) and KEY.match(key)):
-        errors["form"] = "This page was open for a long time, so nothing was saved yet. Please start the skill again."
+        errors["form"] = N_("This page was open for a long time, so nothing was saved yet. Please start the skill again.")
     if errors:
         return Result("errors", errors)
     start = started_at(form.get("started"), now)
