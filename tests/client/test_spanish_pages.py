@@ -214,3 +214,35 @@ def test_spanish_client_gets_the_gad7_in_english_marked_as_english(sqlite_db, pe
     assert '<html lang="es">' in questionnaire.text and "Enviar mis respuestas" in seen(questionnaire)
     english = re.search(r'<div lang="en">(.*?)</div>', questionnaire.text, re.S).group(1)
     assert "Feeling nervous, anxious, or on edge" in english and "Nearly every day" in english
+
+
+def test_spanish_client_uses_a_skill_and_every_skill_screen_is_spanish(sqlite_db, people):
+    from tests.client.test_skill_pages import BY_KEY, href, skill_form, start, uses
+    from tests.client.helpers import post_pairs
+    speaks(people, "es")
+    # the clinician writes a Spanish client's steps in Spanish (typed text is shown as typed)
+    step = {**BY_KEY["grounding"]["step"], "anchor": "al estacionar el coche",
+            "behaviour": "nombrar 5 cosas que veo, 4 que oigo, 3 que toco, 2 que huelo, 1 que saboreo",
+            "levels": ["Recorrer el 5-4-3-2-1 en voz alta o mentalmente."] * 3, "barrier": "Me da vergüenza",
+            "if_then": "Si hay gente, lo haré en silencio."}
+    tc = browser()
+    card = start(tc, people, [step], struggling=True)
+    spanish(card, "card, struggling")
+    choose = tc.get(href(card, "Usar una habilidad ahora"))
+    spanish(choose, "choose a skill")
+    before = tc.get(href(choose, "nombrar 5 cosas"))  # the step as the clinician typed it
+    spanish(before, "before")
+    f = skill_form(before)
+    too_high = post_pairs(tc, f.action, f.fill(before="11"))
+    spanish(too_high, "before with an error")
+    assert "Por favor, elija un número del 0 al 10" in seen(too_high)
+    screen = tc.get(post_pairs(tc, f.action, f.fill(before="6")).headers["location"])
+    spanish(screen, "grounding, first sense")
+    assert "Nombre 5 cosas que puede ver" in seen(screen) and "Paso 1 de 5" in seen(screen)
+    after = tc.get(href(screen, "Ya terminé"))
+    spanish(after, "after")
+    f = skill_form(after)
+    done = post_pairs(tc, f.action, f.fill(after="3", helped="yes"))
+    spanish(done, "skill done")
+    assert "Esto no se supervisa en tiempo real" in seen(done) and "Esta semana practicó 1 día" in seen(done)
+    assert len(uses()) == 1
