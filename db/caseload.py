@@ -80,7 +80,7 @@ def _means(conn, todays: dict[int, date]) -> dict[int, tuple]:
 
 
 def rows(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_days: int = 14,
-         search: str = "", status: str | None = None) -> list[CaseloadRow]:
+         search: str = "", status: str | None = None, audit_action: str = "caseload.read") -> list[CaseloadRow]:
     """One row per client in scope, with their flags (attention first, then by name). The last check-in
     is counted in the clinician's time (the practice's zone): "3 days ago" means three of the
     clinician's days, whatever the client's zone."""
@@ -113,7 +113,7 @@ def rows(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_days: 
         outcomes = adherence.outcomes_in(conn, visible, today_utc - timedelta(days=29), today_utc + timedelta(days=1),
                                          step_ids=[st["step_id"] for sts in steps.values() for st in sts])  # all reads below
         means = _means(conn, {r["id"]: checkin_rules.local_today(r["timezone"], now) for r in base})
-        audit.record(conn, now=now, action="caseload.read", actor=actor, detail=f"{len(visible)} clients summarised")
+        audit.record(conn, now=now, action=audit_action, actor=actor, detail=f"{len(visible)} clients summarised")
     if not base:
         return []
     clinician_today = checkin_rules.local_today(clinician_zone, now)
