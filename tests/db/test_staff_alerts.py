@@ -257,3 +257,56 @@ def test_safety_alert_escalation_and_digest_carry_no_canary(database, people, tm
         subjects.add(parsed["Subject"])
         assert "/c/" not in parsed.get_body(("plain",)).get_content()  # a sign-in link, never a token link
     assert subjects == {"A check-in in Anchorstep needs your review", "Your weekly Anchorstep summary"}
+
+
+def test_safety_alert_sigkill_mid_send_never_twice(sqlite_db, people, tmp_path):
+    """The reminder fault harness's way (tests/db/test_reminder_faults.py) on staff emails: the worker
+    SIGKILLed at random points, then a clean pass after the leases lapse: nothing sent twice, and
+    every alert ends sent or as an "interrupted" dead letter."""
+    import os
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+    from collections import Counter
+    from datetime import datetime, timezone
+
+    from tests.conftest import ROOT
+    from tests.db.test_reminder_faults import _eml_refs
+
+    real_now = datetime.now(timezone.utc)
+    with db.write() as conn:  # 600 alerts due by the real clock, which the worker processes use
+        conn.execute(insert(T), [{"ref": f"{i:032x}", "dedupe_key": f"alert:test:{i}", "kind": "safety_alert",
+                                  "practice_id": people["clara"].practice_id,
+                                  "clinician_id": people["clara"].clinician_id, "flag_count": 1,
+                                  "due_at": real_now - timedelta(minutes=1),
+                                  "next_attempt_at": real_now - timedelta(minutes=1), "status": "due", "attempts": 0,
+                                  "created_at": real_now, "updated_at": real_now} for i in range(600)])
+    env = {**os.environ, "EMAIL_BACKEND": "console", "REMINDER_LEASE_SECONDS": "30", "PYTHONPATH": str(ROOT),
+           "LOG_LEVEL": "warning"}
+    rng = random.Random(18)
+    for _ in range(6):
+        proc = subprocess.Popen([sys.executable, "-m", "jobs.worker", "--once"], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(1.0, 3.0))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    with db.read() as conn:
+        mid = Counter(conn.execute(select(T.c.status)).scalars())
+    later = datetime.now(timezone.utc) + timedelta(seconds=31)
+    staff_outbox.sweep(later)
+    staff_sender.drain(lambda: later, "cleanup", cfg(tmp_path, EMAIL_BACKEND="console", DATA_DIR=os.environ["DATA_DIR"]))
+    from jobs.email import outbox_dir
+    refs = _eml_refs(outbox_dir(cfg(tmp_path, DATA_DIR=os.environ["DATA_DIR"])))
+    with db.read() as conn:
+        final = {r.ref: r for r in conn.execute(select(T.c.ref, T.c.status, T.c.reason))}
+    print(f"\nafter the kills: {dict(mid)}; final {Counter(r.status for r in final.values())}")
+    assert refs and max(refs.values()) == 1, "an alert was sent twice"
+    assert {r.status for r in final.values()} <= {"sent", "failed"}
+    for ref, row in final.items():
+        if row.status == "sent":
+            assert refs[ref] == 1
+        else:
+            assert "interrupted" in row.reason and refs[ref] <= 1
+    assert mid.get("due", 0) < len(final)  # the killed workers did get somewhere
