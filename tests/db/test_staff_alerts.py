@@ -310,3 +310,50 @@ def test_safety_alert_sigkill_mid_send_never_twice(sqlite_db, people, tmp_path):
         else:
             assert "interrupted" in row.reason and refs[ref] <= 1
     assert mid.get("due", 0) < len(final)  # the killed workers did get somewhere
+
+
+def test_digest_simulated_month_over_dst_in_two_zones_once_a_week_at_eight_local(database, people, tmp_path):
+    """12 October to 15 November 2026, a worker pass every 30 minutes: Europe/London leaves summer time
+    on 25 October, America/New_York on 1 November. Each opted-in person gets one digest per week, planned
+    for Monday 08:00 in their practice's zone and sent in the pass at that time; Colin did not opt in."""
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    with db.write() as conn:
+        conn.execute(update(clinicians).where(clinicians.c.username.in_(["clara", "otto", "bea"]))
+                     .values(weekly_digest=True))
+    c = cfg(tmp_path)
+    deliver = Capture()
+    at = datetime(2026, 10, 12, tzinfo=timezone.utc)
+    end = datetime(2026, 11, 15, tzinfo=timezone.utc)
+    while at < end:
+        staff_outbox.plan_digests(at)
+        staff_sender.drain(lambda at=at: at, "w1", c, deliver=deliver)
+        staff_sender.drain(lambda at=at: at, "w2", c, deliver=deliver)  # a second worker finds nothing
+        at += timedelta(minutes=30)
+    digests = outbox_rows("digest")
+    zone = {people["clara"].clinician_id: "Europe/London", people["otto"].clinician_id: "America/New_York",
+            people["bea"].clinician_id: "America/New_York"}
+    assert {r["clinician_id"] for r in digests} == set(zone)  # Colin and Ada did not opt in
+    for cid, tz in zone.items():
+        mine = [r for r in digests if r["clinician_id"] == cid]
+        local = [r["sent_at"].astimezone(ZoneInfo(tz)) for r in mine]
+        assert [d.date().isoformat() for d in local] == ["2026-10-12", "2026-10-19", "2026-10-26", "2026-11-02",
+                                                         "2026-11-09"]
+        assert all((d.weekday(), d.hour, d.minute) == (0, 8, 0) for d in local), local
+        assert all(r["due_at"].astimezone(ZoneInfo(tz)).hour == 8 for r in mine)
+        assert all(r["status"] == "sent" for r in mine)
+    assert len(deliver.messages) == 15
+    body = deliver.messages[0].get_body(("plain",)).get_content()
+    assert "With a safety flag waiting for review: 0" in body and "Client of" not in body
+
+
+def test_digest_counts_the_clinicians_own_clients_only(database, people, tmp_path):
+    flag(people["client_clara"], NOW)
+    flag(people["client_colin"], NOW)
+    counts = staff_sender.digest_counts(people["clara"].clinician_id, people["clara"].practice_id, "clara", NOW,
+                                        cfg(tmp_path))
+    assert counts["flags"] == 1
+    admin = staff_sender.digest_counts(people["ada"].clinician_id, people["ada"].practice_id, "ada", NOW,
+                                       cfg(tmp_path))
+    assert admin["flags"] == 0  # an admin's digest counts their own caseload, not the practice's
