@@ -41,9 +41,11 @@ class Result:
     skipped: int = 0
 
 
-def portal_link(cfg, page: str = "checkins") -> str:
-    """The portal page behind the sign-in (no token: the recipient signs in as usual)."""
-    return f"{str(cfg['LINK_BASE_URL']).rstrip('/')}/{page}"
+def portal_link(cfg) -> str:
+    """The portal's sign-in (no token: the recipient signs in as usual). After it the caseload opens,
+    open safety flags first; a deep link is not used because the signed-out portal has only its
+    sign-in page (a deep path would show "Page not found" over it)."""
+    return f"{str(cfg['LINK_BASE_URL']).rstrip('/')}/"
 
 
 def _why_not(conn, row: dict) -> str | None:
