@@ -1,17 +1,20 @@
 """Send due staff emails (safety alerts, escalations, weekly digests) from db/staff_outbox.
 
-One row at a time: a transaction re-checks it (an escalation whose flag was reviewed is cancelled; a
-recipient deactivated since planning: the alert goes back to planning, which sends it to the admins),
-marks it `sending` and commits; only then is the email handed to the backend, and the outcome is
-written with compare-and-set. At most once, as for reminders (db/outbox.py): a worker killed while a
-row is `sending` leaves a visible "interrupted" dead letter, never a second email.
+In groups of REMINDER_SEND_BATCH: a transaction re-checks the group's rows (an escalation whose flag
+was reviewed is cancelled; a recipient deactivated since planning: the alert goes back to planning,
+which sends it to the admins), marks them `sending` and commits; only then is each email handed to the
+backend, and the outcomes are written together with compare-and-set. At most once, as for reminders
+(db/outbox.py): a worker killed while rows are `sending` leaves visible "interrupted" dead letters
+(at most one group), never a second email. A failed alert does not silence its flag: it stays first
+on the caseload and is still escalated to the admins.
 
 The words are neutral and carry no client detail: counts, hours, a link to the portal's sign-in
-(LINK_BASE_URL, never a token link). The digest's counts come from the caseload's own rules.
+(LINK_BASE_URL, never a token link). The digest's counts come from the caseload's own rules, computed once per practice per drain.
 """
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
@@ -64,24 +67,42 @@ def _why_not(conn, row: dict) -> str | None:
     return None
 
 
-def digest_counts(clinician_id: int, practice_id: int, username: str, now: datetime, cfg) -> dict[str, int]:
-    """Counts of the clinician's own clients, by the caseload's rules (audited as digest.counts)."""
-    me = Actor(clinician_id, practice_id, "clinician", username)
-    rows = caseload.rows(me, now=now, no_checkin_days=cfg["ATTENTION_NO_CHECKIN_DAYS"],
-                         notice_days=cfg["CONSENT_NOTICE_DAYS"], audit_action="digest.counts")
-    kinds = [{f.kind for f in r.flags} for r in rows]
+def digest_counts(practice_id: int, now: datetime, cfg) -> dict[int, dict[str, int]]:
+    """Per clinician of the practice, counts of their own clients by the caseload's rules: one caseload
+    computation for the whole practice (audited once, as the system's "digest.counts")."""
+    rows = caseload.rows(Actor(0, practice_id, "admin", "weekly digest"), now=now,
+                         no_checkin_days=cfg["ATTENTION_NO_CHECKIN_DAYS"], notice_days=cfg["CONSENT_NOTICE_DAYS"],
+                         for_digest=True)
     ma, mr = measure_assignments, measure_responses
     last = (select(func.max(mr.c.submitted_at)).where(mr.c.assignment_id == ma.c.id).scalar_subquery())
     with db.read() as conn:
         overdue = conn.execute(
-            select(ma.c.client_id, func.coalesce(last, ma.c.created_at).label("since"))
+            select(clients.c.clinician_id, ma.c.client_id, func.coalesce(last, ma.c.created_at).label("since"))
             .join(clients, clients.c.id == ma.c.client_id)
-            .where(clients.c.clinician_id == clinician_id, clients.c.status == "active", ma.c.cadence == "weekly",
+            .where(clients.c.practice_id == practice_id, clients.c.status == "active", ma.c.cadence == "weekly",
                    ma.c.ended_at.is_(None))).all()
-    missed = len({r.client_id for r in overdue if r.since <= now - MISSED_AFTER})
-    return {"flags": sum(1 for r in rows if r.open_flags), "quiet": sum("quiet" in k for k in kinds),
-            "fell": sum("adherence_drop" in k for k in kinds), "consent": sum("consent_due" in k for k in kinds),
-            "reminders": sum("reminders_failing" in k for k in kinds), "missed": missed}
+    out: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
+    for r in rows:
+        kinds = {f.kind for f in r.flags}
+        mine = out[r.clinician_id]
+        mine["flags"] += bool(r.open_flags)
+        for key, kind in (("quiet", "quiet"), ("fell", "adherence_drop"), ("consent", "consent_due"),
+                          ("reminders", "reminders_failing")):
+            mine[key] += kind in kinds
+    for clinician_id, client_ids in _group(overdue, now).items():
+        out[clinician_id]["missed"] = len(client_ids)
+    return out
+
+
+COUNTS = ("flags", "quiet", "fell", "consent", "reminders", "missed")
+
+
+def _group(overdue, now: datetime) -> dict[int, set[int]]:
+    missed: dict[int, set[int]] = defaultdict(set)
+    for r in overdue:
+        if r.since <= now - MISSED_AFTER:
+            missed[r.clinician_id].add(r.client_id)
+    return missed
 
 
 def words(row: dict, cfg, counts: dict[str, int] | None = None) -> tuple[str, list[str]]:
@@ -114,79 +135,107 @@ def _audit_outcome(conn, row: dict, now: datetime, outcome: str) -> None:
                  detail=f"staff email {row['id']} to staff {row['clinician_id']}: {outcome}")
 
 
-def send_one(outbox_id: int, worker: str, now: datetime, cfg, deliver: Callable) -> str:
-    """One claimed row to its end state: sent | retried | failed | cancelled | skipped."""
-    t = staff_outbox.staff_outbox
-    with db.read() as conn:
-        row = conn.execute(select(t, clinicians.c.email, clinicians.c.alert_email, clinicians.c.username)
-                           .join(clinicians, clinicians.c.id == t.c.clinician_id).where(t.c.id == outbox_id)
-                           ).mappings().first()
-    if row is None or row["status"] != "claimed" or row["claimed_by"] != worker:
-        return "skipped"
-    counts = (digest_counts(row["clinician_id"], row["practice_id"], row["username"], now, cfg)
-              if row["kind"] == "digest" else None)
-    lease = now + timedelta(seconds=cfg["REMINDER_LEASE_SECONDS"])
-    with db.write() as conn:
-        why = _why_not(conn, dict(row))
-        if why:
-            staff_outbox.finish(conn, outbox_id, worker, now, "cancelled", from_status="claimed", reason=why)
-            if row["kind"] == "safety_alert":  # planned again next pass: to the admins if the clinician left
-                conn.execute(update(safety_flags).where(safety_flags.c.alert_id == outbox_id,
-                                                        safety_flags.c.reviewed_at.is_(None))
-                             .values(alert_id=None, alerted_at=None))
-            return "cancelled"
-        sending = staff_outbox.start_sending(conn, outbox_id, worker, now, lease)
-        if sending is None:
-            return "skipped"
+def _deliver_one(row: dict, sending: dict, cfg, now: datetime, counts, deliver: Callable) -> tuple[str, dict]:
+    """Hand one `sending` row to the backend: (outcome, values for `finish`). Raises AuthEmailError."""
     subject, lines = words(sending, cfg, counts)
     try:
         message = email.make_staff_email(to=row["alert_email"] or row["email"], subject=subject, lines=lines,
                                          link=portal_link(cfg), sender=cfg["EMAIL_FROM"], ref=sending["ref"], now=now)
         provider_id = deliver(message, cfg)
-    except email.AuthEmailError as exc:
-        with db.write() as conn:
-            staff_outbox.release(conn, outbox_id, worker, now, "sending")
-        raise BatchStopped(str(exc)) from None
+    except email.AuthEmailError:
+        raise
     except email.TransientEmailError as exc:
         attempt = sending["attempts"]
         if attempt >= cfg["REMINDER_MAX_ATTEMPTS"]:
-            outcome, kw = "failed", {"reason": f"gave up after {attempt} tries: {exc}"}
-        else:
-            outcome, kw = "retried", {"reason": str(exc),
-                                      "retry_at": now + timedelta(seconds=backoff(attempt, exc.retry_after))}
+            return "failed", {"reason": f"gave up after {attempt} tries: {exc}"}
+        return "retried", {"reason": str(exc), "retry_at": now + timedelta(seconds=backoff(attempt, exc.retry_after))}
     except email.EmailError as exc:
-        outcome, kw = "failed", {"reason": str(exc)}
+        return "failed", {"reason": str(exc)}
     except Exception as exc:  # keep the row visible, never silent
-        log.exception("staff email %s: unexpected error while sending", outbox_id)
-        outcome, kw = "failed", {"reason": f"unexpected error while sending ({type(exc).__name__})"}
-    else:
-        outcome, kw = "sent", {"provider_id": str(provider_id)}
-    with db.write() as conn:
-        staff_outbox.finish(conn, outbox_id, worker, now, "due" if outcome == "retried" else outcome, **kw)
+        log.exception("staff email %s: unexpected error while sending", row["id"])
+        return "failed", {"reason": f"unexpected error while sending ({type(exc).__name__})"}
+    return "sent", {"provider_id": str(provider_id)}
+
+
+def _record(conn, outcomes: list[tuple[dict, str, dict]], worker: str, now: datetime) -> None:
+    for sending, outcome, kw in outcomes:
+        staff_outbox.finish(conn, sending["id"], worker, now, "due" if outcome == "retried" else outcome, **kw)
         if outcome in ("sent", "failed"):
             _audit_outcome(conn, sending, now, outcome)
-    return outcome
+
+
+def send_group(ids: list[int], worker: str, now: datetime, cfg, deliver: Callable, total: Result,
+               digests: dict | None = None) -> None:
+    """A group of claimed rows to their end states: one transaction re-checks them and marks the ones
+    that may go `sending`; after its commit each is handed to the backend; one transaction writes the
+    outcomes. A worker killed in between turns at most this group into "interrupted" dead letters."""
+    t = staff_outbox.staff_outbox
+    with db.read() as conn:
+        rows = [dict(r) for r in conn.execute(
+            select(t, clinicians.c.email, clinicians.c.alert_email, clinicians.c.username)
+            .join(clinicians, clinicians.c.id == t.c.clinician_id)
+            .where(db.one_of(conn, t.c.id, ids), t.c.status == "claimed", t.c.claimed_by == worker)
+            .order_by(t.c.id)).mappings()]
+    total.skipped += len(ids) - len(rows)
+    digests = {} if digests is None else digests  # practice id -> its counts, computed once per drain
+    for r in rows:
+        if r["kind"] == "digest" and r["practice_id"] not in digests:
+            digests[r["practice_id"]] = digest_counts(r["practice_id"], now, cfg)
+    counts = {r["id"]: digests[r["practice_id"]][r["clinician_id"]] for r in rows if r["kind"] == "digest"}
+    lease = now + timedelta(seconds=cfg["REMINDER_LEASE_SECONDS"])
+    going = []
+    with db.write() as conn:
+        for row in rows:
+            why = _why_not(conn, row)
+            if why:
+                staff_outbox.finish(conn, row["id"], worker, now, "cancelled", from_status="claimed", reason=why)
+                total.cancelled += 1
+                if row["kind"] == "safety_alert":  # planned again next pass: to the admins if the clinician left
+                    conn.execute(update(safety_flags).where(safety_flags.c.alert_id == row["id"],
+                                                            safety_flags.c.reviewed_at.is_(None))
+                                 .values(alert_id=None, alerted_at=None))
+                continue
+            sending = staff_outbox.start_sending(conn, row["id"], worker, now, lease)
+            if sending is None:
+                total.skipped += 1
+            else:
+                going.append((row, sending))
+    outcomes = []
+    try:
+        for row, sending in going:
+            outcome, kw = _deliver_one(row, sending, cfg, now, counts.get(row["id"]), deliver)
+            outcomes.append((sending, outcome, kw))
+            setattr(total, outcome, getattr(total, outcome) + 1)
+    except email.AuthEmailError as exc:
+        with db.write() as conn:
+            _record(conn, outcomes, worker, now)
+            for _, sending in going[len(outcomes):]:
+                staff_outbox.release(conn, sending["id"], worker, now, "sending")
+        raise BatchStopped(str(exc)) from None
+    with db.write() as conn:
+        _record(conn, outcomes, worker, now)
 
 
 def drain(now_fn: Callable[[], datetime], worker: str, cfg=None, *, deliver: Callable | None = None,
           limit: int = 100, stop: Callable[[], bool] = lambda: False) -> Result:
-    """Claim and send until nothing is due (or `stop()`); a stopped worker gives back what it holds."""
+    """Claim and send until nothing is due (or `stop()`), in groups of REMINDER_SEND_BATCH; a stopped
+    worker gives back what it has not handed over."""
     cfg = cfg or settings_mod.load()
     deliver = deliver or email.send
-    total = Result()
+    size = cfg["REMINDER_SEND_BATCH"]
+    total, digests = Result(), {}
     while not stop():
         now = now_fn()
         ids = staff_outbox.claim(worker, now, limit=limit, lease_seconds=cfg["REMINDER_LEASE_SECONDS"])
         if not ids:
             break
-        for i, oid in enumerate(ids):
+        for i in range(0, len(ids), size):
             if stop():
                 with db.write() as conn:
                     for rest in ids[i:]:
                         staff_outbox.release(conn, rest, worker, now, "claimed")
                 return total
-            outcome = send_one(oid, worker, now, cfg, deliver)
-            setattr(total, outcome, getattr(total, outcome) + 1)
+            send_group(ids[i:i + size], worker, now, cfg, deliver, total, digests)
     return total
 
 

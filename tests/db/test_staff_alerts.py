@@ -351,9 +351,12 @@ def test_digest_simulated_month_over_dst_in_two_zones_once_a_week_at_eight_local
 def test_digest_counts_the_clinicians_own_clients_only(database, people, tmp_path):
     flag(people["client_clara"], NOW)
     flag(people["client_colin"], NOW)
-    counts = staff_sender.digest_counts(people["clara"].clinician_id, people["clara"].practice_id, "clara", NOW,
-                                        cfg(tmp_path))
-    assert counts["flags"] == 1
-    admin = staff_sender.digest_counts(people["ada"].clinician_id, people["ada"].practice_id, "ada", NOW,
-                                       cfg(tmp_path))
-    assert admin["flags"] == 0  # an admin's digest counts their own caseload, not the practice's
+    counts = staff_sender.digest_counts(people["clara"].practice_id, NOW, cfg(tmp_path))
+    assert counts[people["clara"].clinician_id]["flags"] == 1
+    assert counts[people["colin"].clinician_id]["flags"] == 1
+    assert counts[people["ada"].clinician_id]["flags"] == 0  # an admin's digest counts their own caseload
+    assert people["otto"].clinician_id not in counts  # another practice
+    with db.read() as conn:
+        (audited,) = conn.execute(select(audit_events.c.actor_kind, audit_events.c.detail)
+                                  .where(audit_events.c.action == "digest.counts")).all()
+    assert audited.actor_kind == "system"
