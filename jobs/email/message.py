@@ -194,6 +194,9 @@ def make_staff_email(*, to: str, subject: str, lines: list[str], link: str, send
     """An email to a member of staff (a safety alert, an escalation, the weekly digest): a neutral
     subject, plain sentences and counts, one link to the portal's sign-in. It takes no client name,
     answer or text: nothing about a client can reach it."""
+    if email_headers.problem(str(to).strip(), "address") or not str(to).strip():
+        raise EmailError("The staff alert address contains hidden characters or \"=?\"; correct it on "
+                         "My account. Nothing was sent.")
     msg = EmailMessage(policy=_POLICY)
     for header, value in (("Subject", _one_line(subject)),
                           ("From", _from(email_headers.DEFAULT_SENDER_NAME, sender)), ("To", _to(to)),
