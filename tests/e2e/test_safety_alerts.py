@@ -74,8 +74,8 @@ def test_safety_alert_phone_phq9_item_9_then_one_worker_pass_then_the_link_signs
             break
     desk.wait_for_function("!document.body.innerText.includes('Opening your pages')")
     settle(desk)
-    # The caseload opens with the flagged client first; the flag itself is on Check-ins.
-    expect(desk.get_by_text("E2E Alert Nine").first).to_be_visible()
+    # Signed in, the portal opens on the caseload (open flags first); the flag itself is on Check-ins.
+    expect(desk.get_by_role("heading", name="Your caseload")).to_be_visible()
     desk.get_by_role("link", name="Check-ins").click()
     settle(desk)
     expect(desk.get_by_text("E2E Alert Nine").first).to_be_visible()
