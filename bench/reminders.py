@@ -247,11 +247,17 @@ def _file_floor(folder: Path, data: bytes) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
+    return standalone(measure, "python -m bench.reminders", __doc__.splitlines()[0], argv)
+
+
+def standalone(measure_fn, prog: str, description: str, argv: list[str] | None = None) -> int:
+    """Run `measure_fn(database, runs=, verbose=True)` alone: SQLite in a temporary folder, and
+    PostgreSQL at TEST_POSTGRES_URL in a throwaway schema (dropped afterwards); print the table."""
     import argparse
     import uuid
     from sqlalchemy import create_engine, text
 
-    parser = argparse.ArgumentParser(prog="python -m bench.reminders", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", choices=("sqlite", "postgres"))
     args = parser.parse_args(argv)
@@ -272,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
                 os.environ.pop("DATABASE_SCHEMA", None)
                 db.dispose_all()
                 migrate.upgrade()
-                results += measure("sqlite", runs=args.runs, verbose=True)
+                results += measure_fn("sqlite", runs=args.runs, verbose=True)
                 db.dispose_all()
             if args.only in (None, "postgres"):
                 schema = f"bench_rem_{uuid.uuid4().hex[:8]}"
@@ -287,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
                         os.environ["DATABASE_URL"], os.environ["DATABASE_SCHEMA"] = pg_url, schema
                         db.dispose_all()
                         migrate.upgrade()
-                        results += measure("postgres", runs=args.runs, verbose=True)
+                        results += measure_fn("postgres", runs=args.runs, verbose=True)
                     finally:
                         db.dispose_all()
                         with eng.begin() as c:

@@ -242,6 +242,16 @@ REGISTRY: list[Setting] = [
     Setting("SAFETY_DISTRESS_THRESHOLD", 9,
             "A check-in with distress at or above this (0-10) shows crisis resources to the client and raises a "
             "safety flag for the clinician.", _int_between(1, 10)),
+    # Staff emails: safety alerts, escalations, the weekly digest (db/staff_outbox.py, jobs/staff_sender.py).
+    Setting("SAFETY_ALERT_COOLDOWN_MINUTES", 15,
+            "At most one safety alert per clinician in this many minutes; a flag raised inside the window is "
+            "counted in the next alert. Alerts ignore quiet hours and the daily cap.", _int_between(0, 24 * 60)),
+    Setting("SAFETY_ESCALATE_HOURS", 24,
+            "A safety flag still unreviewed after this many hours is emailed to the practice's admins, once "
+            "(each practice can change it on Practice settings).", _int_between(1, 24 * 14)),
+    Setting("DIGEST_WEEKDAY_HOUR", 8,
+            "The weekly digest goes out on Monday at this hour in the practice's time zone (0-23).",
+            _int_between(0, 23)),
     # Caseload attention (db/caseload.py, core/metrics.py).
     Setting("ATTENTION_NO_CHECKIN_DAYS", 4,
             "The caseload flags a client with no check-in for this many days or more.", _int_between(1, 60)),

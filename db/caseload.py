@@ -81,10 +81,11 @@ def _means(conn, todays: dict[int, date]) -> dict[int, tuple]:
 
 
 def rows(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_days: int = 14,
-         search: str = "", status: str | None = None) -> list[CaseloadRow]:
+         search: str = "", status: str | None = None, for_digest: bool = False) -> list[CaseloadRow]:
     """One row per client in scope, with their flags (attention first, then by name). The last check-in
     is counted in the clinician's time (the practice's zone): "3 days ago" means three of the
-    clinician's days, whatever the client's zone."""
+    clinician's days, whatever the client's zone. `for_digest`: read by the worker for the weekly
+    digest's counts (audited as the system's "digest.counts", not as the actor's read)."""
     ob, s, fl, pl = reminder_outbox, sessions, safety_flags, plans
     pr, ct = practices, consent_templates
     per_client = {  # each one index probe per client, in the listing's own query
@@ -116,7 +117,11 @@ def rows(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_days: 
         todays = {r["id"]: checkin_rules.local_today(r["timezone"], now) for r in base}
         means = _means(conn, todays)
         skills_7 = skill_uses.counts_in(conn, todays)
-        audit.record(conn, now=now, action="caseload.read", actor=actor, detail=f"{len(visible)} clients summarised")
+        if for_digest:
+            audit.record(conn, now=now, action="digest.counts", actor_kind="system", actor_label="weekly digest",
+                         practice_id=actor.practice_id, detail=f"{len(visible)} clients counted")
+        else:
+            audit.record(conn, now=now, action="caseload.read", actor=actor, detail=f"{len(visible)} clients summarised")
     if not base:
         return []
     clinician_today = checkin_rules.local_today(clinician_zone, now)

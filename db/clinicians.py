@@ -9,7 +9,7 @@ from sqlalchemy import func, insert, select, update
 import db
 from core import passwords
 from core.clients import clean_email, clean_name
-from db import audit, signins
+from db import audit, signins, staff_outbox
 from db.actors import Actor
 from db.tables import clinicians  # noqa: F401  (this module's tables, re-exported)
 
@@ -206,3 +206,41 @@ def stand_in_entry(rounds: int) -> dict:
 def count() -> int:
     with db.read() as conn:
         return conn.execute(select(func.count()).select_from(clinicians)).scalar_one()
+
+
+def alert_settings(actor: Actor) -> dict:
+    """The actor's own staff-email settings: alert address (None: the account email) and the digest."""
+    c = clinicians
+    with db.read() as conn:
+        row = conn.execute(select(c.c.email, c.c.alert_email, c.c.weekly_digest)
+                           .where(c.c.id == actor.clinician_id)).mappings().first()
+    return dict(row) if row else {"email": "", "alert_email": None, "weekly_digest": False}
+
+
+def set_alert_settings(actor: Actor, alert_email: str, weekly_digest: bool, *, now: datetime) -> dict[str, str]:
+    """Save the actor's own alert address (empty: use the account email) and digest choice. Safety
+    alerts cannot be turned off. Returns {field: message}; nothing is saved when there is one."""
+    typed = str(alert_email or "").strip()
+    clean = None
+    if typed:
+        clean, err = clean_email(typed)
+        if err and not typed.rsplit("@", 1)[-1].isascii():
+            return {"alert_email": "Please write the address's domain in its plain ASCII form (for example "
+                                   "name@xn--bcher-kva.example for name@bücher.example)."}
+        if err:
+            return {"alert_email": err.replace("links and reminders go there", "safety alerts go there")}
+    with db.write() as conn:
+        conn.execute(update(clinicians).where(clinicians.c.id == actor.clinician_id)
+                     .values(alert_email=clean, weekly_digest=bool(weekly_digest)))
+        audit.record(conn, now=now, action="clinician.alerts", actor=actor,
+                     detail=f"alert address {'set' if clean else 'the account email'}; "
+                            f"weekly digest {'on' if weekly_digest else 'off'}")
+    return {}
+
+
+def alert_recipients(actor: Actor) -> dict[int, str]:
+    """Admins: who would receive the safety alerts of each clinician's clients (clinician id -> words)."""
+    if not actor.is_admin:
+        raise db.Forbidden("Only a practice admin can see who receives alerts.")
+    with db.read() as conn:
+        return staff_outbox.recipients(conn, actor.practice_id)

@@ -13,6 +13,7 @@ from db.tables import practices  # noqa: F401  (this module's tables, re-exporte
 
 
 RENEWAL_MIN, RENEWAL_MAX = 7, 730
+ESCALATE_MIN, ESCALATE_MAX = 1, 24 * 14  # hours (SAFETY_ESCALATE_HOURS has the same bounds)
 
 DEFAULT_CRISIS_RESOURCES = (
     "If you are in danger or might act on thoughts of harming yourself, call your local emergency "
@@ -74,3 +75,23 @@ def renewal_days(conn, practice_id: int, default: int) -> int:
 def count() -> int:
     with db.read() as conn:
         return conn.execute(select(func.count()).select_from(practices)).scalar_one()
+
+
+def set_escalate_hours(actor: Actor, hours: object, *, now: datetime) -> dict[str, str]:
+    """Hours an unreviewed safety flag waits before the practice's admins are emailed (None: the
+    SAFETY_ESCALATE_HOURS setting). Returns {field: message}; nothing is saved when there is one."""
+    if not actor.is_admin:
+        raise db.Forbidden("Only a practice admin can change practice settings.")
+    value = None
+    if hours not in (None, ""):
+        try:
+            value = int(str(hours).strip())
+        except ValueError:
+            return {"escalate_hours": "Please enter a whole number of hours (for example 24)."}
+        if not ESCALATE_MIN <= value <= ESCALATE_MAX:
+            return {"escalate_hours": f"Please choose between {ESCALATE_MIN} and {ESCALATE_MAX} hours."}
+    with db.write() as conn:
+        conn.execute(update(practices).where(practices.c.id == actor.practice_id).values(safety_escalate_hours=value))
+        audit.record(conn, now=now, action="practice.update", actor=actor,
+                     detail=f"safety escalation after {value if value is not None else 'the default'} hours")
+    return {}

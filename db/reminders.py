@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 
 import db
 from core import settings as settings_mod, suggest
-from db import audit, consent, links, outbox, plans, replanning, skill_uses, step_versions
+from db import audit, consent, links, outbox, plans, replanning, skill_uses, staff_outbox, step_versions
 from db.actors import Actor
 from db.checkins import checkins
 from db import clients as clients_mod
@@ -196,3 +196,11 @@ def accept_suggestion(actor: Actor, plan_id: int, step_id: int, at: str, *, now:
 def _minutes(hhmm: str) -> int:
     h, m = map(int, hhmm.split(":"))
     return h * 60 + m
+
+
+def staff_dead_letters(actor: Actor, limit: int = 50) -> list[dict]:
+    """Admins: the practice's staff emails (safety alerts, escalations, digests) that failed."""
+    if not actor.is_admin:
+        raise db.Forbidden("Only a practice admin can see the worker's failures.")
+    with db.read() as conn:
+        return staff_outbox.dead_letters(conn, actor.practice_id, limit=limit)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 
 import db
-from db import audit
+from db import audit, staff_outbox
 from db.actors import Actor
 from db.clients import clients, scope
 from db.tables import safety_flags  # noqa: F401  (this module's tables, re-exported)
@@ -34,6 +34,9 @@ def list_for(actor: Actor, *, now: datetime, include_reviewed: bool = False, lim
     q = q.order_by(safety_flags.c.reviewed_at.is_not(None), safety_flags.c.raised_at.desc()).limit(limit)
     with db.write() as conn:
         rows = [dict(r) for r in conn.execute(q).mappings()]
+        emails = staff_outbox.for_flags(conn, [r["id"] for r in rows])  # the flag's history: alerts, escalations
+        for r in rows:
+            r["emails"] = emails.get(r["id"], [])
         audit.record(conn, now=now, action="safety.list", actor=actor, detail=f"{len(rows)} flags shown")
     return rows
 

@@ -28,6 +28,8 @@ practices = Table(
     Column("language", String(16), nullable=False, server_default="en"),
     # Practice policy: every account must complete two-factor sign-in (core.two_factor).
     Column("require_two_factor", Boolean, nullable=False, server_default=false()),
+    # Hours an open safety flag waits before the admins are emailed; NULL: the SAFETY_ESCALATE_HOURS setting.
+    Column("safety_escalate_hours", Integer, nullable=True),
 )
 
 
@@ -53,6 +55,10 @@ clinicians = Table(
     Column("totp_last_step", BigInteger, nullable=True),
     Column("two_factor_since", UTCDateTime, nullable=True),
     Column("two_factor_setup_required", Boolean, nullable=False, server_default=false()),
+    # Staff emails (db/staff_outbox.py): where safety alerts go (NULL: the account email; they cannot be
+    # turned off) and whether this person wants the weekly digest.
+    Column("alert_email", String(254), nullable=True),
+    Column("weekly_digest", Boolean, nullable=False, server_default=false()),
     CheckConstraint("role in ('admin', 'clinician')", name="role"),
 )
 
@@ -296,6 +302,11 @@ safety_flags = Table(
     Column("reviewed_at", UTCDateTime, nullable=True),
     Column("reviewed_by", Integer, nullable=True),
     Column("review_note", Text, nullable=True),
+    # Staff emails about this flag (db/staff_outbox.py): the alert that told its clinician (one per flag,
+    # several flags may fold into one alert) and when the escalation to the admins was planned.
+    Column("alert_id", Integer, nullable=True),
+    Column("alerted_at", UTCDateTime, nullable=True),
+    Column("escalated_at", UTCDateTime, nullable=True),
     CheckConstraint("source in ('checkin', 'measure', 'skill')", name="source"),
     UniqueConstraint("client_id", "episode", name="uq_safety_flags_episode"),
 )
@@ -458,4 +469,37 @@ worker_heartbeats = Table(
     Column("last_error_at", UTCDateTime, nullable=True),
     Column("last_error", String(300), nullable=True),
     Column("updated_at", UTCDateTime, nullable=False),
+    # The last passes that planned staff emails (db/staff_outbox.py): alerts and escalations; digests.
+    Column("last_alert_pass_at", UTCDateTime, nullable=True),
+    Column("last_digest_pass_at", UTCDateTime, nullable=True),
+)
+
+
+
+staff_outbox = Table(
+    "staff_outbox", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ref", String(32), nullable=False, unique=True),  # opaque id shown to the email provider
+    # alert:{recipient}:{first flag} | escalation:{flag}:{admin} | digest:{clinician}:{ISO year-week}
+    Column("dedupe_key", String(80), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("practice_id", Integer, ForeignKey("practices.id", ondelete="CASCADE"), nullable=False),
+    Column("clinician_id", Integer, ForeignKey("clinicians.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("flag_id", Integer, nullable=True),  # an escalation's flag
+    Column("flag_count", Integer, nullable=False, server_default="0"),  # flags folded into an alert
+    Column("hours", Integer, nullable=True),  # an escalation's "unreviewed for N hours"
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("status", String(12), nullable=False, server_default="due"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("claimed_by", String(64), nullable=True),
+    Column("lease_until", UTCDateTime, nullable=True),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("provider_id", String(200), nullable=True),
+    Column("reason", String(300), nullable=True),  # why failed / cancelled; never mail content
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("kind in ('safety_alert', 'escalation', 'digest')", name="kind"),
+    CheckConstraint("status in ('due', 'claimed', 'sending', 'sent', 'failed', 'cancelled')", name="status"),
+    Index("ix_staff_outbox_status_next", "status", "next_attempt_at"),
 )

@@ -1,7 +1,8 @@
 """`python -m jobs.worker`: the reminder worker, its own process (never inside Streamlit).
 
 Every minute `schedule` ticks one pass: sweep (expire stale, reclaim lapsed claims), plan the next
-24 hours, send what is due, record the heartbeat. What is due lives in the database, never in
+24 hours, plan and send staff emails (safety alerts, escalations, weekly digests: jobs/staff_sender.py),
+send the reminders that are due, record the heartbeat. What is due lives in the database, never in
 `schedule`'s memory, so a restart loses nothing and several workers can run at once.
 
   --once   one pass and exit: 0 when it went well, 1 when it did not (for cron)
@@ -21,8 +22,8 @@ from datetime import datetime, timezone
 import schedule
 
 from core import settings as settings_mod
-from db import outbox, reminders
-from jobs import planner, sender
+from db import outbox, reminders, staff_outbox
+from jobs import planner, sender, staff_sender
 
 log = logging.getLogger("anchorstep.worker")
 
@@ -40,6 +41,8 @@ def one_pass(worker: str, cfg: settings_mod.Settings, *, now_fn=utcnow, stop=lam
     try:
         swept = outbox.sweep(now_fn())
         planned = planner.run(now_fn(), cfg)
+        # Staff emails first: a safety alert should not wait behind a morning's reminders.
+        staff = staff_sender.one_pass(worker, now_fn, cfg, deliver=deliver, stop=stop)
         sent = sender.drain(now_fn, worker, cfg, deliver=deliver, stop=stop)
     except Exception as exc:
         try:
@@ -48,7 +51,8 @@ def one_pass(worker: str, cfg: settings_mod.Settings, *, now_fn=utcnow, stop=lam
             pass
         raise
     reminders.beat(worker, now_fn())
-    summary = {**swept, "planned": planned, "sent": sent.sent, "retried": sent.retried, "failed": sent.failed,
+    staff_outbox.beat(worker, now_fn(), alerts=True, digests=True)
+    summary = {**swept, **staff, "planned": planned, "sent": sent.sent, "retried": sent.retried, "failed": sent.failed,
                "cancelled": sent.cancelled}
     if any(summary.values()):
         log.info("pass: %s", ", ".join(f"{k} {v}" for k, v in summary.items() if v))

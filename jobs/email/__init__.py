@@ -17,9 +17,9 @@ from core import settings as settings_mod
 from jobs.email import console, sendgrid, smtp
 from jobs.email.console import outbox_dir
 from jobs.email.errors import AuthEmailError, EmailError, TransientEmailError
-from jobs.email.message import REF_HEADER, make_message, make_reminder
+from jobs.email.message import REF_HEADER, make_message, make_reminder, make_staff_email
 
-__all__ = ["AuthEmailError", "EmailError", "REF_HEADER", "TransientEmailError", "make_message", "make_reminder",
+__all__ = ["AuthEmailError", "EmailError", "REF_HEADER", "TransientEmailError", "make_message", "make_reminder", "make_staff_email",
            "outbox_dir", "send"]
 
 BACKENDS = {"console": console.send, "smtp": smtp.send, "sendgrid": sendgrid.send}

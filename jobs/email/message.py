@@ -206,3 +206,25 @@ def make_reminder(*, to: str, checkin_link: str, pause_link: str, sender: str, r
         f'<p style="font-size:small">{_text(pause)} <a href="{u}">{_text(pause_them)}</a>. '
         f"{_text(private)}</p>\n"))
     return msg
+
+
+def make_staff_email(*, to: str, subject: str, lines: list[str], link: str, sender: str, ref: str,
+                     now: datetime | None = None) -> EmailMessage:
+    """An email to a member of staff (a safety alert, an escalation, the weekly digest): a neutral
+    subject, plain sentences and counts, one link to the portal's sign-in. It takes no client name,
+    answer or text: nothing about a client can reach it."""
+    if email_headers.problem(str(to).strip(), "address") or not str(to).strip():
+        raise EmailError("The staff alert address contains hidden characters or \"=?\"; correct it on "
+                         "My account. Nothing was sent.")
+    msg = EmailMessage(policy=_POLICY)
+    for header, value in (("Subject", _one_line(subject)),
+                          ("From", _from(email_headers.DEFAULT_SENDER_NAME, sender)), ("To", _to(to)),
+                          ("Date", format_datetime(now or datetime.now(timezone.utc))),
+                          ("Message-ID", make_msgid(domain="anchorstep.invalid")),
+                          ("Auto-Submitted", "auto-generated"),
+                          (REF_HEADER, _one_line(ref, 64))):
+        _set(msg, header, value)
+    body = "\n\n".join(["Hello,", *lines, f"Sign in to Anchorstep to see it: {link}",
+                        "This email contains no client details. Anchorstep is not monitored in real time."])
+    msg.set_content(body + "\n")
+    return msg

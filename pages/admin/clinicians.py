@@ -15,12 +15,15 @@ if ss.pop("clin_saved", None):
     st.success(text.md("{saved}", saved=ss.pop("clin_saved_text", "Saved.")))
 
 people = clinicians.list_for(actor)
+alerts_to = clinicians.alert_recipients(actor)
 st.dataframe(pd.DataFrame([{
     "Name": p["display_name"], "Username": p["username"], "Role": ROLE_LABELS[p["role"]], "Email": p["email"],
     "Active": "yes" if p["active"] else "no",
     "Two-factor": "on" if p["two_factor_since"] else "off",
+    "Safety alerts go to": alerts_to.get(p["id"], ""),
     "Locked": "until " + p["locked_until"].strftime("%H:%M UTC") if p["locked_until"] and p["locked_until"] > now else "",
 } for p in people]), hide_index=True, width="stretch")
+st.caption("Safety alerts cannot be turned off. A deactivated clinician's alerts go to the practice's admins.")
 
 with st.expander("Add a clinician", expanded=bool(ss.get("clin_errors")), icon=":material/person_add:"):
     errors = ss.get("clin_errors", {})

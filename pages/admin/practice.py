@@ -72,3 +72,19 @@ if without:
     st.write(text.md("Not set up yet: {names}.", names=", ".join(a["display_name"] for a in without)))
 else:
     st.write("Everyone in the practice has two-factor sign-in on.")
+
+st.subheader("Safety alerts")
+st.caption("When a safety flag opens, its clinician is emailed within minutes (no client details). A flag still "
+           "unreviewed after the hours below is emailed to every admin of the practice, once.")
+escalate_errors = ss.get("practice_escalate_errors", {})
+with st.form("practice_escalate", clear_on_submit=False):
+    hours = st.number_input("Email the admins when a flag is unreviewed for … hours", min_value=practices.ESCALATE_MIN,
+                            max_value=practices.ESCALATE_MAX, step=1, key="practice_escalate_hours",
+                            value=practice["safety_escalate_hours"] or settings()["SAFETY_ESCALATE_HOURS"])
+    field_error(escalate_errors, "escalate_hours")
+    if st.form_submit_button("Save alert settings"):
+        ss["practice_escalate_errors"] = practices.set_escalate_hours(actor, int(hours), now=utcnow())
+        ss["practice_escalate_saved"] = not ss["practice_escalate_errors"]
+        st.rerun()
+if ss.pop("practice_escalate_saved", False):
+    st.success("Alert settings saved.")

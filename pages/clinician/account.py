@@ -1,4 +1,5 @@
-"""My account: change your own password; set up, renew or turn off two-factor sign-in."""
+"""My account: change your own password; set up, renew or turn off two-factor sign-in; where safety alerts go
+and whether to get the weekly digest."""
 import streamlit as st
 
 from components import signin, text, two_factor as two_factor_ui
@@ -78,3 +79,24 @@ else:
              "Someone who learns your password still can't open your clients' records.")
     with st.expander("Set up two-factor sign-in", icon=":material/phonelink_lock:"):
         two_factor_ui.setup(actor, keep_session=signin.current_session(), prefix="account_tf_setup")
+
+st.subheader("Safety alerts and the weekly digest")
+st.caption("When a safety flag opens for one of your clients, Anchorstep emails you within minutes: no client "
+           "details, just a link to sign in. Safety alerts can't be turned off.")
+mine = clinicians.alert_settings(actor)
+if "account_alert_email" not in ss:
+    ss["account_alert_email"] = mine["alert_email"] or ""
+    ss["account_digest"] = bool(mine["weekly_digest"])
+alert_errors = ss.get("account_alert_errors", {})
+with st.form("account_alerts", clear_on_submit=False):
+    st.text_input("Alert address", key="account_alert_email", max_chars=254,
+                  help=text.md("Leave empty to use your account email ({email}).", email=mine["email"]))
+    field_error(alert_errors, "alert_email")
+    st.checkbox("Send me a weekly digest (Monday 08:00, counts only, no names)", key="account_digest")
+    if st.form_submit_button("Save alert settings"):
+        ss["account_alert_errors"] = clinicians.set_alert_settings(actor, ss["account_alert_email"],
+                                                                   ss["account_digest"], now=utcnow())
+        ss["account_alert_saved"] = not ss["account_alert_errors"]
+        st.rerun()
+if ss.pop("account_alert_saved", False):
+    st.success("Alert settings saved.")

@@ -9,6 +9,8 @@ from components.link_maker import link_maker
 from core import checkins as checkin_rules, measures as measure_rules
 from db import checkins, measures, safety
 
+EMAIL_STATES = {"sent": "emailed", "failed": "could not be sent", "cancelled": "not needed", "due": "planned",
+                "claimed": "planned", "sending": "sending"}
 actor = require_role("clinician", "admin")
 now = utcnow()
 ss = st.session_state
@@ -28,6 +30,11 @@ for flag in flags:
         text.show(":red[:material/flag:] **{name}** · raised {at:%d %b %Y %H:%M} UTC", name=flag["display_name"],
                   at=flag["raised_at"])
         text.typed(flag["reason"])
+        for sent in flag["emails"]:  # the flag's history: who was emailed about it, and when
+            text.show(":material/mail: {what} to {who} · {state} {at:%d %b %Y %H:%M} UTC",
+                      what="Safety alert" if sent["kind"] == "safety_alert" else "Escalation (unreviewed)",
+                      who=sent["display_name"], state=EMAIL_STATES.get(sent["status"], sent["status"]),
+                      at=sent["sent_at"] or sent["created_at"])
         note = st.text_area("What you did or decided (required to clear the flag)", key=f"ci_flag_note_{flag['id']}",
                             max_chars=safety.NOTE_MAX, height=80)
         field_error(flag_errors.get(flag["id"], {}), "note")
