@@ -74,9 +74,14 @@ def test_safety_alert_phone_phq9_item_9_then_one_worker_pass_then_the_link_signs
             break
     desk.wait_for_function("!document.body.innerText.includes('Opening your pages')")
     settle(desk)
-    # Signed in, the portal opens on the caseload (open flags first); the flag itself is on Check-ins.
+    # Signed in, the portal opens on the caseload, whose "Needs attention" list starts with the flags;
+    # the client's "Review the flag" opens the flag on Check-ins.
     expect(desk.get_by_role("heading", name="Your caseload")).to_be_visible()
-    desk.get_by_role("link", name="Check-ins").click()
+    main = desk.get_by_role("main")
+    first = main.get_by_role("heading", name="Needs attention").locator("xpath=following::p[1]")
+    expect(first).to_have_text("E2E Alert Nine")  # the alerted client comes first
+    expect(main.locator("p", has_text="1 safety flag(s) waiting for review.").first).to_be_visible()
+    main.get_by_role("button", name="Review the flag").first.click()
     settle(desk)
     expect(desk.get_by_text("E2E Alert Nine").first).to_be_visible()
     expect(desk.get_by_text("Safety alert to Maya Okafor · emailed").first).to_be_visible()
