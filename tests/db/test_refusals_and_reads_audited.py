@@ -53,7 +53,7 @@ def test_regression_the_suggested_reminder_times_read_of_distress_by_hour_is_aud
                                                  submitted_at=NOW - timedelta(days=i + 1), mood=5, distress=8))
     reminders.suggestion(people["clara"], cid, now=NOW)
     (row,) = events("reminders.suggestion")
-    assert (row["actor_label"], row["client_id"], row["detail"]) == ("clara", cid, "3 check-ins' distress by hour read")
+    assert (row["actor_label"], row["client_id"], row["detail"]) == ("clara", cid, "3 check-ins' distress and 0 skill uses by hour read")
     with pytest.raises(db.NotFound):
         reminders.suggestion(people["colin"], cid, now=NOW)
     assert len(events("reminders.suggestion")) == 1
