@@ -17,11 +17,11 @@ from typing import Callable
 from sqlalchemy import func, insert, select
 
 import db
-from core import checkups as rules
+from core import checkups as rules, email_headers
 from db import audit, links
 from db.actors import Actor
 from db import clients as clients_mod
-from db.consent_state import consents
+from db.consent_state import active_clause, consents
 from db.tables import (clients, consent_checkup_answers, consent_checkup_requests, consent_checkups,  # noqa: F401
                        consent_templates, practices)
 
@@ -175,11 +175,11 @@ def submit(raw: object, form: dict, *, now: datetime) -> Result:
                                     "comfort": clean["comfort"], "usefulness": clean["usefulness"]})
 
 
-def offer_by_link(raw_checkin: object, *, now: datetime, ttl_days: dict, default_weeks: int) -> str | None:
+def offer_by_link(raw: object, *, now: datetime, ttl_days: dict, default_weeks: int) -> str | None:
     """After a check-in: when a check-up is due, a fresh `checkup` link (its raw token, for the page to
     keep in the check-up cookie) so the confirmation can offer it; else None."""
     with db.write() as conn:
-        res = links.resolve_in(conn, raw_checkin, now, purpose="checkin")
+        res = links.resolve_in(conn, raw, now, purpose="checkin")
         if not res.ok or not rules.is_due(due_in(conn, res.client_id, res.practice_id, now,
                                                  default_weeks=default_weeks), now):
             return None
@@ -233,15 +233,14 @@ def request(actor: Actor, client_id: int, *, now: datetime, ttl_days: dict,
     """The clinician asks for a check-up now: a request row (the due date moves to now), a `checkup`
     link, and, when `deliver` is given, the email (outside the transaction). Returns {raw, email,
     sender_name, practice_name}. Refused (ValueError) when the client's consent does not count."""
-    from core import email_headers
     with db.write() as conn:
         client = clients_mod.require(conn, actor, client_id)
         if _counted_in(conn, client_id, now) is None:
             raise ValueError("A check-up needs consent that counts: the client has not confirmed consent, or it "
                              "has expired or been withdrawn.")
-        conn.execute(insert(consent_checkup_requests).values(
+        db.insert_once(conn, consent_checkup_requests, dict(  # a second click in the same instant: one request
             client_id=client_id, requested_at=now, reason="clinician", requested_by=actor.username[:120],
-            due_key=f"clinician-{now.isoformat()}"[:64]))
+            due_key=f"clinician-{now.isoformat()}"[:64]), ["client_id", "due_key"])
         raw = links.issue(conn, client_id=client_id, purpose="checkup", now=now, ttl_days=ttl_days)
         audit.record(conn, now=now, action="checkup.request", actor=actor, client_id=client_id, detail="check-up link")
         p = conn.execute(select(practices.c.name, practices.c.email_sender_name, practices.c.email_shows_practice_name)
@@ -265,8 +264,6 @@ def claim_due(now: datetime, *, default_weeks: int, ttl_days: dict, limit: int =
     """The worker's part: for each active client whose check-up fell due and was not asked for yet, claim
     it (a request row under the unique (client, due key): another worker's claim wins) and make a link.
     Returns [{client_id, raw, email, sender_name, practice_name}] to email after the commit."""
-    from core import email_headers
-    from db.consent_state import active_clause
     out = []
     with db.write() as conn:
         candidates = conn.execute(
