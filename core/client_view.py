@@ -32,3 +32,4 @@ class ClientView:
     entries_page: int
     behind: str | None  # which check-ins the entries are (see db.client_view); None: all of the period
     open_flags: int  # safety flags waiting for review, whenever raised
+    checkup: dict | None = None  # the newest consent check-up with its answers (db.checkups.latest_in)

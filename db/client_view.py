@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 import db
 from core import chart_data, checkins as checkin_rules, exports, session_prep, wording
 from core.client_view import ClientView
-from db import adherence, audit, clients as clients_mod, sessions
+from db import adherence, audit, checkups, clients as clients_mod, sessions
 from db.actors import Actor
 from db.tables import checkin_steps, checkins, measure_responses, safety_flags, step_versions
 
@@ -125,6 +125,7 @@ def get(actor: Actor, client_id: int, *, now: datetime, start: date | None = Non
             .limit(500)).mappings()]
         entries, entries_total, page = _entries(
             conn, _behind(behind, client_id, start, end, steps, zone, deciding), page)
+        checkup = checkups.latest_in(conn, [client_id])[client_id]["latest"]
         open_flags = conn.execute(select(func.count()).select_from(safety_flags).where(
             safety_flags.c.client_id == client_id, safety_flags.c.reviewed_at.is_(None))).scalar_one()
         audit.record(conn, now=now, action="between.read", actor=actor, client_id=client_id,
@@ -139,7 +140,8 @@ def get(actor: Actor, client_id: int, *, now: datetime, start: date | None = Non
         next_session=next_session, sessions=session_dates, adherence=total, per_step=per_step,
         steps=[s for s in steps if s["removed_at"] is None], daily=chart_data.daily_points(daily, practised_days),
         weekly=weekly, heat=chart_data.heat_cells(buckets, zone), reasons=reasons, scores=scores,
-        entries=entries, entries_total=entries_total, entries_page=page, behind=behind, open_flags=open_flags)
+        entries=entries, entries_total=entries_total, entries_page=page, behind=behind, open_flags=open_flags,
+        checkup=checkup)
 
 
 def session_summary(actor: Actor, client_id: int, *, now: datetime, start: date | None = None,

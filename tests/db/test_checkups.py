@@ -152,3 +152,20 @@ def test_checkup_statements_follow_the_confirmed_checklist_version(database, peo
     assert [s["key"] for s in checkups.for_link(raw, NOW)["asked"]][:1] == ["realtime"]
     consent_templates.publish(people["ada"], items, now=NOW)
     assert "v2only" not in {s["key"] for s in checkups.for_link(raw, NOW)["pool"].values()}  # v1 still counts
+
+
+def test_checkup_export_and_erasure_include_checkups(database, people):
+    import io
+    import json
+    import zipfile
+    from db import lifecycle
+    raw = link(people)
+    checkups.submit(raw, {**RIGHT, "note": "=HYPERLINK(\"x\")"}, now=NOW)
+    z = zipfile.ZipFile(io.BytesIO(lifecycle.export_client(people["ada"], people["client_clara"], now=NOW)))
+    tables = json.loads(z.read("everything.json"))["tables"]
+    assert len(tables["consent_checkups"]) == 1 and len(tables["consent_checkup_answers"]) == 3
+    assert len(tables["consent_checkup_requests"]) == 1
+    assert "'=HYPERLINK" in z.read("consent_checkups.csv").decode()  # a formula is neutralised in the CSV
+    counts = lifecycle.erase_client(people["ada"], people["client_clara"], "Client of Clara", now=NOW)
+    assert counts["consent_checkups"] == 1 and counts["consent_checkup_answers"] == 3
+    assert count() == 0 and count(consent_checkup_answers) == 0
