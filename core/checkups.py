@@ -215,15 +215,19 @@ def talking_points(latest: dict, zone_day=fmt_day) -> list[str]:
     return out
 
 
-def attention(latest: dict | None, due: Due | None, now: datetime) -> Flag | None:
+def attention(latest: dict | None, now: datetime, *, asked_at: datetime | None = None) -> Flag | None:
     """The caseload's one check-up flag (or None): a misconception caught, low comfort, low usefulness
-    or a change asked for in the newest check-up, or a check-up overdue. The words carry the suggested
-    talking point, labelled a suggestion. Cleared by the next check-up, never by itself acting."""
+    or a change asked for in the newest check-up; or a check-up asked for (`asked_at`: the newest
+    request, emailed by the worker or the clinician) and not answered within OVERDUE_DAYS. Overdue
+    counts from a request, not from the schedule alone, so a practice whose worker sends nothing
+    does not see every client flagged. The words carry the suggested talking point, labelled a
+    suggestion. Cleared by the next check-up, never by anything acting on its own."""
     if latest is not None:
         points = talking_points(latest)
         if points:
             return Flag("checkup", "Consent check-up. Suggested talking point: " + " ".join(points), 4)
-    if due is not None and now >= due.at + timedelta(days=OVERDUE_DAYS):
-        return Flag("checkup", f"Consent check-up overdue since {fmt_day(due.at)} ({REASONS[due.reason]}). "
+    unanswered = asked_at is not None and (latest is None or asked_at > latest["at"])
+    if unanswered and now >= asked_at + timedelta(days=OVERDUE_DAYS):
+        return Flag("checkup", f"Consent check-up asked for on {fmt_day(asked_at)} and not answered yet. "
                                "Suggested talking point: ask how using the link is going.", 4)
     return None

@@ -79,20 +79,21 @@ def _means(conn, todays: dict[int, date]) -> dict[int, tuple]:
                   a[1] / a[2] if a[2] else None, a[4] / a[5] if a[5] else None) for cid, a in sums.items()}
 
 
-def _checkup_flag(state, found: dict, now: datetime, weeks: int) -> metrics.Flag | None:
+def _checkup_flag(state, found: dict, now: datetime) -> metrics.Flag | None:
     """The check-up reason (core.checkups.attention) for a client whose consent counts: the newest
-    check-up's concerns, or one overdue. Only check-ups since the consent that counts was confirmed."""
+    check-up's concerns, or one asked for and not answered. Only what happened since the consent that
+    counts was confirmed."""
     latest = found.get("latest")
     if latest is not None and state.confirmed_at is not None and latest["at"] < state.confirmed_at:
         latest = None
-    due = checkup_rules.next_due(confirmed_at=state.confirmed_at, renews_at=state.renews_at,
-                                 last_at=latest["at"] if latest else None, requested_at=found.get("requested_at"),
-                                 weeks=weeks)
-    return checkup_rules.attention(latest, due, now)
+    asked_at = found.get("asked_at")
+    if asked_at is not None and state.confirmed_at is not None and asked_at < state.confirmed_at:
+        asked_at = None
+    return checkup_rules.attention(latest, now, asked_at=asked_at)
 
 
 def rows(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_days: int = 14,
-         search: str = "", status: str | None = None, checkup_weeks: int = 4) -> list[CaseloadRow]:
+         search: str = "", status: str | None = None) -> list[CaseloadRow]:
     """One row per client in scope, with their flags (attention first, then by name). The last check-in
     is counted in the clinician's time (the practice's zone): "3 days ago" means three of the
     clinician's days, whatever the client's zone."""
@@ -126,7 +127,6 @@ def rows(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_days: 
                                          step_ids=[st["step_id"] for sts in steps.values() for st in sts])  # all reads below
         means = _means(conn, {r["id"]: checkin_rules.local_today(r["timezone"], now) for r in base})
         latest = checkups.latest_in(conn, visible)
-        weeks = checkups.weeks_in(conn, actor.practice_id, checkup_weeks) if visible else checkup_weeks
         audit.record(conn, now=now, action="caseload.read", actor=actor, detail=f"{len(visible)} clients summarised")
     if not base:
         return []
@@ -151,7 +151,7 @@ def rows(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_days: 
             flags.append(metrics.adherence_drop_flag(recent, previous))
         if state is not None and state.state in ("active", "renewal_due"):
             flags.append(metrics.consent_due_flag(state.renews_at, now, zone=clinician_zone, within_days=notice_days))
-            flags.append(_checkup_flag(state, latest.get(cid, {}), now, weeks))
+            flags.append(_checkup_flag(state, latest.get(cid, {}), now))
         flags.append(metrics.reminders_failing_flag(r["reminders_failed"]))
         mood_7, mood_previous, distress_7, distress_previous = means.get(cid, (None, None, None, None))
         out.append(CaseloadRow(

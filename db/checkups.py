@@ -196,13 +196,13 @@ def history(actor: Actor, client_id: int, *, now: datetime, default_weeks: int) 
         zone = conn.execute(select(practices.c.timezone).where(practices.c.id == client["practice_id"])).scalar_one()
         audit.record(conn, now=now, action="checkup.read", actor=actor, client_id=client_id,
                      detail=f"{len(rows)} check-ups shown")
-    return {"checkups": rows, "due": due, "zone": zone, "points": rules.talking_points(rows[0]) if rows else [],
-            "flag": rules.attention(rows[0] if rows else None, due, now)}
+    return {"checkups": rows, "due": due, "zone": zone, "points": rules.talking_points(rows[0]) if rows else []}
 
 
 def latest_in(conn, client_ids: list[int]) -> dict[int, dict]:
     """Per client (already scoped by the caller): the newest check-up with its answers and the comfort
-    of the one before, plus the newest clinician request. Three queries whatever the count."""
+    of the one before, the newest clinician request (`requested_at`, which moves the due date) and the
+    newest request of any kind (`asked_at`, from which "overdue" counts). Three queries whatever the count."""
     if not client_ids:
         return {}
     k = consent_checkups
@@ -216,15 +216,18 @@ def latest_in(conn, client_ids: list[int]) -> dict[int, dict]:
         if r["rn"] == 2 and r["client_id"] in newest:
             newest[r["client_id"]]["previous_comfort"] = r["comfort"]
     r = consent_checkup_requests
-    asked = dict(conn.execute(select(r.c.client_id, func.max(r.c.requested_at))
-                              .where(r.c.client_id.in_(client_ids), r.c.reason == "clinician")
-                              .group_by(r.c.client_id)).all())
+    asked, by_clinician = {}, {}
+    for cid, reason, at in conn.execute(select(r.c.client_id, r.c.reason, func.max(r.c.requested_at))
+                                        .where(r.c.client_id.in_(client_ids)).group_by(r.c.client_id, r.c.reason)):
+        asked[cid] = max(at, asked.get(cid, at))
+        if reason == "clinician":
+            by_clinician[cid] = at
     out = {}
     for cid in client_ids:
         latest = newest.get(cid)
         if latest is not None:
             latest = {**latest, "at": latest["submitted_at"], "answers": answers.get(latest["id"], [])}
-        out[cid] = {"latest": latest, "requested_at": asked.get(cid)}
+        out[cid] = {"latest": latest, "requested_at": by_clinician.get(cid), "asked_at": asked.get(cid)}
     return out
 
 

@@ -46,8 +46,7 @@ flag_filter = right.selectbox("Needs attention", ["all", "any", *FLAG_LABELS], k
                               format_func=lambda f: {"all": "Everyone", "any": "Any flag"}.get(f) or FLAG_LABELS[f])
 cfg = settings()
 rows = caseload.rows(actor, now=now, search=search, status=None if status == "all" else status,
-                     no_checkin_days=cfg["ATTENTION_NO_CHECKIN_DAYS"], notice_days=cfg["CONSENT_NOTICE_DAYS"],
-                     checkup_weeks=cfg["CONSENT_CHECKUP_WEEKS"])
+                     no_checkin_days=cfg["ATTENTION_NO_CHECKIN_DAYS"], notice_days=cfg["CONSENT_NOTICE_DAYS"])
 all_rows = rows
 if actor.is_admin and rows:
     names = sorted({r.clinician_name for r in rows})

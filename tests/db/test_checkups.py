@@ -119,13 +119,13 @@ def test_low_comfort_is_a_suggestion_and_changes_nothing(database, people):
         "change"] is None
 
 
-def test_checkup_overdue_reason_on_the_caseload(database, people):
+def test_checkup_overdue_reason_on_the_caseload_counts_from_the_request(database, people):
     make_reachable(people["client_clara"], NOW - timedelta(weeks=6))
     (row,) = [r for r in caseload.rows(people["clara"], now=NOW) if r.id == people["client_clara"]]
-    assert any(f.kind == "checkup" and "overdue since" in f.words for f in row.flags)
-    make_reachable(people["client_colin"], NOW - timedelta(weeks=2))
-    (row,) = [r for r in caseload.rows(people["colin"], now=NOW) if r.id == people["client_colin"]]
-    assert not any(f.kind == "checkup" for f in row.flags)
+    assert not any(f.kind == "checkup" for f in row.flags)  # due by the schedule, but nobody was asked yet
+    checkups.request(people["clara"], people["client_clara"], now=NOW, ttl_days=TTL, deliver=None)
+    (row,) = [r for r in caseload.rows(people["clara"], now=NOW + timedelta(days=8)) if r.id == people["client_clara"]]
+    assert any(f.kind == "checkup" and "asked for on 28 Nov and not answered yet" in f.words for f in row.flags)
 
 
 def test_the_worker_emails_a_due_checkup_once_whatever_the_number_of_passes(database, people):

@@ -110,7 +110,7 @@ def checkup(answers=(("realtime", "false", True),), comfort=4, usefulness=4, cha
 
 
 def test_misconception_attention_carries_a_suggested_talking_point():
-    flag = rules.attention(checkup(answers=(("realtime", "true", False),)), None, T0)
+    flag = rules.attention(checkup(answers=(("realtime", "true", False),)), T0)
     assert flag.kind == "checkup"
     assert "Suggested talking point: Client thought entries are watched in real time; corrected on 5 Jan." in flag.words
 
@@ -122,16 +122,19 @@ def test_misconception_attention_carries_a_suggested_talking_point():
     ({"answers": (("who", "unsure", False),)}, "was not sure"),
 ])
 def test_checkup_attention_rules(kwargs, words):
-    assert words in rules.attention(checkup(**kwargs), None, T0).words
+    assert words in rules.attention(checkup(**kwargs), T0).words
 
 
-def test_checkup_without_concerns_and_not_overdue_needs_no_attention():
-    due = rules.Due(T0 + timedelta(weeks=4), "schedule")
-    assert rules.attention(checkup(comfort=3, usefulness=3), due, T0 + timedelta(days=30)) is None
-    assert rules.attention(None, due, T0 + timedelta(days=7)) is None
+def test_checkup_without_concerns_and_not_asked_for_needs_no_attention():
+    assert rules.attention(checkup(comfort=3, usefulness=3), T0 + timedelta(days=30)) is None
+    assert rules.attention(None, T0 + timedelta(days=300)) is None  # overdue counts from a request only
 
 
-def test_checkup_overdue_attention_after_a_week_without_an_answer():
-    due = rules.Due(T0, "renewal")
-    flag = rules.attention(None, due, T0 + timedelta(days=rules.OVERDUE_DAYS))
-    assert flag and "overdue since 5 Jan (consent renewal)" in flag.words
+def test_checkup_overdue_attention_a_week_after_it_was_asked_for_and_not_answered():
+    asked = T0 + timedelta(days=1)
+    assert rules.attention(None, asked + timedelta(days=rules.OVERDUE_DAYS - 1), asked_at=asked) is None
+    flag = rules.attention(None, asked + timedelta(days=rules.OVERDUE_DAYS), asked_at=asked)
+    assert flag and "asked for on 6 Jan and not answered yet" in flag.words
+    answered_since = checkup(comfort=4)
+    answered_since["at"] = asked + timedelta(days=2)
+    assert rules.attention(answered_since, asked + timedelta(days=30), asked_at=asked) is None
