@@ -251,15 +251,7 @@ def request(actor: Actor, client_id: int, *, now: datetime, ttl_days: dict,
     sender_name, practice_name = email_headers.email_names(p.email_sender_name, p.name, p.email_shows_practice_name)
     made = {"raw": raw, "email": client["email"], "sender_name": sender_name, "practice_name": practice_name}
     if deliver is not None:
-        try:
-            deliver(made)
-        except BaseException:
-            with db.write() as conn:
-                audit.record(conn, now=now, action="email.failed", actor=actor, client_id=client_id,
-                             detail="check-up link")
-            raise
-        with db.write() as conn:
-            audit.record(conn, now=now, action="email.sent", actor=actor, client_id=client_id, detail="check-up link")
+        links.deliver_audited(actor, client_id, made, deliver, now=now, what="check-up link")
     return made
 
 
