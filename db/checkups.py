@@ -21,7 +21,7 @@ from core import checkups as rules, email_headers
 from db import audit, links
 from db.actors import Actor
 from db import clients as clients_mod
-from db.consent_state import active_clause, consents
+from db.consent_state import consents
 from db.tables import (clients, consent_checkup_answers, consent_checkup_requests, consent_checkups,  # noqa: F401
                        consent_templates, practices)
 
@@ -70,28 +70,45 @@ def _recent_in(conn, client_id: int, limit: int) -> list[dict]:
     return rows
 
 
-def _last_request_in(conn, client_id: int) -> datetime | None:
-    r = consent_checkup_requests
-    return conn.execute(select(func.max(r.c.requested_at)).where(r.c.client_id == client_id,
-                                                                  r.c.reason == "clinician")).scalar()
+def dues_in(conn, now: datetime, *, default_weeks: int, client_ids: list[int] | None = None,
+            active_only: bool = False) -> dict[int, tuple[rules.Due | None, datetime | None]]:
+    """Per client whose consent counts (`client_ids`, or every client): (when the next check-up falls
+    due, the newest request of any kind). Four queries whatever the number of clients."""
+    def scoped(q, column):
+        return q if client_ids is None else q.where(column.in_(client_ids))
+    c, k, r = consents.c, consent_checkups.c, consent_checkup_requests.c
+    people = scoped(select(clients.c.id, practices.c.consent_checkup_weeks)
+                    .join(practices, practices.c.id == clients.c.practice_id), clients.c.id)
+    if active_only:
+        people = people.where(clients.c.status == "active")
+    weeks = {cid: int(w) if w else default_weeks for cid, w in conn.execute(people)}
+    counted = {}
+    for cid, confirmed_at, renews_at in conn.execute(scoped(
+            select(c.client_id, c.confirmed_at, c.renews_at).where(
+                c.confirmed_at.is_not(None), c.withdrawn_at.is_(None), c.expires_at > now)
+            .order_by(c.confirmed_at, c.id), c.client_id)):
+        counted[cid] = (confirmed_at, renews_at)  # the newest confirmation wins
+    last = dict(conn.execute(scoped(select(k.client_id, func.max(k.submitted_at)).group_by(k.client_id),
+                                    k.client_id)).all())
+    asked: dict[int, datetime] = {}
+    by_clinician: dict[int, datetime] = {}
+    for cid, reason, at in conn.execute(scoped(select(r.client_id, r.reason, func.max(r.requested_at))
+                                               .group_by(r.client_id, r.reason), r.client_id)):
+        asked[cid] = max(at, asked.get(cid, at))
+        if reason == "clinician":
+            by_clinician[cid] = at
+    out = {}
+    for cid, (confirmed_at, renews_at) in counted.items():
+        if cid not in weeks:
+            continue
+        out[cid] = (rules.next_due(confirmed_at=confirmed_at, renews_at=renews_at, last_at=last.get(cid),
+                                   requested_at=by_clinician.get(cid), weeks=weeks[cid]), asked.get(cid))
+    return out
 
 
-def weeks_in(conn, practice_id: int, default: int) -> int:
-    """The practice's check-up interval, or the deployment default (CONSENT_CHECKUP_WEEKS)."""
-    value = conn.execute(select(practices.c.consent_checkup_weeks).where(practices.c.id == practice_id)).scalar()
-    return int(value) if value else default
-
-
-def due_in(conn, client_id: int, practice_id: int, now: datetime, *, default_weeks: int) -> rules.Due | None:
+def due_in(conn, client_id: int, now: datetime, *, default_weeks: int) -> rules.Due | None:
     """When this client's next check-up falls due (None without consent that counts)."""
-    counted = _counted_in(conn, client_id, now)
-    if counted is None:
-        return None
-    last = conn.execute(select(func.max(consent_checkups.c.submitted_at))
-                        .where(consent_checkups.c.client_id == client_id)).scalar()
-    return rules.next_due(confirmed_at=counted.confirmed_at, renews_at=counted.renews_at, last_at=last,
-                          requested_at=_last_request_in(conn, client_id),
-                          weeks=weeks_in(conn, practice_id, default_weeks))
+    return dues_in(conn, now, default_weeks=default_weeks, client_ids=[client_id]).get(client_id, (None, None))[0]
 
 
 def _page_in(conn, res: links.Resolution, now: datetime) -> dict | None:
@@ -180,8 +197,7 @@ def offer_by_link(raw: object, *, now: datetime, ttl_days: dict, default_weeks: 
     keep in the check-up cookie) so the confirmation can offer it; else None."""
     with db.write() as conn:
         res = links.resolve_in(conn, raw, now, purpose="checkin")
-        if not res.ok or not rules.is_due(due_in(conn, res.client_id, res.practice_id, now,
-                                                 default_weeks=default_weeks), now):
+        if not res.ok or not rules.is_due(due_in(conn, res.client_id, now, default_weeks=default_weeks), now):
             return None
         return links.issue(conn, client_id=res.client_id, purpose="checkup", now=now, ttl_days=ttl_days)
 
@@ -192,7 +208,7 @@ def history(actor: Actor, client_id: int, *, now: datetime, default_weeks: int) 
     with db.write() as conn:
         client = clients_mod.require(conn, actor, client_id)
         rows = _recent_in(conn, client_id, HISTORY_LIMIT)
-        due = due_in(conn, client_id, client["practice_id"], now, default_weeks=default_weeks)
+        due = due_in(conn, client_id, now, default_weeks=default_weeks)
         zone = conn.execute(select(practices.c.timezone).where(practices.c.id == client["practice_id"])).scalar_one()
         audit.record(conn, now=now, action="checkup.read", actor=actor, client_id=client_id,
                      detail=f"{len(rows)} check-ups shown")
@@ -261,29 +277,30 @@ def claim_due(now: datetime, *, default_weeks: int, ttl_days: dict, limit: int =
     Returns [{client_id, raw, email, sender_name, practice_name}] to email after the commit."""
     out = []
     with db.write() as conn:
-        candidates = conn.execute(
+        dues = dues_in(conn, now, default_weeks=default_weeks, active_only=True)
+        # Due by the schedule or at renewal, and not asked for since it fell due (the clinician's own
+        # request emailed its link already).
+        wanted = sorted(cid for cid, (due, asked_at) in dues.items() if rules.is_due(due, now)
+                        and due.reason != "clinician" and (asked_at is None or asked_at < due.at))[:limit]
+        if not wanted:
+            return out
+        who = {row.id: row for row in conn.execute(
             select(clients.c.id, clients.c.practice_id, clients.c.email, practices.c.name,
                    practices.c.email_sender_name, practices.c.email_shows_practice_name)
-            .join(practices, practices.c.id == clients.c.practice_id)
-            .where(clients.c.status == "active", active_clause(clients.c.id, now))
-            .order_by(clients.c.id)).all()
-        for c in candidates:
-            if len(out) >= limit:
-                break
-            due = due_in(conn, c.id, c.practice_id, now, default_weeks=default_weeks)
-            if not rules.is_due(due, now) or due.reason == "clinician":  # the clinician's request sent its own
-                continue
+            .join(practices, practices.c.id == clients.c.practice_id).where(clients.c.id.in_(wanted)))}
+        for cid in wanted:
+            due, c = dues[cid][0], who[cid]
             claimed = db.insert_once(conn, consent_checkup_requests, dict(
-                client_id=c.id, requested_at=now, reason=due.reason, requested_by="worker",
+                client_id=cid, requested_at=now, reason=due.reason, requested_by="worker",
                 due_key=f"{due.reason}-{due.at.isoformat()}"[:64]), ["client_id", "due_key"])
-            if claimed is None:
+            if claimed is None:  # another worker claimed this due date first
                 continue
-            raw = links.issue(conn, client_id=c.id, purpose="checkup", now=now, ttl_days=ttl_days)
+            raw = links.issue(conn, client_id=cid, purpose="checkup", now=now, ttl_days=ttl_days)
             audit.record(conn, now=now, action="checkup.due", actor_kind="system", actor_label="worker",
-                         practice_id=c.practice_id, client_id=c.id, detail=f"check-up link ({due.reason})")
+                         practice_id=c.practice_id, client_id=cid, detail=f"check-up link ({due.reason})")
             sender_name, practice_name = email_headers.email_names(c.email_sender_name, c.name,
                                                                    c.email_shows_practice_name)
-            out.append({"client_id": c.id, "practice_id": c.practice_id, "raw": raw, "email": c.email,
+            out.append({"client_id": cid, "practice_id": c.practice_id, "raw": raw, "email": c.email,
                         "sender_name": sender_name, "practice_name": practice_name})
     return out
 
