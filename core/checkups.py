@@ -104,6 +104,24 @@ def statements_for(items: list[dict]) -> list[dict]:
     return sorted(pool, key=lambda s: s["key"] != REALTIME)  # stable: the rest keep their order
 
 
+STATEMENT_MAX = 300  # characters of a statement or its correction's first words are stored with each answer
+
+
+def clean_statements(item: dict) -> tuple[list[dict], str | None]:
+    """A checklist item's own statements as a new version stores them (key, text, answer, correction,
+    safety), or an error naming what is wrong. Items without statements use the defaults."""
+    out = []
+    for st in item.get("statements") or []:
+        key, text = str(st.get("key", "")).strip(), str(st.get("text", "")).strip()
+        answer, correction = str(st.get("answer", "")), str(st.get("correction", "")).strip()
+        if not key or not text or len(text) > STATEMENT_MAX or answer not in ("true", "false") or not correction:
+            return [], ("Each statement needs a key, a short text (up to 300 characters), the answer true or false "
+                        "and a plain correction.")
+        out.append({"key": key[:32], "text": text, "answer": answer, "correction": correction,
+                    "safety": bool(st.get("safety"))})
+    return out, None
+
+
 def select(pool: list[dict], *, previously_wrong: set[str], seq: int, n: int = STATEMENTS_ASKED) -> list[dict]:
     """Which statements this check-up asks: the real-time one first, then any the client got wrong
     last time (asked again, to see the correction held), then the rest in turn (`seq`: how many

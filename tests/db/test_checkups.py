@@ -152,6 +152,12 @@ def test_checkup_statements_follow_the_confirmed_checklist_version(database, peo
     assert [s["key"] for s in checkups.for_link(raw, NOW)["asked"]][:1] == ["realtime"]
     consent_templates.publish(people["ada"], items, now=NOW)
     assert "v2only" not in {s["key"] for s in checkups.for_link(raw, NOW)["pool"].values()}  # v1 still counts
+    make_reachable(people["client_clara"], NOW + timedelta(minutes=1))  # the client confirms version 2
+    page = checkups.for_link(raw, NOW + timedelta(minutes=2))
+    assert page["version"] == 2 and [s["key"] for s in page["asked"]] == ["realtime", "v2only"]
+    with pytest.raises(consent_templates.ChecklistRefused, match="statements"):
+        consent_templates.publish(people["ada"], [{**items[0], "statements": [{"key": "bad", "text": "x"}]},
+                                                  *items[1:]], now=NOW)
 
 
 def test_checkup_export_and_erasure_include_checkups(database, people):
