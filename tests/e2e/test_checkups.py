@@ -52,6 +52,8 @@ print(json.dumps(out))
 
 
 def seed(server, name: str, note: str = "") -> dict:
+    """A client of Maya's with consent confirmed 40 days ago and a check-up link. Names start with "Zz":
+    the session's shared server lists them after the demo clients other tests pick from a list."""
     return json.loads(server.run_python(f"NAME = {name!r}\nNOTE = {note!r}\n" + SEED).strip().splitlines()[-1])
 
 
@@ -72,7 +74,7 @@ class Taps:
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js-on", "js-off"])
 def test_misconception_about_realtime_is_corrected_and_the_checkup_finishes_within_8_taps(server, browser, javascript):
-    made = seed(server, f"E2E Checkup {javascript}")
+    made = seed(server, f"Zz Checkup {javascript}")
     ctx = browser.new_context(java_script_enabled=javascript, viewport={"width": 390, "height": 844}, is_mobile=True,
                               has_touch=True)
     page = ctx.new_page()
@@ -98,7 +100,7 @@ def test_misconception_about_realtime_is_corrected_and_the_checkup_finishes_with
 
 
 def test_misconception_reason_on_the_caseload_and_the_consent_page_history_show_typed_text_as_text(server, browser):
-    made = seed(server, "E2E Hostile Checkup", note=HOSTILE)
+    made = seed(server, "Zz Hostile Checkup", note=HOSTILE)
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
     dialogs = []
@@ -135,7 +137,7 @@ def test_axe_finds_no_violation_on_any_checkup_screen(server, browser, width):
     page = ctx.new_page()
     audit = Audit(page, width)
     try:
-        made = seed(server, f"A11y Checkup {width}")
+        made = seed(server, f"Zz A11y Checkup {width}")
         open_link(page, made["checkup"])
         audit.state("check-up empty form")
         press(page, "Send my answers")
@@ -156,7 +158,7 @@ def test_axe_finds_no_violation_on_any_checkup_screen(server, browser, width):
         press(page, "Pause reminders")
         audit.state("check-up paused")
 
-        other = seed(server, f"A11y Checkup stop {width}")
+        other = seed(server, f"Zz A11y Checkup stop {width}")
         open_link(page, other["checkup"])
         for group, option in (("My clinician sees what I enter as soon as I send it.", "False"),
                               ("I can use these pages to get help in an emergency.", "False"),
@@ -169,7 +171,7 @@ def test_axe_finds_no_violation_on_any_checkup_screen(server, browser, width):
         press(page, "Send my answers")
         audit.state("check-up with the stop to confirm")
 
-        due = seed(server, f"A11y Checkup due {width}")
+        due = seed(server, f"Zz A11y Checkup due {width}")
         open_link(page, due["checkin"])  # consent confirmed 40 days ago, a check-up asked for and not answered
         pick(page, "Mood right now", "6")
         pick(page, "Distress or urge right now", "3")
