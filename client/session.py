@@ -25,7 +25,7 @@ from starlette.responses import Response
 from core import settings as settings_mod
 
 PREFIX = "/c/"
-PURPOSES = ("consent", "checkin", "card", "preferences")
+PURPOSES = ("consent", "checkin", "card", "preferences", "checkup")
 MAX_TOKEN_CHARS = 200
 CSRF_MAX_AGE = 24 * 3600  # seconds a drawn form may be sent from
 

@@ -30,10 +30,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from client import forms, session
-from core import (checkins as checkin_rules, i18n, measures as measure_rules, plans as plan_rules, ratelimit,
-                  settings as settings_mod)
+from core import (checkins as checkin_rules, checkups as checkup_rules, i18n, measures as measure_rules,
+                  plans as plan_rules, ratelimit, settings as settings_mod)
 from core.i18n import N_
-from db import checkins, consent, languages, links, measures, plans, practices, reminders, skill_uses
+from db import checkins, checkups, consent, languages, links, measures, plans, practices, reminders, skill_uses
 
 HERE = Path(__file__).resolve().parent
 MAX_BODY = 64 * 1024  # bytes; the longest honest form (consent, a 500-character thought) is a few KiB
@@ -250,6 +250,55 @@ def consent_page(request: Request, form: FormData | None) -> Response:
                   checklist_lang=page.get("language", visit.lang))
 
 
+def _checkup_done(visit: Visit, page: dict, checkup: dict, *, already: bool, paused: bool = False,
+                  errors: dict | None = None) -> HTMLResponse:
+    done = {**checkup, "answers": checkup_rules.with_corrections(checkup["answers"], page["pool"])}
+    return render(visit, "checkup.html", title=N_("Thank you"), done=done, already=already, paused=paused,
+                  errors=errors or {}, crisis_resources=page["crisis_resources"])
+
+
+def checkup_page(request: Request, form: FormData | None) -> Response:
+    """A consent check-up: a few true/false statements (the real-time one first), two scales, and an
+    optional change. The answers are saved whole; the next page shows each correction right there."""
+    visit = _visit(request, "checkup")
+    if isinstance(visit, Response):
+        return visit
+    page = checkups.for_link(visit.raw, visit.now)
+    if page["state"] == "withdrawn":
+        return withdrawn(visit)
+    if page["state"] == "invalid":
+        return problem(lang=visit.lang)
+    values = forms.kept(form)
+    errors: dict[str, str] = {}
+    if form is not None and not session.csrf_ok(visit.raw, form.get("csrf"), visit.cfg):
+        errors = {"form": N_("This page was open for a long time, so nothing was saved yet. Please check your answers "
+                             "and press the button again.")}
+    elif form is not None and form.get("action") == "pause" and page["saved"]:
+        if form.get("sure") != "yes":
+            return _checkup_done(visit, page, page["saved"], already=False,
+                                 errors={"sure": N_("Please tick the box to pause your reminders.")})
+        if reminders.pause_by_link(visit.raw, True, now=visit.now, via="a consent check-up",
+                                   purpose="checkup") == "invalid":
+            return problem(lang=visit.lang)
+        return _checkup_done(visit, page, page["saved"], already=False, paused=True)
+    elif form is not None:
+        result = checkups.submit(visit.raw, values, now=visit.now)
+        if result.status == "invalid":
+            return problem(lang=visit.lang)
+        if result.status in ("saved", "already"):
+            return _checkup_done(visit, page, result.checkup, already=result.status == "already")
+        errors = result.errors
+    elif page["state"] == "already":
+        return _checkup_done(visit, page, page["saved"], already=False)
+    order = [f"s_{s['key']}" for s in page["asked"]] + list(checkup_rules.SCALES) + ["change", "note", "form"]
+    return render(visit, "checkup.html", status=400 if "form" in errors and form is not None else 200,
+                  title=N_("A short check-up"), done=None, asked=page["asked"], values=values, errors=errors,
+                  order=order, answer_labels=checkup_rules.ANSWER_LABELS, scales=checkup_rules.SCALES,
+                  scale_words=checkup_rules.SCALE_WORDS, changes=checkup_rules.CHANGES,
+                  note_max=checkup_rules.NOTE_MAX, open_more=bool({"change", "note"} & set(errors))
+                  or bool(values.get("note") or values.get("change")))
+
+
 def _checkin_context(page: dict, query, values: dict, errors: dict, lang: str) -> dict:
     yesterday = (values.get("local_date") == page["yesterday"].isoformat()) if values else query.get("day") == "yesterday"
     day = page["yesterday"] if yesterday else page["today"]
@@ -305,14 +354,19 @@ def checkin_page(request: Request, form: FormData | None) -> Response:
         return render(visit, "checkin.html", **_checkin_context(page, request.query_params, values, result.errors,
                                                                  visit.lang))
     upcoming = checkin_rules.next_practice(page["steps"], page["timezone"], visit.now)
+    checkup_token = checkups.offer_by_link(visit.raw, now=visit.now, ttl_days=visit.cfg.link_ttl_days(),
+                                           default_weeks=visit.cfg["CONSENT_CHECKUP_WEEKS"]) \
+        if result.status == "saved" else None
     response = render(visit, "checkin_done.html", title=N_("Thank you"), flagged=result.flagged,
                       already=result.status == "already", warm=checkin_rules.warm_words(result.statuses),
                       next_at=i18n.weekday_time(upcoming[0], visit.lang) if upcoming else "",
                       next_line=plan_rules.card_line(upcoming[1]) if upcoming else "",
                       card_url="/c/card" if result.card_token or session.token(request, "card") else "",
                       checkin_id=result.checkin_id or "", due_list=page["due"],
-                      crisis_resources=page["crisis_resources"],
+                      crisis_resources=page["crisis_resources"], checkup_url="/c/checkup" if checkup_token else "",
                       week_days=skill_uses.week_days(page["client_id"], page["timezone"], now=visit.now))
+    if checkup_token:  # a check-up is due: its fresh link goes into its cookie, like the card's
+        session.keep(response, request, visit.cfg, "checkup", checkup_token)
     if result.card_token:  # the fresh card link goes straight into its cookie: no token in the page
         session.keep(response, request, visit.cfg, "card", result.card_token)
     return response
@@ -491,6 +545,7 @@ def routes() -> list:
         Route("/c/consent", _page(consent_page), methods=["GET", "HEAD", "POST"]),
         Route("/c/checkin", _page(checkin_page), methods=["GET", "HEAD", "POST"]),
         Route("/c/checkin/questionnaire/{assignment_id:int}", _page(questionnaire_page), methods=["GET", "HEAD", "POST"]),
+        Route("/c/checkup", _page(checkup_page), methods=["GET", "HEAD", "POST"]),
         Route("/c/card", _page(card_page), methods=["GET", "HEAD"]),
         Route("/c/card/coping-card.ics", _page(card_calendar), methods=["GET", "HEAD"]),
         *skills.routes(_page),

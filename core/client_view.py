@@ -34,3 +34,4 @@ class ClientView:
     open_flags: int  # safety flags waiting for review, whenever raised
     helps: list = field(default_factory=list)  # core.skill_uses.Helps per skill used in the period
     helps_chart: list = field(default_factory=list)  # {"skill", "before", "after", "uses"}: rated uses, grouped
+    checkup: dict | None = None  # the newest consent check-up with its answers (db.checkups.latest_in)

@@ -84,7 +84,7 @@ def adherence(planned: list[date], outcomes: dict[date, str], start: date, end: 
 
 @dataclass(frozen=True)
 class Flag:
-    kind: str  # safety | quiet | adherence_drop | consent_due | reminders_failing
+    kind: str  # safety | quiet | adherence_drop | consent_due | checkup | reminders_failing
     words: str
     order: int  # lower sorts first
 

@@ -7,7 +7,7 @@ import html as html_mod
 from dataclasses import dataclass
 from datetime import datetime
 
-from core import checkins as checkin_rules, measures as measure_rules, print_charts
+from core import checkins as checkin_rules, checkups as checkup_rules, measures as measure_rules, print_charts
 from core.client_view import ClientView
 from core.metrics import fmt_day
 
@@ -64,6 +64,8 @@ def sentences(view: ClientView) -> list[Sentence]:
                             "Counts every answer 'partly' or 'not today' that gave a reason, in this period: " +
                             "; ".join(f"{checkin_rules.REASONS.get(r['reason'], r['reason'])}: {r['n']}"
                                       for r in view.reasons) + ".", "reasons"))
+    if view.checkup:
+        out.append(checkup_sentence(view.checkup))
     for code, m in measure_rules.MEASURES.items():
         mine = [s for s in view.scores if s["measure"] == code]
         if mine:
@@ -75,6 +77,19 @@ def sentences(view: ClientView) -> list[Sentence]:
                                 ", ".join(f"{lo}–{hi} {label}" for lo, hi, label in m.bands) +
                                 f". {len(mine)} response(s) in this period."))
     return out
+
+
+def checkup_sentence(up: dict) -> Sentence:
+    """The newest consent check-up in one sentence; its workings name the suggested talking points
+    (suggestions only: core.checkups)."""
+    wrong = [a for a in up["answers"] if not a["correct"]]
+    caught = (f"{len(wrong)} misconception(s) caught and corrected" if wrong else "every statement understood")
+    points = checkup_rules.talking_points(up)
+    return Sentence("checkup", f"Consent check-up on {fmt_day(up['at'])}: {caught}; usefulness {up['usefulness']} "
+                               f"and comfort {up['comfort']} of {checkup_rules.SCALE_MAX}.",
+                    f"{len(up['answers'])} true/false statements about how Anchorstep works and two 1–5 scales, "
+                    "answered by the client through a check-up link. " + (
+                        "Suggested talking points: " + " ".join(points) if points else "No talking point suggested."))
 
 
 def html(view: ClientView, *, now: datetime) -> str:
@@ -92,6 +107,8 @@ def html(view: ClientView, *, now: datetime) -> str:
               print_charts.mood_and_distress(view.daily, view.start, view.end)
               ) or "<p>No check-ins or planned practice in this period, so there is nothing to chart.</p>"
     nxt = f"Next session: {e(fmt_day(view.next_session))}." if view.next_session else ""
+    note = (f"<h2>Consent check-up: the client's note, as written</h2><p>{e(view.checkup['note'])}</p>"
+            if view.checkup and view.checkup.get("note") else "")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Session prep: {e(view.client['display_name'])}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:44em;margin:2em auto;font-size:11pt}}
@@ -105,4 +122,5 @@ Prepared {now:%d %b %Y %H:%M} UTC.</p>
 <h2>Key charts</h2>{charts}
 <h2>Current plan</h2><ul>{steps}</ul>
 <h2>Recent thoughts, as written</h2><ul>{thoughts}</ul>
+{note}
 </body></html>"""

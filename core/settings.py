@@ -192,7 +192,7 @@ REGISTRY: list[Setting] = [
             "X-Forwarded-Proto headers the client pages believe. From anyone else those headers are ignored.",
             _networks),
     Setting("LINK_TTL_CONSENT_DAYS", 14.0, "Days a consent link stays valid.", _float_between(0.01, 90)),
-    Setting("LINK_TTL_DAYS", 7.0, "Days a check-in, coping-card or preferences link stays valid.",
+    Setting("LINK_TTL_DAYS", 7.0, "Days a check-in, coping-card, preferences or consent check-up link stays valid.",
             _float_between(0.01, 90)),
     # Email (jobs/email/). Emails never carry health information: a neutral line and one link.
     Setting("EMAIL_BACKEND", "console",
@@ -238,6 +238,9 @@ REGISTRY: list[Setting] = [
             _int_between(0, 90)),
     Setting("CONSENT_NOTICE_DAYS", 14, "The caseload shows \"renewal due in N days\" from this many days before.",
             _int_between(0, 90)),
+    Setting("CONSENT_CHECKUP_WEEKS", 4,
+            "Weeks between consent check-ups (a practice can set its own); one is also due at renewal and whenever "
+            "the clinician asks.", _int_between(1, 52)),
     # Check-ins (db/checkins.py, core/safety.py).
     Setting("SAFETY_DISTRESS_THRESHOLD", 9,
             "A check-in with distress at or above this (0-10) shows crisis resources to the client and raises a "
@@ -289,7 +292,8 @@ class Settings(dict):
 
     def link_ttl_days(self) -> dict[str, float]:
         other = self["LINK_TTL_DAYS"]
-        return {"consent": self["LINK_TTL_CONSENT_DAYS"], "checkin": other, "card": other, "preferences": other}
+        return {"consent": self["LINK_TTL_CONSENT_DAYS"], "checkin": other, "card": other, "preferences": other,
+                "checkup": other}
 
     @property
     def is_postgres(self) -> bool:

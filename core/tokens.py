@@ -10,7 +10,7 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-PURPOSES = ("consent", "checkin", "card", "preferences")
+PURPOSES = ("consent", "checkin", "card", "preferences", "checkup")
 TOKEN_BYTES = 32
 _SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # token_urlsafe(32) is always 43 characters
 

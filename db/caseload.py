@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 import db
-from core import checkins as checkin_rules, metrics, wording
-from db import adherence, clients as clients_mod, audit, consent, skill_uses
+from core import checkins as checkin_rules, checkups as checkup_rules, metrics, wording
+from db import adherence, checkups, clients as clients_mod, audit, consent, skill_uses
 from db.actors import Actor
 from db.tables import (checkins, clients, consent_templates, plans, practices, reminder_outbox, safety_flags,
                        sessions)
@@ -80,6 +80,19 @@ def _means(conn, todays: dict[int, date]) -> dict[int, tuple]:
                   a[1] / a[2] if a[2] else None, a[4] / a[5] if a[5] else None) for cid, a in sums.items()}
 
 
+def _checkup_flag(state, found: dict, now: datetime) -> metrics.Flag | None:
+    """The check-up reason (core.checkups.attention) for a client whose consent counts: the newest
+    check-up's concerns, or one asked for and not answered. Only what happened since the consent that
+    counts was confirmed."""
+    latest = found.get("latest")
+    if latest is not None and state.confirmed_at is not None and latest["at"] < state.confirmed_at:
+        latest = None
+    asked_at = found.get("asked_at")
+    if asked_at is not None and state.confirmed_at is not None and asked_at < state.confirmed_at:
+        asked_at = None
+    return checkup_rules.attention(latest, now, asked_at=asked_at)
+
+
 def rows(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_days: int = 14,
          search: str = "", status: str | None = None, for_digest: bool = False) -> list[CaseloadRow]:
     """One row per client in scope, with their flags (attention first, then by name). The last check-in
@@ -117,6 +130,7 @@ def rows(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_days: 
         todays = {r["id"]: checkin_rules.local_today(r["timezone"], now) for r in base}
         means = _means(conn, todays)
         skills_7 = skill_uses.counts_in(conn, todays)
+        latest = checkups.latest_in(conn, visible)
         if for_digest:
             audit.record(conn, now=now, action="digest.counts", actor_kind="system", actor_label="weekly digest",
                          practice_id=actor.practice_id, detail=f"{len(visible)} clients counted")
@@ -145,6 +159,7 @@ def rows(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_days: 
             flags.append(metrics.adherence_drop_flag(recent, previous))
         if state is not None and state.state in ("active", "renewal_due"):
             flags.append(metrics.consent_due_flag(state.renews_at, now, zone=clinician_zone, within_days=notice_days))
+            flags.append(_checkup_flag(state, latest.get(cid, {}), now))
         flags.append(metrics.reminders_failing_flag(r["reminders_failed"]))
         mood_7, mood_previous, distress_7, distress_previous = means.get(cid, (None, None, None, None))
         out.append(CaseloadRow(

@@ -159,16 +159,8 @@ def issue_link(actor: Actor, client_id: int, form: dict | None, *, now: datetime
     made = {"raw": raw, "email": who.email, "sender_name": sender_name, "practice_name": practice_name,
             "language": i18n.choose(who.client_language, who.practice_language)}
     if via == "email":
-        try:
-            deliver(made)
-        except BaseException:
-            with db.write() as conn:
-                audit.record(conn, now=now, action="email.failed", actor=actor, client_id=client_id,
-                             detail="consent link")
-            raise
-        with db.write() as conn:
-            _mark_sent_in(conn, actor, client_id, rid, now, via)
-            audit.record(conn, now=now, action="email.sent", actor=actor, client_id=client_id, detail="consent link")
+        links.deliver_audited(actor, client_id, made, deliver, now=now, what="consent link",
+                              then=lambda conn: _mark_sent_in(conn, actor, client_id, rid, now, via))
     return made, {}
 
 

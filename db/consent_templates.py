@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, insert, select
 
 import db
-from core import consent as consent_rules, i18n
+from core import checkups as checkup_rules, consent as consent_rules, i18n
 from db import audit
 from db.actors import Actor
 from db.tables import consent_templates  # noqa: F401  (this module's tables, re-exported)
@@ -89,13 +89,20 @@ def publish(actor: Actor, items: list[dict], *, now: datetime) -> int:
     keys = [str(it.get("key", "")).strip() for it in items]
     if not items or any(not k for k in keys) or len(set(keys)) != len(keys):
         raise ValueError("each checklist item needs its own key")
-    if errors := consent_rules.check_items(items):
+    errors = consent_rules.check_items(items)
+    statements = {}
+    for k, it in zip(keys, items):  # a version may bring its own check-up statements (core.checkups)
+        statements[k], problem = checkup_rules.clean_statements(it)
+        if problem:
+            errors[f"{k}:statements"] = problem
+    if errors:
         raise ChecklistRefused(errors)
     with db.write() as conn:
         version = current_in(conn, actor.practice_id, now)["version"] + 1  # the English row is always there
         conn.execute(insert(consent_templates).values(
             practice_id=actor.practice_id, version=version, created_at=now, created_by=actor.username,
-            checklist=json.dumps([{"key": k, "title": str(it.get("title", "")), "text": str(it.get("text", ""))}
-                              for k, it in zip(keys, items)])))
+            checklist=json.dumps([{"key": k, "title": str(it.get("title", "")), "text": str(it.get("text", "")),
+                                   **({"statements": statements[k]} if statements[k] else {})}
+                                  for k, it in zip(keys, items)])))
         audit.record(conn, now=now, action="consent.template", actor=actor, detail=f"version {version}")
     return version

@@ -4,6 +4,9 @@ Which rows belong to a client is worked out from the schema itself: a table with
 column, or a foreign key to a table that belongs to a client, recursively. So a table added by a
 later migration is exported and erased without touching this module. The audit log is the
 exception by design: its rows stay as the tombstone (they carry ids and actions, never health data).
+So is the consent history (`consent_events`: append-only, no typed text, "outlives an erased client"
+by design, db/tables.py): it is exported, and kept on erasure (deleting it was refused by its trigger,
+so erasing any client who had ever consented failed).
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ from db.meta import metadata
 # Kept on erasure by design: the audit log (the tombstone) and the consent history, both append-only
 # (a trigger refuses DELETE) and free of health data (db/tables.py says so of each).
 KEEP = {"audit_events", "consent_events"}
+NOT_EXPORTED = {"audit_events"}
 
 
 def _condition(table: Table, client_id: int, seen: frozenset = frozenset()):
@@ -44,10 +48,10 @@ def _condition(table: Table, client_id: int, seen: frozenset = frozenset()):
     return None
 
 
-def owned_tables(client_id: int) -> list[tuple[Table, object]]:
+def owned_tables(client_id: int, *, keep: set[str] = KEEP) -> list[tuple[Table, object]]:
     out = []
     for table in metadata.sorted_tables:
-        if table.name in KEEP:
+        if table.name in keep:
             continue
         cond = _condition(table, client_id)
         if cond is not None:
@@ -74,7 +78,7 @@ def export_client(actor: Actor, client_id: int, *, now: datetime) -> bytes:
     with db.write() as conn:
         _check(conn, actor, client_id)
         data = {}
-        for table, cond in owned_tables(client_id):
+        for table, cond in owned_tables(client_id, keep=NOT_EXPORTED):
             rows = conn.execute(select(table).where(cond)).mappings().all()
             data[table.name] = [{k: _plain(v) for k, v in r.items()} for r in rows]
         audit.record(conn, now=now, action="client.export", actor=actor, client_id=client_id,

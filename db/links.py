@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable
 
 from sqlalchemy import Integer, String, bindparam, column, func, insert, select, update
 
@@ -182,6 +183,23 @@ def revoke_for(actor: Actor, client_id: int, *, now: datetime) -> int:
         n = revoke_all(conn, client_id, now, reason="clinician")
         audit.record(conn, now=now, action="link.revoke", actor=actor, client_id=client_id, detail=f"{n} links revoked")
     return n
+
+
+def deliver_audited(actor: Actor, client_id: int, made: dict, deliver: Callable[[dict], object], *, now: datetime,
+                    what: str, then: Callable | None = None) -> None:
+    """Hand a link's email to `deliver` outside any transaction (a slow mail server must not hold the
+    database), then record the outcome: "email.failed" and the exception goes on, or "email.sent"
+    with `then(conn)` (e.g. marking a consent round sent) in the same transaction."""
+    try:
+        deliver(made)
+    except BaseException:
+        with db.write() as conn:
+            audit.record(conn, now=now, action="email.failed", actor=actor, client_id=client_id, detail=what)
+        raise
+    with db.write() as conn:
+        if then is not None:
+            then(conn)
+        audit.record(conn, now=now, action="email.sent", actor=actor, client_id=client_id, detail=what)
 
 
 def url(base: str, raw: str) -> str:

@@ -14,6 +14,7 @@ from db.tables import practices  # noqa: F401  (this module's tables, re-exporte
 
 RENEWAL_MIN, RENEWAL_MAX = 7, 730
 ESCALATE_MIN, ESCALATE_MAX = 1, 24 * 14  # hours (SAFETY_ESCALATE_HOURS has the same bounds)
+CHECKUP_WEEKS_MIN, CHECKUP_WEEKS_MAX = 1, 52
 
 DEFAULT_CRISIS_RESOURCES = (
     "If you are in danger or might act on thoughts of harming yourself, call your local emergency "
@@ -39,13 +40,16 @@ def get(practice_id: int) -> dict:
 
 def update_settings(actor: Actor, *, name: str, timezone: str, crisis_resources: str, now: datetime,
                     consent_renewal_days: int | None = None, email_sender_name: str | None = None,
-                    email_shows_practice_name: bool | None = None, language: str | None = None) -> dict[str, str]:
+                    email_shows_practice_name: bool | None = None, language: str | None = None,
+                    consent_checkup_weeks: int | None = None) -> dict[str, str]:
     """Save the practice's settings; returns {field: message} (nothing saved) or {}. The two email
-    settings are left as they are when not given (None)."""
+    settings and the check-up interval are left as they are when not given (None)."""
     if not actor.is_admin:
         raise db.Forbidden("Only a practice admin can change practice settings.")
     if consent_renewal_days is not None and not RENEWAL_MIN <= int(consent_renewal_days) <= RENEWAL_MAX:
         raise ValueError(f"Consent renewal must be between {RENEWAL_MIN} and {RENEWAL_MAX} days.")
+    if consent_checkup_weeks is not None and not CHECKUP_WEEKS_MIN <= int(consent_checkup_weeks) <= CHECKUP_WEEKS_MAX:
+        raise ValueError(f"Consent check-ups must be between {CHECKUP_WEEKS_MIN} and {CHECKUP_WEEKS_MAX} weeks apart.")
     clean, errors = practice_rules.validate({"name": name, "crisis_resources": crisis_resources,
                                     "email_sender_name": email_sender_name})
     if errors:
@@ -60,6 +64,8 @@ def update_settings(actor: Actor, *, name: str, timezone: str, crisis_resources:
         if not i18n.is_offered(language):
             return {"language": "Please choose one of the languages in the list."}
         values["language"] = language
+    if consent_checkup_weeks is not None:
+        values["consent_checkup_weeks"] = int(consent_checkup_weeks)
     with db.write() as conn:
         conn.execute(update(practices).where(practices.c.id == actor.practice_id).values(**values))
         audit.record(conn, now=now, action="practice.update", actor=actor, detail="practice settings changed")

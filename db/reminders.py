@@ -62,10 +62,12 @@ def link_state(raw: object, now: datetime) -> dict:
         return {"state": "paused" if is_paused(conn, res.client_id) else "active"}
 
 
-def pause_by_link(raw: object, paused: bool, *, now: datetime, via: str = "a preferences link") -> str:
-    """The client's submit on the preferences page. Returns "paused", "resumed", "unchanged" or "invalid"."""
+def pause_by_link(raw: object, paused: bool, *, now: datetime, via: str = "a preferences link",
+                  purpose: str = "preferences") -> str:
+    """The client's submit on the preferences page (or, `purpose` "checkup", the pause a check-up offers).
+    Returns "paused", "resumed", "unchanged" or "invalid"."""
     with db.write() as conn:
-        res = links.resolve_in(conn, raw, now, purpose="preferences")
+        res = links.resolve_in(conn, raw, now, purpose=purpose)
         if not res.ok:
             return "invalid"
         if not _set_pause(conn, res.client_id, paused, "client", now):

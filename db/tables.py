@@ -24,6 +24,8 @@ practices = Table(
     Column("email_sender_name", String(120), nullable=True),
     # Whether the practice name appears inside client emails (never in the subject or From line).
     Column("email_shows_practice_name", Boolean, nullable=False, server_default=false()),
+    # Weeks between consent check-ups; NULL: the CONSENT_CHECKUP_WEEKS setting (0013).
+    Column("consent_checkup_weeks", Integer, nullable=True),
     # The language of its clients' pages, emails and calendar files unless a client has their own (core/i18n).
     Column("language", String(16), nullable=False, server_default="en"),
     # Practice policy: every account must complete two-factor sign-in (core.two_factor).
@@ -192,7 +194,7 @@ client_links = Table(
     Column("expires_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime, nullable=True),
     Column("revoked_reason", String(32), nullable=True),  # e.g. "withdrawn", "replaced", "clinician"
-    CheckConstraint("purpose in ('consent', 'checkin', 'card', 'preferences')", name="purpose"),
+    CheckConstraint("purpose in ('consent', 'checkin', 'card', 'preferences', 'checkup')", name="purpose"),
 )
 
 
@@ -502,4 +504,60 @@ staff_outbox = Table(
     CheckConstraint("kind in ('safety_alert', 'escalation', 'digest')", name="kind"),
     CheckConstraint("status in ('due', 'claimed', 'sending', 'sent', 'failed', 'cancelled')", name="status"),
     Index("ix_staff_outbox_status_next", "status", "next_attempt_at"),
+)
+
+
+
+# Consent check-ups (0013): what the client answered, one immutable row per submit (a trigger refuses
+# UPDATE; DELETE stays possible for erasure), keyed by the form's idempotency key.
+consent_checkups = Table(
+    "consent_checkups", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    Column("consent_id", Integer, ForeignKey("consents.id", ondelete="CASCADE"), nullable=False),
+    Column("template_version", Integer, nullable=False),  # the checklist version its statements came from
+    Column("scales_version", Integer, nullable=False),  # core.checkups.SCALES_VERSION
+    Column("idempotency_key", String(64), nullable=False),
+    Column("submitted_at", UTCDateTime, nullable=False),
+    Column("usefulness", Integer, nullable=False),
+    Column("comfort", Integer, nullable=False),
+    Column("misconceptions", Integer, nullable=False),  # statements answered wrongly or "not sure"
+    Column("change", String(8), nullable=True),  # times | pause | stop: what the client asked for
+    Column("note", Text, nullable=False, server_default=""),
+    UniqueConstraint("client_id", "idempotency_key"),
+    CheckConstraint("usefulness between 1 and 5", name="usefulness"),
+    CheckConstraint("comfort between 1 and 5", name="comfort"),
+    CheckConstraint("change in ('times', 'pause', 'stop')", name="change"),
+    Index("ix_consent_checkups_client_id_submitted_at", "client_id", "submitted_at"),
+)
+
+
+
+consent_checkup_answers = Table(
+    "consent_checkup_answers", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("checkup_id", Integer, ForeignKey("consent_checkups.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("statement_key", String(32), nullable=False),
+    Column("statement_text", String(300), nullable=False),  # our words as shown, never typed by a person
+    Column("answer", String(8), nullable=False),
+    Column("correct", Boolean, nullable=False),
+    UniqueConstraint("checkup_id", "position"),
+    CheckConstraint("answer in ('true', 'false', 'unsure')", name="answer"),
+)
+
+
+
+# Each time a check-up was asked for: by the clinician, or by the worker when one fell due. The unique
+# key (client, due_key) is the worker's claim: two workers never email the same check-up twice.
+consent_checkup_requests = Table(
+    "consent_checkup_requests", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    Column("requested_at", UTCDateTime, nullable=False),
+    Column("reason", String(16), nullable=False),
+    Column("requested_by", String(120), nullable=False),
+    Column("due_key", String(64), nullable=False),
+    UniqueConstraint("client_id", "due_key"),
+    CheckConstraint("reason in ('schedule', 'renewal', 'clinician')", name="reason"),
 )

@@ -23,7 +23,7 @@ import schedule
 
 from core import settings as settings_mod
 from db import outbox, reminders, staff_outbox
-from jobs import planner, sender, staff_sender
+from jobs import checkups, planner, sender, staff_sender
 
 log = logging.getLogger("anchorstep.worker")
 
@@ -36,14 +36,17 @@ def default_name() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}"
 
 
-def one_pass(worker: str, cfg: settings_mod.Settings, *, now_fn=utcnow, stop=lambda: False, deliver=None) -> dict:
-    """Sweep, plan, send; then the heartbeat. Raises on failure (after recording it)."""
+def one_pass(worker: str, cfg: settings_mod.Settings, *, now_fn=utcnow, stop=lambda: False, deliver=None,
+             deliver_checkup=None) -> dict:
+    """Sweep, plan, send reminders, email the consent check-ups that fell due; then the heartbeat.
+    Raises on failure (after recording it)."""
     try:
         swept = outbox.sweep(now_fn())
         planned = planner.run(now_fn(), cfg)
         # Staff emails first: a safety alert should not wait behind a morning's reminders.
         staff = staff_sender.one_pass(worker, now_fn, cfg, deliver=deliver, stop=stop)
         sent = sender.drain(now_fn, worker, cfg, deliver=deliver, stop=stop)
+        checkup_links = checkups.send_due(now_fn(), cfg, deliver=deliver_checkup)
     except Exception as exc:
         try:
             reminders.beat(worker, now_fn(), error=f"{type(exc).__name__}: {str(exc)[:200]}")
@@ -53,7 +56,7 @@ def one_pass(worker: str, cfg: settings_mod.Settings, *, now_fn=utcnow, stop=lam
     reminders.beat(worker, now_fn())
     staff_outbox.beat(worker, now_fn(), alerts=True, digests=True)
     summary = {**swept, **staff, "planned": planned, "sent": sent.sent, "retried": sent.retried, "failed": sent.failed,
-               "cancelled": sent.cancelled}
+               "cancelled": sent.cancelled, "checkup_links": checkup_links}
     if any(summary.values()):
         log.info("pass: %s", ", ".join(f"{k} {v}" for k, v in summary.items() if v))
     return summary

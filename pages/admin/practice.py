@@ -20,6 +20,7 @@ if "practice_name" not in ss:
     ss["practice_sender_name"] = practice["email_sender_name"] or email_headers.DEFAULT_SENDER_NAME
     ss["practice_email_shows_name"] = bool(practice["email_shows_practice_name"])
     ss["practice_language"] = i18n.choose(practice["language"])
+    ss["practice_checkup_weeks"] = practice["consent_checkup_weeks"] or settings()["CONSENT_CHECKUP_WEEKS"]
 if ss.pop("practice_saved", False):
     st.success("Practice settings saved.")
 errors = ss.get("practice_errors", {})
@@ -48,10 +49,15 @@ with st.form("practice_settings", clear_on_submit=False):
     renewal = st.number_input("Ask clients to renew consent every … days", min_value=practices.RENEWAL_MIN,
                               max_value=practices.RENEWAL_MAX, step=1, key="practice_renewal",
                               help="Applies from each client's next confirmation.")
+    checkup_weeks = st.number_input("Ask clients for a short consent check-up every … weeks",
+                                    min_value=practices.CHECKUP_WEEKS_MIN, max_value=practices.CHECKUP_WEEKS_MAX,
+                                    step=1, key="practice_checkup_weeks",
+                                    help="A check-up is also due at renewal and whenever a clinician asks for one.")
     if st.form_submit_button("Save", type="primary"):
         ss["practice_errors"] = practices.update_settings(
             actor, name=name, timezone=zone, crisis_resources=crisis, consent_renewal_days=int(renewal),
-            email_sender_name=sender_name, email_shows_practice_name=shows_name, language=language, now=utcnow())
+            email_sender_name=sender_name, email_shows_practice_name=shows_name, language=language,
+            consent_checkup_weeks=int(checkup_weeks), now=utcnow())
         ss["practice_saved"] = not ss["practice_errors"]
         st.rerun()
 

@@ -21,10 +21,12 @@ TARGETS = {  # flag kind -> (the page that acts on it, button words)
     "quiet": (navigation.CLIENT_VIEW.path, "Open client view"),
     "adherence_drop": (navigation.CLIENT_VIEW.path, "Open client view"),
     "consent_due": (navigation.CONSENT.path, "Open consent"),
+    "checkup": (navigation.CONSENT.path, "Open consent"),
     "reminders_failing": (navigation.REMINDERS.path, "Open reminders"),
 }
 FLAG_LABELS = {"safety": "Safety flag waiting", "quiet": "No recent check-in", "adherence_drop": "Practice fell",
-               "consent_due": "Consent renewal due", "reminders_failing": "Reminders failing"}
+               "consent_due": "Consent renewal due", "checkup": "Consent check-up",
+               "reminders_failing": "Reminders failing"}
 
 
 def go(kind: str, client_id: int) -> None:

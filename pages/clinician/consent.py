@@ -4,8 +4,9 @@ import streamlit as st
 
 from components import client_picker, text
 from components.frame import field_error, require_role, settings, utcnow
-from db import consent
-from jobs import invites
+from core import checkups as checkup_rules
+from db import checkups, consent
+from jobs import checkups as checkup_links, invites
 
 actor = require_role("clinician", "admin")
 cfg = settings()
@@ -19,7 +20,7 @@ client_id, by_id = client_picker.pick(actor, now=now, key="consent_client",
                                       empty="No clients yet. Add one on the caseload page first.")
 if ss.get("consent_for") != client_id:  # a different client: start with a clean form
     for k in [k for k in ss if str(k).startswith(("consent_discussed_", "consent_tech", "consent_errors",
-                                                  "consent_flash", "consent_url"))]:
+                                                  "consent_flash", "consent_url", "consent_checkup"))]:
         del ss[k]
     ss["consent_for"] = client_id
 
@@ -100,6 +101,68 @@ if status.state != "withdrawn":
             consent.withdraw_for(actor, client_id, now=now)
             ss["consent_flash"] = ("info", "Recorded: the client has withdrawn. Their links are switched off.")
             st.rerun()
+
+st.subheader("Check-ups")
+st.caption("A short check-up asks the client a few true/false statements about how Anchorstep works (the first is "
+           "always about real-time monitoring), how useful it is and how comfortable they are with what you see. A "
+           "wrong answer is corrected on the client's screen at once. Nothing here changes anything by itself.")
+ups = checkups.history(actor, client_id, now=now, default_weeks=cfg["CONSENT_CHECKUP_WEEKS"])
+due = ups["due"]
+k1, k2 = st.columns(2)
+k1.metric("Latest check-up", _day(ups["checkups"][0]["at"]) if ups["checkups"] else "none yet")
+k2.metric("Next check-up due", _day(due.at) if due else "—",
+          help=text.md("{why}", why=checkup_rules.REASONS[due.reason] if due else "No consent that counts."))
+if ups["points"]:
+    with st.container(border=True):
+        st.markdown("**Suggested talking points for the next session** (suggestions only: nothing was changed)")
+        for point in ups["points"]:
+            text.show("- {point}", point=point)
+checkup_flash = ss.pop("consent_checkup_flash", None)
+if checkup_flash:
+    getattr(st, checkup_flash[0])(checkup_flash[1])
+if ss.get("consent_checkup_url"):
+    st.write(text.md("The check-up link (it expires in {days:g} days). Copy it and pass it on privately:",
+                     days=cfg["LINK_TTL_DAYS"]))
+    st.code(ss["consent_checkup_url"], language=None)
+if status.counts:
+    left, right = st.columns(2)
+    ask_email = left.button("Email a check-up link now", key="consent_checkup_email")
+    ask_copy = right.button("Make a check-up link to copy", key="consent_checkup_copy")
+    if ask_email or ask_copy:
+        out = checkup_links.request_link(actor, client_id, now=now, via="email" if ask_email else "copy", cfg=cfg)
+        ss.pop("consent_checkup_url", None)
+        if out.problem:
+            ss["consent_checkup_flash"] = ("warning", out.problem)
+        elif out.emailed:
+            ss["consent_checkup_flash"] = ("success", "The check-up link is on its way to the client.")
+        else:
+            ss["consent_checkup_url"] = out.url
+        st.rerun()
+for n, up in enumerate(ups["checkups"][:1]):
+    with st.container(border=True, key="consent_checkup_latest"):
+        text.show("**Latest check-up, {day}** (checklist v{version})", day=_day(up["at"]), version=up["template_version"])
+        for a in up["answers"]:
+            said = checkup_rules.ANSWER_LABELS[a["answer"]]
+            if a["correct"]:
+                text.show("✓ {statement} — answered {said}: understood.", statement=a["text"], said=said)
+            else:
+                text.show(":orange[:material/lightbulb:] {statement} — answered {said}: misconception caught and "
+                          "corrected on the client's screen.", statement=a["text"], said=said)
+        text.show("Usefulness {u} of 5 · comfort {c} of 5", u=up["usefulness"], c=up["comfort"])
+        if up["change"]:
+            text.show("Asked for: {change}", change=checkup_rules.CHANGES[up["change"]])
+        if up["note"]:
+            st.markdown("**The client's note, as written:**")
+            text.typed(up["note"])
+if ups["checkups"]:
+    st.dataframe(pd.DataFrame([{
+        "Date": _day(up["at"]), "Misconceptions corrected": ", ".join(
+            a["text"] for a in up["answers"] if not a["correct"]) or "none",
+        "Usefulness (1–5)": up["usefulness"], "Comfort (1–5)": up["comfort"],
+        "Asked for": checkup_rules.CHANGES.get(up["change"] or "", ""), "Note": up["note"],
+    } for up in ups["checkups"]]), hide_index=True, width="stretch", key="consent_checkup_history")
+else:
+    st.caption("No check-up answered yet.")
 
 st.subheader("History")
 if view["events"]:

@@ -7,7 +7,7 @@ import re
 from urllib.parse import urlsplit
 
 # The address a link leaves for: its page (/c/consent, /c/checkin, ...) or the calm page.
-LANDED = re.compile(r"^/c/(consent|checkin|card|preferences|link-problem)$")
+LANDED = re.compile(r"^/c/(consent|checkin|card|preferences|checkup|link-problem)$")
 
 
 def open_link(page, url: str) -> None:

@@ -80,3 +80,18 @@ def test_mood_and_distress_points_sit_at_hand_computed_places():
     assert "16 Nov: mood 6.0, distress 4.0, practised; 17 Nov: mood 4.0, distress 7.0." in svg
     assert "Day&#x27;s mean (0–10)" in svg and ">22 Nov</text>" in svg
     assert print_charts.mood_and_distress([], v.start, v.end) == ""
+
+
+def test_session_prep_includes_the_latest_checkup_and_its_misconception():
+    up = {"at": datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc), "usefulness": 4, "comfort": 2, "change": None,
+          "previous_comfort": 4, "note": "<img src=x onerror=alert(1)> please call",
+          "answers": [{"key": "realtime", "text": "My clinician sees what I enter as soon as I send it.",
+                       "answer": "true", "correct": False},
+                      {"key": "stop", "text": "I can stop.", "answer": "true", "correct": True}]}
+    by_key = {s.key: s for s in session_prep.sentences(view(checkup=up))}
+    assert by_key["checkup"].text == ("Consent check-up on 20 Nov: 1 misconception(s) caught and corrected; "
+                                      "usefulness 4 and comfort 2 of 5.")
+    assert "Client thought entries are watched in real time; corrected on 20 Nov." in by_key["checkup"].workings
+    page = session_prep.html(view(checkup=up), now=datetime(2026, 11, 22, tzinfo=timezone.utc))
+    assert "Consent check-up on 20 Nov" in page and "&lt;img src=x onerror=alert(1)&gt; please call" in page
+    assert "<img" not in page

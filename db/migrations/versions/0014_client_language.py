@@ -6,7 +6,7 @@ Spanish checklist is a stored version of its own (the default one is stored on f
 language of a version shares its number (a newer version asks every client again, whatever their language).
 
 Revision ID: 0014_client_language
-Revises: 0012_skill_uses
+Revises: 0013_consent_checkups
 """
 import sqlalchemy as sa
 from alembic import op
@@ -14,7 +14,7 @@ from alembic import op
 from db.migrations.helpers import table_schema
 
 revision = "0014_client_language"
-down_revision = "0012_skill_uses"
+down_revision = "0013_consent_checkups"
 branch_labels = None
 depends_on = None
 
