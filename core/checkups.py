@@ -30,10 +30,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.metrics import Flag, fmt_day
+from core.i18n import N_
 
 REALTIME = "realtime"
 ANSWERS = ("true", "false", "unsure")  # "unsure" is never wrong-footed: it gets the plain statement too
-ANSWER_LABELS = {"true": "True", "false": "False", "unsure": "Not sure"}
+ANSWER_LABELS = {"true": N_("True"), "false": N_("False"), "unsure": N_("Not sure")}
 STATEMENTS_ASKED = 3  # the real-time statement and two more: under a minute on a phone (see docs)
 NOTE_MAX = 500
 SCALE_MAX = 5
@@ -49,42 +50,42 @@ LOW_AT_MOST = 2
 # Keys: stable (answers are stored by key). Each belongs to a default checklist item (`item`).
 DEFAULT_STATEMENTS: list[dict] = [
     {"key": REALTIME, "item": "limits", "safety": True, "answer": "false",
-     "text": "My clinician sees what I enter as soon as I send it.",
-     "correction": "Your clinician does not see entries in real time: they read them before your next session. "
-                   "If you are in danger or need help now, please use the resources below."},
+     "text": N_("My clinician sees what I enter as soon as I send it."),
+     "correction": N_("Your clinician does not see entries in real time: they read them before your next session. "
+                   "If you are in danger or need help now, please use the resources below.")},
     {"key": "emergency", "item": "limits", "safety": True, "answer": "false",
-     "text": "I can use these pages to get help in an emergency.",
-     "correction": "These pages are not a way to reach help in an emergency. If you need help now, please use "
-                   "the resources below."},
+     "text": N_("I can use these pages to get help in an emergency."),
+     "correction": N_("These pages are not a way to reach help in an emergency. If you need help now, please use "
+                   "the resources below.")},
     {"key": "stop", "item": "voluntary", "safety": False, "answer": "true",
-     "text": "I can stop taking part at any time, and my therapy carries on as before.",
-     "correction": "You can stop at any time, with the \"Stop taking part\" button on any page or by telling "
-                   "your clinician. Your therapy carries on as before."},
+     "text": N_("I can stop taking part at any time, and my therapy carries on as before."),
+     "correction": N_("You can stop at any time, with the \"Stop taking part\" button on any page or by telling "
+                   "your clinician. Your therapy carries on as before.")},
     {"key": "email", "item": "risks", "safety": False, "answer": "false",
-     "text": "The emails I get contain what I wrote.",
-     "correction": "The emails never contain what you write or anything about your health: only a link."},
+     "text": N_("The emails I get contain what I wrote."),
+     "correction": N_("The emails never contain what you write or anything about your health: only a link.")},
     {"key": "who", "item": "data", "safety": False, "answer": "true",
-     "text": "Only my clinician and the practice's administrator can see what I send.",
-     "correction": "Only your clinician and the practice's administrator can see what you send."},
+     "text": N_("Only my clinician and the practice's administrator can see what I send."),
+     "correction": N_("Only your clinician and the practice's administrator can see what you send.")},
     {"key": "reads", "item": "purpose", "safety": False, "answer": "true",
-     "text": "My clinician reads what I send before our next session.",
-     "correction": "Your clinician reads what you send before your next session, so you can talk about it "
-                   "together."},
+     "text": N_("My clinician reads what I send before our next session."),
+     "correction": N_("Your clinician reads what you send before your next session, so you can talk about it "
+                   "together.")},
 ]
 
 # The two scales, in the client's words (1..5, nothing preselected). Stored by key with SCALES_VERSION.
 SCALES_VERSION = 1
 SCALES = {
-    "usefulness": "Is this helping you practise between sessions?",
-    "comfort": "How comfortable are you with what your clinician sees?",
+    "usefulness": N_("Is this helping you practise between sessions?"),
+    "comfort": N_("How comfortable are you with what your clinician sees?"),
 }
-SCALE_WORDS = {1: "Not at all", 2: "A little", 3: "Somewhat", 4: "Quite a lot", 5: "Very much"}
+SCALE_WORDS = {1: N_("Not at all"), 2: N_("A little"), 3: N_("Somewhat"), 4: N_("Quite a lot"), 5: N_("Very much")}
 # One-tap changes. "times" tells the clinician (saved with the check-up); "pause" and "stop" use the
 # existing pause and withdrawal, each only after the client confirms it on the next screen.
 CHANGES = {
-    "times": "Tell my clinician I'd like different reminder times",
-    "pause": "Pause my email reminders",
-    "stop": "Stop taking part",
+    "times": N_("Tell my clinician I'd like different reminder times"),
+    "pause": N_("Pause my email reminders"),
+    "stop": N_("Stop taking part"),
 }
 REASONS = {"schedule": "regular check-up", "renewal": "consent renewal", "clinician": "your clinician asked"}
 
@@ -139,7 +140,14 @@ def select(pool: list[dict], *, previously_wrong: set[str], seq: int, n: int = S
 def with_corrections(answers: list[dict], pool: dict[str, dict]) -> list[dict]:
     """The saved answers as the thank-you page shows them: each wrong or unsure one with its plain
     correction (from the checklist version's statements; our words, never typed by a person)."""
-    return [{**a, "correction": pool.get(a["key"], {}).get("correction", "")} for a in answers]
+    out = []
+    for a in answers:
+        s = pool.get(a["key"], {})
+        # The statement as asked: the version's own words (a Msg, so the page shows it in the client's
+        # language) when the saved text is still that statement; else the saved text as it was asked.
+        text = s["text"] if s.get("text") == a.get("text") else a.get("text", "")
+        out.append({**a, "text": text, "correction": s.get("correction", "")})
+    return out
 
 
 def is_wrong(statement: dict, answer: str) -> bool:
@@ -155,27 +163,27 @@ def validate(form: dict, asked: list[dict]) -> tuple[dict, dict[str, str]]:
     for s in asked:
         value = form.get(f"s_{s['key']}")
         if value not in ANSWERS:
-            errors[f"s_{s['key']}"] = "Please choose True, False or Not sure."
+            errors[f"s_{s['key']}"] = N_("Please choose True, False or Not sure.")
         else:
             answers[s["key"]] = value
     scales = {}
     for key in SCALES:
         raw = str(form.get(key) or "")
         if not raw.isdigit() or not 1 <= int(raw) <= SCALE_MAX:
-            errors[key] = "Please choose one answer."
+            errors[key] = N_("Please choose one answer.")
         else:
             scales[key] = int(raw)
     note = unicodedata.normalize("NFC", str(form.get("note") or "")).strip()
     if len(note) > NOTE_MAX:
-        errors["note"] = f"Please keep this to {NOTE_MAX} characters or fewer."
+        errors["note"] = N_("Please keep this to %(n)s characters or fewer.", n=NOTE_MAX)
     elif any(unicodedata.category(c) in ("Cc", "Cs") and c not in "\n\t" for c in note):
-        errors["note"] = "This contains hidden characters; please retype it."
+        errors["note"] = N_("This contains hidden characters; please retype it.")
     change = str(form.get("change") or "")
     if change and change not in CHANGES:
-        errors["change"] = "Please choose one of the options, or none."
+        errors["change"] = N_("Please choose one of the options, or none.")
     key = str(form.get("idempotency_key") or "")
     if not 1 <= len(key) <= 64:
-        errors["form"] = "Please reload the page and try once more."
+        errors["form"] = N_("Please reload the page and try once more.")
     return {"answers": answers, **scales, "note": note, "change": change or None, "idempotency_key": key}, errors
 
 

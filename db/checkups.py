@@ -17,7 +17,7 @@ from typing import Callable
 from sqlalchemy import func, insert, select
 
 import db
-from core import checkups as rules, email_headers
+from core import checkups as rules, email_headers, i18n
 from db import audit, links
 from db.actors import Actor
 from db import clients as clients_mod
@@ -262,10 +262,11 @@ def request(actor: Actor, client_id: int, *, now: datetime, ttl_days: dict,
             due_key=f"clinician-{now.isoformat()}"[:64]), ["client_id", "due_key"])
         raw = links.issue(conn, client_id=client_id, purpose="checkup", now=now, ttl_days=ttl_days)
         audit.record(conn, now=now, action="checkup.request", actor=actor, client_id=client_id, detail="check-up link")
-        p = conn.execute(select(practices.c.name, practices.c.email_sender_name, practices.c.email_shows_practice_name)
-                         .where(practices.c.id == client["practice_id"])).one()
+        p = conn.execute(select(practices.c.name, practices.c.email_sender_name, practices.c.email_shows_practice_name,
+                                practices.c.language).where(practices.c.id == client["practice_id"])).one()
     sender_name, practice_name = email_headers.email_names(p.email_sender_name, p.name, p.email_shows_practice_name)
-    made = {"raw": raw, "email": client["email"], "sender_name": sender_name, "practice_name": practice_name}
+    made = {"raw": raw, "email": client["email"], "sender_name": sender_name, "practice_name": practice_name,
+            "language": i18n.choose(client.get("language"), p.language)}
     if deliver is not None:
         links.deliver_audited(actor, client_id, made, deliver, now=now, what="check-up link")
     return made
@@ -285,8 +286,9 @@ def claim_due(now: datetime, *, default_weeks: int, ttl_days: dict, limit: int =
         if not wanted:
             return out
         who = {row.id: row for row in conn.execute(
-            select(clients.c.id, clients.c.practice_id, clients.c.email, practices.c.name,
-                   practices.c.email_sender_name, practices.c.email_shows_practice_name)
+            select(clients.c.id, clients.c.practice_id, clients.c.email, clients.c.language, practices.c.name,
+                   practices.c.email_sender_name, practices.c.email_shows_practice_name,
+                   practices.c.language.label("practice_language"))
             .join(practices, practices.c.id == clients.c.practice_id).where(clients.c.id.in_(wanted)))}
         for cid in wanted:
             due, c = dues[cid][0], who[cid]
@@ -301,7 +303,8 @@ def claim_due(now: datetime, *, default_weeks: int, ttl_days: dict, limit: int =
             sender_name, practice_name = email_headers.email_names(c.email_sender_name, c.name,
                                                                    c.email_shows_practice_name)
             out.append({"client_id": cid, "practice_id": c.practice_id, "raw": raw, "email": c.email,
-                        "sender_name": sender_name, "practice_name": practice_name})
+                        "sender_name": sender_name, "practice_name": practice_name,
+                        "language": i18n.choose(c.language, c.practice_language)})
     return out
 
 

@@ -29,7 +29,7 @@ def _deliver(cfg: settings_mod.Settings, now: datetime):
             message = email.make_message(to=made["email"], sender_name=made["sender_name"],
                                          practice_name=made["practice_name"],
                                          link=links.url(cfg["LINK_BASE_URL"], made["raw"]), sender=cfg["EMAIL_FROM"],
-                                         now=now)
+                                         now=now, language=made.get("language", "en"))
         except ValueError:  # a header the email package refuses
             raise email.EmailError("The email could not be made from the practice's settings; nothing was sent.") \
                 from None

@@ -246,3 +246,37 @@ def test_spanish_client_uses_a_skill_and_every_skill_screen_is_spanish(sqlite_db
     spanish(done, "skill done")
     assert "Esto no se supervisa en tiempo real" in seen(done) and "Esta semana practicó 1 día" in seen(done)
     assert len(uses()) == 1
+
+
+def test_spanish_client_checkup_and_its_misconception_correction_are_spanish(sqlite_db, people):
+    from tests.client.test_checkup_pages import RIGHT, checkup_link
+    from tests.client.helpers import submit
+    speaks(people, "es")
+    tc = browser()
+    page = open_link(tc, checkup_link(people))
+    spanish(page, "check-up")
+    assert "Mi terapeuta ve lo que escribo en cuanto lo envío." in seen(page) and "¿Verdadero o falso?" in seen(page)
+    errors = submit(tc, page, "/c/checkup", **RIGHT)  # the two scales left out
+    spanish(errors, "check-up with errors")
+    assert "Por favor, elija una respuesta." in seen(errors)
+    done = submit(tc, errors, "/c/checkup", **{**RIGHT, "s_realtime": "true"}, usefulness=4, comfort=2)
+    spanish(done, "check-up done")
+    assert "Su terapeuta no ve sus registros en tiempo real" in seen(done)
+
+
+def test_spanish_client_checkup_email_is_spanish(sqlite_db, people):
+    from tests.client.test_checkup_pages import TTL_ALL
+    from tests.conftest import make_reachable
+    from datetime import timedelta
+    from jobs.email.message import make_message
+    speaks(people, "es")
+    make_reachable(people["client_clara"], now() - timedelta(days=40))
+    made = {}
+    from db import checkups
+    checkups.request(people["clara"], people["client_clara"], now=now(), ttl_days=TTL_ALL,
+                     deliver=lambda m: made.update(m))
+    assert made["language"] == "es"
+    message = make_message(to=made["email"], link="https://example.org/c/?t=x", sender="a@example.org",
+                           sender_name=made["sender_name"], language=made["language"])
+    body = message.get_body(("plain",)).get_content()
+    assert english_left(body) == [] and message["Subject"].startswith("Un mensaje de")
