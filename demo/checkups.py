@@ -1,5 +1,7 @@
 """Demo consent check-ups: Casey's check-up caught the real-time misconception (the caseload suggests
-talking about it), and Jordan's comfort fell from 5 to 4 to 2 over three check-ups."""
+talking about it), Jordan's comfort fell from 5 to 4 to 2 over three check-ups, and the others who
+consented long enough ago had a calm one recently (so the worker's first pass after `make run` sends
+no burst of check-up emails)."""
 from __future__ import annotations
 
 import json
@@ -40,3 +42,5 @@ def step(conn, ids: dict, now: datetime, rng) -> None:
     for seq, (days, comfort) in enumerate(((58, 5), (30, 4), (2, 2))):
         record_checkup_in(conn, jordan, at=now - timedelta(days=days, hours=1), usefulness=4, comfort=comfort, seq=seq,
                           note="It feels a bit much lately." if comfort == 2 else "")
+    for name, days in (("Riley T.", 9), ("Morgan L.", 16)):
+        record_checkup_in(conn, ids["clients"][name], at=now - timedelta(days=days, hours=3), usefulness=5, comfort=5)

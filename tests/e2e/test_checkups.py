@@ -30,8 +30,8 @@ from db.actors import Actor
 now = datetime.now(timezone.utc)
 cfg = settings.load()
 with db.read() as c:
-    m = c.execute(text("select id, practice_id from clinicians where username='maya'")).one()
-maya = Actor(m.id, m.practice_id, 'clinician', 'maya')
+    m = c.execute(text("select id, practice_id from clinicians where username=:u"), {"u": WHO}).one()
+maya = Actor(m.id, m.practice_id, 'clinician', WHO)
 cid, err = clients.create(maya, {"display_name": NAME, "email": "checkup@example.org", "timezone": "Europe/London"},
                           now=now - timedelta(days=40))
 assert not err, err
@@ -51,10 +51,12 @@ print(json.dumps(out))
 """
 
 
-def seed(server, name: str, note: str = "") -> dict:
-    """A client of Maya's with consent confirmed 40 days ago and a check-up link. Names start with "Zz":
-    the session's shared server lists them after the demo clients other tests pick from a list."""
-    return json.loads(server.run_python(f"NAME = {name!r}\nNOTE = {note!r}\n" + SEED).strip().splitlines()[-1])
+def seed(server, name: str, note: str = "", who: str = "sam") -> dict:
+    """A client (Sam's, unless the test signs in as Maya) with consent confirmed 40 days ago and a
+    check-up link. Names start with "Zz": the session's shared server lists them after the demo
+    clients other tests pick from Maya's client list."""
+    code = f"NAME = {name!r}\nNOTE = {note!r}\nWHO = {who!r}\n" + SEED
+    return json.loads(server.run_python(code).strip().splitlines()[-1])
 
 
 class Taps:
@@ -100,7 +102,7 @@ def test_misconception_about_realtime_is_corrected_and_the_checkup_finishes_with
 
 
 def test_misconception_reason_on_the_caseload_and_the_consent_page_history_show_typed_text_as_text(server, browser):
-    made = seed(server, "Zz Hostile Checkup", note=HOSTILE)
+    made = seed(server, "Zz Hostile Checkup", note=HOSTILE, who="maya")
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
     dialogs = []
