@@ -78,10 +78,10 @@ def test_safety_alert_phone_phq9_item_9_then_one_worker_pass_then_the_link_signs
     # the client's "Review the flag" opens the flag on Check-ins.
     expect(desk.get_by_role("heading", name="Your caseload")).to_be_visible()
     main = desk.get_by_role("main")
-    first = main.get_by_role("heading", name="Needs attention").locator("xpath=following::p[1]")
-    expect(first).to_have_text("E2E Alert Nine")  # the alerted client comes first
-    expect(main.locator("p", has_text="1 safety flag(s) waiting for review.").first).to_be_visible()
-    main.get_by_role("button", name="Review the flag").first.click()
+    expect(main.get_by_role("heading", name="Needs attention")).to_be_visible()
+    name = main.locator("p", has_text="E2E Alert Nine").first  # the client's card in "Needs attention"
+    expect(name.locator("xpath=following::p[1]")).to_contain_text("safety flag(s) waiting for review")
+    name.locator("xpath=following::button[1]").click()  # its "Review the flag"
     settle(desk)
     expect(desk.get_by_text("E2E Alert Nine").first).to_be_visible()
     expect(desk.get_by_text("Safety alert to Maya Okafor · emailed").first).to_be_visible()

@@ -244,7 +244,7 @@ def test_practice_settings_refuse_encoded_words_and_line_separators_calmly_and_k
                                              ("Clinic\u2029Bcc: x@evil.example", ENCODED_WORDS["B upper"])):
             name.fill(hostile_name)
             sender.fill(hostile_sender)
-            page.get_by_role("button", name="Save").click()
+            page.get_by_role("button", name="Save", exact=True).click()
             settle(page)
             expect(page.get_by_text(HIDDEN, exact=False)).to_have_count(1, timeout=30_000)
             expect(page.get_by_text(ENCODED, exact=False)).to_have_count(1)
@@ -255,7 +255,7 @@ def test_practice_settings_refuse_encoded_words_and_line_separators_calmly_and_k
         assert server.run_python(read) == before  # nothing stored
         name.fill(original)
         sender.fill("Appointments")
-        page.get_by_role("button", name="Save").click()
+        page.get_by_role("button", name="Save", exact=True).click()
         expect(page.get_by_text("Practice settings saved.")).to_be_visible(timeout=30_000)
         settle(page)
         assert server.run_python(read).strip() == repr((original, "Appointments"))

@@ -662,7 +662,7 @@ def test_practice_settings_keep_typed_values_after_a_refusal_and_crisis_text_rea
     original = name.input_value()
     name.fill("   ")
     crisis.fill(CRISIS)
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("Please enter the practice name.")).to_be_visible(timeout=30_000)
     settle(page)
     expect(crisis).to_have_value(CRISIS)  # nothing valid lost
@@ -670,7 +670,7 @@ def test_practice_settings_keep_typed_values_after_a_refusal_and_crisis_text_rea
     name.fill(original)
     name.press("Tab")  # commit the text input before the click (Streamlit sends it on blur)
     expect(name).to_have_value(original)
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("Practice settings saved.")).to_be_visible(timeout=30_000)
     settle(page)
     guard.check("after saving hostile crisis text")
