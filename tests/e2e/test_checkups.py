@@ -133,7 +133,7 @@ def test_misconception_reason_on_the_caseload_and_the_consent_page_history_show_
         ctx.close()
 
 
-@pytest.mark.parametrize("width", [320, 390])
+@pytest.mark.parametrize("width", [320, 390, 1280])
 def test_axe_finds_no_violation_on_any_checkup_screen(server, browser, width):
     ctx = browser.new_context(viewport={"width": width, "height": 800})
     page = ctx.new_page()
