@@ -13,6 +13,9 @@ pytestmark = pytest.mark.e2e
 
 def choose(page, label: str, option: str) -> None:
     page.get_by_test_id("stSelectbox").filter(has_text=label).first.click()
+    # The list draws only the options in view; on the shared test server a clinician has many clients,
+    # so type to filter it first (as a person with a long caseload would).
+    page.keyboard.type(option)
     page.get_by_role("option", name=option, exact=True).click()
     settle(page)
 
