@@ -19,16 +19,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from client import forms, session
-from client.web import _expired, _visit, problem, render
+from client.web import _expired, _visit, problem, render, struggling
 from core import skill_uses as rules
 from core.i18n import N_
 from db import skill_uses
 
 BASE = "/c/card/skill"
-
-
-def _struggling(request: Request) -> bool:
-    return request.query_params.get("struggling") == "1"
 
 
 def choose_page(request: Request, form: FormData | None) -> Response:
@@ -39,7 +35,7 @@ def choose_page(request: Request, form: FormData | None) -> Response:
     if page is None:
         return problem(lang=visit.lang)
     return render(visit, "skill_choose.html", title=N_("Use a skill now"), steps=page["steps"],
-                  struggling=_struggling(request), crisis_resources=page["crisis_resources"])
+                  struggling=struggling(request), crisis_resources=page["crisis_resources"])
 
 
 def _skill_visit(request: Request) -> tuple | Response:
@@ -62,9 +58,9 @@ def before_page(request: Request, form: FormData | None) -> Response:
     if form is None:
         # The use starts here: its key and start time are made once, so a double tap saves once.
         return render(visit, "skill_before.html", key=secrets.token_urlsafe(18), started=int(visit.now.timestamp()),
-                      struggling=_struggling(request), value="", **ctx)
+                      struggling=struggling(request), value="", **ctx)
     values = forms.kept(form)
-    struggling = values.get("struggling") == "1"
+    from_struggling = values.get("struggling") == "1"
     key, started = values.get("idempotency_key", ""), values.get("started", "")
     if not session.csrf_ok(visit.raw, form.get("csrf"), visit.cfg):
         return _expired(visit, f"{BASE}/{step_id}")
@@ -72,11 +68,11 @@ def before_page(request: Request, form: FormData | None) -> Response:
     if result.status == "invalid":
         return problem(lang=visit.lang)
     if result.status == "errors" or not started.isdigit():
-        return render(visit, "skill_before.html", status=400, key=key, started=started, struggling=struggling,
+        return render(visit, "skill_before.html", status=400, key=key, started=started, struggling=from_struggling,
                       value=values.get("before", ""),
                       **{**ctx, "errors": result.errors or {"form": N_("Please start the skill again.")}})
     before, _ok = rules.rating(values.get("before"))
-    state = session.seal(visit.raw, forms.skill_state(key, int(started), before, struggling), visit.cfg)
+    state = session.seal(visit.raw, forms.skill_state(key, int(started), before, from_struggling), visit.cfg)
     return RedirectResponse(f"{BASE}/{step_id}/guide/1?s={state}", status_code=303)
 
 

@@ -220,15 +220,30 @@ def one_click(request: Request, body: bytes) -> Response:
 
 # ---------------------------------------------------------------- pages
 
-def consent_page(request: Request, form: FormData | None) -> Response:
-    visit = _visit(request, "consent")
+def _link_page(request: Request, purpose: str, for_link) -> tuple[Visit, dict] | Response:
+    """The link session and what `for_link(raw, now)` says of it (consent, check-up), or the page to show
+    instead: "you have stopped taking part" after withdrawal, the calm page for a link that opens nothing."""
+    visit = _visit(request, purpose)
     if isinstance(visit, Response):
         return visit
-    page = consent.for_link(visit.raw, visit.now)
+    page = for_link(visit.raw, visit.now)
     if page["state"] == "withdrawn":
         return withdrawn(visit)
     if page["state"] == "invalid":
         return problem(lang=visit.lang)
+    return visit, page
+
+
+def struggling(request: Request) -> bool:
+    """The card's "I'm struggling right now" view (and the skill use started from it)."""
+    return request.query_params.get("struggling") == "1"
+
+
+def consent_page(request: Request, form: FormData | None) -> Response:
+    found = _link_page(request, "consent", consent.for_link)
+    if isinstance(found, Response):
+        return found
+    visit, page = found
     values = forms.consent_values(form)
     errors: dict[str, str] = {}
     state = page["state"]
@@ -260,14 +275,10 @@ def _checkup_done(visit: Visit, page: dict, checkup: dict, *, already: bool, pau
 def checkup_page(request: Request, form: FormData | None) -> Response:
     """A consent check-up: a few true/false statements (the real-time one first), two scales, and an
     optional change. The answers are saved whole; the next page shows each correction right there."""
-    visit = _visit(request, "checkup")
-    if isinstance(visit, Response):
-        return visit
-    page = checkups.for_link(visit.raw, visit.now)
-    if page["state"] == "withdrawn":
-        return withdrawn(visit)
-    if page["state"] == "invalid":
-        return problem(lang=visit.lang)
+    found = _link_page(request, "checkup", checkups.for_link)
+    if isinstance(found, Response):
+        return found
+    visit, page = found
     values = forms.kept(form)
     errors: dict[str, str] = {}
     if form is not None and not session.csrf_ok(visit.raw, form.get("csrf"), visit.cfg):
@@ -409,9 +420,9 @@ def card_page(request: Request, form: FormData | None) -> Response:
     card = plans.card(visit.raw, now=visit.now)
     if card is None:
         return problem(lang=visit.lang)
-    struggling = request.query_params.get("struggling") == "1"
-    steps = plan_rules.struggling_first(card["steps"]) if struggling else card["steps"]
-    return render(visit, "card.html", title=N_("Your coping card"), struggling=struggling, steps=steps,
+    hard_moment = struggling(request)
+    steps = plan_rules.struggling_first(card["steps"]) if hard_moment else card["steps"]
+    return render(visit, "card.html", title=N_("Your coping card"), struggling=hard_moment, steps=steps,
                   crisis_resources=card["crisis_resources"])
 
 
