@@ -91,6 +91,9 @@ def plan(slots: list[Slot], zone_name: str, start_utc: datetime, end_utc: dateti
 
 
 HORIZON = timedelta(hours=24)  # how far ahead reminders are planned into the outbox
+# How far past a planning range a reminder of one of its local days can land: its day ends within a
+# day (and a DST hour) of the range's end, and quiet hours move a reminder by less than a day.
+MOVE_REACH = timedelta(days=2, hours=1)
 
 
 def parse_quiet(raw: str | None) -> tuple[time, time] | None:

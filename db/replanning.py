@@ -61,7 +61,10 @@ def replan_one(zone: str, steps: list[dict], prefs, queued: list[dict], now: dat
                horizon=schedule.HORIZON) -> schedule.Replan:
     """What re-planning one reachable client with current steps changes (core.schedule.replan)."""
     start, end = schedule.replan_range(queued, now, cfg["REMINDER_WINDOW_MINUTES"], horizon)
-    items = planned_items(zone, steps, prefs, start, end, cfg)
+    # Quiet hours can move a day's reminder past `end` (tomorrow's 12:00 to 13:15, the horizon ending at
+    # 12:27): plan beyond it so that reminder is found and moved, not taken as dropped. `replan` still
+    # adds only what falls before the horizon, and `days` stays the range's own.
+    items = planned_items(zone, steps, prefs, start, end + schedule.MOVE_REACH, cfg)
     return schedule.replan(queued, items, now, now + horizon,
                            days=schedule.plan_days(zone, start, end, client_quiet(prefs)),
                            current={(s["step_id"], s["window_start"]) for s in steps})

@@ -132,6 +132,24 @@ def test_regression_a_quiet_hours_change_moves_queued_reminders_out_of_them(data
     assert local_days(got, "Europe/London") == {date(2026, 12, d): ["13:15"] for d in (1, 2, 3)}
 
 
+def test_regression_quiet_hours_saved_inside_the_window_move_tomorrows_reminder_past_the_horizon(
+        database, people, env):
+    """Seen in CI at 12:26 London: the planner had queued tomorrow's 12:00 (today's window was half
+    gone); quiet hours 11:00-13:15 saved at 12:27 put tomorrow's reminder at 13:15, beyond the 24-hour
+    horizon the re-plan looked at, so it was cancelled instead of moved (and re-planned later)."""
+    cfg = config(REMINDER_WINDOW_MINUTES="30")
+    at = datetime(2026, 12, 1, 12, 26, tzinfo=UTC)
+    _, cid = client_in(people, "Europe/London", "12:00")
+    planner.run(at, cfg)
+    (row,) = queued(cid)
+    assert row["due_at"] == datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+
+    reminders.set_quiet_hours(people["clara"], cid, "11:00", "13:15", now=at + timedelta(minutes=1))
+    after = {r["id"]: r["due_at"] for r in queued(cid)}
+    assert after[row["id"]] == datetime(2026, 12, 2, 13, 15, tzinfo=UTC)  # the same reminder, moved
+    assert datetime(2026, 12, 2, 12, 0, tzinfo=UTC) not in after.values()
+
+
 def test_regression_a_step_time_change_moves_queued_reminders_in_the_same_transaction(database, people, env):
     cfg = config()
     plan_id, cid = client_in(people, "Europe/London", "12:00")
