@@ -59,6 +59,7 @@ def _environment(code: str) -> jinja2.Environment:
         lang=code, t=t, languages=[(c, i18n.name(c)) for c in i18n.offered()], anchor=forms.anchor,
         card_line=lambda step: t(plan_rules.card_line(step)), instruction=plan_rules.instruction,
         if_then_line=plan_rules.if_then_line, wording=lambda measure: measure_rules.MEASURES[measure].wording(code),
+        scores=lambda measure: measure_rules.MEASURES[measure].values,
         days_label=lambda days: t(plan_rules.days_label(days, names=lambda d: i18n.weekdays(d, code))))
     return env
 

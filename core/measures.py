@@ -1,4 +1,5 @@
-"""PHQ-9 and GAD-7 (both free to use): items, answers, scoring and published severity bands.
+"""The standard questionnaires, all free to use: PHQ-9, GAD-7, WHO-5 and PCL-5. Items, answers,
+scoring and published bands, each with its licence and its codes for other systems in its definition.
 
 Scores are stored item by item; the total and band are computed here, never typed by hand. Scores,
 bands and the item-9 rule do not depend on the language the client answered in.
@@ -15,34 +16,56 @@ from core.i18n import N_
 
 ANSWERS = ("Not at all", "Several days", "More than half the days", "Nearly every day")  # scored 0..3
 STEM = "Over the last 2 weeks, how often have you been bothered by the following problems?"
+PHQ_SOURCE = "Spitzer, Williams, Kroenke et al.; phqscreeners.com"
+# The PHQ screeners' own statement, on every form at phqscreeners.com.
+PHQ_LICENCE = ("Free to use: \"No permission required to reproduce, translate, display or distribute\" "
+               "(Pfizer Inc.; phqscreeners.com).")
 
 
 @dataclass(frozen=True)
 class Wording:
-    """One published language version of an instrument: its instructions, answers and items, verbatim."""
+    """One published language version of an instrument: its instructions, answers and items, verbatim.
+    `answers` are in the order the published form prints them (their scores: `Measure.values`)."""
     lang: str
     stem: str
-    answers: tuple[str, str, str, str]
+    answers: tuple[str, ...]
     items: tuple[str, ...]
     source: str
 
 
 @dataclass(frozen=True)
 class Measure:
+    """One instrument. `values[i]` is the score of the i-th printed answer; an item's score is one of
+    them; the total is `multiplier` × the sum of the items (WHO-5 reports its raw 0–25 as 0–100)."""
     code: str
     title: str  # our short name for it (a catalog entry, core.i18n.N_), not the instrument's wording
     items: tuple[str, ...]
-    bands: tuple[tuple[int, int, str], ...]  # (low, high, label), inclusive
+    bands: tuple[tuple[int, int, str], ...]  # (low, high, label) of the total, inclusive
     published: dict[str, Wording] = field(default_factory=dict)  # other languages' published versions
+    short: str = ""  # "PHQ-9"
+    stem: str = STEM
+    answers: tuple[str, ...] = ANSWERS
+    values: tuple[int, ...] = (0, 1, 2, 3)
+    multiplier: int = 1
+    higher_is_better: bool = False  # WHO-5: a rise is an improvement
+    safety_item: int | None = None  # index of the item whose answer above the lowest raises a safety flag
+    source: str = PHQ_SOURCE
+    licence: str = PHQ_LICENCE
+    items_may_be_shown: bool = True  # the licence lets us print the item texts (to clients and clinicians)
+    loinc_panel: str | None = None  # LOINC codes (loinc.org); None where none exists (said in the docstring)
+    loinc_total: str | None = None
+
+    @property
+    def item_max(self) -> int:
+        return max(self.values)
 
     @property
     def max_total(self) -> int:
-        return 3 * len(self.items)
+        return self.multiplier * self.item_max * len(self.items)
 
     def wording(self, lang: str) -> Wording:
         """The published version in `lang`, or the English one."""
-        return self.published.get(lang) or Wording("en", STEM, ANSWERS, self.items,
-                                                   "Spitzer, Williams, Kroenke et al.; phqscreeners.com")
+        return self.published.get(lang) or Wording("en", self.stem, self.answers, self.items, self.source)
 
 
 # The PHQ-9 for Spanish speakers in the USA, as published by the PHQ Screeners site (https://www.phqscreeners.com/,
@@ -89,6 +112,8 @@ PHQ9 = Measure(
     ),
     ((0, 4, "minimal"), (5, 9, "mild"), (10, 14, "moderate"), (15, 19, "moderately severe"), (20, 27, "severe")),
     {"es": PHQ9_ES},
+    short="PHQ-9", safety_item=8,
+    loinc_panel="44249-1", loinc_total="44261-6",  # LOINC "PHQ-9 quick depression assessment panel", "PHQ-9 total score"
 )
 
 # GAD-7 in Spanish: not included. Its published Spanish version (phqscreeners.com) could not be checked word
@@ -105,9 +130,89 @@ GAD7 = Measure(
         "Feeling afraid, as if something awful might happen",
     ),
     ((0, 4, "minimal"), (5, 9, "mild"), (10, 14, "moderate"), (15, 21, "severe")),
+    short="GAD-7",
+    loinc_panel="69737-5", loinc_total="70274-6",  # LOINC "GAD-7 panel", "GAD-7 total score"
 )
 
-MEASURES = {m.code: m for m in (PHQ9, GAD7)}
+# WHO-5 Well-Being Index (1998 version), as published by the Psychiatric Research Unit, Mental Health Centre North
+# Zealand (psykiatri-regionh.dk/who-5); items, answers (printed from "All of the time" = 5 down to "At no time" = 0)
+# and scoring as in Topp, Østergaard, Søndergaard & Bech (2015), "The WHO-5 Well-Being Index: a systematic review of
+# the literature", Psychotherapy and Psychosomatics 84:167-176, Table 1: raw score 0-25 multiplied by 4 gives 0-100.
+# Bands from the same review: <= 50 "poor well-being" (screen for depression), <= 28 "likely depression". Free to
+# use without permission (the Unit's own statement). No LOINC panel or total code for the WHO-5 was found (searched
+# loinc.org, November 2026): the FHIR export codes it with Anchorstep's own system instead.
+WHO5 = Measure(
+    "who5", N_("WHO-5 (well-being over the last two weeks)"),
+    (
+        "I have felt cheerful and in good spirits",
+        "I have felt calm and relaxed",
+        "I have felt active and vigorous",
+        "I woke up feeling fresh and rested",
+        "My daily life has been filled with things that interest me",
+    ),
+    ((0, 28, "very low (likely depression: assess)"), (29, 50, "low (screen for depression)"), (51, 100, "not low")),
+    short="WHO-5",
+    stem="Please indicate for each of the five statements which is closest to how you have been feeling over the "
+         "last two weeks.",
+    answers=("All of the time", "Most of the time", "More than half of the time", "Less than half of the time",
+             "Some of the time", "At no time"),
+    values=(5, 4, 3, 2, 1, 0), multiplier=4, higher_is_better=True,
+    source="WHO-5 Well-Being Index (1998 version), Psychiatric Research Unit, Mental Health Centre North Zealand",
+    licence="Free to use without permission (Psychiatric Research Unit, Mental Health Centre North Zealand; "
+            "psykiatri-regionh.dk/who-5).",
+)
+
+# PCL-5, the PTSD Checklist for DSM-5 (Weathers, Litz, Keane, Palmieri, Marx & Schnurr, 2013; National Center for
+# PTSD, ptsd.va.gov), past-month version without the criterion A part: 20 items scored 0 (Not at all) to 4
+# (Extremely), total 0-80. A work of the US Department of Veterans Affairs, in the public domain: the item texts may be
+# printed. Band: the National Center for PTSD's provisional cut-off of 31-33 (Bovin et al., 2016, Psychological
+# Assessment 28:1379-1391); we use 33, the upper end, as its guidance suggests when false positives matter. LOINC:
+# panel 101697-1 "Post traumatic stress disorder checklist - civilian version DSM-5 [PCL-5]", total 101698-9
+# "PTSD PCL-5 score" (LOINC 2.75 and later).
+PCL5 = Measure(
+    "pcl5", N_("PCL-5 (stress after a very stressful experience, past month)"),
+    (
+        "Repeated, disturbing, and unwanted memories of the stressful experience?",
+        "Repeated, disturbing dreams of the stressful experience?",
+        "Suddenly feeling or acting as if the stressful experience were actually happening again (as if you were "
+        "actually back there reliving it)?",
+        "Feeling very upset when something reminded you of the stressful experience?",
+        "Having strong physical reactions when something reminded you of the stressful experience (for example, heart "
+        "pounding, trouble breathing, sweating)?",
+        "Avoiding memories, thoughts, or feelings related to the stressful experience?",
+        "Avoiding external reminders of the stressful experience (for example, people, places, conversations, "
+        "activities, objects, or situations)?",
+        "Trouble remembering important parts of the stressful experience?",
+        "Having strong negative beliefs about yourself, other people, or the world (for example, having thoughts "
+        "such as: I am bad, there is something seriously wrong with me, no one can be trusted, the world is "
+        "completely dangerous)?",
+        "Blaming yourself or someone else for the stressful experience or what happened after it?",
+        "Having strong negative feelings such as fear, horror, anger, guilt, or shame?",
+        "Loss of interest in activities that you used to enjoy?",
+        "Feeling distant or cut off from other people?",
+        "Trouble experiencing positive feelings (for example, being unable to feel happiness or have loving feelings "
+        "for people close to you)?",
+        "Irritable behavior, angry outbursts, or acting aggressively?",
+        "Taking too many risks or doing things that could cause you harm?",
+        "Being \"superalert\" or watchful or on guard?",
+        "Feeling jumpy or easily startled?",
+        "Having difficulty concentrating?",
+        "Trouble falling or staying asleep?",
+    ),
+    ((0, 32, "below the provisional PTSD cut-off"), (33, 80, "at or above the provisional PTSD cut-off")),
+    short="PCL-5",
+    stem="Below is a list of problems that people sometimes have in response to a very stressful experience. Please "
+         "read each problem carefully and then indicate how much you have been bothered by that problem in the past "
+         "month.",
+    answers=("Not at all", "A little bit", "Moderately", "Quite a bit", "Extremely"),
+    values=(0, 1, 2, 3, 4),
+    source="PCL-5 (Weathers et al., 2013; National Center for PTSD)",
+    licence="Public domain: a work of the US Department of Veterans Affairs, National Center for PTSD "
+            "(ptsd.va.gov).",
+    loinc_panel="101697-1", loinc_total="101698-9",
+)
+
+MEASURES = {m.code: m for m in (PHQ9, GAD7, WHO5, PCL5)}
 
 
 @dataclass(frozen=True)
@@ -115,18 +220,20 @@ class Score:
     measure: str
     total: int
     band: str
-    safety_item_positive: bool  # PHQ-9 item 9 answered above "not at all"
+    safety_item_positive: bool  # the instrument's safety item (PHQ-9 item 9) answered above its lowest answer
 
     def explain(self) -> str:
         m = MEASURES[self.measure]
         low, high = next((lo, hi) for lo, hi, label in m.bands if label == self.band)
-        return (f"{m.code.upper().replace('PHQ9', 'PHQ-9').replace('GAD7', 'GAD-7')} total {self.total} of "
-                f"{m.max_total}: the sum of {len(m.items)} items scored 0–3; {low}–{high} is the published "
+        how = (f"the sum of {len(m.items)} items scored 0–{m.item_max}" if m.multiplier == 1 else
+               f"{m.multiplier} × the sum of {len(m.items)} items scored 0–{m.item_max}")
+        return (f"{m.short} total {self.total} of {m.max_total}: {how}; {low}–{high} is the published "
                 f"'{self.band}' band.")
 
 
 def validate(code: str, answers: list) -> dict[int, str]:
-    """{item index: message} for missing or out-of-range answers (every item is required)."""
+    """{item index: message} for missing or out-of-range answers (every item is required: none of these
+    instruments is scored with items missing here)."""
     if code not in MEASURES:
         return {-1: N_("Unknown questionnaire.")}
     m = MEASURES[code]
@@ -134,8 +241,8 @@ def validate(code: str, answers: list) -> dict[int, str]:
     if not isinstance(answers, (list, tuple)) or len(answers) != len(m.items):
         return {-1: N_("Please answer all %(n)s questions.", n=len(m.items))}
     for i, a in enumerate(answers):
-        if isinstance(a, bool) or not isinstance(a, int) or not 0 <= a <= 3:
-            problems[i] = N_("Please choose one of the four answers.")
+        if isinstance(a, bool) or not isinstance(a, int) or a not in m.values:
+            problems[i] = N_("Please choose one of the answers.")
     return problems
 
 
@@ -150,5 +257,7 @@ def score(code: str, answers: list[int]) -> Score:
     problems = validate(code, answers)
     if problems:
         raise ValueError(f"invalid answers: {problems}")
-    total = sum(answers)
-    return Score(code, total, band(code, total), code == "phq9" and answers[8] > 0)
+    m = MEASURES[code]
+    total = m.multiplier * sum(answers)
+    return Score(code, total, band(code, total),
+                 m.safety_item is not None and answers[m.safety_item] > min(m.values))

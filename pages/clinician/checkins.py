@@ -91,9 +91,8 @@ if c3.button("Assign", key="ci_assign", icon=":material/assignment_add:"):
     st.rerun()
 if view["responses"]:
     st.dataframe(pd.DataFrame([{
-        "Day": r["local_date"].isoformat(), "Questionnaire": r["measure"].upper().replace("PHQ9", "PHQ-9")
-        .replace("GAD7", "GAD-7"), "Total": r["total"], "Band": r["band"],
-        "Items (each 0–3)": " ".join(str(a) for a in r["answers"]),
+        "Day": r["local_date"].isoformat(), "Questionnaire": measure_rules.MEASURES[r["measure"]].short,
+        "Total": r["total"], "Band": r["band"], "Item scores": " ".join(str(a) for a in r["answers"]),
     } for r in view["responses"]]), hide_index=True, width="stretch", key="ci_measures_table")
     if view["responses"][0]["score"]:
         st.caption(text.md("{how}", how=view["responses"][0]["score"].explain()))
