@@ -121,3 +121,21 @@ def test_reliable_change_counts_per_instrument():
     assert got["phq9"] == {IMPROVED: 1, NO_CHANGE: 1, DETERIORATED: 1, "recovered": 1, "reliably recovered": 1,
                            "episodes": 3}
     assert (got["who5"][IMPROVED], got["who5"][DETERIORATED], got["gad7"]["episodes"]) == (1, 1, 0)
+
+
+def test_reliable_change_is_marked_on_the_measure_chart():
+    from components import client_view_charts as charts
+    ep = rc.Episode("phq9", 1, D1, {"id": 1, "total": 18, "day": D1},
+                    [{"id": 2, "total": 15, "day": date(2026, 10, 12)}, {"id": 3, "total": 7, "day": D2}],
+                    JACOBSON_TRUAX)
+    rows = [{"day": d, "measure": "phq9", "total": t, "band": "x"} for d, t in
+            ((D1, 18), (date(2026, 10, 12), 15), (D2, 7))]
+    spec = charts.scores(rows, [ep])[0].to_dict()
+    marks = [layer["mark"] if isinstance(layer["mark"], str) else layer["mark"]["type"] for layer in spec["layer"]]
+    assert marks == ["rect", "line", "rule", "point"]  # bands, totals, the baseline, the verdicts
+    verdicts = spec["layer"][3]["encoding"]["shape"]["scale"]["domain"]
+    assert verdicts == [IMPROVED, NO_CHANGE, DETERIORATED]
+    data = spec["datasets"][spec["layer"][3]["data"]["name"]]
+    assert [(r["total"], r["verdict"]) for r in data] == [(15, NO_CHANGE), (7, IMPROVED)]
+    assert "reliable change from the baseline" in str(spec["title"])
+    assert len(charts.scores(rows)[0].to_dict()["layer"]) == 2  # no episode: bands and totals only
