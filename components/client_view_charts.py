@@ -90,19 +90,21 @@ def scores(rows: list[dict], changes: list | None = None) -> list[alt.Chart]:
         line = alt.Chart(df).mark_line(point=True, color="#333").encode(
             x=alt.X("day:T", title=None), y=alt.Y("total:Q", scale=alt.Scale(domain=[0, m.max_total])),
             tooltip=[alt.Tooltip("day:T"), "total:Q", "band:N"])
-        layers = [band_layer, line, *_change_layers(episodes.get(code), df["day"].min(), df["day"].max())]
-        out.append(alt.layer(*layers, title=f"{m.title} total with severity bands"
-                             + (" and reliable change from the baseline (dashed line)" if code in episodes else ""))
+        marks, note = _change_layers(episodes.get(code), df["day"].min(), df["day"].max())
+        out.append(alt.layer(band_layer, line, *marks, title=f"{m.title} total with severity bands{note}")
                    .resolve_scale(color="independent", shape="independent"))
     return out
 
 
-def _change_layers(episode, first, last) -> list[alt.Chart]:
-    """The baseline rule and the verdict marks, for the days the chart shows."""
+def _change_layers(episode, first, last) -> tuple[list[alt.Chart], str]:
+    """The baseline rule and the verdict marks for the days the chart shows, and the title's words."""
     if episode is None:
-        return []
+        return [], ""
     day = pd.Timestamp(episode.baseline["day"])
     layers = []
+    note = (" and reliable change from the baseline (dashed line)" if first <= day <= last else
+            f" and reliable change from the baseline of {day:%d %b %Y} ({episode.baseline['total']}, outside "
+            "this period)")
     if first <= day <= last:
         base = pd.DataFrame([{"day": day, "label": f"baseline {episode.baseline['total']}"}])
         layers.append(alt.Chart(base).mark_rule(strokeDash=[6, 4], color="#1565c0").encode(
@@ -121,7 +123,7 @@ def _change_layers(episode, first, last) -> list[alt.Chart]:
                             scale=alt.Scale(domain=verdicts, range=[MARKS[v][1] for v in verdicts])),
             tooltip=[alt.Tooltip("day:T"), "total:Q", alt.Tooltip("verdict:N", title="Against the baseline"),
                      alt.Tooltip("recovery:N", title="Recovery")]))
-    return layers
+    return layers, note
 
 
 def skill_changes(rows: list[dict]) -> alt.Chart | None:

@@ -139,3 +139,13 @@ def test_reliable_change_is_marked_on_the_measure_chart():
     assert [(r["total"], r["verdict"]) for r in data] == [(15, NO_CHANGE), (7, IMPROVED)]
     assert "reliable change from the baseline" in str(spec["title"])
     assert len(charts.scores(rows)[0].to_dict()["layer"]) == 2  # no episode: bands and totals only
+
+
+def test_reliable_change_chart_names_a_baseline_outside_the_period():
+    from components import client_view_charts as charts
+    ep = rc.Episode("phq9", 1, D1, {"id": 1, "total": 18, "day": D1}, [{"id": 3, "total": 7, "day": D2}],
+                    JACOBSON_TRUAX)
+    spec = charts.scores([{"day": D2, "measure": "phq9", "total": 7, "band": "x"}], [ep])[0].to_dict()
+    assert "baseline of 05 Oct 2026 (18, outside this period)" in str(spec["title"])
+    assert [la["mark"]["type"] if isinstance(la["mark"], dict) else la["mark"] for la in spec["layer"]] == \
+        ["rect", "line", "point"]  # no rule for a baseline the chart does not show
