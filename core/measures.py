@@ -221,9 +221,9 @@ WHO5 = Measure(
     # Saipanish, Lotrakul & Sumrithe (2009), Psychiatry Clin Neurosci 63:141-146, abstract (Thai version, n = 274).
     # 1.96 x S_diff = 21.0, a change of 24 points (scores move in steps of 4); an independent estimate agrees: the
     # minimal detectable change of 23.6 points in Danish outpatients (Health and Quality of Life Outcomes, 2018).
-    # Topp et al. (2015) call a 10-point change clinically relevant: smaller than measurement error allows us to
-    # call reliable, so it is the fixed-points rule, not the default. Cut-off: 50 and below is poor well-being
-    # (Topp et al. 2015, the review cited above).
+    # The WHO-5's own scoring instructions (on the form, Psychiatric Research Unit) say "a 10% difference indicates
+    # a significant change" (10 points on 0-100): smaller than the measurement error above, so it is the
+    # fixed-points rule, not the default. Cut-off: 50 and below is poor well-being (Topp et al. 2015, above).
     change=ChangeNorms(
         clinical_at=50, sd=21.04, reliability=0.87,
         source="SD 5.26 raw (21.04 on 0-100) and r 0.87 (Cronbach's alpha): Saipanish et al. (2009), Psychiatry and "
@@ -231,8 +231,9 @@ WHO5 = Measure(
                "Østergaard, Søndergaard & Bech (2015), Psychotherapy and Psychosomatics 84:167-176"),
     fixed_points=FixedPoints(
         points=10, clinical_at=50,
-        source="Topp et al. (2015), Psychotherapy and Psychosomatics 84:167-176: a 10-point (10%) change is "
-               "clinically relevant; 50 and below is poor well-being"),
+        source="the WHO-5's own scoring instructions (1998 version, Psychiatric Research Unit, Mental Health Centre "
+               "North Zealand): \"a 10% difference indicates a significant change\" (10 points); 50 and below is "
+               "poor well-being: Topp et al. (2015), Psychotherapy and Psychosomatics 84:167-176"),
     source="WHO-5 Well-Being Index (1998 version), Psychiatric Research Unit, Mental Health Centre North Zealand",
     licence="Free to use without permission (Psychiatric Research Unit, Mental Health Centre North Zealand; "
             "psykiatri-regionh.dk/who-5).",
@@ -298,12 +299,14 @@ PCL5 = Measure(
         source="reliable change 15 points: Marx et al. (2022), Psychological Assessment 34:197-203, abstract "
                "(Jacobson & Truax index, veterans, sample 1); cut-off 33: Bovin et al. (2016), Psychological "
                "Assessment 28:1379-1391 (provisional 31-33, upper end)"),
-    # National Center for PTSD, "Using the PTSD Checklist for DSM-5 (PCL-5)": 5-10 points is reliable change, 10-20
-    # clinically meaningful. We use 10: the top of the first range and the start of the second.
+    # National Center for PTSD, "Using the PTSD Checklist for DSM-5 (PCL-5)": 5 points is the minimum for a response
+    # to treatment, 10 the minimum for a clinically meaningful improvement. We use 10: 5 is a third of the
+    # measurement error Marx et al. found, so calling it "reliable" would overstate it.
     fixed_points=FixedPoints(
         points=10, clinical_at=33,
-        source="National Center for PTSD, Using the PTSD Checklist for DSM-5 (PCL-5), ptsd.va.gov: 5-10 points "
-               "reliable, 10-20 clinically meaningful (10 used); cut-off 33 (provisional 31-33, upper end)"),
+        source="National Center for PTSD, Using the PTSD Checklist for DSM-5 (PCL-5), ptsd.va.gov: 5 points the "
+               "minimum for a response, 10 the minimum for a clinically meaningful improvement (10 used); cut-off 33 "
+               "(provisional 31-33, upper end)"),
 )
 
 MEASURES = {m.code: m for m in (PHQ9, GAD7, WHO5, PCL5)}
