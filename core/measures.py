@@ -301,7 +301,7 @@ PCL5 = Measure(
                "Assessment 28:1379-1391 (provisional 31-33, upper end)"),
     # National Center for PTSD, "Using the PTSD Checklist for DSM-5 (PCL-5)": 5 points is the minimum for a response
     # to treatment, 10 the minimum for a clinically meaningful improvement. We use 10: 5 is a third of the
-    # measurement error Marx et al. found, so calling it "reliable" would overstate it.
+    # reliable change Marx et al. computed (15), so calling 5 points "reliable" would overstate it.
     fixed_points=FixedPoints(
         points=10, clinical_at=33,
         source="National Center for PTSD, Using the PTSD Checklist for DSM-5 (PCL-5), ptsd.va.gov: 5 points the "
