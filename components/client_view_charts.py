@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from core import checkins as checkin_rules, measures as measure_rules
+from core import checkins as checkin_rules, measures as measure_rules, reliable_change
 
 ANSWERS = ["done", "partly", "not today", "no answer"]
 ANSWER_COLOURS = ["#2e7d32", "#9ccc65", "#ef6c00", "#bdbdbd"]
@@ -66,8 +66,16 @@ def reasons(rows: list[dict]) -> alt.Chart | None:
         x=alt.X("n:Q", title="Times given"), y=alt.Y("reason:N", title=None, sort="-x"), tooltip=["reason:N", "n:Q"])
 
 
-def scores(rows: list[dict]) -> list[alt.Chart]:
+MARKS = {reliable_change.IMPROVED: ("triangle-down", "#2e7d32"), reliable_change.NO_CHANGE: ("circle", "#757575"),
+         reliable_change.DETERIORATED: ("triangle-up", "#c62828")}
+
+
+def scores(rows: list[dict], changes: list | None = None) -> list[alt.Chart]:
+    """Each instrument's totals over its severity bands; with its reliable-change episode
+    (core.reliable_change.Episode), a dashed rule at the baseline's day and each later answer in the
+    period marked by its verdict (shape and colour, named in the legend and the tooltip)."""
     out = []
+    episodes = {e.measure: e for e in changes or []}
     for code, m in measure_rules.MEASURES.items():
         mine = [r for r in rows if r["measure"] == code]
         if not mine:
@@ -82,8 +90,40 @@ def scores(rows: list[dict]) -> list[alt.Chart]:
         line = alt.Chart(df).mark_line(point=True, color="#333").encode(
             x=alt.X("day:T", title=None), y=alt.Y("total:Q", scale=alt.Scale(domain=[0, m.max_total])),
             tooltip=[alt.Tooltip("day:T"), "total:Q", "band:N"])
-        out.append(alt.layer(band_layer, line, title=f"{m.title} total with severity bands").resolve_scale(color="independent"))
+        marks, note = _change_layers(episodes.get(code), df["day"].min(), df["day"].max())
+        out.append(alt.layer(band_layer, line, *marks, title=f"{m.title} total with severity bands{note}")
+                   .resolve_scale(color="independent", shape="independent"))
     return out
+
+
+def _change_layers(episode, first, last) -> tuple[list[alt.Chart], str]:
+    """The baseline rule and the verdict marks for the days the chart shows, and the title's words."""
+    if episode is None:
+        return [], ""
+    day = pd.Timestamp(episode.baseline["day"])
+    layers = []
+    note = (" and reliable change from the baseline (dashed line)" if first <= day <= last else
+            f" and reliable change from the baseline of {day:%d %b %Y} ({episode.baseline['total']}, outside "
+            "this period)")
+    if first <= day <= last:
+        base = pd.DataFrame([{"day": day, "label": f"baseline {episode.baseline['total']}"}])
+        layers.append(alt.Chart(base).mark_rule(strokeDash=[6, 4], color="#1565c0").encode(
+            x="day:T", tooltip=[alt.Tooltip("day:T", title="Baseline"), alt.Tooltip("label:N", title="Score")]))
+    marks = pd.DataFrame([{"day": pd.Timestamp(c.later_day), "total": c.later, "verdict": c.category,
+                           "recovery": c.recovery or ""} for c in episode.changes])
+    if not marks.empty:
+        marks = marks[(marks["day"] >= first) & (marks["day"] <= last)]
+    if not marks.empty:
+        verdicts = list(MARKS)
+        layers.append(alt.Chart(marks).mark_point(size=140, filled=True).encode(
+            x="day:T", y="total:Q",
+            shape=alt.Shape("verdict:N", title="Against the baseline", sort=verdicts,
+                            scale=alt.Scale(domain=verdicts, range=[MARKS[v][0] for v in verdicts])),
+            color=alt.Color("verdict:N", title="Against the baseline", sort=verdicts,
+                            scale=alt.Scale(domain=verdicts, range=[MARKS[v][1] for v in verdicts])),
+            tooltip=[alt.Tooltip("day:T"), "total:Q", alt.Tooltip("verdict:N", title="Against the baseline"),
+                     alt.Tooltip("recovery:N", title="Recovery")]))
+    return layers, note
 
 
 def skill_changes(rows: list[dict]) -> alt.Chart | None:

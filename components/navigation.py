@@ -35,6 +35,7 @@ ADMIN = [
     PageSpec("pages/admin/worker.py", "Reminder worker", ":material/schedule_send:", "worker"),
     PageSpec("pages/admin/audit.py", "Audit log", ":material/policy:", "audit"),
     PageSpec("pages/admin/data.py", "Client data", ":material/folder_zip:", "data"),
+    PageSpec("pages/admin/outcomes.py", "Outcomes", ":material/monitoring:", "outcomes"),
 ]
 
 

@@ -34,6 +34,30 @@ class Wording:
 
 
 @dataclass(frozen=True)
+class ChangeNorms:
+    """The constants of Jacobson & Truax's (1991) reliable change index for one instrument, with their
+    sources: `sd` (the standard deviation of a reference sample's total, in the total's own units) and
+    `reliability` (r), or, where a paper publishes the reliable-change threshold itself, `published_points`
+    (a change of that many points or more is reliable; S_diff = points / 1.96 for the index shown). `clinical_at` is the first total on the clinical side of the cut-off,
+    counted from the healthy end: PHQ-9 10 means 10 and above is clinical; for an instrument where higher
+    is better (WHO-5) 50 means 50 and below is clinical. core.reliable_change does the arithmetic."""
+    clinical_at: int
+    source: str
+    sd: float | None = None
+    reliability: float | None = None
+    published_points: float | None = None
+
+
+@dataclass(frozen=True)
+class FixedPoints:
+    """A published fixed-points rule (a practice may choose it instead, core.reliable_change): a change of
+    `points` or more in either direction is reliable; `clinical_at` as in ChangeNorms."""
+    points: int
+    clinical_at: int
+    source: str
+
+
+@dataclass(frozen=True)
 class Measure:
     """One instrument. `values[i]` is the score of the i-th printed answer; an item's score is one of
     them; the total is `multiplier` × the sum of the items (WHO-5 reports its raw 0–25 as 0–100)."""
@@ -54,6 +78,8 @@ class Measure:
     items_may_be_shown: bool = True  # the licence lets us print the item texts (to clients and clinicians)
     loinc_panel: str | None = None  # LOINC codes (loinc.org); None where none exists (said in the docstring)
     loinc_total: str | None = None
+    change: ChangeNorms | None = None  # Jacobson & Truax constants, cited (core.reliable_change)
+    fixed_points: FixedPoints | None = None  # the published fixed-points rule, cited
 
     @property
     def item_max(self) -> int:
@@ -114,6 +140,26 @@ PHQ9 = Measure(
     {"es": PHQ9_ES},
     short="PHQ-9", safety_item=8,
     loinc_panel="44249-1", loinc_total="44261-6",  # LOINC "PHQ-9 quick depression assessment panel", "PHQ-9 total score"
+    # Reliable change (Jacobson & Truax 1991, whose s1 may be the SD of "a normal population"): SD 3.5 from the
+    # German general-population norms, Kocalevent, Hinz & Brähler (2013), Gen Hosp Psychiatry 35:551-555, abstract
+    # (3.5 for women and for men alike); r = 0.89, Cronbach's alpha in Kroenke, Spitzer & Williams (2001),
+    # J Gen Intern Med 16:606-613, Results (PHQ Primary Care Study). Cut-off 10: Kroenke et al. (2001), abstract
+    # (>= 10: sensitivity 88%, specificity 88% for major depression). These give 1.96 x S_diff = 3.2, so a change of
+    # 4 points is reliable. Published values disagree: the IAPT manual's 6 points (below) rest on the larger SD
+    # of people starting therapy. We keep the general-population SD for the default because Jacobson & Truax
+    # allow it and its source is one we could check; a practice wanting the stricter threshold picks the
+    # fixed-points rule.
+    change=ChangeNorms(
+        clinical_at=10, sd=3.5, reliability=0.89,
+        source="SD 3.5: Kocalevent, Hinz & Brähler (2013), General Hospital Psychiatry 35:551-555, general-population "
+               "norms (abstract: 3.5 for women and men); r 0.89: Cronbach's alpha, Kroenke, Spitzer & Williams (2001), J Gen Intern "
+               "Med 16:606-613, Results; cut-off 10: Kroenke et al. (2001), abstract (sensitivity and specificity 88% "
+               "for major depression)"),
+    # IAPT (NHS Talking Therapies) rule: reliable change is a change of 6 or more; caseness is 10 or more.
+    fixed_points=FixedPoints(
+        points=6, clinical_at=10,
+        source="NHS Talking Therapies (IAPT) Manual, National Collaborating Centre for Mental Health, measuring "
+               "outcomes appendix: PHQ-9 reliable change 6 points or more, caseness 10 or more"),
 )
 
 # GAD-7 in Spanish: not included. Its published Spanish version (phqscreeners.com) could not be checked word
@@ -132,6 +178,20 @@ GAD7 = Measure(
     ((0, 4, "minimal"), (5, 9, "mild"), (10, 14, "moderate"), (15, 21, "severe")),
     short="GAD-7",
     loinc_panel="69737-5", loinc_total="70274-6",  # LOINC "GAD-7 panel", "GAD-7 total score"
+    # Reliable change: SD 3.5 and alpha 0.89 from one sample, Löwe et al. (2008), Medical Care 46:266-274, abstract
+    # (general population, n = 5030: SD 3.5 for women, 3.2 for men; alpha 0.89 in every subgroup). We take the
+    # larger SD, which gives the more cautious threshold: 1.96 x S_diff = 3.2, a change of 4 points, the same as
+    # the IAPT manual's. Cut-off 10: Spitzer, Kroenke, Williams & Löwe (2006), Arch Intern Med 166:1092-1097
+    # (sensitivity 89%, specificity 82%). The IAPT manual uses 8 as its caseness for anxiety (fixed points).
+    change=ChangeNorms(
+        clinical_at=10, sd=3.5, reliability=0.89,
+        source="SD 3.5 and r 0.89 (Cronbach's alpha): Löwe et al. (2008), Medical Care 46:266-274, abstract "
+               "(general population; the larger of the women's and men's SDs); cut-off 10: Spitzer, Kroenke, "
+               "Williams & Löwe (2006), Archives of Internal Medicine 166:1092-1097, Results"),
+    fixed_points=FixedPoints(
+        points=4, clinical_at=8,
+        source="NHS Talking Therapies (IAPT) Manual, National Collaborating Centre for Mental Health, measuring "
+               "outcomes appendix: GAD-7 reliable change 4 points or more, caseness 8 or more"),
 )
 
 # WHO-5 Well-Being Index (1998 version), as published by the Psychiatric Research Unit, Mental Health Centre North
@@ -157,6 +217,23 @@ WHO5 = Measure(
     answers=("All of the time", "Most of the time", "More than half of the time", "Less than half of the time",
              "Some of the time", "At no time"),
     values=(5, 4, 3, 2, 1, 0), multiplier=4, higher_is_better=True,
+    # Reliable change: raw SD 5.26 (x 4 = 21.04 on the 0-100 scale) and alpha 0.87 from one primary-care sample,
+    # Saipanish, Lotrakul & Sumrithe (2009), Psychiatry Clin Neurosci 63:141-146, abstract (Thai version, n = 274).
+    # 1.96 x S_diff = 21.0, a change of 24 points (scores move in steps of 4); an independent estimate agrees: the
+    # minimal detectable change of 23.6 points in Danish outpatients (Health and Quality of Life Outcomes, 2018).
+    # The WHO-5's own scoring instructions (on the form, Psychiatric Research Unit) say "a 10% difference indicates
+    # a significant change" (10 points on 0-100): smaller than the measurement error above, so it is the
+    # fixed-points rule, not the default. Cut-off: 50 and below is poor well-being (Topp et al. 2015, above).
+    change=ChangeNorms(
+        clinical_at=50, sd=21.04, reliability=0.87,
+        source="SD 5.26 raw (21.04 on 0-100) and r 0.87 (Cronbach's alpha): Saipanish et al. (2009), Psychiatry and "
+               "Clinical Neurosciences 63:141-146, abstract; cut-off 50 and below (poor well-being): Topp, "
+               "Østergaard, Søndergaard & Bech (2015), Psychotherapy and Psychosomatics 84:167-176"),
+    fixed_points=FixedPoints(
+        points=10, clinical_at=50,
+        source="the WHO-5's own scoring instructions (1998 version, Psychiatric Research Unit, Mental Health Centre "
+               "North Zealand): \"a 10% difference indicates a significant change\" (10 points); 50 and below is "
+               "poor well-being: Topp et al. (2015), Psychotherapy and Psychosomatics 84:167-176"),
     source="WHO-5 Well-Being Index (1998 version), Psychiatric Research Unit, Mental Health Centre North Zealand",
     licence="Free to use without permission (Psychiatric Research Unit, Mental Health Centre North Zealand; "
             "psykiatri-regionh.dk/who-5).",
@@ -210,6 +287,26 @@ PCL5 = Measure(
     licence="Public domain: a work of the US Department of Veterans Affairs, National Center for PTSD "
             "(ptsd.va.gov).",
     loinc_panel="101697-1", loinc_total="101698-9",
+    # Reliable change: Marx, Lee, Norman, Bovin et al. (2022), Psychological Assessment 34:197-203, abstract,
+    # computed Jacobson & Truax's index for the PCL-5 in veterans: 15 points (sample 1) and 18 (sample 2), and
+    # criterion c: 28 and below is more likely non-PTSD. We take 15 (the sample with more people, n = 198) and, for
+    # the cut-off, 33, the upper end of the National Center for PTSD's provisional 31-33 (Bovin et al. 2016,
+    # Psychological Assessment 28:1379-1391), the same cut-off as the bands above, so "recovered" matches them.
+    # Other reliability figures (test-retest r .82, Blevins et al. 2015; .84, Bovin et al. 2016) are not used: the
+    # papers' SDs could not be checked here, and Marx et al. published the threshold itself.
+    change=ChangeNorms(
+        clinical_at=33, published_points=15,
+        source="reliable change 15 points: Marx et al. (2022), Psychological Assessment 34:197-203, abstract "
+               "(Jacobson & Truax index, veterans, sample 1); cut-off 33: Bovin et al. (2016), Psychological "
+               "Assessment 28:1379-1391 (provisional 31-33, upper end)"),
+    # National Center for PTSD, "Using the PTSD Checklist for DSM-5 (PCL-5)": 5 points is the minimum for a response
+    # to treatment, 10 the minimum for a clinically meaningful improvement. We use 10: 5 is a third of the
+    # reliable change Marx et al. computed (15), so calling 5 points "reliable" would overstate it.
+    fixed_points=FixedPoints(
+        points=10, clinical_at=33,
+        source="National Center for PTSD, Using the PTSD Checklist for DSM-5 (PCL-5), ptsd.va.gov: 5 points the "
+               "minimum for a response, 10 the minimum for a clinically meaningful improvement (10 used); cut-off 33 "
+               "(provisional 31-33, upper end)"),
 )
 
 MEASURES = {m.code: m for m in (PHQ9, GAD7, WHO5, PCL5)}

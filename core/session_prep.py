@@ -7,7 +7,8 @@ import html as html_mod
 from dataclasses import dataclass
 from datetime import datetime
 
-from core import checkins as checkin_rules, checkups as checkup_rules, measures as measure_rules, print_charts
+from core import checkins as checkin_rules, checkups as checkup_rules, measures as measure_rules, print_charts, \
+    reliable_change
 from core.client_view import ClientView
 from core.metrics import fmt_day
 
@@ -76,6 +77,9 @@ def sentences(view: ClientView) -> list[Sentence]:
                                 f"Total of {len(m.items)} items scored 0–{m.item_max}" + (f", × {m.multiplier}" if m.multiplier != 1 else "") + f" (0–{m.max_total}). Published bands: " +
                                 ", ".join(f"{lo}–{hi} {label}" for lo, hi, label in m.bands) +
                                 f". {len(mine)} response(s) in this period."))
+    for episode in view.changes:
+        text, workings = reliable_change.latest_sentence(episode)
+        out.append(Sentence(f"reliable_{episode.measure}", text, workings))
     return out
 
 

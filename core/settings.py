@@ -258,6 +258,12 @@ REGISTRY: list[Setting] = [
     # Caseload attention (db/caseload.py, core/metrics.py).
     Setting("ATTENTION_NO_CHECKIN_DAYS", 4,
             "The caseload flags a client with no check-in for this many days or more.", _int_between(1, 60)),
+    # Questionnaires (core/reliable_change.py).
+    Setting("RELIABLE_CHANGE_RULE", "jacobson-truax",
+            "How a questionnaire change is called reliable: jacobson-truax (the reliable change index from each "
+            "questionnaire's published SD and reliability) or fixed-points (published thresholds, e.g. the IAPT "
+            "manual's PHQ-9 6 and GAD-7 4 points). A practice can choose on Practice settings, which wins.",
+            _choice("jacobson-truax", "fixed-points")),
     Setting("LOG_LEVEL", "INFO", "Logging level for the app and the worker.",
             lambda raw: _choice("debug", "info", "warning", "error")(raw).upper()),
 ]

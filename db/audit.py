@@ -88,6 +88,8 @@ ACTIONS = {
     "measure.stop": "Stopped questionnaire",
     "measure.submit": "Client answered questionnaire",
     "measure.read": "Viewed questionnaire results",
+    "measure.baseline": "Chose a questionnaire's baseline for reliable change",
+    "measure.outcomes": "Viewed the practice's questionnaire outcomes (counts only)",
     "safety.list": "Viewed safety flags",
     "safety.review": "Reviewed safety flag",
     "safety.alert": "Planned a safety alert email",

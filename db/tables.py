@@ -32,6 +32,8 @@ practices = Table(
     Column("require_two_factor", Boolean, nullable=False, server_default=false()),
     # Hours an open safety flag waits before the admins are emailed; NULL: the SAFETY_ESCALATE_HOURS setting.
     Column("safety_escalate_hours", Integer, nullable=True),
+    # How reliable change is worked out (core.reliable_change.RULES); NULL: the RELIABLE_CHANGE_RULE setting (0018).
+    Column("reliable_change_rule", String(16), nullable=True),
 )
 
 
@@ -343,6 +345,19 @@ measure_responses = Table(
     Column("total", Integer, nullable=False),
     Column("band", String(24), nullable=False),
     UniqueConstraint("client_id", "idempotency_key"),
+)
+
+
+
+# The baseline a clinician picked for an assignment's reliable change (none: its first answer) (0018).
+measure_baselines = Table(
+    "measure_baselines", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("assignment_id", Integer, ForeignKey("measure_assignments.id", ondelete="CASCADE"), nullable=False,
+           unique=True),
+    Column("response_id", Integer, ForeignKey("measure_responses.id", ondelete="CASCADE"), nullable=False),
+    Column("chosen_by", Integer, nullable=False),
+    Column("chosen_at", UTCDateTime, nullable=False),
 )
 
 

@@ -1,5 +1,5 @@
-"""Practice settings: name, home time zone, the crisis resources every client page shows, and the
-neutral sender name client emails use."""
+"""Practice settings: name, home time zone, the crisis resources every client page shows, the
+neutral sender name client emails use, two-factor policy, safety alerts and the reliable-change rule."""
 import streamlit as st
 
 from components import text
@@ -7,7 +7,8 @@ from components.frame import field_error, require_role, settings, utcnow
 from core import clients as client_rules
 from core import email_headers, i18n
 from core import practices as practice_rules
-from db import practices, two_factor
+from core import reliable_change as change_rules
+from db import practices, reliable_change, two_factor
 
 actor = require_role("admin")
 ss = st.session_state
@@ -94,3 +95,18 @@ with st.form("practice_escalate", clear_on_submit=False):
         st.rerun()
 if ss.pop("practice_escalate_saved", False):
     st.success("Alert settings saved.")
+
+st.subheader("Reliable change in questionnaires")
+st.caption("How a change between a client's baseline and a later questionnaire is called reliable, on the client "
+           "view, the Check-ins page and Outcomes. Every result shows its workings and sources.")
+current_rule = reliable_change.rule(actor)
+with st.form("practice_reliable_change", clear_on_submit=False):
+    chosen_rule = st.radio("Rule", list(change_rules.RULES), index=list(change_rules.RULES).index(current_rule),
+                           key="practice_reliable_change_rule", format_func=change_rules.RULES.get)
+    field_error(ss.get("practice_rule_errors", {}), "reliable_change_rule")
+    if st.form_submit_button("Save reliable change rule"):
+        ss["practice_rule_errors"] = reliable_change.set_rule(actor, chosen_rule, now=utcnow())
+        ss["practice_rule_saved"] = not ss["practice_rule_errors"]
+        st.rerun()
+if ss.pop("practice_rule_saved", False):
+    st.success("Reliable change rule saved.")

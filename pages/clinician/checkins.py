@@ -6,8 +6,8 @@ import streamlit as st
 from components import client_picker, text
 from components.frame import field_error, require_role, utcnow
 from components.link_maker import link_maker
-from core import checkins as checkin_rules, measures as measure_rules
-from db import checkins, measures, safety
+from core import checkins as checkin_rules, measures as measure_rules, reliable_change as change_rules
+from db import checkins, measures, reliable_change, safety
 
 EMAIL_STATES = {"sent": "emailed", "failed": "could not be sent", "cancelled": "not needed", "due": "planned",
                 "claimed": "planned", "sending": "sending"}
@@ -96,6 +96,30 @@ if view["responses"]:
     } for r in view["responses"]]), hide_index=True, width="stretch", key="ci_measures_table")
     if view["responses"][0]["score"]:
         st.caption(text.md("{how}", how=view["responses"][0]["score"].explain()))
+
+changes = reliable_change.for_client(actor, client_id, now=now)
+if changes["episodes"]:
+    st.markdown("##### Reliable change since the baseline")
+    st.caption(text.md("Worked out with: {rule}. A practice admin can choose the rule on Practice settings.",
+                       rule=change_rules.RULES[changes["rule"]]))
+for ep in changes["episodes"]:
+    with st.container(border=True):
+        sentence, workings = change_rules.latest_sentence(ep)
+        text.typed(sentence)
+        with st.expander("How this was worked out", icon=":material/calculate:"):
+            text.typed(workings)
+        answers = changes["answers"][ep.assignment_id]
+        ids = [a["id"] for a in answers]
+        by_id = {a["id"]: a for a in answers}
+        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+        pick = c1.selectbox("Baseline for this questionnaire", ids, index=ids.index(ep.baseline["id"]),
+                            key=f"ci_baseline_{ep.assignment_id}",
+                            format_func=lambda i: f"{by_id[i]['day']:%d %b %Y}: {by_id[i]['total']}"
+                                                  + (" (first answer)" if i == ids[0] else ""))
+        if c2.button("Use as baseline", key=f"ci_baseline_set_{ep.assignment_id}", icon=":material/flag:"):
+            found = reliable_change.set_baseline(actor, ep.assignment_id, None if pick == ids[0] else pick, now=now)
+            ss["ci_flash"] = next(iter(found.values()), None) or "Baseline saved; the reliable change now counts from it."
+            st.rerun()
 
 st.divider()
 st.markdown("#### Check-in link")

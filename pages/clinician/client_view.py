@@ -124,7 +124,7 @@ if on != bool(view.client.get("small_wins", True)):
 st.markdown("#### Charts")
 for chart in [charts.practice_by_week(view.weekly), charts.mood_and_distress(view.daily),
               charts.distress_heatmap(view.heat, view.zone), charts.reasons(view.reasons),
-              *charts.scores(view.scores)]:
+              *charts.scores(view.scores, view.changes)]:
     if chart is not None:
         st.altair_chart(chart, width="stretch")
 if not view.daily:

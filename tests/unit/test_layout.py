@@ -248,7 +248,8 @@ def test_function_suffixes_say_who_acts_and_in_which_transaction():
 
 PAGE_KEY_PREFIX = {  # docs/design.md: a page's session keys carry its prefix; no page writes another's
     "admin/audit.py": "audit_", "admin/checklist.py": "checklist_", "admin/clinicians.py": "clin_",
-    "admin/data.py": "data_", "admin/practice.py": "practice_", "admin/worker.py": "worker_",
+    "admin/data.py": "data_", "admin/outcomes.py": "outcomes_", "admin/practice.py": "practice_",
+    "admin/worker.py": "worker_",
     "clinician/account.py": "account_", "clinician/caseload.py": "caseload_", "clinician/checkins.py": "ci_",
     "clinician/client_view.py": "cv_", "clinician/consent.py": "consent_", "clinician/plans.py": "plans_",
     "clinician/reminders.py": "rem_", "clinician/templates.py": "templates_",
