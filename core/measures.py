@@ -54,6 +54,9 @@ class Measure:
     items_may_be_shown: bool = True  # the licence lets us print the item texts (to clients and clinicians)
     loinc_panel: str | None = None  # LOINC codes (loinc.org); None where none exists (said in the docstring)
     loinc_total: str | None = None
+    # Our own words (core.i18n.N_ paragraphs) shown on a screen of their own before the items, for an
+    # instrument whose items are distressing to read (PCL-5); empty: the items come straight away.
+    intro: tuple[str, ...] = ()
 
     @property
     def item_max(self) -> int:
@@ -162,6 +165,17 @@ WHO5 = Measure(
             "psykiatri-regionh.dk/who-5).",
 )
 
+# Anchorstep's words before the PCL-5's items (not the instrument's): what it asks about, that it can be hard to
+# read, that stopping is fine and saves nothing, and that nobody watches the answers as they arrive.
+PCL5_INTRO = (
+    N_("This questionnaire asks about problems people sometimes have after a very stressful experience: "
+       "upsetting memories, bad dreams, feeling on guard, and how they get on with others and with sleep."),
+    N_("Some people find these questions hard to read. Take your time. You can stop at any point and come back "
+       "to it later from your check-in page: nothing is saved until you send your answers."),
+    N_("Your answers are not monitored in real time: your clinician reads them before your next session, not as "
+       "they arrive. The page after you send lists who to contact if you need help now."),
+)
+
 # PCL-5, the PTSD Checklist for DSM-5 (Weathers, Litz, Keane, Palmieri, Marx & Schnurr, 2013; National Center for
 # PTSD, ptsd.va.gov), past-month version without the criterion A part: 20 items scored 0 (Not at all) to 4
 # (Extremely), total 0-80. A work of the US Department of Veterans Affairs, in the public domain: the item texts may be
@@ -210,6 +224,7 @@ PCL5 = Measure(
     licence="Public domain: a work of the US Department of Veterans Affairs, National Center for PTSD "
             "(ptsd.va.gov).",
     loinc_panel="101697-1", loinc_total="101698-9",
+    intro=PCL5_INTRO,
 )
 
 MEASURES = {m.code: m for m in (PHQ9, GAD7, WHO5, PCL5)}
@@ -244,6 +259,24 @@ def validate(code: str, answers: list) -> dict[int, str]:
         if isinstance(a, bool) or not isinstance(a, int) or a not in m.values:
             problems[i] = N_("Please choose one of the answers.")
     return problems
+
+
+def assignable() -> list[str]:
+    """The instruments a clinician may send to a client: only those whose licence lets us print the items
+    (a client cannot answer questions we may not show them)."""
+    return [code for code, m in MEASURES.items() if m.items_may_be_shown]
+
+
+def item_label(code: str, index: int) -> str:
+    """How item `index` (0-based) is named wherever a clinician reads it (pages, summaries, exports): "3. Trouble
+    relaxing" where the instrument's licence lets us print its items, else just "Item 3"."""
+    m = MEASURES[code]
+    return f"{index + 1}. {m.items[index]}" if m.items_may_be_shown else f"Item {index + 1}"
+
+
+def item_scores(code: str, answers: list[int]) -> list[tuple[str, int]]:
+    """(item label, score) for each stored answer, in item order; labels from `item_label`."""
+    return [(item_label(code, i), a) for i, a in enumerate(answers)]
 
 
 def band(code: str, total: int) -> str:

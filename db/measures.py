@@ -48,7 +48,7 @@ def due_in(conn, client_id: int, now: datetime) -> list[dict]:
 
 def assign(actor: Actor, client_id: int, measure: str, cadence: str, *, now: datetime) -> dict[str, str]:
     """Assign (or re-assign with a new cadence) a questionnaire; returns {field: message}."""
-    if measure not in measure_rules.MEASURES:
+    if measure not in measure_rules.assignable():  # unknown, or its licence does not let a client read its items
         return {"measure": "Please choose one of the questionnaires."}
     if cadence not in CADENCES:
         return {"cadence": "Please choose weekly or once."}
