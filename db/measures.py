@@ -40,8 +40,10 @@ def due_in(conn, client_id: int, now: datetime) -> list[dict]:
                         .order_by(measure_assignments.c.id)).mappings().all()
     out = []
     for r in rows:
+        m = measure_rules.MEASURES[r["measure"]]
+        if not m.items_may_be_shown:  # its licence forbids showing the items: a client cannot be asked it
+            continue
         if r["last"] is None or (r["cadence"] == "weekly" and now - r["last"] >= WEEKLY_GAP):
-            m = measure_rules.MEASURES[r["measure"]]
             out.append({"assignment_id": r["id"], "measure": r["measure"], "title": m.title, "items": list(m.items)})
     return out
 

@@ -3,6 +3,7 @@ introduction comes first, on its own screen, and opening it saves nothing; the a
 with the right total; a missing answer gets a calm message and keeps the others checked; the crisis resources
 follow the sent PCL-5; WHO-5 offers its own six answers. A Spanish-speaking client gets the English instruments
 (no published Spanish version is included) marked lang="en"."""
+import dataclasses
 import re
 from datetime import timedelta
 
@@ -119,3 +120,12 @@ def test_pcl_and_who5_reach_a_spanish_client_in_english_marked_lang_en(database,
     questions = tc.get(f"{href}?start=1")
     assert '<html lang="es">' in questions.text
     assert re.search(r'<div lang="en">\s*<p>Below is a list of problems', questions.text)
+
+
+def test_pcl_an_instrument_whose_licence_forbids_its_items_is_never_put_to_the_client(database, people, monkeypatch):
+    tc, href = due(people, "pcl5")
+    # PCL-5 as if its licence did not let us print its items (both real instruments allow it).
+    monkeypatch.setitem(measure_rules.MEASURES, "pcl5", dataclasses.replace(measure_rules.PCL5, items_may_be_shown=False))
+    page = tc.get("/c/checkin")
+    assert page.status_code == 200 and "Answer it now" not in seen(page) and href not in page.text
+    assert tc.get(f"{href}?start=1").headers.get("location") == "/c/checkin"
