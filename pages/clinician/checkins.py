@@ -99,8 +99,10 @@ if view["responses"]:
     with st.expander("Item by item (the newest answers of each questionnaire)"):
         for r in {r["measure"]: r for r in reversed(view["responses"])}.values():
             text.show("**{short}, {day:%d %b %Y}**", short=measure_rules.MEASURES[r["measure"]].short, day=r["local_date"])
-            st.dataframe(pd.DataFrame(measure_rules.item_scores(r["measure"], r["answers"]), columns=["Item", "Score"]),
-                         hide_index=True, width="stretch", key=f"ci_items_{r['id']}")
+            # A static table (st.table renders its cells as markdown, so each goes through text.md like any value).
+            st.table(pd.DataFrame([{"Item": text.md("{label}", label=label), "Score": score}
+                                   for label, score in measure_rules.item_scores(r["measure"], r["answers"])]),
+                     hide_index=True)
 
 st.divider()
 st.markdown("#### Check-in link")
