@@ -61,6 +61,7 @@ def _environment(code: str) -> jinja2.Environment:
         if_then_line=plan_rules.if_then_line, wording=lambda measure: measure_rules.MEASURES[measure].wording(code),
         scores=lambda measure: measure_rules.MEASURES[measure].values,
         intro=lambda measure: [t(p) for p in measure_rules.MEASURES[measure].intro],
+        minutes=measure_rules.minutes,
         days_label=lambda days: t(plan_rules.days_label(days, names=lambda d: i18n.weekdays(d, code))))
     return env
 

@@ -261,6 +261,13 @@ def validate(code: str, answers: list) -> dict[int, str]:
     return problems
 
 
+def minutes(code: str) -> int:
+    """About how long the instrument takes, so the client is told honestly before starting. PCL-5: "5-10 minutes"
+    (National Center for PTSD, "PTSD Checklist for DSM-5 (PCL-5)", ptsd.va.gov, which we round up to 10); the
+    others about two (9 items or fewer at a few seconds each)."""
+    return 10 if len(MEASURES[code].items) > 10 else 2
+
+
 def assignable() -> list[str]:
     """The instruments a clinician may send to a client: only those whose licence lets us print the items
     (a client cannot answer questions we may not show them)."""

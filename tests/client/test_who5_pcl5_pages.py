@@ -21,7 +21,7 @@ PCL_ITEM_1 = "Repeated, disturbing, and unwanted memories of the stressful exper
 PCL_ANSWERS = [2, 1, 0, 3, 2, 1, 2, 0, 3, 2, 3, 1, 2, 2, 1, 0, 3, 2, 2, 1]  # 33: the provisional cut-off
 
 
-def due(people, code: str):
+def due(people, code: str, *, also: str | None = None):
     """Clara's client with a plan, consent and `code` assigned weekly: the check-in browser and the
     questionnaire's address."""
     cid = people["client_clara"]
@@ -30,6 +30,8 @@ def due(people, code: str):
     make_reachable(cid, now() - timedelta(days=3))
     raw = links.issue_for(people["clara"], cid, "checkin", now=now() - timedelta(minutes=1), ttl_days=TTL)
     assert measures.assign(people["clara"], cid, code, "weekly", now=now()) == {}
+    if also:
+        assert measures.assign(people["clara"], cid, also, "weekly", now=now()) == {}
     tc = browser()
     page = open_link(tc, raw)
     href = re.search(r'href="(/c/checkin/questionnaire/\d+)"', page.text).group(1)
@@ -129,3 +131,11 @@ def test_pcl_an_instrument_whose_licence_forbids_its_items_is_never_put_to_the_c
     page = tc.get("/c/checkin")
     assert page.status_code == 200 and "Answer it now" not in seen(page) and href not in page.text
     assert tc.get(f"{href}?start=1").headers.get("location") == "/c/checkin"
+
+
+def test_who5_and_pcl_on_the_check_in_page_say_honestly_how_long_each_takes(database, people):
+    tc, _ = due(people, "who5", also="pcl5")
+    shown = seen(tc.get("/c/checkin"))
+    assert "WHO-5 (well-being over the last two weeks) (5 questions, about two minutes)" in shown
+    assert ("asked for a questionnaire: PCL-5 (stress after a very stressful experience, past month) "
+            "(20 questions, up to 10 minutes)") in shown

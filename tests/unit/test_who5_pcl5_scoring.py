@@ -106,3 +106,7 @@ def test_pcl_rule_an_instrument_whose_licence_forbids_item_texts_is_item_n_and_n
     assert measures.item_scores("closed3", [1, 0, 2]) == [("Item 1", 1), ("Item 2", 0), ("Item 3", 2)]
     assert "closed3" not in measures.assignable()
     assert measures.score("closed3", [1, 0, 2]).total == 3  # still scored like any other
+
+
+def test_who5_takes_about_two_minutes_and_pcl_up_to_ten():
+    assert [measures.minutes(c) for c in ("phq9", "gad7", "who5", "pcl5")] == [2, 2, 2, 10]
