@@ -262,9 +262,10 @@ def validate(code: str, answers: list) -> dict[int, str]:
 
 
 def minutes(code: str) -> int:
-    """About how long the instrument takes, so the client is told honestly before starting. PCL-5: "5-10 minutes"
-    (National Center for PTSD, "PTSD Checklist for DSM-5 (PCL-5)", ptsd.va.gov, which we round up to 10); the
-    others about two (9 items or fewer at a few seconds each)."""
+    """About how long the instrument takes, so the client is told honestly before starting. PCL-5: "It takes
+    approximately 5-10 minutes to complete" (National Center for PTSD's description of the PCL-5, as given on
+    ptsd.va.gov and ISTSS's "PTSD Checklist for DSM-5" page, istss.org); we say "up to 10". The others: about
+    two (9 items or fewer)."""
     return 10 if len(MEASURES[code].items) > 10 else 2
 
 
