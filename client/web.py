@@ -397,7 +397,7 @@ def questionnaire_page(request: Request, form: FormData | None) -> Response:
     # An instrument with an introduction (PCL-5) shows it first, on its own screen: its "Start" opens the questions
     # (`?start=1`), and a form sent back with a problem shows the questions again, never the introduction.
     ctx = dict(title=N_("Questionnaire"), values=values, started=form is not None or "start" in request.query_params,
-               crisis_resources=page["crisis_resources"], done=False, flagged=False, already=False,
+               crisis_resources=page["crisis_resources"], done=False, flagged=False, already=False, answered=None,
                order=[f"item:{i}" for i in range(len(due["items"]))] + ["item:-1", "form"] if due else [])
     if form is None:
         if due is None:
@@ -414,7 +414,9 @@ def questionnaire_page(request: Request, form: FormData | None) -> Response:
         return render(visit, "questionnaire.html", due=due, key=key, errors=result.errors, **ctx)
     if result.status == "errors":  # nothing due any more (answered in another tab): back to the check-in
         return RedirectResponse("/c/checkin", status_code=303)
-    ctx.update(done=True, flagged=result.flagged, already=result.status == "already")
+    # `due` is gone once answered (a replay finds nothing due): the confirmation names the instrument by its score.
+    ctx.update(done=True, flagged=result.flagged, already=result.status == "already",
+               answered=result.score.measure if result.score else None)
     return render(visit, "questionnaire.html", due=due, key=key, errors={}, **ctx)
 
 

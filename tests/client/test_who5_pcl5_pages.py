@@ -13,7 +13,7 @@ import db
 from core import measures as measure_rules, templates as core_templates
 from db import clients, links, measures, plans
 from db.tables import measure_answers, measure_responses
-from tests.client.helpers import TTL, browser, counts, field_error, form, now, open_link, seen, submit
+from tests.client.helpers import TTL, browser, counts, field_error, form, now, open_link, post_pairs, seen, submit
 from tests.conftest import make_reachable
 
 T = core_templates.by_key(core_templates.BUILT_IN)
@@ -139,3 +139,13 @@ def test_who5_and_pcl_on_the_check_in_page_say_honestly_how_long_each_takes(data
     assert "WHO-5 (well-being over the last two weeks) (5 questions, about two minutes)" in shown
     assert ("asked for a questionnaire: PCL-5 (stress after a very stressful experience, past month) "
             "(20 questions, up to 10 minutes)") in shown
+
+
+def test_pcl_sent_twice_is_saved_once_and_the_second_confirmation_is_as_kind(database, people):
+    tc, href = due(people, "pcl5")
+    pairs = form(tc.get(f"{href}?start=1"), href).fill(**{f"item_{i}": a for i, a in enumerate(PCL_ANSWERS)})
+    first, replayed = post_pairs(tc, href, pairs), post_pairs(tc, href, pairs)
+    assert "already saved" not in seen(first) and "already saved" in seen(replayed)
+    for page in (first, replayed):
+        assert "brought up hard feelings" in seen(page) and "If you need help now" in seen(page)
+    assert counts()["measure_responses"] == 1
