@@ -60,6 +60,8 @@ def _environment(code: str) -> jinja2.Environment:
         card_line=lambda step: t(plan_rules.card_line(step)), instruction=plan_rules.instruction,
         if_then_line=plan_rules.if_then_line, wording=lambda measure: measure_rules.MEASURES[measure].wording(code),
         scores=lambda measure: measure_rules.MEASURES[measure].values,
+        intro=lambda measure: [t(p) for p in measure_rules.MEASURES[measure].intro],
+        minutes=measure_rules.minutes,
         days_label=lambda days: t(plan_rules.days_label(days, names=lambda d: i18n.weekdays(d, code))))
     return env
 
@@ -392,8 +394,10 @@ def questionnaire_page(request: Request, form: FormData | None) -> Response:
     aid = request.path_params["assignment_id"]
     due = next((d for d in page["due"] if d["assignment_id"] == aid), None)
     values = forms.kept(form) if form is not None else {}
-    ctx = dict(title=N_("Questionnaire"), values=values,
-               crisis_resources=page["crisis_resources"], done=False, flagged=False, already=False,
+    # An instrument with an introduction (PCL-5) shows it first, on its own screen: its "Start" opens the questions
+    # (`?start=1`), and a form sent back with a problem shows the questions again, never the introduction.
+    ctx = dict(title=N_("Questionnaire"), values=values, started=form is not None or "start" in request.query_params,
+               crisis_resources=page["crisis_resources"], done=False, flagged=False, already=False, answered=None,
                order=[f"item:{i}" for i in range(len(due["items"]))] + ["item:-1", "form"] if due else [])
     if form is None:
         if due is None:
@@ -410,7 +414,9 @@ def questionnaire_page(request: Request, form: FormData | None) -> Response:
         return render(visit, "questionnaire.html", due=due, key=key, errors=result.errors, **ctx)
     if result.status == "errors":  # nothing due any more (answered in another tab): back to the check-in
         return RedirectResponse("/c/checkin", status_code=303)
-    ctx.update(done=True, flagged=result.flagged, already=result.status == "already")
+    # `due` is gone once answered (a replay finds nothing due): the confirmation names the instrument by its score.
+    ctx.update(done=True, flagged=result.flagged, already=result.status == "already",
+               answered=result.score.measure if result.score else None)
     return render(visit, "questionnaire.html", due=due, key=key, errors={}, **ctx)
 
 

@@ -82,16 +82,20 @@ def scores(rows: list[dict], changes: list | None = None) -> list[alt.Chart]:
             continue
         df = pd.DataFrame(mine)
         df["day"] = pd.to_datetime(df["day"])
-        bands = pd.DataFrame([{"low": lo, "high": hi + 1, "band": label} for lo, hi, label in m.bands])
+        bands = pd.DataFrame([{"low": lo, "high": min(hi + 1, m.max_total), "band": label} for lo, hi, label in m.bands])
+        # The warm colours mark the worrying end: the top for PHQ-9, GAD-7 and PCL-5, the bottom for WHO-5.
         band_layer = alt.Chart(bands).mark_rect(opacity=0.15).encode(
-            y=alt.Y("low:Q", title="Total score"), y2="high:Q",
-            color=alt.Color("band:N", title="Severity band", sort=[b for _, _, b in m.bands],
-                            scale=alt.Scale(scheme="yelloworangered")))
+            y=alt.Y("low:Q", title=f"Total score (0–{m.max_total})"), y2="high:Q",
+            color=alt.Color("band:N", title="Band" if m.higher_is_better else "Severity band",
+                            sort=[b for _, _, b in m.bands],
+                            scale=alt.Scale(scheme="yelloworangered", reverse=m.higher_is_better)))
         line = alt.Chart(df).mark_line(point=True, color="#333").encode(
             x=alt.X("day:T", title=None), y=alt.Y("total:Q", scale=alt.Scale(domain=[0, m.max_total])),
             tooltip=[alt.Tooltip("day:T"), "total:Q", "band:N"])
         marks, note = _change_layers(episodes.get(code), df["day"].min(), df["day"].max())
-        out.append(alt.layer(band_layer, line, *marks, title=f"{m.title} total with severity bands{note}")
+        direction = "higher is better" if m.higher_is_better else "higher is worse"
+        out.append(alt.layer(band_layer, line, *marks,
+                             title=f"{m.title} total with its bands (0–{m.max_total}; {direction}){note}")
                    .resolve_scale(color="independent", shape="independent"))
     return out
 

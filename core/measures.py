@@ -80,6 +80,9 @@ class Measure:
     loinc_total: str | None = None
     change: ChangeNorms | None = None  # Jacobson & Truax constants, cited (core.reliable_change)
     fixed_points: FixedPoints | None = None  # the published fixed-points rule, cited
+    # Our own words (core.i18n.N_ paragraphs) shown on a screen of their own before the items, for an
+    # instrument whose items are distressing to read (PCL-5); empty: the items come straight away.
+    intro: tuple[str, ...] = ()
 
     @property
     def item_max(self) -> int:
@@ -239,6 +242,17 @@ WHO5 = Measure(
             "psykiatri-regionh.dk/who-5).",
 )
 
+# Anchorstep's words before the PCL-5's items (not the instrument's): what it asks about, that it can be hard to
+# read, that stopping is fine and saves nothing, and that nobody watches the answers as they arrive.
+PCL5_INTRO = (
+    N_("This questionnaire asks about problems people sometimes have after a very stressful experience: "
+       "upsetting memories, bad dreams, feeling on guard, and how they get on with others and with sleep."),
+    N_("Some people find these questions hard to read. Take your time. You can stop at any point and come back "
+       "to it later from your check-in page: nothing is saved until you send your answers."),
+    N_("Your answers are not monitored in real time: your clinician reads them before your next session, not as "
+       "they arrive. The page after you send lists who to contact if you need help now."),
+)
+
 # PCL-5, the PTSD Checklist for DSM-5 (Weathers, Litz, Keane, Palmieri, Marx & Schnurr, 2013; National Center for
 # PTSD, ptsd.va.gov), past-month version without the criterion A part: 20 items scored 0 (Not at all) to 4
 # (Extremely), total 0-80. A work of the US Department of Veterans Affairs, in the public domain: the item texts may be
@@ -307,6 +321,7 @@ PCL5 = Measure(
         source="National Center for PTSD, Using the PTSD Checklist for DSM-5 (PCL-5), ptsd.va.gov: 5 points the "
                "minimum for a response, 10 the minimum for a clinically meaningful improvement (10 used); cut-off 33 "
                "(provisional 31-33, upper end)"),
+    intro=PCL5_INTRO,
 )
 
 MEASURES = {m.code: m for m in (PHQ9, GAD7, WHO5, PCL5)}
@@ -341,6 +356,32 @@ def validate(code: str, answers: list) -> dict[int, str]:
         if isinstance(a, bool) or not isinstance(a, int) or a not in m.values:
             problems[i] = N_("Please choose one of the answers.")
     return problems
+
+
+def minutes(code: str) -> int:
+    """About how long the instrument takes, so the client is told honestly before starting. PCL-5: "It takes
+    approximately 5-10 minutes to complete" (National Center for PTSD's description of the PCL-5, as given on
+    ptsd.va.gov and ISTSS's "PTSD Checklist for DSM-5" page, istss.org); we say "up to 10". The others: about
+    two (9 items or fewer)."""
+    return 10 if len(MEASURES[code].items) > 10 else 2
+
+
+def assignable() -> list[str]:
+    """The instruments a clinician may send to a client: only those whose licence lets us print the items
+    (a client cannot answer questions we may not show them)."""
+    return [code for code, m in MEASURES.items() if m.items_may_be_shown]
+
+
+def item_label(code: str, index: int) -> str:
+    """How item `index` (0-based) is named wherever a clinician reads it (pages, summaries, exports): "3. Trouble
+    relaxing" where the instrument's licence lets us print its items, else just "Item 3"."""
+    m = MEASURES[code]
+    return f"{index + 1}. {m.items[index]}" if m.items_may_be_shown else f"Item {index + 1}"
+
+
+def item_scores(code: str, answers: list[int]) -> list[tuple[str, int]]:
+    """(item label, score) for each stored answer, in item order; labels from `item_label`."""
+    return [(item_label(code, i), a) for i, a in enumerate(answers)]
 
 
 def band(code: str, total: int) -> str:

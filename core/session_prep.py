@@ -74,7 +74,7 @@ def sentences(view: ClientView) -> list[Sentence]:
             first = mine[0]
             change = f"; {first['total']} on {fmt_day(first['day'])}" if len(mine) > 1 else ""
             out.append(Sentence(code, f"{m.title}: {last['total']} ({last['band']}) on {fmt_day(last['day'])}{change}.",
-                                f"Total of {len(m.items)} items scored 0–{m.item_max}" + (f", × {m.multiplier}" if m.multiplier != 1 else "") + f" (0–{m.max_total}). Published bands: " +
+                                f"Total of {len(m.items)} items scored 0–{m.item_max}" + (f", × {m.multiplier}" if m.multiplier != 1 else "") + f" (0–{m.max_total}; higher is {'better' if m.higher_is_better else 'worse'}). Published bands: " +
                                 ", ".join(f"{lo}–{hi} {label}" for lo, hi, label in m.bands) +
                                 f". {len(mine)} response(s) in this period."))
     for episode in view.changes:

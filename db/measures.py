@@ -40,15 +40,17 @@ def due_in(conn, client_id: int, now: datetime) -> list[dict]:
                         .order_by(measure_assignments.c.id)).mappings().all()
     out = []
     for r in rows:
+        m = measure_rules.MEASURES[r["measure"]]
+        if not m.items_may_be_shown:  # its licence forbids showing the items: a client cannot be asked it
+            continue
         if r["last"] is None or (r["cadence"] == "weekly" and now - r["last"] >= WEEKLY_GAP):
-            m = measure_rules.MEASURES[r["measure"]]
             out.append({"assignment_id": r["id"], "measure": r["measure"], "title": m.title, "items": list(m.items)})
     return out
 
 
 def assign(actor: Actor, client_id: int, measure: str, cadence: str, *, now: datetime) -> dict[str, str]:
     """Assign (or re-assign with a new cadence) a questionnaire; returns {field: message}."""
-    if measure not in measure_rules.MEASURES:
+    if measure not in measure_rules.assignable():  # unknown, or its licence does not let a client read its items
         return {"measure": "Please choose one of the questionnaires."}
     if cadence not in CADENCES:
         return {"cadence": "Please choose weekly or once."}

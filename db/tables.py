@@ -326,7 +326,7 @@ measure_assignments = Table(
     Column("created_by", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("ended_at", UTCDateTime, nullable=True),
-    CheckConstraint("measure in ('phq9', 'gad7')", name="measure"),
+    CheckConstraint("measure in ('phq9', 'gad7', 'who5', 'pcl5')", name="measure"),
     CheckConstraint("cadence in ('weekly', 'once')", name="cadence"),
 )
 
@@ -343,7 +343,7 @@ measure_responses = Table(
     Column("local_date", Date, nullable=False),
     Column("submitted_at", UTCDateTime, nullable=False),
     Column("total", Integer, nullable=False),
-    Column("band", String(24), nullable=False),
+    Column("band", String(64), nullable=False),
     UniqueConstraint("client_id", "idempotency_key"),
 )
 
@@ -367,9 +367,9 @@ measure_answers = Table(
     Column("id", Integer, primary_key=True),
     Column("response_id", Integer, ForeignKey("measure_responses.id", ondelete="CASCADE"), nullable=False),
     Column("item", Integer, nullable=False),  # 1-based, as printed on the questionnaire
-    Column("answer", Integer, nullable=False),  # 0..3
+    Column("answer", Integer, nullable=False),  # the item's score: 0..3 (PHQ-9, GAD-7), 0..4 (PCL-5), 0..5 (WHO-5)
     UniqueConstraint("response_id", "item"),
-    CheckConstraint("answer between 0 and 3", name="answer"),
+    CheckConstraint("answer between 0 and 5", name="answer"),
 )
 
 

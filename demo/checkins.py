@@ -1,6 +1,6 @@
 """Demo check-ins for `make run`: about eight weeks for the clients with consent and a plan, with
 varied practice, a few "not today" reasons, distress that rose lately for Jordan, weekly PHQ-9 and
-GAD-7 series, one reviewed flag and one open flag (Jordan's latest PHQ-9, item 9), all deterministic:
+GAD-7 series (and a WHO-5 for Riley, a PCL-5 for Jordan), one reviewed flag and one open flag (Jordan's latest PHQ-9, item 9), all deterministic:
 the same relative to today whatever the hour the demo is seeded."""
 from __future__ import annotations
 
@@ -29,24 +29,28 @@ WHERE = ["home", "work", "on the bus", "at the shops", ""]
 WITH = ["alone", "partner", "a friend", "colleagues", ""]
 PHQ_TOTALS = [16, 13, 11, 9, 8, 10, 12, 14]   # improving, then worse lately
 GAD_TOTALS = [15, 14, 12, 12, 10, 9, 8, 8]     # steady improvement with exposure
+WHO5_TOTALS = [36, 40, 40, 48, 52, 56]          # well-being (0-100, higher is better) rising out of the low band
+PCL5_TOTALS = [47, 44, 42, 38, 35, 31]          # trauma symptoms easing, crossing the provisional cut-off of 33
 
 
 def _clamp(v: float) -> int:
     return max(0, min(10, round(v)))
 
 
-def _answers(total: int, n: int, rng, *, item9: int = 0) -> list[int]:
-    """n answers of 0..3 summing to total (item 9 of PHQ-9 fixed where asked)."""
-    out = [0] * n
-    if n == 9:
-        out[8] = item9
-        total -= item9
-    free = list(range(8 if n == 9 else n))
-    while total > 0:
+def _answers(m: measure_rules.Measure, total: int, rng, *, safety: int = 0) -> list[int]:
+    """Item scores of `m` whose reported total is `total` (a multiple of `m.multiplier`), its safety item (PHQ-9's
+    item 9) fixed at `safety`; every score is one of the instrument's own values (0..3, 0..4, 0..5)."""
+    raw = total // m.multiplier
+    out = [0] * len(m.items)
+    if m.safety_item is not None:
+        out[m.safety_item] = safety
+        raw -= safety
+    free = [i for i in range(len(m.items)) if i != m.safety_item]
+    while raw > 0:
         i = rng.choice(free)
-        if out[i] < 3:
+        if out[i] < m.item_max:
             out[i] += 1
-            total -= 1
+            raw -= 1
     return out
 
 
@@ -95,7 +99,7 @@ def _series(conn, cid: int, zone: str, now: datetime, rng, code: str, totals: li
     for week, total in enumerate(totals):
         at = start + timedelta(days=7 * week + 1, hours=rng.randint(0, 6))
         item9 = 1 if code == "phq9" and week == len(totals) - 1 else 0
-        answers = _answers(total, len(measure_rules.MEASURES[code].items), rng, item9=item9)
+        answers = _answers(measure_rules.MEASURES[code], total, rng, safety=item9)
         score = measure_rules.score(code, answers)
         rid = conn.execute(insert(measures.measure_responses).values(
             client_id=cid, assignment_id=aid, measure=code, idempotency_key=f"demo-{code}-{cid}-{week}",
@@ -122,6 +126,9 @@ def step(conn, ids: dict, now: datetime, rng) -> None:
         peak = peak or found
     _series(conn, jordan, zones[jordan], now, rng, "phq9", PHQ_TOTALS, maya)  # the last one flags item 9
     _series(conn, riley, zones[riley], now, rng, "gad7", GAD_TOTALS, maya)
+    # Their own generators: adding these series left every earlier demo figure as it was.
+    _series(conn, riley, zones[riley], now, random.Random("demo-who5"), "who5", WHO5_TOTALS, maya)
+    _series(conn, jordan, zones[jordan], now, random.Random("demo-pcl5"), "pcl5", PCL5_TOTALS, maya)
     # An older high-distress evening for Riley, already reviewed by Maya with her note.
     if peak is not None:
         checkin_id, at = peak

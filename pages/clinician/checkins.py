@@ -82,7 +82,7 @@ for a in view["assigned"]:
         ss["ci_flash"] = "Questionnaire stopped."
         st.rerun()
 c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
-code = c1.selectbox("Questionnaire", list(measure_rules.MEASURES), key="ci_measure_code",
+code = c1.selectbox("Questionnaire", measure_rules.assignable(), key="ci_measure_code",
                     format_func=lambda m: measure_rules.MEASURES[m].title)
 cadence = c2.selectbox("How often", list(measures.CADENCES), key="ci_measure_cadence", format_func=measures.CADENCES.get)
 if c3.button("Assign", key="ci_assign", icon=":material/assignment_add:"):
@@ -96,6 +96,13 @@ if view["responses"]:
     } for r in view["responses"]]), hide_index=True, width="stretch", key="ci_measures_table")
     if view["responses"][0]["score"]:
         st.caption(text.md("{how}", how=view["responses"][0]["score"].explain()))
+    with st.expander("Item by item (the newest answers of each questionnaire)"):
+        for r in {r["measure"]: r for r in reversed(view["responses"])}.values():
+            text.show("**{short}, {day:%d %b %Y}**", short=measure_rules.MEASURES[r["measure"]].short, day=r["local_date"])
+            # A static table (st.table renders its cells as markdown, so each goes through text.md like any value).
+            st.table(pd.DataFrame([{"Item": text.md("{label}", label=label), "Score": score}
+                                   for label, score in measure_rules.item_scores(r["measure"], r["answers"])]),
+                     hide_index=True)
 
 changes = reliable_change.for_client(actor, client_id, now=now)
 if changes["episodes"]:

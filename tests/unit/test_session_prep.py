@@ -95,3 +95,18 @@ def test_session_prep_includes_the_latest_checkup_and_its_misconception():
     page = session_prep.html(view(checkup=up), now=datetime(2026, 11, 22, tzinfo=timezone.utc))
     assert "Consent check-up on 20 Nov" in page and "&lt;img src=x onerror=alert(1)&gt; please call" in page
     assert "<img" not in page
+
+
+def test_session_prep_who5_and_pcl_sentences_give_the_scale_and_its_direction():
+    scores = [{"day": date(2026, 11, 16), "measure": "who5", "total": 36, "band": "low (screen for depression)"},
+              {"day": date(2026, 11, 22), "measure": "who5", "total": 56, "band": "not low"},
+              {"day": date(2026, 11, 20), "measure": "pcl5", "total": 33,
+               "band": "at or above the provisional PTSD cut-off"}]
+    by_key = {s.key: s for s in session_prep.sentences(view(scores=scores))}
+    assert by_key["who5"].text == ("WHO-5 (well-being over the last two weeks): 56 (not low) on 22 Nov; "
+                                   "36 on 16 Nov.")
+    assert by_key["who5"].workings.startswith("Total of 5 items scored 0–5, × 4 (0–100; higher is better).")
+    assert "0–28 very low" in by_key["who5"].workings and "2 response(s)" in by_key["who5"].workings
+    assert by_key["pcl5"].text.startswith("PCL-5 (stress after a very stressful experience, past month): 33 (at or "
+                                          "above the provisional PTSD cut-off)")
+    assert "(0–80; higher is worse)" in by_key["pcl5"].workings and "33–80 at or above" in by_key["pcl5"].workings
