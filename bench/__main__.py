@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -100,7 +101,10 @@ def measure_database(name: str, args, results: list, notes: dict, tmp: Path) -> 
     migrate.upgrade()
     t0 = time.perf_counter()
     scale = dict(n_clients=40, days=60) if args.small else {}
-    ids = generate.generate(**scale)
+    # The pages are measured at the real time, so the practice is generated around it (made around a
+    # fixed day, the "since the last session" window emptied as the days passed and the ratio measured
+    # a page that drew less than its floor).
+    ids = generate.generate(now=datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0), **scale)
     took = time.perf_counter() - t0
     counts = generate.counts()
     notes.setdefault("generated", {})[name] = {"seconds": round(took, 1), "rows": counts}
@@ -118,6 +122,9 @@ def measure_database(name: str, args, results: list, notes: dict, tmp: Path) -> 
     notes.setdefault("shapes", {})[f"caseload/{name}"] = shape
     for label, floor_label, year in ((VIEW_DEFAULT, VIEW_DEFAULT_FLOOR, False), (VIEW_YEAR, VIEW_YEAR_FLOOR, True)):
         run, shape = pages.client_view(username, ids["year_client"], year=year)
+        if not shape["entries"] or not shape["charts"]:  # the year client checks in every day
+            raise SystemExit(f"[{name}] {label} drew {shape}: less than the generated practice holds, so its "
+                             "ratio to the floor would measure nothing; refusing to report it")
         results.extend(H.measure_pair((label, floor_label), name, run, pages.floor("floor_client_view.py", shape),
                                       repeat=repeat, target="≤ 3× floor"))
         notes["shapes"][f"{label}/{name}"] = shape
