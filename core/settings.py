@@ -255,6 +255,14 @@ REGISTRY: list[Setting] = [
     Setting("DIGEST_WEEKDAY_HOUR", 8,
             "The weekly digest goes out on Monday at this hour in the practice's time zone (0-23).",
             _int_between(0, 23)),
+    # Questionnaire follow-up (core/measure_followups.py, db/measure_followups.py).
+    Setting("MEASURE_NUDGE_DAYS", 2,
+            "A due questionnaire still unanswered after this many days is mentioned once in the client's next "
+            "reminder (neutral words, never the questionnaire's name).", _int_between(1, 30)),
+    Setting("MEASURE_EXPIRE_DAYS", 4,
+            "A due questionnaire still unanswered after this many days is marked missed: the caseload shows "
+            "'questionnaire missed' until the client answers (a weekly one falls due again the next week).",
+            _int_between(1, 30)),
     # Caseload attention (db/caseload.py, core/metrics.py).
     Setting("ATTENTION_NO_CHECKIN_DAYS", 4,
             "The caseload flags a client with no check-in for this many days or more.", _int_between(1, 60)),
