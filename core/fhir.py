@@ -15,6 +15,10 @@ coded in Anchorstep's local code system `LOCAL_TOTALS` (`who5-total`); answers a
 system per instrument (`answer_system`) whose codes are the item scores ("0".."4"), so a receiving
 system can re-score without our tables. Local systems are URNs: they name, they do not resolve.
 
+FHIR version: R4. Tests validate with fhir.resources 8.3.0's R4B (4.3.0) models (it has no 4.0.1 package);
+HL7's R4B explanation (hl7.org/fhir/R4B/r4b-explanation.html) keeps R4B compatible with R4 outside the
+medication regulation, evidence and subscription modules, which none of these resources is in.
+
 References between entries use `urn:uuid:` full URLs made from the opaque identifier and our row ids,
 so exporting the same data twice gives the same Bundle (except its timestamp).
 """
