@@ -5,7 +5,8 @@ through them in groups of REMINDER_SEND_BATCH: one transaction records the previ
 (on PostgreSQL one statement per kind of outcome, on SQLite an executemany), re-checks client
 status, consent and pause for the next group in one query, cancels the rows that may no longer go,
 marks the rest `sending` and issues their two fresh links (a new check-in token and a pause token
-per reminder, stored hashed). After that commit the group's rows
+per reminder, stored hashed), and finds which of these clients' due questionnaires their reminder
+should mention (db/measure_followups.py; recorded with the "sent" outcome). After that commit the group's rows
 are handed to the backend one at a time. If handing the group over takes longer than
 RECHECK_AFTER seconds (a slow provider), the rows not yet handed over are re-checked again before
 the next one goes, so a withdrawal or pause stops them within that time too.
