@@ -158,6 +158,8 @@ def measure_database(name: str, args, results: list, notes: dict, tmp: Path) -> 
     from bench import reminders, staff_alerts
     results.extend(reminders.measure(name, runs=2 if args.quick else 3))
     results.extend(staff_alerts.measure(name, runs=2 if args.quick else 3))
+    from bench import fhir_export
+    results.extend(fhir_export.measure(name, runs=2 if args.quick else 3))
 
     if not args.no_browser:
         browser_measurements(name, args, results, notes, tmp, username, ids["year_client"])

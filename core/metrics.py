@@ -84,7 +84,7 @@ def adherence(planned: list[date], outcomes: dict[date, str], start: date, end: 
 
 @dataclass(frozen=True)
 class Flag:
-    kind: str  # safety | quiet | adherence_drop | consent_due | checkup | reminders_failing
+    kind: str  # safety | quiet | adherence_drop | consent_due | checkup | measure_missed | reminders_failing
     words: str
     order: int  # lower sorts first
 
@@ -125,6 +125,15 @@ def consent_due_flag(renews_at: datetime | None, now: datetime, *, zone: str, wi
     if days is not None:
         return Flag("consent_due", f"Consent renewal due {in_days(days)}.", 4)
     return None
+
+
+def measure_missed_flag(missed: int, expire_days: int) -> Flag | None:
+    """Questionnaires marked missed (unanswered `expire_days` after falling due, MEASURE_EXPIRE_DAYS) and
+    not answered since (core/measure_followups.py)."""
+    if not missed:
+        return None
+    what = "Questionnaire missed" if missed == 1 else f"{missed} questionnaires missed"
+    return Flag("measure_missed", f"{what} (not answered within {expire_days} days of falling due).", 4)
 
 
 def reminders_failing_flag(failed: int) -> Flag | None:

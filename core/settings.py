@@ -171,6 +171,9 @@ REGISTRY: list[Setting] = [
             "Fernet key(s) that encrypt authenticator secrets at rest, comma-separated: the first encrypts, all "
             "decrypt (rotation). Empty: generated once and kept in DATA_DIR/two-factor-key. Replicas need the same value.",
             _fernet_keys),
+    Setting("EXPORT_ID_KEY", "",
+            "Key of the opaque client identifier in FHIR exports (the same client gets the same identifier in "
+            "every export). Empty: generated once and kept in DATA_DIR/export-id-key. Replicas need the same value."),
     Setting("AUTH_COOKIE_NAME", "anchorstep_auth", "Name of the re-login cookie.", _identifier),
     Setting("AUTH_COOKIE_EXPIRY_DAYS", 1.0,
             "How long the re-login cookie lasts (days). It only works while its server-side session is alive.",
@@ -255,6 +258,14 @@ REGISTRY: list[Setting] = [
     Setting("DIGEST_WEEKDAY_HOUR", 8,
             "The weekly digest goes out on Monday at this hour in the practice's time zone (0-23).",
             _int_between(0, 23)),
+    # Questionnaire follow-up (core/measure_followups.py, db/measure_followups.py).
+    Setting("MEASURE_NUDGE_DAYS", 2,
+            "A due questionnaire still unanswered after this many days is mentioned once in the client's next "
+            "reminder (neutral words, never the questionnaire's name).", _int_between(1, 30)),
+    Setting("MEASURE_EXPIRE_DAYS", 4,
+            "A due questionnaire still unanswered after this many days is marked missed: the caseload shows "
+            "'questionnaire missed' until the client answers (a weekly one falls due again the next week).",
+            _int_between(1, 30)),
     # Caseload attention (db/caseload.py, core/metrics.py).
     Setting("ATTENTION_NO_CHECKIN_DAYS", 4,
             "The caseload flags a client with no check-in for this many days or more.", _int_between(1, 60)),
@@ -377,6 +388,12 @@ def _kept(settings: Settings, filename: str, make) -> str:
 def cookie_key(settings: Settings) -> str:
     """The configured key, or one generated once and kept beside the data (never a known default)."""
     return settings["AUTH_COOKIE_KEY"] or _kept(settings, "cookie-key", lambda: secrets.token_urlsafe(48))
+
+
+def export_id_key(settings: Settings) -> str:
+    """The key of the opaque client identifier in FHIR exports (core.fhir.opaque_id): configured, or one
+    generated once into DATA_DIR/export-id-key."""
+    return settings["EXPORT_ID_KEY"] or _kept(settings, "export-id-key", lambda: secrets.token_urlsafe(32))
 
 
 def two_factor_keys(settings: Settings) -> str:

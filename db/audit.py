@@ -44,6 +44,7 @@ ACTIONS = {
     "audit.view": "Viewed audit log",
     "client.export": "Exported client data",
     "client.erase": "Erased client data",
+    "measure.export": "Exported questionnaires (FHIR)",
     "link.issue": "Created client link",
     "link.open": "Client opened link",
     "link.refused": "Link refused",
@@ -113,7 +114,7 @@ ACTIONS = {
 # The downloads: every file the portal hands out is recorded under one of these (tests/unit/test_layout.py
 # checks that every download button's data comes from a db function that records one).
 EXPORTS = frozenset({"checkin.export", "summary.export", "client.export", "template.export", "card.export",
-                     "skill.export"})
+                     "skill.export", "measure.export"})
 
 
 def record(conn, *, now: datetime, action: str, actor: Actor | None = None, actor_kind: str | None = None,

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 import db
 from core import checkins as checkin_rules, checkups as checkup_rules, metrics, wording
-from db import adherence, checkups, clients as clients_mod, audit, consent, skill_uses
+from db import adherence, checkups, clients as clients_mod, audit, consent, measure_followups, skill_uses
 from db.actors import Actor
 from db.tables import (checkins, clients, consent_templates, plans, practices, reminder_outbox, safety_flags,
                        sessions)
@@ -41,6 +41,7 @@ class CaseloadRow:
     next_session: date | None
     flags: list[metrics.Flag]  # attention first
     skill_uses_7: int = 0  # skills used in the moment in the client's last 7 days
+    measures_missed: int = 0  # questionnaires marked missed and not answered since
 
     @property
     def last_checkin_ago(self) -> str:
@@ -94,10 +95,12 @@ def _checkup_flag(state, found: dict, now: datetime) -> metrics.Flag | None:
 
 
 def rows(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_days: int = 14,
-         search: str = "", status: str | None = None, for_digest: bool = False) -> list[CaseloadRow]:
+         search: str = "", status: str | None = None, for_digest: bool = False,
+         measure_expire_days: int = 4) -> list[CaseloadRow]:
     """One row per client in scope, with their flags (attention first, then by name). The last check-in
     is counted in the clinician's time (the practice's zone): "3 days ago" means three of the
-    clinician's days, whatever the client's zone. `for_digest`: read by the worker for the weekly
+    clinician's days, whatever the client's zone (`measure_expire_days`: MEASURE_EXPIRE_DAYS, for the
+    words of the "questionnaire missed" reason). `for_digest`: read by the worker for the weekly
     digest's counts (audited as the system's "digest.counts", not as the actor's read)."""
     ob, s, fl, pl = reminder_outbox, sessions, safety_flags, plans
     pr, ct = practices, consent_templates
@@ -108,6 +111,7 @@ def rows(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_days: 
         "findings": select(func.sum(pl.c.finding_count)).where(pl.c.client_id == clients.c.id, pl.c.status == "active"),
         "reminders_failed": select(func.count()).select_from(ob).where(
             ob.c.client_id == clients.c.id, ob.c.status == "failed", ob.c.updated_at >= now - timedelta(days=14)),
+        "measures_missed": measure_followups.missed_count(clients.c.id),
         "next_session": select(func.min(s.c.on_date)).where(s.c.client_id == clients.c.id, s.c.on_date >= now.date()),
         # the practice's (every client in scope is in the actor's practice): two statements fewer
         "practice_zone": select(pr.c.timezone).where(pr.c.id == clients.c.practice_id),
@@ -160,6 +164,7 @@ def rows(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_days: 
         if state is not None and state.state in ("active", "renewal_due"):
             flags.append(metrics.consent_due_flag(state.renews_at, now, zone=clinician_zone, within_days=notice_days))
             flags.append(_checkup_flag(state, latest.get(cid, {}), now))
+        flags.append(metrics.measure_missed_flag(r["measures_missed"], measure_expire_days))
         flags.append(metrics.reminders_failing_flag(r["reminders_failed"]))
         mood_7, mood_previous, distress_7, distress_previous = means.get(cid, (None, None, None, None))
         out.append(CaseloadRow(
@@ -169,6 +174,7 @@ def rows(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_days: 
             clinician_today=clinician_today, today=today, adherence_7=a7, adherence_28=a28,
             mood_7=mood_7, mood_previous=mood_previous, distress_7=distress_7, distress_previous=distress_previous,
             open_flags=r["open_flags"], findings=r["findings"], reminders_failed=r["reminders_failed"],
-            next_session=r["next_session"], flags=metrics.sort_flags(flags), skill_uses_7=skills_7.get(cid, 0)))
+            next_session=r["next_session"], flags=metrics.sort_flags(flags), skill_uses_7=skills_7.get(cid, 0),
+            measures_missed=r["measures_missed"]))
     out.sort(key=lambda x: (x.flags[0].order if x.flags else 99, x.display_name.lower()))
     return out

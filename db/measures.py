@@ -4,20 +4,20 @@ A PHQ-9 item 9 above "not at all" raises a safety flag (db.safety); nothing else
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
 
 import db
-from core import checkins as checkin_rules, measures as measure_rules, safety as safety_rules
-from db import audit, consent, links, safety
+from core import checkins as checkin_rules, measure_followups as followup_rules, measures as measure_rules, safety as safety_rules
+from db import audit, consent, links, measure_followups, safety
 from db.actors import Actor
 from db import clients as clients_mod
 from db.clients import clients, scope
 from db.tables import measure_assignments, measure_responses, measure_answers  # noqa: F401  (this module's tables, re-exported)
 
 CADENCES = {"weekly": "Every week", "once": "Once"}
-WEEKLY_GAP = timedelta(days=6)  # a weekly questionnaire is due again six days after the last answer
+WEEKLY_GAP = followup_rules.WEEKLY_GAP  # a weekly questionnaire is due again six days after the last answer
 
 
 @dataclass
@@ -88,6 +88,9 @@ def overview(actor: Actor, client_id: int, *, now: datetime, limit: int = 50) ->
         responses = [dict(r) for r in conn.execute(select(measure_responses).where(
             measure_responses.c.client_id == client_id).order_by(measure_responses.c.submitted_at.desc(),
                                                                  measure_responses.c.id.desc()).limit(limit)).mappings()]
+        missed = measure_followups.missed_in(conn, client_id)
+        for a in open_rows:
+            a["missed_at"] = missed.get(a["id"])  # marked missed and not answered since
         items: dict[int, list[int]] = {}
         for a in conn.execute(select(measure_answers).where(measure_answers.c.response_id.in_([r["id"] for r in responses]))
                               .order_by(measure_answers.c.item)).mappings():

@@ -576,3 +576,19 @@ consent_checkup_requests = Table(
     UniqueConstraint("client_id", "due_key"),
     CheckConstraint("reason in ('schedule', 'renewal', 'clinician')", name="reason"),
 )
+
+
+
+# Follow-up of a due questionnaire (db/measure_followups.py), one row per assignment and due period:
+# when the client's reminder mentioned it (once per period) and when it was marked missed.
+measure_followups = Table(
+    "measure_followups", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("assignment_id", Integer, ForeignKey("measure_assignments.id", ondelete="CASCADE"), nullable=False),
+    Column("period_start", UTCDateTime, nullable=False),
+    Column("nudged_at", UTCDateTime, nullable=True),
+    Column("nudge_outbox_id", Integer, nullable=True),  # the reminder that mentioned it
+    Column("missed_at", UTCDateTime, nullable=True),
+    UniqueConstraint("assignment_id", "period_start"),
+)

@@ -5,7 +5,8 @@ through them in groups of REMINDER_SEND_BATCH: one transaction records the previ
 (on PostgreSQL one statement per kind of outcome, on SQLite an executemany), re-checks client
 status, consent and pause for the next group in one query, cancels the rows that may no longer go,
 marks the rest `sending` and issues their two fresh links (a new check-in token and a pause token
-per reminder, stored hashed). After that commit the group's rows
+per reminder, stored hashed), and finds which of these clients' due questionnaires their reminder
+should mention (db/measure_followups.py; recorded with the "sent" outcome). After that commit the group's rows
 are handed to the backend one at a time. If handing the group over takes longer than
 RECHECK_AFTER seconds (a slow provider), the rows not yet handed over are re-checked again before
 the next one goes, so a withdrawal or pause stops them within that time too.
@@ -31,7 +32,7 @@ from sqlalchemy import bindparam, exists, select
 import db
 from core import email_headers, i18n
 from core import settings as settings_mod
-from db import consent, links, outbox, reminders
+from db import consent, links, measure_followups, outbox, reminders
 from db.clients import clients
 from db.meta import UTCDateTime
 from db.practices import practices
@@ -117,6 +118,8 @@ class _Batch:
         self.result = Result()
         self.outcome: dict[int, str] = {}
         self.pending: list[tuple[str, int, dict]] = []  # outcomes not yet written
+        self.nudges: dict[int, list] = {}  # outbox id -> questionnaire periods its email mentions
+        self.nudged: list[tuple[int, int, list]] = []  # sent with a mention, not yet written (with `pending`)
         self.conn = None  # the batch's connection while it runs
 
     def _count(self, outbox_id: int, outcome: str) -> None:
@@ -129,6 +132,9 @@ class _Batch:
         if self.pending:
             outbox.finish_many(conn, self.worker, self.now, self.pending)
             self.pending = []
+        if self.nudged:  # the mention counts only once its reminder is recorded as sent, in the same transaction
+            measure_followups.record_nudges_in(conn, self.nudged, self.now)
+            self.nudged = []
 
     def _write(self):
         """A write transaction on the batch's own connection (no pool checkout, ping and reset per
@@ -166,6 +172,10 @@ class _Batch:
             raws = links.issue_many(conn, [(r["client_id"], purpose) for r in rows
                                            for purpose in ("checkin", "preferences")],
                                     now=self.now, ttl_days=self.cfg.link_ttl_days())
+            waiting = measure_followups.nudges_in(conn, [r["client_id"] for r in rows], self.now, self.cfg)
+        for r in rows:  # one reminder per client mentions them (a second one in this group does not)
+            if r["client_id"] in waiting:
+                self.nudges[r["id"]] = waiting.pop(r["client_id"])
         going = {r["id"] for r in rows}
         for outbox_id in group:
             if outbox_id not in going and outbox_id not in self.outcome:
@@ -197,7 +207,8 @@ class _Batch:
             message = email.make_reminder(to=who.email, sender_name=sender_name, practice_name=practice_name,
                                           checkin_link=links.url(base, checkin), pause_link=links.url(base, pause),
                                           sender=cfg["EMAIL_FROM"], ref=row["ref"], now=now,
-                                          language=i18n.choose(who.client_language, who.practice_language))
+                                          language=i18n.choose(who.client_language, who.practice_language),
+                                          nudge=outbox_id in self.nudges)
             provider_id = self.deliver(message, cfg)
         except email.AuthEmailError as exc:
             raise BatchStopped(str(exc)) from None
@@ -222,6 +233,8 @@ class _Batch:
             outcome = "failed"
         else:
             self.pending.append(("sent", outbox_id, {"provider_id": str(provider_id)}))
+            if outbox_id in self.nudges:
+                self.nudged.append((row["client_id"], outbox_id, self.nudges[outbox_id]))
             outcome = "sent"
         self._count(outbox_id, outcome)
         return outcome

@@ -2,7 +2,8 @@
 
 Every minute `schedule` ticks one pass: sweep (expire stale, reclaim lapsed claims), plan the next
 24 hours, plan and send staff emails (safety alerts, escalations, weekly digests: jobs/staff_sender.py),
-send the reminders that are due, record the heartbeat. What is due lives in the database, never in
+send the reminders that are due, mark due questionnaires left unanswered as missed
+(db/measure_followups.py), record the heartbeat. What is due lives in the database, never in
 `schedule`'s memory, so a restart loses nothing and several workers can run at once.
 
   --once   one pass and exit: 0 when it went well, 1 when it did not (for cron)
@@ -22,7 +23,7 @@ from datetime import datetime, timezone
 import schedule
 
 from core import settings as settings_mod
-from db import outbox, reminders, staff_outbox
+from db import measure_followups, outbox, reminders, staff_outbox
 from jobs import checkups, planner, sender, staff_sender
 
 log = logging.getLogger("anchorstep.worker")
@@ -47,6 +48,7 @@ def one_pass(worker: str, cfg: settings_mod.Settings, *, now_fn=utcnow, stop=lam
         staff = staff_sender.one_pass(worker, now_fn, cfg, deliver=deliver, stop=stop)
         sent = sender.drain(now_fn, worker, cfg, deliver=deliver, stop=stop)
         checkup_links = checkups.send_due(now_fn(), cfg, deliver=deliver_checkup)
+        missed = measure_followups.expire(now_fn(), cfg)  # after sending: a last reminder may still mention it
     except Exception as exc:
         try:
             reminders.beat(worker, now_fn(), error=f"{type(exc).__name__}: {str(exc)[:200]}")
@@ -56,7 +58,8 @@ def one_pass(worker: str, cfg: settings_mod.Settings, *, now_fn=utcnow, stop=lam
     reminders.beat(worker, now_fn())
     staff_outbox.beat(worker, now_fn(), alerts=True, digests=True)
     summary = {**swept, **staff, "planned": planned, "sent": sent.sent, "retried": sent.retried, "failed": sent.failed,
-               "cancelled": sent.cancelled, "checkup_links": checkup_links}
+               "cancelled": sent.cancelled, "checkup_links": checkup_links,
+               "questionnaires_missed": missed}
     if any(summary.values()):
         log.info("pass: %s", ", ".join(f"{k} {v}" for k, v in summary.items() if v))
     return summary

@@ -23,6 +23,7 @@ from email.utils import format_datetime, make_msgid
 from html import escape
 
 from core import email_headers, i18n
+from core import measure_followups as followup_rules
 from core.i18n import N_
 from jobs.email.errors import EmailError
 
@@ -170,9 +171,11 @@ def make_message(*, to: str, link: str, sender: str, sender_name: str | None = N
 
 def make_reminder(*, to: str, checkin_link: str, pause_link: str, sender: str, ref: str,
                   sender_name: str | None = None, practice_name: str | None = None,
-                  now: datetime | None = None, language: str = i18n.SOURCE) -> EmailMessage:
+                  now: datetime | None = None, language: str = i18n.SOURCE, nudge: bool = False) -> EmailMessage:
     """A reminder in the client's language: neutral subject and body, one check-in link, one pause link,
-    plain text and HTML. It takes no client name and no step: nothing about health can reach it."""
+    plain text and HTML. It takes no client name and no step: nothing about health can reach it.
+    `nudge`: add one neutral sentence that a short questionnaire is waiting (core.measure_followups;
+    never which one)."""
     t = _words(language)
     name = _one_line(sender_name or email_headers.DEFAULT_SENDER_NAME) or email_headers.DEFAULT_SENDER_NAME
     practice = _one_line(practice_name or "") or name
@@ -194,15 +197,18 @@ def make_reminder(*, to: str, checkin_link: str, pause_link: str, sender: str, r
     c, u = escape(checkin_link, quote=True), escape(pause_link, quote=True)
     hello = t(N_("Hello,"))
     ready = t(N_("A reminder from %(practice)s. When you're ready, you can check in here:", practice=practice))
+    waiting = t(followup_rules.NUDGE_WORDS) if nudge else ""  # said after the link it is behind
     pause = t(N_("To pause these reminders:"))
     private = t(N_("The links are just for you, so please don't forward this email."))
     check_in, pause_them = t(N_("Check in")), t(N_("pause reminders"))
-    msg.attach(_text_part("plain", f"{hello}\n\n{ready}\n\n{checkin_link}\n\n{pause} {pause_link}\n\n{private}\n"))
+    also = f"{waiting}\n\n" if waiting else ""
+    msg.attach(_text_part("plain", f"{hello}\n\n{ready}\n\n{checkin_link}\n\n{also}{pause} {pause_link}\n\n{private}\n"))
     # The HTML part escapes every word: a translation is text, never markup.
     msg.attach(_text_part(
         "html",
         f"<p>{_text(hello)}</p><p>{_text(ready)}</p>"
         f'<p><a href="{c}">{_text(check_in)}</a></p>'
+        + (f"<p>{_text(waiting)}</p>" if waiting else "") +
         f'<p style="font-size:small">{_text(pause)} <a href="{u}">{_text(pause_them)}</a>. '
         f"{_text(private)}</p>\n"))
     return msg

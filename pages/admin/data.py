@@ -4,7 +4,7 @@ import streamlit as st
 import db
 from components import text
 from components.frame import require_role, utcnow
-from db import clients, lifecycle
+from db import clients, lifecycle, measure_export
 
 actor = require_role("admin")
 ss = st.session_state
@@ -27,6 +27,16 @@ if chosen is not None:
         st.download_button("Download the zip", ss["data_export"][1], file_name=f"client-{chosen}-export.zip",
                            mime="application/zip", key="data_download")
 
+    st.write("Questionnaires only, as FHIR R4 (JSON) for an electronic health record: the definitions, every "
+             "answer and every total score with its LOINC code. The client is named by an anonymous identifier "
+             "unless you include the name.")
+    named = st.checkbox("Include the client's name", key="data_fhir_name", value=False)
+    if st.button("Prepare FHIR (JSON)", key="data_fhir_prepare"):
+        ss["data_fhir"] = (chosen, measure_export.fhir_json(actor, chosen, include_name=named, now=utcnow()), named)
+    if ss.get("data_fhir") and ss["data_fhir"][0] == chosen and ss["data_fhir"][2] == named:
+        st.download_button("Download FHIR (JSON)", ss["data_fhir"][1], file_name=f"client-{chosen}-questionnaires.fhir.json",
+                           mime="application/fhir+json", key="data_fhir_download")
+
     st.subheader("Erase")
     st.write("Deletes every record of this client: details, consent, plans, check-ins, links and reminders.")
     with st.form("erase_client", clear_on_submit=False):
@@ -41,5 +51,6 @@ if chosen is not None:
             else:
                 ss.pop("data_client", None)
                 ss.pop("data_export", None)
+                ss.pop("data_fhir", None)
                 ss["data_notice"] = "The client's data has been erased."
                 st.rerun()

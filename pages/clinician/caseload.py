@@ -22,11 +22,12 @@ TARGETS = {  # flag kind -> (the page that acts on it, button words)
     "adherence_drop": (navigation.CLIENT_VIEW.path, "Open client view"),
     "consent_due": (navigation.CONSENT.path, "Open consent"),
     "checkup": (navigation.CONSENT.path, "Open consent"),
+    "measure_missed": (navigation.CHECKINS.path, "Open check-ins"),
     "reminders_failing": (navigation.REMINDERS.path, "Open reminders"),
 }
 FLAG_LABELS = {"safety": "Safety flag waiting", "quiet": "No recent check-in", "adherence_drop": "Practice fell",
                "consent_due": "Consent renewal due", "checkup": "Consent check-up",
-               "reminders_failing": "Reminders failing"}
+               "measure_missed": "Questionnaire missed", "reminders_failing": "Reminders failing"}
 
 
 def go(kind: str, client_id: int) -> None:
@@ -46,7 +47,8 @@ flag_filter = right.selectbox("Needs attention", ["all", "any", *FLAG_LABELS], k
                               format_func=lambda f: {"all": "Everyone", "any": "Any flag"}.get(f) or FLAG_LABELS[f])
 cfg = settings()
 rows = caseload.rows(actor, now=now, search=search, status=None if status == "all" else status,
-                     no_checkin_days=cfg["ATTENTION_NO_CHECKIN_DAYS"], notice_days=cfg["CONSENT_NOTICE_DAYS"])
+                     no_checkin_days=cfg["ATTENTION_NO_CHECKIN_DAYS"], notice_days=cfg["CONSENT_NOTICE_DAYS"],
+                     measure_expire_days=cfg["MEASURE_EXPIRE_DAYS"])
 all_rows = rows
 if actor.is_admin and rows:
     names = sorted({r.clinician_name for r in rows})

@@ -77,6 +77,9 @@ for a in view["assigned"]:
     c1, c2 = st.columns([3, 1])
     c1.write(text.md("{title}: {cadence}, since {since:%d %b %Y}", title=measure_rules.MEASURES[a["measure"]].title,
                      cadence=measures.CADENCES[a["cadence"]].lower(), since=a["created_at"]))
+    if a.get("missed_at"):
+        c1.caption(text.md("Questionnaire missed: not answered in time (marked {at:%d %b %Y}). It stays open for "
+                           "the client; an answer clears this.", at=a["missed_at"]))
     if c2.button("Stop", key=f"ci_stop_measure_{a['id']}"):
         measures.stop(actor, a["id"], now=now)
         ss["ci_flash"] = "Questionnaire stopped."

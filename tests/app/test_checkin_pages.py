@@ -70,3 +70,19 @@ def test_colleagues_do_not_see_the_clients_check_ins(sqlite_db, people):
     at = signed_in("colin").run().switch_page("pages/clinician/checkins.py").run()
     assert not at.exception
     assert at.selectbox(key="ci_client").options == ["Client of Colin"]
+
+
+def test_a_missed_questionnaire_nudge_expired_shows_on_the_caseload_and_the_check_ins_page(sqlite_db, people):
+    """Assigned five days ago, never answered: the worker marks it missed; the clinician sees why."""
+    from core import settings as settings_mod
+    from db import measure_followups
+    setup(people)
+    cid = people["client_clara"]
+    assert measures.assign(people["clara"], cid, "gad7", "weekly", now=now() - timedelta(days=5)) == {}
+    assert measure_followups.expire(now(), settings_mod.load()) == 1
+    at = signed_in("clara").run()
+    assert not at.exception
+    assert "Questionnaire missed (not answered within 4 days" in at.dataframe[0].value["Needs attention"].iloc[0]
+    at.switch_page("pages/clinician/checkins.py").run()
+    assert not at.exception
+    assert "Questionnaire missed: not answered in time" in texts(at)

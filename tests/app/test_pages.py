@@ -143,6 +143,22 @@ def test_erasing_from_the_admin_page_needs_the_name_and_then_removes_the_client(
     assert [r["display_name"] for r in clients.list_for(people["ada"], now=NOW)] == ["Client of Colin"]
 
 
+def test_fhir_export_from_the_admin_page_offers_the_json_with_the_name_only_when_chosen(sqlite_db, people):
+    import json
+    at = signed_in("ada").run()
+    at.switch_page("pages/admin/data.py").run()
+    at.selectbox(key="data_client").set_value(people["client_clara"]).run()
+    at.button(key="data_fhir_prepare").click().run()
+    assert not at.exception
+    bundle = json.loads(at.session_state["data_fhir"][1])
+    assert bundle["resourceType"] == "Bundle" and "name" not in bundle["entry"][0]["resource"]
+    at.checkbox(key="data_fhir_name").check().run()
+    assert at.session_state["data_fhir"][2] is False  # prepared without the name: not offered under the new choice
+    at.button(key="data_fhir_prepare").click().run()
+    bundle = json.loads(at.session_state["data_fhir"][1])
+    assert bundle["entry"][0]["resource"]["name"] == [{"text": "Client of Clara"}]
+
+
 def test_an_admin_publishes_a_new_consent_checklist_version(sqlite_db, people):
     from db import consent_templates
     from tests.conftest import NOW

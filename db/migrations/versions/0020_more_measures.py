@@ -5,7 +5,7 @@ On SQLite a batch alteration copies the table, which drops its triggers: the ans
 submitted" triggers are made again here (tests/db/test_who5_pcl5_storage.py checks they hold).
 
 Revision ID: 0020_more_measures
-Revises: 0018_measure_baselines
+Revises: 0019_measure_followup
 """
 import sqlalchemy as sa
 from alembic import op
@@ -13,7 +13,7 @@ from alembic import op
 from db.migrations.helpers import is_postgres, refuse_update, table_schema
 
 revision = "0020_more_measures"
-down_revision = "0018_measure_baselines"
+down_revision = "0019_measure_followup"
 branch_labels = None
 depends_on = None
 
