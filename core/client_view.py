@@ -35,3 +35,4 @@ class ClientView:
     helps: list = field(default_factory=list)  # core.skill_uses.Helps per skill used in the period
     helps_chart: list = field(default_factory=list)  # {"skill", "before", "after", "uses"}: rated uses, grouped
     checkup: dict | None = None  # the newest consent check-up with its answers (db.checkups.latest_in)
+    personal: list = field(default_factory=list)  # core.chart_data.personal_series: one per personal item version

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 import db
 from core import chart_data, checkins as checkin_rules, exports, session_prep, wording
 from core.client_view import ClientView
-from db import adherence, audit, checkups, clients as clients_mod, sessions, skill_uses
+from db import adherence, audit, checkups, clients as clients_mod, personal_items, sessions, skill_uses
 from db.actors import Actor
 from db.tables import checkin_steps, checkins, measure_responses, safety_flags, step_versions
 
@@ -128,6 +128,7 @@ def get(actor: Actor, client_id: int, *, now: datetime, start: date | None = Non
         helps, helps_chart = skill_uses.helps_in(conn, client_id, start, end,
                                                  {s["step_id"]: s["behaviour"] for s in steps})
         checkup = checkups.latest_in(conn, [client_id])[client_id]["latest"]
+        personal = personal_items.series_in(conn, client_id, start, end)
         open_flags = conn.execute(select(func.count()).select_from(safety_flags).where(
             safety_flags.c.client_id == client_id, safety_flags.c.reviewed_at.is_(None))).scalar_one()
         audit.record(conn, now=now, action="between.read", actor=actor, client_id=client_id,
@@ -143,7 +144,7 @@ def get(actor: Actor, client_id: int, *, now: datetime, start: date | None = Non
         steps=[s for s in steps if s["removed_at"] is None], daily=chart_data.daily_points(daily, practised_days),
         weekly=weekly, heat=chart_data.heat_cells(buckets, zone), reasons=reasons, scores=scores,
         entries=entries, entries_total=entries_total, entries_page=page, behind=behind, open_flags=open_flags,
-        helps=helps, helps_chart=helps_chart, checkup=checkup)
+        helps=helps, helps_chart=helps_chart, checkup=checkup, personal=chart_data.personal_series(personal))
 
 
 def session_summary(actor: Actor, client_id: int, *, now: datetime, start: date | None = None,
