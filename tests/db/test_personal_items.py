@@ -179,3 +179,16 @@ def test_personal_item_series_are_bounded_to_the_view_window_and_aggregated_per_
                            end=date(2026, 11, 28))
     got = [(s["kind"], [(p["day"], p["mean"], p["yes"], p["answers"]) for p in s["points"]]) for s in view.personal]
     assert got == [("scale", [(date(2026, 11, 28), 4.0, 8, 2)]), ("yesno", [(date(2026, 11, 28), 0.5, 1, 2)])]
+
+
+def test_personal_items_leave_with_an_erased_client(database, people):
+    from db import lifecycle
+    raw = link(people)
+    item = add_scale(people)
+    check_in(raw, "a" * 24, {str(item.current.id): "4"})
+    personal_items.change(people["clara"], item.item_id, "New words", "none", "lots", now=NOW)
+    counts = lifecycle.erase_client(people["ada"], people["client_clara"], "Client of Clara", now=NOW)
+    assert (counts["personal_items"], counts["personal_item_versions"], counts["personal_item_answers"]) == (1, 2, 1)
+    with db.read() as conn:
+        for table in (items_table, personal_item_versions, personal_item_answers):
+            assert conn.execute(select(table.c.id)).all() == []
