@@ -126,3 +126,19 @@ def shown_answer(kind: str, value: int | None) -> str:
     if kind == "yesno":
         return "yes" if value else "no"
     return str(value)
+
+
+def how_computed(series: dict) -> str:
+    """The chart's workings in the clinician's words, for one series (core.chart_data.personal_series)."""
+    points = series["points"]
+    answers = sum(p["answers"] for p in points)
+    asked = f"These words were asked from {series['valid_from']:%d %b %Y}" + (
+        f" to {series['valid_to']:%d %b %Y}" if series["valid_to"] else "") + \
+        "; a change of words starts a new series, so earlier answers are charted with the words they answered."
+    if series["kind"] == "yesno":
+        yes = sum(p["yes"] for p in points)
+        return (f"Each bar counts one day's answers, yes and no ({yes} yes of {answers} answers on {len(points)} "
+                f"days in this period). Days without an answer have no bar; the question is optional. {asked}")
+    return (f"Each point is the mean of the day's answers from 0 ({series['low_word']}) to 10 "
+            f"({series['high_word']}), rounded to one decimal: {answers} answers on {len(points)} days in this "
+            f"period. Days without an answer have no point; the question is optional. {asked}")
