@@ -192,3 +192,19 @@ def test_personal_items_leave_with_an_erased_client(database, people):
     with db.read() as conn:
         for table in (items_table, personal_item_versions, personal_item_answers):
             assert conn.execute(select(table.c.id)).all() == []
+
+
+def test_the_demo_seed_gives_riley_two_personal_items_with_a_reworded_series(sqlite_db):
+    from demo import seed
+    from db.actors import Actor
+    from db.tables import clients, clinicians
+    seed.run(now=NOW, password="demo-password-for-tests")
+    with db.read() as conn:
+        maya = conn.execute(select(clinicians.c.id, clinicians.c.practice_id).where(clinicians.c.username == "maya")).one()
+        riley = conn.execute(select(clients.c.id).where(clients.c.display_name == "Riley T.")).scalar_one()
+    actor = Actor(maya.id, maya.practice_id, "clinician", "maya")
+    listed = personal_items.list_for(actor, riley, now=NOW)
+    assert [(i.kind, len(i.earlier)) for i in listed] == [("scale", 1), ("yesno", 0)]
+    view = client_view.get(actor, riley, now=NOW, start=NOW.date() - timedelta(days=27), end=NOW.date())
+    assert [s["kind"] for s in view.personal] == ["scale", "scale", "yesno"]
+    assert all(len(s["points"]) >= 5 for s in view.personal)
