@@ -135,7 +135,8 @@ def submit(raw: object, form: dict, *, now: datetime, threshold: int | None = No
 
 
 def recent_for(actor: Actor, client_id: int, *, now: datetime, limit: int = 60) -> list[dict]:
-    """The client's latest check-ins, newest first, for the clinician (scoped, audited)."""
+    """The client's latest check-ins, newest first, with their practice answers ("steps") and personal
+    item answers ("personal": (wording as asked, kind, value)), for the clinician (scoped, audited)."""
     with db.write() as conn:
         clients_mod.require(conn, actor, client_id)
         rows = [dict(r) for r in conn.execute(select(checkins).where(checkins.c.client_id == client_id)
@@ -148,10 +149,12 @@ def recent_for(actor: Actor, client_id: int, *, now: datetime, limit: int = 60) 
         for a in conn.execute(select(checkin_steps, sv.c.behaviour).join(sv, sv.c.id == checkin_steps.c.version_id)
                               .where(checkin_steps.c.checkin_id.in_(ids)).order_by(checkin_steps.c.id)).mappings():
             answers.setdefault(a["checkin_id"], []).append(dict(a))
+        personal = personal_items.answers_in(conn, ids)
         audit.record(conn, now=now, action="checkin.read", actor=actor, client_id=client_id,
                      detail=f"{len(rows)} check-ins shown")
     for r in rows:
         r["steps"] = answers.get(r["id"], [])
+        r["personal"] = personal.get(r["id"], [])
         r["corrected"] = r["id"] in corrected
     return rows
 

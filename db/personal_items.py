@@ -69,6 +69,19 @@ def save_answers_in(conn, checkin_id: int, answers: dict[int, int]) -> None:
             [{"checkin_id": checkin_id, "version_id": vid, "value": value} for vid, value in sorted(answers.items())]))
 
 
+def answers_in(conn, checkin_ids: list[int]) -> dict[int, list[tuple[str, str, int]]]:
+    """Check-in id -> its personal item answers as (wording as asked, kind, stored value), in the
+    items' order. The caller has passed the scope check (db.checkins.recent_for)."""
+    a, v, pi = personal_item_answers, personal_item_versions, personal_items
+    out: dict[int, list[tuple[str, str, int]]] = {}
+    for cid, wording, kind, value in conn.execute(
+            select(a.c.checkin_id, v.c.wording, pi.c.kind, a.c.value).join(v, v.c.id == a.c.version_id)
+            .join(pi, pi.c.id == v.c.item_id).where(a.c.checkin_id.in_(checkin_ids))
+            .order_by(a.c.checkin_id, pi.c.position, a.c.id)):
+        out.setdefault(cid, []).append((wording, kind, value))
+    return out
+
+
 def list_for(actor: Actor, client_id: int, *, now: datetime) -> list[Listed]:
     """The client's active items with their wording history, in check-in order (scoped, audited)."""
     pi, v = personal_items, personal_item_versions

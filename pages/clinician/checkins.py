@@ -59,7 +59,9 @@ if rows:
                               + (f" ({checkin_rules.REASONS[a['reason']].lower()})" if a["reason"] else "")
                               + (f" [{checkin_rules.DISTORTIONS[a['label']].lower()}]" if a["label"] else "")
                               for a in r["steps"]) or "(no practice planned)",
-        "Mood": r["mood"], "Distress": r["distress"], "Thought": r["thought"], "Where": r["context_where"],
+        "Mood": r["mood"], "Distress": r["distress"],
+        "Own questions": "; ".join(f"{w}: {personal_rules.shown_answer(k, v)}" for w, k, v in r["personal"]),
+        "Thought": r["thought"], "Where": r["context_where"],
         "With": r["context_with"],
         "Note": "corrected later" if r["corrected"] else ("a correction" if r["corrects_id"] else ""),
     } for r in rows])

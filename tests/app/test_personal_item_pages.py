@@ -71,3 +71,17 @@ def test_personal_item_hostile_wording_shows_as_text_to_the_clinician(sqlite_db,
     assert f"1. {HOSTILE}" in texts(at) and "0 = <i>low</i>, 10 = **high**" in texts(at)
     md = [m.value for m in at.markdown if "e" in m.value and "test" in m.value]
     assert md and all("https:small[]\\:" in m and "](" not in m.replace("\\](", "") for m in md)
+
+
+def test_the_check_ins_table_shows_personal_item_answers_with_the_words_asked(sqlite_db, people):
+    cid = people["client_clara"]
+    make_reachable(cid, now() - timedelta(days=3))
+    personal_items.add(people["clara"], cid, "scale", "Urge to check", "none", "a lot", now=now() - timedelta(days=1))
+    personal_items.add(people["clara"], cid, "yesno", "Left the house?", now=now() - timedelta(days=1))
+    scale, yesno = personal_items.list_for(people["clara"], cid, now=now())
+    raw = links.issue_for(people["clara"], cid, "checkin", now=now() - timedelta(minutes=1), ttl_days=TTL)
+    checkins.submit(raw, {"steps": {}, "mood": 4, "distress": 5, "idempotency_key": "q" * 24,
+                          "personal": {scale.current.id: "6", yesno.current.id: "no"}}, now=now())
+    at = checkins_page()
+    assert not at.exception, at.exception
+    assert at.dataframe[0].value["Own questions"].tolist() == ["Urge to check: 6; Left the house?: no"]
