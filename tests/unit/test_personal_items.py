@@ -72,3 +72,36 @@ def test_personal_item_yes_no_answer_must_be_yes_or_no(raw):
 def test_personal_item_answer_to_a_version_no_longer_asked_is_refused_calmly():
     clean, errors = rules.validate_answers({"99": "3", "11": "4", "x": "1"}, [SCALE])
     assert clean == {11: 4} and "changed by your clinician" in errors["personal"]
+
+
+def _rows():
+    from datetime import date, datetime, timezone
+    base = dict(item_id=1, position=1, kind="scale", low_word="none", high_word="a lot",
+                valid_from=datetime(2026, 11, 1, tzinfo=timezone.utc))
+    return [
+        {**base, "version_id": 11, "wording": "Old words", "valid_to": datetime(2026, 11, 20, tzinfo=timezone.utc),
+         "day": date(2026, 11, 19), "mean": 7.333333, "yes": 22, "answers": 3},
+        {**base, "version_id": 12, "wording": "New words", "valid_to": None, "valid_from":
+         datetime(2026, 11, 20, tzinfo=timezone.utc), "day": date(2026, 11, 21), "mean": 4, "yes": 4, "answers": 1},
+        {**base, "version_id": 12, "wording": "New words", "valid_to": None, "valid_from":
+         datetime(2026, 11, 20, tzinfo=timezone.utc), "day": date(2026, 11, 22), "mean": 5.25, "yes": 21, "answers": 4},
+    ]
+
+
+def test_personal_item_series_are_one_per_version_never_joined_across_a_rewording():
+    from core import chart_data
+    series = chart_data.personal_series(_rows())
+    assert [(s["version_id"], s["wording"], [p["mean"] for p in s["points"]]) for s in series] == [
+        (11, "Old words", [7.3]), (12, "New words", [4.0, 5.2])]
+
+
+def test_personal_item_how_computed_says_what_each_point_is():
+    from core import chart_data
+    old, new = chart_data.personal_series(_rows())
+    how = rules.how_computed(new)
+    assert "mean of the day's answers from 0 (none) to 10 (a lot)" in how and "5 answers on 2 days" in how
+    assert "asked from 20 Nov 2026;" in how and "new series" in how
+    assert "from 01 Nov 2026 to 20 Nov 2026" in rules.how_computed(old)
+    yesno = {**new, "kind": "yesno", "points": [{"day": None, "mean": 0.5, "yes": 1, "answers": 2},
+                                                {"day": None, "mean": 1.0, "yes": 1, "answers": 1}]}
+    assert "2 yes of 3 answers on 2 days" in rules.how_computed(yesno)
