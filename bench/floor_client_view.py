@@ -1,6 +1,6 @@
 """The client view's floor: the same elements as pages/clinician/client_view.py (the frame, picker and
 period, the sentence cards with their workings, the same six altair charts from
-components.client_view_charts fed a few constant rows, the entries table of the same size, the thoughts,
+components.client_view_charts fed a few constant rows (and as many personal item charts as the page drew), the entries table of the same size, the thoughts,
 the session and export controls), with no database, no audit and no aggregation."""
 from datetime import date, timedelta
 
@@ -18,10 +18,12 @@ HEAT = [{"weekday": w, "hour": h, "distress": 4.0, "checkins": 2} for w in (0, 1
 REASONS = [{"reason": "forgot", "n": 3}, {"reason": "no_time", "n": 2}]
 SCORES = [{"day": D + timedelta(days=7 * i), "measure": m, "total": 8 + i, "band": "mild"}
           for m in ("phq9", "gad7") for i in range(3)]
+PERSONAL = [{"position": 1, "kind": kind, "points": [{"day": D + timedelta(days=i), "mean": 5.0, "yes": 1, "answers": 3}
+                                                     for i in range(3)]} for kind in ("scale", "yesno")]
 
 
 def body():
-    shape = floor_frame.shape(sentences=9, entries=200, thoughts=60, dates=True, sessions=12)
+    shape = floor_frame.shape(sentences=9, entries=200, thoughts=60, dates=True, sessions=12, personal=0)
     st.title("Client view")
     st.selectbox("Client", [f"Client {i:03d}" for i in range(36)], key="cv_client")
     mode = st.radio("Period", ["since", "dates"], key="cv_mode", horizontal=True,
@@ -39,6 +41,10 @@ def body():
     for chart in [charts.practice_by_week(WEEKLY), charts.mood_and_distress(DAILY),
                   charts.distress_heatmap(HEAT, "Europe/London"), charts.reasons(REASONS), *charts.scores(SCORES)]:
         st.altair_chart(chart, width="stretch")
+    for n in range(shape["personal"]):  # one chart per personal item version, with its words and workings
+        st.markdown(f"**Personal item {n + 1}:** Urge to check the door locks")
+        st.altair_chart(charts.personal_item(PERSONAL[n % 2]), width="stretch", key=f"cv_personal_{n}")
+        st.caption("How this was computed: Each point is the mean of the day's answers from 0 (none) to 10.")
     st.markdown("#### Entries")
     n = shape["entries"]
     st.dataframe(pd.DataFrame({"Day": ["2026-11-02"] * n, "Submitted (UTC)": ["2026-11-02 08:00"] * n,

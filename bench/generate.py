@@ -7,7 +7,8 @@ the bulk tables (check-ins, their step answers, questionnaire answers, outbox) a
 executemany in chunks, with ids assigned here so answers can point at their check-in without a
 round trip (PostgreSQL's sequences are moved past them at the end). Check-ins are only ever
 inserted, never updated (the tables refuse UPDATE). One client, "the year client", checks in about
-five times a day for the whole year, for the client-view measurement.
+five times a day for the whole year, for the client-view measurement, and answers three personal items
+on each check-in (one of them reworded half-way through the year, so four series).
 
 Later features add their rows as functions in `EXTRA`, each (conn, ids, now, rng) -> None.
 """
@@ -45,7 +46,7 @@ WHERE = ["home", "work", "on the bus", "at the shops", ""]
 WITH = ["alone", "partner", "a friend", "colleagues", ""]
 TABLES = ["clinicians", "clients", "plans", "plan_steps", "step_versions", "consents", "consent_events", "sessions",
           "checkins", "checkin_steps", "measure_assignments", "measure_responses", "measure_answers",
-          "safety_flags", "reminder_outbox"]
+          "safety_flags", "reminder_outbox", "personal_items", "personal_item_versions", "personal_item_answers"]
 
 
 def _sqlite_value(v):
@@ -246,6 +247,38 @@ def _measures(conn, ids, people, now, rng, days) -> None:
     _chunks(conn, measures.measure_answers, answers)
 
 
+PERSONAL = [("scale", "Urge to check the door locks", "none", "overwhelming"),
+            ("scale", "Worry about work", "none", "constant"), ("yesno", "Left the house today?", None, None)]
+
+
+def _personal_items(conn, ids, now, days) -> None:
+    """The year client's three personal items, answered on every check-in of the year; the first is
+    reworded half-way (a second version). Its own generator: the other tables' draws stay as they were."""
+    from db.tables import personal_item_answers, personal_item_versions, personal_items
+    rng = random.Random(17)
+    cid = ids["year_client"]
+    start, reworded = now - timedelta(days=days + 1), now - timedelta(days=days // 2)
+    by = conn.execute(select(clients.c.clinician_id).where(clients.c.id == cid)).scalar_one()
+    versions = []  # per item: [(valid_from, version id), ...]
+    for position, (kind, wording, low, high) in enumerate(PERSONAL, start=1):
+        item = conn.execute(insert(personal_items).values(client_id=cid, position=position, kind=kind, created_by=by,
+                                                          created_at=start)).inserted_primary_key[0]
+        spans = [(start, wording, reworded if position == 1 else None)]
+        if position == 1:
+            spans.append((reworded, wording + " or the stove", None))
+        versions.append([(since, conn.execute(insert(personal_item_versions).values(
+            item_id=item, client_id=cid, wording=words, low_word=low, high_word=high, valid_from=since, valid_to=until,
+            created_by=by)).inserted_primary_key[0]) for since, words, until in spans])
+    rows = []
+    for checkin_id, at in conn.execute(select(checkins.c.id, checkins.c.submitted_at).where(checkins.c.client_id == cid)
+                                       .order_by(checkins.c.id)):
+        for (kind, *_), spans in zip(PERSONAL, versions):
+            vid = [v for since, v in spans if since <= at][-1] if at >= start else spans[0][1]
+            rows.append({"checkin_id": checkin_id, "version_id": vid,
+                         "value": int(rng.random() < 0.5) if kind == "yesno" else _clamp(rng.gauss(5, 2))})
+    _chunks(conn, personal_item_answers, rows)
+
+
 def _outbox(conn, people, steps_by_client, now, rng, outbox_days) -> None:
     """A month of reminder history per active client: sent, about 2% failed, a few expired."""
     rows, n = [], 0
@@ -294,6 +327,7 @@ def generate(n_clinicians: int = 20, n_clients: int = 400, now: datetime = NOW, 
         _checkins(conn, ids, people, steps, now, rng, days, per_day)
         _measures(conn, ids, people, now, rng, days)
         _outbox(conn, people, steps, now, rng, outbox_days)
+        _personal_items(conn, ids, now, days)
         _move_sequences(conn)
         for step in EXTRA:
             step(conn, ids, now, rng)

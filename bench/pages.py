@@ -66,7 +66,8 @@ def client_view(username: str, client_id: int, *, year: bool):
              "entries": len(at.dataframe[0].value) if at.dataframe else 0,
              "thoughts": len(thoughts[0].markdown) if thoughts else 0, "dates": year,
              "sessions": min(12, len(remove[0].options)) if remove else 0,
-             "charts": sum(1 for e in at.main if type(e).__name__ == "UnknownElement")}
+             "charts": sum(1 for e in at.main if type(e).__name__ == "UnknownElement"),
+             "personal": sum(1 for c in at.caption if str(c.value).startswith("How this was computed"))}
     return (lambda: at.run()), shape
 
 

@@ -8,6 +8,7 @@ import re
 from starlette.datastructures import FormData
 
 _STEP_FIELD = re.compile(r"^(status|reason|label)_(\d{1,12})$")
+_PERSONAL_FIELD = re.compile(r"^pi_(\d{1,12})$")  # a personal item's answer, by its version (core.personal_items)
 _ANCHOR_UNSAFE = re.compile(r"[^a-z0-9-]+")
 
 
@@ -29,13 +30,16 @@ def checkin(form: FormData) -> dict:
         m = _STEP_FIELD.match(name)
         if m and isinstance(value, str):
             steps.setdefault(m.group(2), {})[m.group(1)] = value
+    personal = {m.group(1): value for name, value in form.items()
+                if (m := _PERSONAL_FIELD.match(name)) and isinstance(value, str)}
     corrects = form.get("corrects") or None
     if isinstance(corrects, str) and corrects.isdigit():
         corrects = int(corrects)
     return {"local_date": form.get("local_date", ""), "steps": steps, "mood": form.get("mood"),
             "distress": form.get("distress"), "thought": form.get("thought", ""),
             "context_where": form.get("context_where", ""), "context_with": form.get("context_with", ""),
-            "idempotency_key": form.get("idempotency_key", ""), "corrects": corrects}
+            "idempotency_key": form.get("idempotency_key", ""), "corrects": corrects,
+            "personal": personal}
 
 
 def answers(form: FormData, n: int) -> list:

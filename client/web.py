@@ -31,6 +31,7 @@ from starlette.staticfiles import StaticFiles
 
 from client import forms, session
 from core import (checkins as checkin_rules, checkups as checkup_rules, i18n, measures as measure_rules,
+                  personal_items as personal_rules,
                   plans as plan_rules, ratelimit, settings as settings_mod)
 from core.i18n import N_
 from db import checkins, checkups, consent, languages, links, measures, plans, practices, reminders, skill_uses
@@ -329,13 +330,15 @@ def _checkin_context(page: dict, query, values: dict, errors: dict, lang: str) -
     switch = "" if yesterday else "?day=yesterday"
     steps = page["planned"][day]
     order = (["local_date"] + [f"step:{s['step_id']}{part}" for s in steps for part in ("", ":reason", ":label")]
-             + ["steps", "mood", "distress", "thought", "context_where", "context_with", "form", "corrects"])
+             + ["steps", "mood", "distress", "thought", "context_where", "context_with"]
+             + [i.field for i in page["personal"]] + ["personal", "form", "corrects"])
     return dict(title=N_("Check in"), steps=steps, day=day.isoformat(), day_label=i18n.day_label(day, lang),
                 yesterday=yesterday, switch_query=switch, key=key, corrects=corrects, values=values, errors=errors,
                 order=order, statuses=checkin_rules.STATUSES, reasons=checkin_rules.REASONS,
                 distortions=checkin_rules.DISTORTIONS, thought_max=checkin_rules.THOUGHT_MAX,
                 open_more=bool({"thought", "context_where", "context_with"} & set(errors))
                 or any(values.get(k) for k in ("thought", "context_where", "context_with")),
+                personal=page["personal"], yes_no_words=personal_rules.YES_NO,
                 due_list=page["due"], crisis_resources=page["crisis_resources"])
 
 

@@ -146,3 +146,26 @@ def skill_changes(rows: list[dict]) -> alt.Chart | None:
         column=alt.Column("skill:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
         tooltip=["skill:N", "before:Q", "after:Q", alt.Tooltip("uses:Q", title="Uses")],
     ).properties(width=160, height=200)
+
+
+def personal_item(series: dict) -> alt.Chart:
+    """One version of a personal item (core.chart_data.personal_series): a 0–10 scale as the day's mean,
+    yes/no as the day's count of each answer. The clinician's wording is not put in the chart: the page
+    shows it as text above (components.text)."""
+    df = pd.DataFrame(series["points"])
+    df["day"] = pd.to_datetime(df["day"])
+    if series["kind"] == "yesno":
+        long = pd.DataFrame([{"day": p["day"], "answer": answer, "n": n}
+                             for p in series["points"]
+                             for answer, n in (("yes", p["yes"]), ("no", p["answers"] - p["yes"])) if n])
+        long["day"] = pd.to_datetime(long["day"])
+        return alt.Chart(long, title=f"Personal item {series['position']}: answers per day (yes / no)").mark_bar().encode(
+            x=alt.X("yearmonthdate(day):T", title=None), y=alt.Y("sum(n):Q", title="Answers"),
+            color=alt.Color("answer:N", title="Answer", scale=alt.Scale(domain=["yes", "no"],
+                                                                        range=["#1565c0", "#bdbdbd"])),
+            tooltip=[alt.Tooltip("day:T"), "answer:N", alt.Tooltip("n:Q", title="Answers")]).properties(height=160)
+    return alt.Chart(df, title=f"Personal item {series['position']}: the day's mean (0–10)").mark_line(
+        point=True, color="#6a1b9a").encode(
+        x=alt.X("day:T", title=None), y=alt.Y("mean:Q", title="Day's mean (0–10)", scale=alt.Scale(domain=[0, 10])),
+        tooltip=[alt.Tooltip("day:T"), alt.Tooltip("mean:Q", title="Mean"),
+                 alt.Tooltip("answers:Q", title="Answers")]).properties(height=160)

@@ -48,3 +48,19 @@ def daily_points(daily: Iterable[dict], practised_days: Iterable[date]) -> list[
     practised = set(practised_days)
     return [{**d, "mood": round(float(d["mood"]), 1), "distress": round(float(d["distress"]), 1),
              "practised": d["day"] in practised} for d in daily]
+
+
+def personal_series(rows: Iterable[dict]) -> list[dict]:
+    """Personal items' rows (db.personal_items.series_in: one per version and day) grouped into one
+    series per version, in the check-in's order: {"version_id", "item_id", "position", "kind", "wording",
+    "low_word", "high_word", "valid_from", "valid_to", "points"}; each point {"day", "mean" (the day's
+    mean, one decimal), "yes" (yes/no: how many said yes), "answers"}. A change of wording is a new
+    version, so a new series: answers to different words are never joined in one line."""
+    series: dict[int, dict] = {}
+    for r in rows:
+        s = series.setdefault(r["version_id"], {k: r[k] for k in (
+            "version_id", "item_id", "position", "kind", "wording", "low_word", "high_word", "valid_from",
+            "valid_to")} | {"points": []})
+        s["points"].append({"day": r["day"], "mean": round(float(r["mean"]), 1), "yes": int(r["yes"]),
+                            "answers": int(r["answers"])})
+    return list(series.values())

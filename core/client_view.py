@@ -36,3 +36,4 @@ class ClientView:
     helps_chart: list = field(default_factory=list)  # {"skill", "before", "after", "uses"}: rated uses, grouped
     checkup: dict | None = None  # the newest consent check-up with its answers (db.checkups.latest_in)
     changes: list = field(default_factory=list)  # core.reliable_change.Episode per instrument (whole episode, not the period)
+    personal: list = field(default_factory=list)  # core.chart_data.personal_series: one per personal item version

@@ -24,7 +24,7 @@ WEEKLY_GAP = timedelta(days=6)  # a weekly questionnaire is due again six days a
 PERIOD = timedelta(days=7)  # a weekly questionnaire's period after it fell due and went unanswered
 
 # The sentence a reminder adds (once per period): neutral, no instrument, nothing about health.
-NUDGE_WORDS = N_("There is also a short questionnaire waiting for you when you check in, if you have a "
+NUDGE_WORDS = N_("There is also a questionnaire waiting for you when you check in, if you have a "
                  "few minutes.")
 
 

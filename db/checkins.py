@@ -13,9 +13,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import insert, select
 
 import db
-from core import checkins as checkin_rules, plans as plan_rules, safety as safety_rules, settings as settings_mod
+from core import checkins as checkin_rules, personal_items as personal_rules, plans as plan_rules, safety as safety_rules, settings as settings_mod
 from core.i18n import N_
-from db import audit, links, measures, plans, practices, safety, step_versions
+from db import audit, links, measures, personal_items, plans, practices, safety, step_versions
 from db.actors import Actor
 from db import clients as clients_mod
 from db.clients import clients
@@ -48,19 +48,21 @@ def current_steps_in(conn, client_id: int) -> list[dict]:
 
 def form_by_link(raw: object, *, now: datetime) -> dict | None:
     """What the check-in page draws for this link: steps planned today and yesterday (client's zone),
-    due questionnaires, crisis resources. None when the link no longer works. Changes nothing."""
+    the client's personal items, due questionnaires, crisis resources. None when the link no longer
+    works. Changes nothing."""
     with db.read() as conn:
         res = links.resolve_in(conn, raw, now, purpose="checkin")
         if not res.ok:
             return None
         steps = current_steps_in(conn, res.client_id)
         due = measures.due_in(conn, res.client_id, now)
+        personal = personal_items.for_checkin_in(conn, res.client_id)
         crisis = conn.execute(select(practices.practices.c.crisis_resources)
                               .where(practices.practices.c.id == res.practice_id)).scalar_one()
     today, yesterday = checkin_rules.allowed_dates(res.timezone, now)
     return {"client_id": res.client_id, "link_id": res.link_id, "timezone": res.timezone, "today": today, "yesterday": yesterday,
             "planned": {d: [s for s in steps if plan_rules.planned_on(s, d)] for d in (today, yesterday)},
-            "steps": steps, "due": due, "crisis_resources": crisis}
+            "steps": steps, "personal": personal, "due": due, "crisis_resources": crisis}
 
 
 def _existing(conn, client_id: int, key: str) -> Result | None:
@@ -96,6 +98,10 @@ def submit(raw: object, form: dict, *, now: datetime, threshold: int | None = No
         planned = {s["step_id"]: s for s in steps if plan_rules.planned_on(s, day)}
         clean, errors = checkin_rules.validate(form, planned={sid: {"asks_label": s["asks_label"]} for sid, s in planned.items()},
                                        zone=zone, now=now)
+        # The client's own questions (optional): answers to the versions asked now, saved after the check-in.
+        personal, personal_errors = personal_rules.validate_answers(form.get("personal") or {},
+                                                                    personal_items.for_checkin_in(conn, client_id))
+        errors.update(personal_errors)
         corrects = form.get("corrects")
         if corrects is not None:
             ok = isinstance(corrects, int) and not isinstance(corrects, bool) and conn.execute(
@@ -117,6 +123,7 @@ def submit(raw: object, form: dict, *, now: datetime, threshold: int | None = No
                 {"checkin_id": checkin_id, "step_id": sid, "version_id": planned[sid]["version_id"],
                  "status": answer["status"], "reason": answer.get("reason"), "label": answer.get("label")}
                 for sid, answer in clean["steps"].items()]))
+        personal_items.save_answers_in(conn, checkin_id, personal)
         flag = safety.raise_in(conn, client_id, source="checkin", source_id=checkin_id, now=now,
                                reasons=safety_rules.checkin_reasons(clean["distress"], threshold))
         audit.record(conn, now=now, action="checkin.submit", actor_kind="client", actor_id=client_id,
@@ -128,7 +135,8 @@ def submit(raw: object, form: dict, *, now: datetime, threshold: int | None = No
 
 
 def recent_for(actor: Actor, client_id: int, *, now: datetime, limit: int = 60) -> list[dict]:
-    """The client's latest check-ins, newest first, for the clinician (scoped, audited)."""
+    """The client's latest check-ins, newest first, with their practice answers ("steps") and personal
+    item answers ("personal": (wording as asked, kind, value)), for the clinician (scoped, audited)."""
     with db.write() as conn:
         clients_mod.require(conn, actor, client_id)
         rows = [dict(r) for r in conn.execute(select(checkins).where(checkins.c.client_id == client_id)
@@ -141,10 +149,12 @@ def recent_for(actor: Actor, client_id: int, *, now: datetime, limit: int = 60) 
         for a in conn.execute(select(checkin_steps, sv.c.behaviour).join(sv, sv.c.id == checkin_steps.c.version_id)
                               .where(checkin_steps.c.checkin_id.in_(ids)).order_by(checkin_steps.c.id)).mappings():
             answers.setdefault(a["checkin_id"], []).append(dict(a))
+        personal = personal_items.answers_in(conn, ids)
         audit.record(conn, now=now, action="checkin.read", actor=actor, client_id=client_id,
                      detail=f"{len(rows)} check-ins shown")
     for r in rows:
         r["steps"] = answers.get(r["id"], [])
+        r["personal"] = personal.get(r["id"], [])
         r["corrected"] = r["id"] in corrected
     return rows
 

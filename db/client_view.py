@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 import db
 from core import chart_data, checkins as checkin_rules, exports, session_prep, wording
 from core.client_view import ClientView
-from db import adherence, audit, checkups, clients as clients_mod, reliable_change, sessions, skill_uses
+from db import adherence, audit, checkups, clients as clients_mod, personal_items, reliable_change, sessions, skill_uses
 from db.actors import Actor
 from db.tables import checkin_steps, checkins, measure_responses, safety_flags, step_versions
 
@@ -129,6 +129,7 @@ def get(actor: Actor, client_id: int, *, now: datetime, start: date | None = Non
                                                  {s["step_id"]: s["behaviour"] for s in steps})
         checkup = checkups.latest_in(conn, [client_id])[client_id]["latest"]
         changes = reliable_change.episodes_in(conn, client_id, zone, reliable_change.rule_in(conn, client["practice_id"]))
+        personal = personal_items.series_in(conn, client_id, start, end)
         open_flags = conn.execute(select(func.count()).select_from(safety_flags).where(
             safety_flags.c.client_id == client_id, safety_flags.c.reviewed_at.is_(None))).scalar_one()
         audit.record(conn, now=now, action="between.read", actor=actor, client_id=client_id,
@@ -144,7 +145,8 @@ def get(actor: Actor, client_id: int, *, now: datetime, start: date | None = Non
         steps=[s for s in steps if s["removed_at"] is None], daily=chart_data.daily_points(daily, practised_days),
         weekly=weekly, heat=chart_data.heat_cells(buckets, zone), reasons=reasons, scores=scores,
         entries=entries, entries_total=entries_total, entries_page=page, behind=behind, open_flags=open_flags,
-        helps=helps, helps_chart=helps_chart, checkup=checkup, changes=changes)
+        helps=helps, helps_chart=helps_chart, checkup=checkup, changes=changes,
+        personal=chart_data.personal_series(personal))
 
 
 def session_summary(actor: Actor, client_id: int, *, now: datetime, start: date | None = None,

@@ -6,7 +6,7 @@ Order follows the foreign keys: practices and people first, then what hangs off 
 from __future__ import annotations
 
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, Date, Float, ForeignKey, Index, Integer, String, Table, Text,
-                        UniqueConstraint, false, true)
+                        UniqueConstraint, false, text, true)
 
 from db.meta import UTCDateTime, metadata
 
@@ -406,6 +406,56 @@ checkin_steps = Table(
     Column("reason", String(16), nullable=True),
     Column("label", String(32), nullable=True),
     CheckConstraint("status in ('done', 'partly', 'not_today')", name="status"),
+)
+
+
+
+# A client's own questions on the daily check-in (0017): at most three active, one per place (a partial
+# unique index), each a 0–10 scale with the clinician's two end words or yes/no. The wording lives in
+# versions: a change of wording ends the old version and starts a new series, and the old answers stay
+# with the version they answered.
+personal_items = Table(
+    "personal_items", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),  # 1..3, the order on the check-in
+    Column("kind", String(8), nullable=False),  # scale | yesno
+    Column("created_by", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime, nullable=True),
+    CheckConstraint("kind in ('scale', 'yesno')", name="kind"),
+    CheckConstraint("position between 1 and 3", name="position"),
+    Index("uq_personal_items_active_position", "client_id", "position", unique=True,
+          sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
+)
+
+
+
+personal_item_versions = Table(
+    "personal_item_versions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("item_id", Integer, ForeignKey("personal_items.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("wording", String(120), nullable=False),  # the clinician's words, shown as text
+    Column("low_word", String(40), nullable=True),  # scale only: what 0 means
+    Column("high_word", String(40), nullable=True),  # scale only: what 10 means
+    Column("valid_from", UTCDateTime, nullable=False),
+    Column("valid_to", UTCDateTime, nullable=True),  # NULL: the item's current wording
+    Column("created_by", Integer, nullable=False),
+)
+
+
+
+# One answer to one version in one check-in (yes/no stored as 1/0). Immutable like check-ins.
+personal_item_answers = Table(
+    "personal_item_answers", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("checkin_id", Integer, ForeignKey("checkins.id", ondelete="CASCADE"), nullable=False),
+    Column("version_id", Integer, ForeignKey("personal_item_versions.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("value", Integer, nullable=False),
+    UniqueConstraint("checkin_id", "version_id"),
+    CheckConstraint("value between 0 and 10", name="value"),
 )
 
 

@@ -17,7 +17,7 @@ import db
 from core import settings as settings_mod
 from db import audit, clinicians, practices
 from db.clients import clients
-from demo import checkins, checkups, consent, plans, reminders, sessions, skills
+from demo import checkins, checkups, consent, personal_items, plans, reminders, sessions, skills
 
 PRACTICE = {"name": "Harbour Street Therapy (demo)", "timezone": "Europe/London"}
 STAFF = [
@@ -76,6 +76,7 @@ def run(now: datetime | None = None, *, password: str | None = None) -> str:
         reminders.step(conn, ids, now, rng)  # after plans and consent: it reads both
         sessions.step(conn, ids, now, rng)
         checkups.step(conn, ids, now, rng)  # after consent: a check-up belongs to a confirmed round
+        personal_items.step(conn, ids, now, rng)  # after check-ins: answers belong to Riley's check-ins
         audit.record(conn, now=now, action="practice.update", actor_kind="system", actor_label="demo seed",
                      practice_id=pid, detail="demo practice created")
     path = credentials_file(cfg)

@@ -1,13 +1,15 @@
 """Check-ins: open safety flags to review (with a note), a client's recent check-ins as a table
-(typed text shown as text), their questionnaires, and a check-in link to copy."""
+(typed text shown as text), their questionnaires, their personal items (up to three of the client's own
+questions on the check-in), and a check-in link to copy."""
 import pandas as pd
 import streamlit as st
 
 from components import client_picker, text
 from components.frame import field_error, require_role, utcnow
 from components.link_maker import link_maker
-from core import checkins as checkin_rules, measures as measure_rules, reliable_change as change_rules
-from db import checkins, measures, reliable_change, safety
+from core import checkins as checkin_rules, measures as measure_rules, personal_items as personal_rules
+from core import reliable_change as change_rules
+from db import checkins, measures, personal_items, reliable_change, safety
 
 EMAIL_STATES = {"sent": "emailed", "failed": "could not be sent", "cancelled": "not needed", "due": "planned",
                 "claimed": "planned", "sending": "sending"}
@@ -58,7 +60,9 @@ if rows:
                               + (f" ({checkin_rules.REASONS[a['reason']].lower()})" if a["reason"] else "")
                               + (f" [{checkin_rules.DISTORTIONS[a['label']].lower()}]" if a["label"] else "")
                               for a in r["steps"]) or "(no practice planned)",
-        "Mood": r["mood"], "Distress": r["distress"], "Thought": r["thought"], "Where": r["context_where"],
+        "Mood": r["mood"], "Distress": r["distress"],
+        "Own questions": "; ".join(f"{w}: {personal_rules.shown_answer(k, v)}" for w, k, v in r["personal"]),
+        "Thought": r["thought"], "Where": r["context_where"],
         "With": r["context_with"],
         "Note": "corrected later" if r["corrected"] else ("a correction" if r["corrects_id"] else ""),
     } for r in rows])
@@ -130,6 +134,71 @@ for ep in changes["episodes"]:
             found = reliable_change.set_baseline(actor, ep.assignment_id, None if pick == ids[0] else pick, now=now)
             ss["ci_flash"] = next(iter(found.values()), None) or "Baseline saved; the reliable change now counts from it."
             st.rerun()
+
+st.markdown("#### Personal items")
+st.caption(text.md("Up to {n} of the client's own questions, asked on every check-in after the standard fields, "
+                   "e.g. \"urge to check the door locks\". The client may leave them blank. Changing the words "
+                   "starts a new series on the client view; the earlier answers stay with the earlier words.",
+                   n=personal_rules.MAX_ACTIVE))
+pi_errors = ss.get("ci_pi_errors", (None, {}))
+pi_errors = pi_errors[1] if pi_errors[0] == client_id else {}
+for item in personal_items.list_for(actor, client_id, now=now):
+    with st.container(border=True):
+        text.show("**{n}. {wording}**", n=item.position, wording=item.current.wording)
+        st.caption(text.md("0 = {low}, 10 = {high}", low=item.current.low_word, high=item.current.high_word)
+                   if item.kind == "scale" else "Yes or no")
+        with st.expander("Change the words or stop asking"):
+            wording = st.text_input("Question", value=item.current.wording, key=f"ci_pi_wording_{item.item_id}",
+                                    max_chars=personal_rules.WORDING_MAX)
+            field_error(pi_errors.get(item.item_id, {}), "wording")
+            low = high = None
+            if item.kind == "scale":
+                c1, c2 = st.columns(2)
+                low = c1.text_input("What 0 means", value=item.current.low_word, key=f"ci_pi_low_{item.item_id}",
+                                    max_chars=personal_rules.END_MAX)
+                high = c2.text_input("What 10 means", value=item.current.high_word, key=f"ci_pi_high_{item.item_id}",
+                                     max_chars=personal_rules.END_MAX)
+                field_error(pi_errors.get(item.item_id, {}), "low_word")
+                field_error(pi_errors.get(item.item_id, {}), "high_word")
+            c1, c2 = st.columns(2)
+            if c1.button("Save new words (starts a new series)", key=f"ci_pi_change_{item.item_id}",
+                         icon=":material/edit:"):
+                found = personal_items.change(actor, item.item_id, wording, low, high, now=now)
+                ss["ci_pi_errors"] = (client_id, {item.item_id: found} if found else {})
+                if not found:
+                    ss["ci_flash"] = "Saved. New answers start a new series on the client view."
+                st.rerun()
+            if c2.button("Stop asking this", key=f"ci_pi_end_{item.item_id}", icon=":material/block:"):
+                personal_items.end(actor, item.item_id, now=now)
+                ss["ci_flash"] = "Stopped. Its answers so far stay on the client view."
+                st.rerun()
+        for earlier in item.earlier:
+            st.caption(text.md("Earlier words, {since:%d %b %Y} to {until:%d %b %Y}: {wording}", since=earlier.valid_from,
+                               until=earlier.valid_to, wording=earlier.wording))
+with st.expander("Add a personal item", expanded=bool(pi_errors.get("add"))):
+    kind = st.radio("Answered as", list(personal_rules.KINDS), key="ci_pi_kind", horizontal=True,
+                    format_func=personal_rules.KINDS.get)
+    new_wording = st.text_input("Question, in the client's words", key="ci_pi_new_wording",
+                                max_chars=personal_rules.WORDING_MAX, placeholder="Urge to check the door locks")
+    field_error(pi_errors.get("add", {}), "wording")
+    new_low = new_high = None
+    if kind == "scale":
+        c1, c2 = st.columns(2)
+        new_low = c1.text_input("What 0 means", key="ci_pi_new_low", max_chars=personal_rules.END_MAX,
+                                placeholder="none")
+        new_high = c2.text_input("What 10 means", key="ci_pi_new_high", max_chars=personal_rules.END_MAX,
+                                 placeholder="overwhelming")
+        field_error(pi_errors.get("add", {}), "low_word")
+        field_error(pi_errors.get("add", {}), "high_word")
+    field_error(pi_errors.get("add", {}), "form")
+    if st.button("Add to the check-in", key="ci_pi_add", icon=":material/add:"):
+        found = personal_items.add(actor, client_id, kind, new_wording, new_low, new_high, now=now)
+        ss["ci_pi_errors"] = (client_id, {"add": found} if found else {})
+        if not found:
+            ss["ci_flash"] = "Added. The client sees it on their next check-in."
+            for k in ("ci_pi_new_wording", "ci_pi_new_low", "ci_pi_new_high"):
+                ss.pop(k, None)
+        st.rerun()
 
 st.divider()
 st.markdown("#### Check-in link")

@@ -9,7 +9,7 @@ from core import i18n
 
 from components import client_view_charts as charts, text
 from components.frame import require_role, utcnow
-from core import metrics, session_prep
+from core import metrics, personal_items as personal_rules, session_prep
 from db import client_view, clients, sessions, skill_uses
 
 BEHIND_WORDS = {
@@ -129,6 +129,10 @@ for chart in [charts.practice_by_week(view.weekly), charts.mood_and_distress(vie
         st.altair_chart(chart, width="stretch")
 if not view.daily:
     st.info("No check-ins in this period, so there is nothing to chart.")
+for series in view.personal:  # one per version of a personal item: new words, new series
+    text.show("**Personal item {n}:** {wording}", n=series["position"], wording=series["wording"])
+    st.altair_chart(charts.personal_item(series), width="stretch", key=f"cv_personal_{series['version_id']}")
+    st.caption(text.md("How this was computed: {how}", how=personal_rules.how_computed(series)))
 
 st.markdown("#### Entries")
 chosen = next((x for x in summary if view.behind and x.behind == view.behind), None)

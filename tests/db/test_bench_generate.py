@@ -71,3 +71,19 @@ def test_it_makes_a_practice_whose_counts_add_up(database):
         conn.execute(insert(checkins).values(client_id=ids["year_client"], idempotency_key="after-generate",
                                              local_date=NOW.date(), submitted_at=NOW + timedelta(minutes=1),
                                              mood=5, distress=5))
+
+
+def test_it_gives_the_year_client_three_personal_items_answered_on_every_check_in(database):
+    import db
+    from bench import generate
+    from db.checkins import checkins
+    from db.tables import personal_item_versions
+    ids = generate.generate(**TINY)
+    n = generate.counts()
+    with db.read() as conn:
+        year = conn.execute(select(func.count()).select_from(checkins)
+                            .where(checkins.c.client_id == ids["year_client"])).scalar()
+        reworded = conn.execute(select(func.count()).select_from(personal_item_versions)
+                                .where(personal_item_versions.c.valid_to.is_not(None))).scalar()
+    assert n["personal_items"] == 3 and n["personal_item_versions"] == 4 and reworded == 1
+    assert n["personal_item_answers"] == 3 * year > 0

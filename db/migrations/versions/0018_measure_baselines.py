@@ -2,7 +2,7 @@
 the episode's first answer), and each practice's choice of rule (NULL: the RELIABLE_CHANGE_RULE setting).
 
 Revision ID: 0018_measure_baselines
-Revises: 0016_staff_alerts
+Revises: 0017_personal_items
 """
 import sqlalchemy as sa
 from alembic import op
@@ -11,7 +11,7 @@ from db.meta import UTCDateTime
 from db.migrations.helpers import secure, table_schema
 
 revision = "0018_measure_baselines"
-down_revision = "0016_staff_alerts"
+down_revision = "0017_personal_items"
 branch_labels = None
 depends_on = None
 
