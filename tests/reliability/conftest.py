@@ -124,10 +124,17 @@ class Guard:
             other = [url for url in self.requests if url.startswith(("http", "ws")) and _origin(url) != own]
             assert other == [], f"a client page asked another origin {where}: {other}"
 
-    def shows_as_text(self, text: str) -> None:
-        """`text` is on the page exactly as typed: its characters, not markup made from them."""
-        body = self.page.evaluate("document.body.innerText")
+    def shows_as_text(self, text: str, timeout_ms: int = 30_000) -> None:
+        """`text` is on the page exactly as typed: its characters, not markup made from them. Waits for
+        a Streamlit rerun still drawing the page (seen in CI on a busy machine: the heading was drawn,
+        the text under it not yet); text made into markup never appears, so this still fails then."""
         squash = lambda t: " ".join(t.split())  # noqa: E731  (line breaks and runs of spaces may fold)
+        try:
+            self.page.wait_for_function("t => document.body.innerText.split(/\\s+/).join(' ').includes(t)",
+                                        arg=squash(text), timeout=timeout_ms)
+        except Exception:
+            pass  # the assertion below says what the page shows
+        body = self.page.evaluate("document.body.innerText")
         assert squash(text) in squash(body), f"{text!r} is not shown as text"
 
 
