@@ -17,7 +17,7 @@ DAILY = [{"day": D + timedelta(days=i), "mood": 5.0 + i, "distress": 4.0, "check
 HEAT = [{"weekday": w, "hour": h, "distress": 4.0, "checkins": 2} for w in (0, 1) for h in (8, 20)]
 REASONS = [{"reason": "forgot", "n": 3}, {"reason": "no_time", "n": 2}]
 SCORES = [{"day": D + timedelta(days=7 * i), "measure": m, "total": 8 + i, "band": "mild"}
-          for m in ("phq9", "gad7") for i in range(3)]
+          for m in ("phq9", "gad7", "who5") for i in range(3)]
 PERSONAL = [{"position": 1, "kind": kind, "points": [{"day": D + timedelta(days=i), "mean": 5.0, "yes": 1, "answers": 3}
                                                      for i in range(3)]} for kind in ("scale", "yesno")]
 

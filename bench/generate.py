@@ -206,24 +206,27 @@ def _checkins(conn, ids, people, steps_by_client, now, rng, days, per_day) -> No
     _chunks(conn, safety.safety_flags, flags)
 
 
-def _answers(total: int, n: int, rng) -> list[int]:
+def _answers(total: int, n: int, rng, item_max: int = 3) -> list[int]:
     out = [0] * n
     while total > 0:
         i = rng.randrange(n)
-        if out[i] < 3:
+        if out[i] < item_max:
             out[i] += 1
             total -= 1
     return out
 
 
 def _measures(conn, ids, people, now, rng, days) -> None:
-    """Weekly PHQ-9 and GAD-7 for every tenth client with a plan and for the year client."""
+    """Weekly PHQ-9, GAD-7 and WHO-5 for every tenth client with a plan and for the year client (WHO-5
+    from a random generator of its own, so the rest of the practice is what it was before WHO-5)."""
     next_id = (conn.execute(select(func.max(measures.measure_responses.c.id))).scalar() or 0) + 1
     responses, answers = [], []
     chosen = [c for n, c in enumerate(people) if c["status"] != "discharged" and (n % 10 == 0)]
+    own = random.Random(5)
     for c in chosen:
         tz = ZoneInfo(c["timezone"])
-        for code in ("phq9", "gad7"):
+        for code in ("phq9", "gad7", "who5"):
+            rng_was, rng = rng, (own if code == "who5" else rng)
             m = measure_rules.MEASURES[code]
             start = now - timedelta(days=days)
             aid = conn.execute(insert(measures.measure_assignments).values(
@@ -232,8 +235,9 @@ def _measures(conn, ids, people, now, rng, days) -> None:
             level = rng.randint(6, 18)
             for week in range(days // 7):
                 at = start + timedelta(days=7 * week + 1, hours=rng.randint(0, 10))
-                level = max(0, min(m.max_total - 3, level + rng.choice((-2, -1, 0, 1, 1))))
-                items = _answers(level, len(m.items), rng)
+                raw_max = m.item_max * len(m.items)
+                level = max(0, min(raw_max - 3, level + rng.choice((-2, -1, 0, 1, 1))))
+                items = _answers(level, len(m.items), rng, m.item_max)
                 if code == "phq9":
                     items[8] = 0  # no item-9 flags from the generator
                 score = measure_rules.score(code, items)
@@ -243,6 +247,7 @@ def _measures(conn, ids, people, now, rng, days) -> None:
                                   "band": score.band})
                 answers += [{"response_id": next_id, "item": i + 1, "answer": a} for i, a in enumerate(items)]
                 next_id += 1
+            rng = rng_was
     _chunks(conn, measures.measure_responses, responses)
     _chunks(conn, measures.measure_answers, answers)
 

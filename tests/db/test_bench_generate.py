@@ -65,7 +65,8 @@ def test_it_makes_a_practice_whose_counts_add_up(database):
     with db.read() as conn:
         by_measure = dict(conn.execute(select(measure_responses.c.measure, func.count())
                                        .group_by(measure_responses.c.measure)).all())
-    assert n["measure_answers"] == 9 * by_measure["phq9"] + 7 * by_measure["gad7"]
+    assert n["measure_answers"] == 9 * by_measure["phq9"] + 7 * by_measure["gad7"] + 5 * by_measure["who5"]
+    assert by_measure["who5"] == by_measure["phq9"]  # weekly WHO-5 beside PHQ-9 (issue 17's benchmark)
     # Explicit ids must not block the app's own inserts afterwards (PostgreSQL sequences moved on).
     with db.write() as conn:
         conn.execute(insert(checkins).values(client_id=ids["year_client"], idempotency_key="after-generate",

@@ -18,19 +18,26 @@ from tests.conftest import NOW, make_reachable
 KEY = "test-export-key"
 PHQ = [[2, 2, 1, 3, 0, 1, 2, 1, 0], [1, 1, 1, 2, 0, 1, 1, 0, 0], [0, 1, 0, 1, 0, 0, 1, 0, 0]]
 GAD = [[3, 2, 2, 1, 1, 2, 1], [2, 2, 1, 1, 0, 1, 1], [1, 0, 1, 0, 0, 1, 0]]
+WHO = [[1, 2, 1, 0, 2], [2, 3, 2, 2, 3], [4, 4, 3, 5, 4]]
+PCL = [[4, 3, 3, 2, 4, 3, 3, 1, 2, 2, 3, 2, 3, 2, 1, 0, 4, 3, 2, 3], [2, 2, 1, 1, 2, 2, 2, 0, 1, 1, 2, 1, 2, 1, 1, 0, 2, 2, 1, 2],
+       [1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 1, 1, 0, 1]]
+WEEKS = {"phq9": PHQ, "gad7": GAD, "who5": WHO, "pcl5": PCL}
+TOTAL_CODES = {"phq9": ("http://loinc.org", "44261-6"), "gad7": ("http://loinc.org", "70274-6"),
+               "who5": (fhir.LOCAL_TOTALS, "who5-total"),
+               "pcl5": ("http://loinc.org", "101698-9")}
 
 
-def answered_weekly(people) -> int:
-    """Clara's client answered PHQ-9 and GAD-7 on three weeks running."""
+def answered_weekly(people, codes=("phq9", "gad7")) -> int:
+    """Clara's client answered these questionnaires on three weeks running."""
     cid = people["client_clara"]
     make_reachable(cid, NOW - timedelta(days=30))
-    for code in ("phq9", "gad7"):
+    for code in codes:
         assert measures.assign(people["clara"], cid, code, "weekly", now=NOW - timedelta(days=21)) == {}
-    for week, (phq, gad) in enumerate(zip(PHQ, GAD)):
+    for week in range(3):
         at = NOW - timedelta(days=21 - 7 * week)
         raw = links.issue_for(people["clara"], cid, "checkin", now=at, ttl_days={"checkin": 7})
         for a in measures.overview(people["clara"], cid, now=at)["assigned"]:
-            answers = phq if a["measure"] == "phq9" else gad
+            answers = WEEKS[a["measure"]][week]
             assert measures.submit(raw, a["id"], answers, f"{a['measure']}-week-{week}-idempotency", now=at).status == "saved"
     return cid
 
@@ -44,14 +51,15 @@ def parsed(data: bytes) -> tuple[Bundle, dict[str, list]]:
 
 
 def test_fhir_bundle_validates_and_round_trips_every_total_and_item_answer(database, people):
-    cid = answered_weekly(people)
+    cid = answered_weekly(people, codes=("phq9", "gad7", "who5", "pcl5"))
     data = measure_export.fhir_json(people["ada"], cid, include_name=False, now=NOW, key=KEY)
     bundle, kinds = parsed(data)
     assert bundle.type == "collection"
-    assert sorted(q.id for q in kinds["Questionnaire"]) == ["gad7", "phq9"]
+    assert sorted(q.id for q in kinds["Questionnaire"]) == ["gad7", "pcl5", "phq9", "who5"]
 
     stored = {r["id"]: r for r in measures.overview(people["clara"], cid, now=NOW)["responses"]}
-    assert len(stored) == 6
+    assert len(stored) == 12
+    assert {r["total"] for r in stored.values() if r["measure"] == "who5"} == {24, 48, 80}  # 4 × the raw sum
     by_url = {e.fullUrl: e.resource for e in bundle.entry}
     back = {}
     for qr in kinds["QuestionnaireResponse"]:
@@ -68,7 +76,7 @@ def test_fhir_bundle_validates_and_round_trips_every_total_and_item_answer(datab
         assert back[rid]["measure"] == r["measure"]
         assert back[rid]["answers"] == r["answers"]  # every item answer, in item order
         assert back[rid]["linkIds"] == [str(i + 1) for i in range(len(r["answers"]))]
-        assert totals[rid] == (r["total"], "http://loinc.org", {"phq9": "44261-6", "gad7": "70274-6"}[r["measure"]])
+        assert totals[rid] == (r["total"], *TOTAL_CODES[r["measure"]])
     phq = next(q for q in kinds["Questionnaire"] if q.id == "phq9")
     assert phq.code[0].code == "44249-1"
 
