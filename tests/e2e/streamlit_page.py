@@ -39,6 +39,29 @@ def settle(page, timeout=30_000):
     page.wait_for_function("document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0", timeout=timeout)
 
 
+def choose(page, label: str, option: str) -> None:
+    """Pick from a selectbox by typing: long lists are virtualised, so an option below the fold is not
+    in the page until the list is filtered (the shared test server's clinician has many clients)."""
+    # A rerun that lands while the list is open (the sign-in cookie helper, an expander opening) closes
+    # it and detaches the options ("element is not visible" on the click, seen in CI); then open it and
+    # type again.
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    for attempt in range(3):
+        settle(page)
+        page.get_by_role("combobox", name=label, exact=True).click()
+        if attempt:
+            page.keyboard.press("Control+A")  # replace what the earlier attempt typed
+        page.keyboard.type(option[:12])
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+    settle(page)
+
+
 def sign_in(page, url, username, password, *, timeout=30_000):
     page.goto(url)
     settle(page, timeout)

@@ -7,17 +7,9 @@ from playwright.sync_api import expect
 
 from tests.e2e.client_pages import open_link
 from tests.e2e.conftest import DEMO_PASSWORD, settle, shot, sign_in
+from tests.e2e.streamlit_page import choose  # noqa: F401  (other tests import it from here)
 
 pytestmark = pytest.mark.e2e
-
-
-def choose(page, label: str, option: str) -> None:
-    page.get_by_test_id("stSelectbox").filter(has_text=label).first.click()
-    # The list draws only the options in view; on the shared test server a clinician has many clients,
-    # so type to filter it first (as a person with a long caseload would).
-    page.keyboard.type(option)
-    page.get_by_role("option", name=option, exact=True).click()
-    settle(page)
 
 
 def type_into(page, label: str, text: str) -> None:

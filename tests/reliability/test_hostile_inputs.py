@@ -16,9 +16,10 @@ import json
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect
+from playwright.sync_api import expect
 
 from tests.e2e.client_pages import open_link, pick, press, tick_all
+from tests.e2e.streamlit_page import choose  # noqa: F401  (other tests import it from here)
 from tests.reliability.conftest import DEMO_PASSWORD, Guard, settle, sign_in
 from tests.reliability.setup_data import count_checkins, ensure_client, link, make_clients
 
@@ -154,27 +155,6 @@ def test_each_purposes_token_opens_only_its_own_page_and_opening_changes_nothing
 
 
 # ---- the client's check-in form -------------------------------------------------------------------
-
-def choose(page, label: str, option: str) -> None:
-    """Pick from a selectbox by typing: long lists are virtualised, so an option below the fold is not
-    in the page until the list is filtered."""
-    # A rerun that lands while the list is open (the sign-in cookie helper, an expander opening) closes
-    # it and detaches the options; then open it and type again.
-    for attempt in range(3):
-        settle(page)
-        page.get_by_role("combobox", name=label, exact=True).click()
-        if attempt:
-            page.keyboard.press("Control+A")  # replace what the earlier attempt typed
-        page.keyboard.type(option[:12])
-        try:
-            page.get_by_role("option", name=option, exact=True).click(timeout=10_000)
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
-            page.keyboard.press("Escape")
-    settle(page)
-
 
 ODD = "\u202egnp.exe a\u200bb\u200d " + "e" + "\u0301" * 60  # RTL override, zero-width, combining flood
 
