@@ -226,18 +226,18 @@ def _measures(conn, ids, people, now, rng, days) -> None:
     for c in chosen:
         tz = ZoneInfo(c["timezone"])
         for code in ("phq9", "gad7", "who5"):
-            rng_was, rng = rng, (own if code == "who5" else rng)
+            r = own if code == "who5" else rng
             m = measure_rules.MEASURES[code]
             start = now - timedelta(days=days)
             aid = conn.execute(insert(measures.measure_assignments).values(
                 client_id=c["id"], measure=code, cadence="weekly", created_by=c["clinician_id"], created_at=start)
             ).inserted_primary_key[0]
-            level = rng.randint(6, 18)
+            level = r.randint(6, 18)
             for week in range(days // 7):
-                at = start + timedelta(days=7 * week + 1, hours=rng.randint(0, 10))
+                at = start + timedelta(days=7 * week + 1, hours=r.randint(0, 10))
                 raw_max = m.item_max * len(m.items)
-                level = max(0, min(raw_max - 3, level + rng.choice((-2, -1, 0, 1, 1))))
-                items = _answers(level, len(m.items), rng, m.item_max)
+                level = max(0, min(raw_max - 3, level + r.choice((-2, -1, 0, 1, 1))))
+                items = _answers(level, len(m.items), r, m.item_max)
                 if code == "phq9":
                     items[8] = 0  # no item-9 flags from the generator
                 score = measure_rules.score(code, items)
@@ -247,7 +247,6 @@ def _measures(conn, ids, people, now, rng, days) -> None:
                                   "band": score.band})
                 answers += [{"response_id": next_id, "item": i + 1, "answer": a} for i, a in enumerate(items)]
                 next_id += 1
-            rng = rng_was
     _chunks(conn, measures.measure_responses, responses)
     _chunks(conn, measures.measure_answers, answers)
 
