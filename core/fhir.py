@@ -68,15 +68,11 @@ def _answer(m: measure_rules.Measure, value: int) -> dict:
     return {"system": answer_system(m.code), "code": str(value), "display": printed}
 
 
-def _item_text(m: measure_rules.Measure, i: int) -> str:
-    return m.items[i] if m.items_may_be_shown else f"Item {i + 1}"
-
-
 def questionnaire(m: measure_rules.Measure) -> dict:
     q = {"resourceType": "Questionnaire", "id": m.code, "url": questionnaire_url(m.code),
          "name": m.code.upper(), "title": m.short, "status": "active", "subjectType": ["Patient"],
          "description": m.stem, "copyright": f"{m.source}. {m.licence}",
-         "item": [{"linkId": str(i + 1), "text": _item_text(m, i), "type": "choice", "required": True,
+         "item": [{"linkId": str(i + 1), "text": measure_rules.item_text(m.code, i), "type": "choice", "required": True,
                    "answerOption": [{"valueCoding": _answer(m, v)} for v in sorted(m.values)]}
                   for i in range(len(m.items))]}
     if m.loinc_panel:
@@ -107,8 +103,8 @@ def bundle(*, patient: str, name: str | None, responses: list[dict], exported_at
             "resourceType": "QuestionnaireResponse", "id": f"qr-{r['id']}",
             "questionnaire": questionnaire_url(m.code), "status": "completed",
             "subject": {"reference": patient_url}, "authored": when,
-            "item": [{"linkId": str(i + 1), "text": _item_text(m, i), "answer": [{"valueCoding": _answer(m, a)}]}
-                     for i, a in enumerate(r["answers"])]}})
+            "item": [{"linkId": str(i + 1), "text": measure_rules.item_text(m.code, i),
+                      "answer": [{"valueCoding": _answer(m, a)}]} for i, a in enumerate(r["answers"])]}})
         entries.append({"fullUrl": _full_url(patient, "Observation", r["id"]), "resource": {
             "resourceType": "Observation", "id": f"total-{r['id']}", "status": "final",
             "category": [{"coding": [{"system": CATEGORY, "code": "survey", "display": "Survey"}]}],

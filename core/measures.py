@@ -372,11 +372,18 @@ def assignable() -> list[str]:
     return [code for code, m in MEASURES.items() if m.items_may_be_shown]
 
 
+def item_text(code: str, index: int) -> str:
+    """Item `index` (0-based) as it may be printed outside the client's own questionnaire: its text where
+    the instrument's licence lets us print its items, else just "Item 3" (the one place this rule lives)."""
+    m = MEASURES[code]
+    return m.items[index] if m.items_may_be_shown else f"Item {index + 1}"
+
+
 def item_label(code: str, index: int) -> str:
     """How item `index` (0-based) is named wherever a clinician reads it (pages, summaries, exports): "3. Trouble
-    relaxing" where the instrument's licence lets us print its items, else just "Item 3"."""
-    m = MEASURES[code]
-    return f"{index + 1}. {m.items[index]}" if m.items_may_be_shown else f"Item {index + 1}"
+    relaxing", or just "Item 3" where the licence forbids the text (`item_text`)."""
+    text = item_text(code, index)
+    return text if not MEASURES[code].items_may_be_shown else f"{index + 1}. {text}"
 
 
 def item_scores(code: str, answers: list[int]) -> list[tuple[str, int]]:
