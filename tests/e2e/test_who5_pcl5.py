@@ -120,3 +120,24 @@ def test_pcl_item_texts_reach_the_clinician_since_its_licence_allows(server, bro
     expect(table.get_by_text("2. Repeated, disturbing dreams of the stressful experience?")).to_be_visible()
     expect(table.get_by_text("20. Trouble falling or staying asleep?")).to_be_visible()
     ctx.close()
+
+
+def test_pcl_introduction_questions_and_thanks_work_without_javascript(server, browser):
+    """The PCL-5's own screens with JavaScript off: the introduction, Start (a plain link), the 20
+    questions, and the thanks followed by the crisis contacts; no script on any of them."""
+    name = "E2E PCL-5 No JS"
+    ctx = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844}, is_mobile=True,
+                              has_touch=True)
+    page = ctx.new_page()
+    open_link(page, checkin_link(server, name, "measures.assign(maya, cid, 'pcl5', 'once', now=now)"))
+    answer_it_now(page, "PCL-5")
+    expect(page.get_by_role("heading", name="Before the questions")).to_be_visible()
+    assert page.locator("script, noscript").count() == 0
+    page.get_by_role("link", name="Start").tap()
+    assert page.locator("script, noscript").count() == 0
+    tap_answers(page, measure_rules.PCL5, PCL_ANSWERS)
+    page.get_by_role("button", name="Send my answers").tap()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    expect(page.get_by_text("If you need help now", exact=False).first).to_be_visible()
+    assert totals(server, name) == "pcl5:33"
+    ctx.close()
