@@ -163,6 +163,13 @@ REGISTRY: list[Setting] = [
     Setting("DATABASE_POOLER", "session",
             "PostgreSQL only: 'transaction' when connecting through a transaction pooler (Supabase port 6543), "
             "which turns off prepared statements; 'session' otherwise.", _choice("session", "transaction")),
+    Setting("DATABASE_POOL_SIZE", 5,
+            "PostgreSQL only: connections each process (app replica or worker) keeps open. With several replicas, "
+            "processes × (pool size + overflow) must fit the database's or pooler's limit (docs/deploy.md).",
+            _int_between(1, 100)),
+    Setting("DATABASE_MAX_OVERFLOW", 10,
+            "PostgreSQL only: connections a process may open beyond its pool at a busy moment (closed after).",
+            _int_between(0, 100)),
     Setting("DATA_DIR", "data", "Folder for the SQLite database, the console outbox, demo credentials and generated secrets."),
     Setting("AUTH_COOKIE_KEY", "",
             "Secret (32+ characters) that signs the re-login cookie. Empty: generated once and kept in DATA_DIR/cookie-key.",

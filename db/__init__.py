@@ -28,7 +28,7 @@ class Forbidden(PermissionError):
     """The acting user's role may not do this."""
 
 
-_engines: dict[tuple[str, str, str], Engine] = {}
+_engines: dict[tuple, Engine] = {}
 _lock = threading.Lock()
 
 
@@ -43,7 +43,7 @@ def _sqlite_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _build(url: str, schema: str, pooler: str = "session") -> Engine:
+def _build(url: str, schema: str, pooler: str = "session", pool: tuple[int, int] = (5, 10)) -> Engine:
     if url.startswith("sqlite"):
         # hide_parameters: an error's message (which reaches a log) never carries what a person typed.
         eng = create_engine(_sqlite_url(url), connect_args={"check_same_thread": False, "timeout": 30},
@@ -67,7 +67,9 @@ def _build(url: str, schema: str, pooler: str = "session") -> Engine:
         return eng
     # A transaction pooler hands each transaction to any server connection: no prepared statements.
     connect_args = {"prepare_threshold": None} if pooler == "transaction" else {}
-    eng = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args=connect_args,
+    # Per process: DATABASE_POOL_SIZE kept open, DATABASE_MAX_OVERFLOW more at a busy moment (docs/deploy.md,
+    # "Running several replicas": every replica and worker is a process).
+    eng = create_engine(url, pool_pre_ping=True, pool_size=pool[0], max_overflow=pool[1], connect_args=connect_args,
                         hide_parameters=True)  # an error's message never carries what a person typed
     return eng.execution_options(schema_translate_map={None: schema})
 
@@ -77,10 +79,11 @@ def engine(url: str | None = None, schema: str | None = None) -> Engine:
     cfg = settings_mod.load()
     url = url or cfg["DATABASE_URL"]
     schema = schema or cfg["DATABASE_SCHEMA"]
-    key = (url, schema, cfg["DATABASE_POOLER"])
+    pool = (cfg["DATABASE_POOL_SIZE"], cfg["DATABASE_MAX_OVERFLOW"])
+    key = (url, schema, cfg["DATABASE_POOLER"], pool)
     with _lock:
         if key not in _engines:
-            _engines[key] = _build(url, schema, cfg["DATABASE_POOLER"])
+            _engines[key] = _build(url, schema, cfg["DATABASE_POOLER"], pool)
         return _engines[key]
 
 

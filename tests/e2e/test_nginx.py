@@ -1,18 +1,15 @@
 """Debian's nginx with the shipped proxy snippet in front of a real server: the security headers
 are there, the client pages keep their own single strict CSP, the app (websocket included) still
 works through it, and the access log it keeps has no token."""
-import re
-import shutil
-import subprocess
-import time
 import urllib.request
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT, free_port, need
+from tests.conftest import free_port, need
 from tests.e2e.conftest import DEMO_PASSWORD, settle, sign_in
 from tests.e2e.client_pages import checkins_of, minimal_check_in, open_link
+from tests.e2e import nginx_proxy
 from tests.e2e.test_checkins import checkin_link
 
 pytestmark = pytest.mark.e2e
@@ -23,53 +20,14 @@ class ProxyURL(str):
     dir = None
 
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-
-
 @pytest.fixture(scope="module")
 def proxy(server, tmp_path_factory):
-    need(shutil.which("nginx") is not None or __import__("os").path.exists(NGINX), "Debian's nginx")
+    need(nginx_proxy.available(), "Debian's nginx")
     tmp = tmp_path_factory.mktemp("nginx")
     port = free_port()
-    for name in ("anchorstep-proxy.inc", "anchorstep-headers.inc", "anchorstep-upstream.inc"):
-        text = (ROOT / "deploy" / "nginx" / name).read_text()
-        (tmp / name).write_text(text.replace("/etc/nginx/snippets/", f"{tmp}/").replace("/var/log/nginx/", f"{tmp}/"))
-    # The site config's own log format (it lives at http level, beside the upstream).
-    log_format = re.search(r"^log_format anchorstep .*?;$", (ROOT / "deploy" / "nginx" / "anchorstep.conf").read_text(),
-                           re.M | re.S).group(0)
-    conf = tmp / "nginx.conf"
-    conf.write_text(f"""
-worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log;
-events {{ worker_connections 256; }}
-http {{
-    access_log {tmp}/access.log;
-    {log_format}
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
-    upstream anchorstep_app {{ server 127.0.0.1:{server.port}; }}
-    server {{
-        listen 127.0.0.1:{port};
-        server_tokens off;
-        include {tmp}/anchorstep-proxy.inc;
-    }}
-}}
-""")
-    subprocess.run([NGINX, "-t", "-c", str(conf), "-p", str(tmp)], check=True, capture_output=True)
-    proc = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(tmp), "-g", "daemon off;"])
+    proc = nginx_proxy.start(tmp, port, [server.port])
     url = ProxyURL(f"http://127.0.0.1:{port}")
     url.dir = tmp
-    for _ in range(50):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
     yield url
     proc.terminate()
     proc.wait(10)
