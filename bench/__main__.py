@@ -226,6 +226,18 @@ def browser_measurements(name, args, results, notes, tmp, username, client_id) -
         bench_server.stop()
 
 
+def replica_measurements(args, results, notes) -> None:
+    """Check-ins per second through nginx with 1, 2 and 4 app replicas on PostgreSQL (bench/replicas.py)."""
+    import shutil
+    from bench import replicas
+    if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
+        notes.setdefault("missing", []).append("check-ins through nginx with replicas: no nginx")
+        return
+    got, curve = replicas.measure(runs=2 if args.quick else 3)
+    results.extend(got)
+    notes.setdefault("cost_curve", {})["checkins_through_nginx"] = curve
+
+
 def ratios(results) -> list:
     from bench import harness as H
     out = []
@@ -246,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--small", action="store_true", help="a tenth of the practice: to try the harness")
+    parser.add_argument("--no-replicas", action="store_true", help="skip check-ins through nginx with 1, 2, 4 replicas")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
@@ -260,6 +273,8 @@ def main(argv: list[str] | None = None) -> int:
             measure_database(name, args, results, notes, Path(tmp))
             for k in env:
                 os.environ.pop(k, None)
+        if args.only in (None, "postgres") and not (args.no_replicas or args.small):
+            replica_measurements(args, results, notes)
     notes["total_seconds"] = round(time.perf_counter() - started)
     qs = ratios(results)
     data = harness.write(results, qs, notes)

@@ -1,0 +1,201 @@
+"""Benchmark: client check-ins per second through nginx with 1, 2 and 4 app replicas on PostgreSQL.
+
+Real parts: `streamlit run app.py` replicas (the same command the systemd units run), Debian's nginx with the
+shipped configuration (deploy/nginx/, through tests/e2e/nginx_proxy.py), one PostgreSQL schema. 300 clients
+of one clinician, each reachable with a daily step and a check-in link, each with their own cookie jar that
+opened the link through the proxy. A run: every client draws a "Check in again" form (untimed), then all 300
+forms are posted at once from 32 threads (timed, wall clock); every answer must be "saved" and the database
+must then hold exactly 300 more check-ins (the run is refused otherwise). Reported per replica count: the
+median seconds for 300 check-ins and check-ins per second.
+
+The load generator runs on the same machine (2 CPUs here): its threads, nginx, PostgreSQL and the replicas
+share the CPUs, so the curve shows where the machine, not the design, stops giving more.
+
+    python -m bench.replicas [--runs N] [--replicas 1,2,4]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+CLIENTS = 300
+THREADS = 32
+PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+NAME = "{n} check-ins at once through nginx, {r} replica{s} (PostgreSQL)"
+
+SETUP = """
+import json
+from datetime import datetime, timedelta, timezone
+import db
+from core import settings, templates
+from db import clients, clinicians, links, plans, practices
+from db.actors import Actor
+from demo import builders
+now = datetime.now(timezone.utc)
+with db.write() as conn:
+    pid = practices.create(conn, name="Bench Replicas", timezone="Europe/London", now=now)
+    mid = clinicians.insert_row(conn, practice_id=pid, username="bench", display_name="Bench", email="b@example.org",
+                                role="clinician", password="not used here", now=now, rounds=4)
+who = Actor(mid, pid, "clinician", "bench")
+step = {**templates.by_key(templates.BUILT_IN)["breathing"]["step"], "days": list(range(7))}
+ttl = settings.load().link_ttl_days()
+out = []
+for i in range(N):
+    cid, err = clients.create(who, {"display_name": f"Bench {i:03d}", "email": "b@example.org",
+                                    "timezone": "Europe/London"}, now=now - timedelta(days=2))
+    assert not err, err
+    with db.write() as c:
+        builders.record_confirmed_in(c, cid, at=now - timedelta(days=2), by="bench")
+    _, err = plans.create_plan(who, cid, goal="Calmer mornings", steps=[step], now=now - timedelta(days=1))
+    assert not err, err
+    out.append(links.issue_for(who, cid, "checkin", now=now, ttl_days=ttl))
+print(json.dumps(out))
+"""
+COUNT = """
+import db; from sqlalchemy import func, select
+from db.tables import checkins
+with db.read() as c:
+    print(c.execute(select(func.count()).select_from(checkins)).scalar())
+"""
+
+
+def _form(page: str) -> dict[str, str]:
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+    steps = sorted(set(re.findall(r'name="status_(\d+)"', page)))
+    return {**hidden, **{f"status_{s}": "done" for s in steps}, "mood": "6", "distress": "2"}
+
+
+class Site:
+    def __init__(self, tmp: Path):
+        self.tmp = tmp
+        self.schema = f"bench_{uuid.uuid4().hex[:8]}"
+        self.env = {**os.environ, "DATABASE_URL": PG_URL, "DATABASE_SCHEMA": self.schema,
+                    "DATA_DIR": str(tmp / "data"), "PYTHONPATH": str(ROOT)}
+        self.procs: list[subprocess.Popen] = []
+        self.nginx = None
+
+    def py(self, code: str) -> str:
+        return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=self.env, check=True, capture_output=True,
+                              text=True).stdout
+
+    def up(self, replicas: int) -> str:
+        from tests.conftest import free_port
+        from tests.e2e import nginx_proxy
+        from tests.e2e.streamlit_page import start_streamlit
+        self.down()
+        ports = [free_port() for _ in range(replicas)]
+        for p in ports:
+            log = open(self.tmp / f"replica-{p}.log", "w")
+            self.procs.append(start_streamlit(ROOT / "app.py", p, self.env, log))
+        nginx_dir = self.tmp / f"nginx-{replicas}"
+        nginx_dir.mkdir(exist_ok=True)
+        listen = free_port()
+        self.nginx = nginx_proxy.start(nginx_dir, listen, ports)
+        return f"http://127.0.0.1:{listen}"
+
+    def down(self) -> None:
+        for p in self.procs:
+            p.send_signal(signal.SIGTERM)
+            p.wait(30)
+        self.procs = []
+        if self.nginx:
+            self.nginx.terminate()
+            self.nginx.wait(10)
+            self.nginx = None
+
+    def drop(self) -> None:
+        from sqlalchemy import create_engine, text
+        self.down()
+        eng = create_engine(PG_URL)
+        with eng.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
+        eng.dispose()
+
+
+def _one_run(url: str, raws: list[str]) -> float:
+    """Open every link through this proxy (each its own cookie jar), draw a form each, then post all at once.
+    Returns the wall-clock seconds of the posts; raises if any answer is not "saved"."""
+    import httpx
+
+    def browser(raw):
+        b = httpx.Client(base_url=url, timeout=300, limits=httpx.Limits(max_connections=2))
+        r = b.get(f"/c/?t={raw}")
+        assert r.status_code == 303, r.status_code
+        return b, _form(b.get("/c/checkin?again=1").text)
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        ready = list(pool.map(browser, raws))
+
+    def post(item):
+        b, form = item
+        r = b.post("/c/checkin", data=form)
+        return r.status_code == 200 and "Thank you" in r.text and "already saved" not in r.text
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        ok = list(pool.map(post, ready))
+    took = time.perf_counter() - t0
+    for b, _ in ready:
+        b.close()
+    if not all(ok):
+        raise RuntimeError(f"{ok.count(False)} of {len(ok)} check-ins were not saved: refusing this run")
+    return took
+
+
+def measure(runs: int = 3, counts: tuple[int, ...] = (1, 2, 4)) -> tuple[list, dict]:
+    """Results (seconds for CLIENTS check-ins at once, per replica count) and the curve for bench/plot.py."""
+    from bench.harness import Result
+    results, curve = [], {"x": "replicas", "y": "check-ins per second", "points": []}
+    with tempfile.TemporaryDirectory(prefix="bench-replicas-") as tmp:
+        site = Site(Path(tmp))
+        try:
+            site.py("from db import migrate; migrate.upgrade()")
+            raws = json.loads(site.py(f"N = {CLIENTS}\n" + SETUP).strip().splitlines()[-1])
+            for r in counts:
+                url = site.up(r)
+                _one_run(url, raws[:20])  # warm: each replica's first requests compile templates and fill pools
+                res = Result(NAME.format(n=CLIENTS, r=r, s="" if r == 1 else "s"), "postgres", "s")
+                for _ in range(runs):
+                    before = int(site.py(COUNT).strip())
+                    res.runs.append(_one_run(url, raws))
+                    got = int(site.py(COUNT).strip()) - before
+                    if got != CLIENTS:
+                        raise RuntimeError(f"{got} check-ins saved for {CLIENTS} posted: refusing this run")
+                results.append(res)
+                curve["points"].append({"replicas": r, "seconds": res.median, "per_second": CLIENTS / res.median,
+                                        "runs": res.runs})
+                print(f"[replicas] {r}: {res.median:.2f} s for {CLIENTS} check-ins, "
+                      f"{CLIENTS / res.median:.0f} per second", flush=True)
+        finally:
+            site.drop()
+    return results, curve
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--replicas", default="1,2,4")
+    args = ap.parse_args(argv)
+    results, curve = measure(args.runs, tuple(int(x) for x in args.replicas.split(",")))
+    for p in curve["points"]:
+        print(f"{p['replicas']} replica(s): median {p['seconds']:.2f} s, {p['per_second']:.0f} check-ins/s, "
+              f"runs {[round(x, 2) for x in p['runs']]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
