@@ -12,6 +12,7 @@ import ipaddress
 import os
 import re
 import secrets
+import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -383,12 +384,18 @@ def _kept(settings: Settings, filename: str, make) -> str:
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     value = make()
+    # Written whole under a private name, then linked into place: several replicas and workers starting
+    # at once never read a half-written (empty) key, and the first one to link wins for all of them.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{filename}.")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process (app or worker) made it first
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as fh:
-        fh.write(value)
+        with os.fdopen(fd, "w") as fh:  # mkstemp makes it 0600
+            fh.write(value)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:  # another process (a replica, a worker) made it first
+            return path.read_text().strip()
+    finally:
+        os.unlink(tmp)
     return value
 
 

@@ -108,3 +108,22 @@ def test_regression_a_link_base_that_cannot_reach_this_app_is_named_in_a_warning
 def test_a_link_base_that_reaches_this_app_gives_no_warning(tmp_path, env, serving):
     cfg = settings.load(env=env, secrets_file=tmp_path / "none.toml")
     assert settings.link_base_warnings(cfg, serving_port=serving) == []
+
+
+def test_replicas_starting_at_once_all_read_the_same_whole_generated_key(tmp_path):
+    """Several replicas and workers start together on one DATA_DIR: each either makes the key or reads the
+    one another made, never an empty file caught between its creation and its write (which would sign
+    everyone out and refuse forms drawn by the other replicas)."""
+    import subprocess
+    import sys
+    code = ("import sys; from core import settings\n"
+            "cfg = settings.load(env={'DATA_DIR': sys.argv[1]}, secrets_file=settings.Path(sys.argv[1]) / 'none.toml')\n"
+            "print(settings.cookie_key(cfg))")
+    for round_ in range(3):
+        data = tmp_path / f"data{round_}"
+        procs = [subprocess.Popen([sys.executable, "-c", code, str(data)], stdout=subprocess.PIPE, text=True,
+                                  cwd=settings.ROOT, env={**__import__("os").environ, "PYTHONPATH": str(settings.ROOT)})
+                 for _ in range(8)]
+        keys = {p.communicate(timeout=60)[0].strip() for p in procs}
+        assert len(keys) == 1 and len(next(iter(keys))) >= 32, keys
+        assert [p.name for p in data.iterdir()] == ["cookie-key"]  # no private temporary file left behind
