@@ -32,9 +32,10 @@ from starlette.staticfiles import StaticFiles
 from client import forms, session
 from core import (checkins as checkin_rules, checkups as checkup_rules, i18n, measures as measure_rules,
                   personal_items as personal_rules,
-                  plans as plan_rules, ratelimit, settings as settings_mod)
+                  plans as plan_rules, settings as settings_mod)
 from core.i18n import N_
-from db import checkins, checkups, consent, languages, links, measures, plans, practices, reminders, skill_uses
+from db import (checkins, checkups, consent, languages, links, measures, plans, practices, ratelimit, reminders,
+                skill_uses)
 
 HERE = Path(__file__).resolve().parent
 MAX_BODY = 64 * 1024  # bytes; the longest honest form (consent, a 500-character thought) is a few KiB
@@ -151,15 +152,15 @@ def _visit(request: Request, purpose: str) -> Visit | Response:
     cfg = settings_mod.load()
     raw = session.token(request, purpose)
     now = utcnow()
-    # A cookie is a token too: a source that has guessed too often is not looked up (core.ratelimit), and
-    # every cookie that opens nothing counts as a guess. (Opening a link counts in links.open_link.)
+    # A cookie is a token too: a source that has guessed too often is not looked up (core.ratelimit; the
+    # count is in the database, shared by every replica), and every cookie that opens nothing counts as a
+    # guess. (Opening a link counts in links.open_link.)
     keys = session.limit_keys(request, cfg)
-    if raw and any(ratelimit.LINK_LOOKUPS.over(k, now) for k in keys):
+    if raw and ratelimit.over(keys, now):
         return problem(lang=browser_language(request))
     res = links.current(raw, now) if raw else links.INVALID
     if raw and res.status == "invalid":
-        for k in keys:
-            ratelimit.LINK_LOOKUPS.allow(k, now)
+        ratelimit.record(keys, now)
     visit = Visit(cfg, purpose, raw, now, res, res.language)
     if res.status == "withdrawn":
         return withdrawn(visit)

@@ -18,8 +18,8 @@ from typing import Callable
 from sqlalchemy import Integer, String, bindparam, column, func, insert, select, update
 
 import db
-from core import i18n, ratelimit, tokens
-from db import audit, consent_state
+from core import i18n, tokens
+from db import audit, consent_state, ratelimit
 from db.actors import Actor
 from db import clients as clients_mod
 from db.clients import clients
@@ -143,17 +143,16 @@ def resolve_in(conn, raw: object, now: datetime, *, purpose: str | None = None) 
 
 def open_link(raw: object, now: datetime, *, limit_keys: list[str] | tuple[str, ...] = ()) -> Resolution:
     """A browser opened a link: resolve and audit the attempt (never the token). Changes nothing else.
-    `limit_keys` ("session:…", "ip:…") are counted by the link-lookup limiter (core.ratelimit); once one
-    is over its limit the link is not looked up, and the refusal is audited too (which kind of key,
-    never the token or the key itself)."""
-    over = [k.partition(":")[0] for k in limit_keys if not ratelimit.LINK_LOOKUPS.allow(k, now)]
-    if over:
-        with db.write() as conn:
+    `limit_keys` ("session:…", "ip:…") are counted by the link-lookup limit (db.ratelimit, in the same
+    transaction, so every replica counts them); once one is over its limit the link is not looked up,
+    and the refusal is audited too (which kind of key, never the token or the key itself)."""
+    with db.write() as conn:
+        over = ratelimit.record_in(conn, limit_keys, now)
+        if over:
             audit.record(conn, now=now, action="link.limited", actor_kind="client", actor_label="unknown link",
                          detail="too many link lookups from this " + " and ".join(
                              {"session": "browser session", "ip": "address"}.get(k, "source") for k in over))
-        return INVALID
-    with db.write() as conn:
+            return INVALID
         res = resolve_in(conn, raw, now)
         audit.record(conn, now=now, action="link.open" if res.ok else "link.refused", actor_kind="client",
                      actor_id=res.client_id, actor_label="client" if res.client_id else "unknown link",

@@ -642,3 +642,17 @@ measure_followups = Table(
     Column("missed_at", UTCDateTime, nullable=True),
     UniqueConstraint("assignment_id", "period_start"),
 )
+
+
+
+# Rate limits (0021, db/ratelimit.py): one row per hit a limit allowed, so every app replica counts the
+# same hits. The source is stored as an HMAC (core.ratelimit.key), never an address or a session id.
+rate_limit_hits = Table(
+    "rate_limit_hits", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),  # "ip" | "session"
+    Column("key_hash", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_rate_limit_hits_key_hash_at", "key_hash", "at"),  # counting one source's recent hits
+    Index("ix_rate_limit_hits_at", "at"),  # pruning hits that left the window
+)

@@ -14,13 +14,6 @@ from db.checkins import checkins
 from tests.conftest import NOW, make_reachable
 
 
-@pytest.fixture(autouse=True)
-def _fresh_limiter():
-    LINK_LOOKUPS.reset()
-    yield
-    LINK_LOOKUPS.reset()
-
-
 def events(action: str) -> list[dict]:
     e = audit.audit_events
     with db.read() as conn:
