@@ -4,6 +4,7 @@ into a temporary folder, the replica list pointed at the test servers' ports, an
 block standing in for the TLS one. Plain functions; the fixtures live in the tests."""
 from __future__ import annotations
 
+import getpass
 import re
 import shutil
 import subprocess
@@ -15,7 +16,7 @@ from tests.conftest import ROOT
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 DEPLOY = ROOT / "deploy" / "nginx"
-SNIPPETS = ("anchorstep-proxy.inc", "anchorstep-headers.inc", "anchorstep-upstream.inc")
+SNIPPETS = ("anchorstep-proxy.inc", "anchorstep-headers.inc", "anchorstep-upstream.inc", "anchorstep-unavailable.html")
 
 
 def available() -> bool:
@@ -36,7 +37,10 @@ def write_config(tmp: Path, listen_port: int, app_ports: list[int]) -> Path:
     site = (DEPLOY / "anchorstep.conf").read_text()
     http_level = _moved(site[:site.index("\nserver {")], tmp)  # maps, log_format, upstreams: as shipped
     conf = tmp / "nginx.conf"
+    # `user`: as root, nginx's workers would run as nobody, who may not read pytest's private temporary folders
+    # (the calm error page is a file nginx serves itself). Ignored, with a notice, when not run as root.
     conf.write_text(f"""
+user {getpass.getuser()};
 worker_processes 1;
 pid {tmp}/nginx.pid;
 error_log {tmp}/error.log;
