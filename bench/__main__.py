@@ -236,6 +236,7 @@ def replica_measurements(args, results, notes) -> None:
     got, curve = replicas.measure(runs=2 if args.quick else 3)
     results.extend(got)
     notes.setdefault("cost_curve", {})["checkins_through_nginx"] = curve
+    replicas.save_png(curve)
 
 
 def ratios(results) -> list:

@@ -185,12 +185,23 @@ def measure(runs: int = 3, counts: tuple[int, ...] = (1, 2, 4)) -> tuple[list, d
     return results, curve
 
 
+PNG = Path(__file__).resolve().parent / "cost-checkins-replicas.png"
+
+
+def save_png(curve: dict, path: Path = PNG) -> Path:
+    from bench.plot import save_curve
+    return save_curve(path, f"{CLIENTS} client check-ins at once through nginx (PostgreSQL)", "app replicas",
+                      "check-ins per second", {"check-ins per second": [(p["replicas"], p["per_second"])
+                                                                      for p in curve["points"]]})
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--replicas", default="1,2,4")
     args = ap.parse_args(argv)
     results, curve = measure(args.runs, tuple(int(x) for x in args.replicas.split(",")))
+    print("wrote", save_png(curve))
     for p in curve["points"]:
         print(f"{p['replicas']} replica(s): median {p['seconds']:.2f} s, {p['per_second']:.0f} check-ins/s, "
               f"runs {[round(x, 2) for x in p['runs']]}")
