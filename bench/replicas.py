@@ -16,9 +16,7 @@ share the CPUs, so the curve shows where the machine, not the design, stops givi
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -37,46 +35,12 @@ THREADS = 32
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 NAME = "{n} check-ins at once through nginx, {r} replica{s} (PostgreSQL)"
 
-SETUP = """
-import json
-from datetime import datetime, timedelta, timezone
-import db
-from core import settings, templates
-from db import clients, clinicians, links, plans, practices
-from db.actors import Actor
-from demo import builders
-now = datetime.now(timezone.utc)
-with db.write() as conn:
-    pid = practices.create(conn, name="Bench Replicas", timezone="Europe/London", now=now)
-    mid = clinicians.insert_row(conn, practice_id=pid, username="bench", display_name="Bench", email="b@example.org",
-                                role="clinician", password="not used here", now=now, rounds=4)
-who = Actor(mid, pid, "clinician", "bench")
-step = {**templates.by_key(templates.BUILT_IN)["breathing"]["step"], "days": list(range(7))}
-ttl = settings.load().link_ttl_days()
-out = []
-for i in range(N):
-    cid, err = clients.create(who, {"display_name": f"Bench {i:03d}", "email": "b@example.org",
-                                    "timezone": "Europe/London"}, now=now - timedelta(days=2))
-    assert not err, err
-    with db.write() as c:
-        builders.record_confirmed_in(c, cid, at=now - timedelta(days=2), by="bench")
-    _, err = plans.create_plan(who, cid, goal="Calmer mornings", steps=[step], now=now - timedelta(days=1))
-    assert not err, err
-    out.append(links.issue_for(who, cid, "checkin", now=now, ttl_days=ttl))
-print(json.dumps(out))
-"""
 COUNT = """
 import db; from sqlalchemy import func, select
 from db.tables import checkins
 with db.read() as c:
     print(c.execute(select(func.count()).select_from(checkins)).scalar())
 """
-
-
-def _form(page: str) -> dict[str, str]:
-    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
-    steps = sorted(set(re.findall(r'name="status_(\d+)"', page)))
-    return {**hidden, **{f"status_{s}": "done" for s in steps}, "mood": "6", "distress": "2"}
 
 
 class Site:
@@ -130,12 +94,13 @@ def _one_run(url: str, raws: list[str]) -> float:
     """Open every link through this proxy (each its own cookie jar), draw a form each, then post all at once.
     Returns the wall-clock seconds of the posts; raises if any answer is not "saved"."""
     import httpx
+    from tests import crowd
 
     def browser(raw):
         b = httpx.Client(base_url=url, timeout=300, limits=httpx.Limits(max_connections=2))
         r = b.get(f"/c/?t={raw}")
         assert r.status_code == 303, r.status_code
-        return b, _form(b.get("/c/checkin?again=1").text)
+        return b, crowd.form(b.get("/c/checkin?again=1").text)
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         ready = list(pool.map(browser, raws))
@@ -159,12 +124,14 @@ def _one_run(url: str, raws: list[str]) -> float:
 def measure(runs: int = 3, counts: tuple[int, ...] = (1, 2, 4)) -> tuple[list, dict]:
     """Results (seconds for CLIENTS check-ins at once, per replica count) and the curve for bench/plot.py."""
     from bench.harness import Result
+    from tests import crowd
     results, curve = [], {"x": "replicas", "y": "check-ins per second", "points": []}
     with tempfile.TemporaryDirectory(prefix="bench-replicas-") as tmp:
         site = Site(Path(tmp))
         try:
             site.py("from db import migrate; migrate.upgrade()")
-            raws = json.loads(site.py(f"N = {CLIENTS}\n" + SETUP).strip().splitlines()[-1])
+            site.py(crowd.practice_code(username="bench", name="Bench Replicas"))
+            raws = crowd.tokens(site.py, CLIENTS, prefix="Bench", username="bench")
             for r in counts:
                 url = site.up(r)
                 _one_run(url, raws[:20])  # warm: each replica's first requests compile templates and fill pools

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import secrets
 import signal
 import subprocess
@@ -33,6 +32,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
+from tests import crowd as crowd_seed
 from tests.conftest import PG_URL, ROOT, free_port, need, postgres_up
 from tests.e2e import nginx_proxy
 from tests.e2e.conftest import DEMO_PASSWORD, shot
@@ -42,59 +42,6 @@ pytestmark = pytest.mark.e2e
 
 CROWD_SIZE = 500
 ALREADY = "This check-in was already saved"
-
-SETUP = """
-from datetime import datetime, timedelta, timezone
-import db
-from db import clients, clinicians, links, plans, practices, checkins
-from db.actors import Actor
-from core import settings, templates
-from demo import builders
-now = datetime.now(timezone.utc)
-with db.write() as conn:
-    pid = practices.create(conn, name="Replica Practice", timezone="Europe/London", now=now)
-    mid = clinicians.insert_row(conn, practice_id=pid, username="maya", display_name="Maya", email="maya@example.org",
-                                role="clinician", password=PASSWORD, now=now)
-maya = Actor(mid, pid, "clinician", "maya")
-step = {**templates.by_key(templates.BUILT_IN)["breathing"]["step"], "days": list(range(7))}
-cid, err = clients.create(maya, {"display_name": "Replica Client", "email": "rc@example.org",
-                                 "timezone": "Europe/London"}, now=now - timedelta(days=3))
-assert not err, err
-with db.write() as c:
-    builders.record_confirmed_in(c, cid, at=now - timedelta(days=3), by="maya")
-_, err = plans.create_plan(maya, cid, goal="Calmer mornings", steps=[step], now=now - timedelta(days=2))
-assert not err, err
-"""
-
-# N clients of Maya, each reachable with one daily step and a check-in link; prints the raw tokens.
-CROWD = """
-import json
-from datetime import datetime, timedelta, timezone
-from sqlalchemy import select
-import db
-from core import settings, templates
-from db import clients, links, plans
-from db.actors import Actor
-from db.tables import clinicians
-from demo import builders
-now = datetime.now(timezone.utc)
-with db.read() as c:
-    m = c.execute(select(clinicians.c.id, clinicians.c.practice_id).where(clinicians.c.username == "maya")).one()
-maya = Actor(m.id, m.practice_id, "clinician", "maya")
-step = {**templates.by_key(templates.BUILT_IN)["breathing"]["step"], "days": list(range(7))}
-ttl = settings.load().link_ttl_days()
-out = []
-for i in range(N):
-    cid, err = clients.create(maya, {"display_name": f"{PREFIX} {i:03d}", "email": "crowd@example.org",
-                                     "timezone": "Europe/London"}, now=now - timedelta(days=2))
-    assert not err, err
-    with db.write() as c:
-        builders.record_confirmed_in(c, cid, at=now - timedelta(days=2), by="maya")
-    _, err = plans.create_plan(maya, cid, goal="Calmer mornings", steps=[step], now=now - timedelta(days=1))
-    assert not err, err
-    out.append(links.issue_for(maya, cid, "checkin", now=now, ttl_days=ttl))
-print(json.dumps(out))
-"""
 
 # Check-ins of the crowd per (client, idempotency key), and how many check-ins each client has.
 COUNTS = """
@@ -124,7 +71,8 @@ class Cluster:
         self.env = {**os.environ, "DATABASE_URL": PG_URL, "DATABASE_SCHEMA": self.schema,
                     "DATA_DIR": str(tmp / "data"), "PYTHONPATH": str(ROOT), "LINK_BASE_URL": self.url}
         self.run_python("from db import migrate; migrate.upgrade()")
-        self.run_python(f"PASSWORD = {DEMO_PASSWORD!r}\n" + SETUP)
+        self.run_python(crowd_seed.practice_code(password=DEMO_PASSWORD, name="Replica Practice"))
+        crowd_seed.tokens(self.run_python, 1, prefix="Replica Client")  # "Replica Client 000", for the CSV
         self.ports = [free_port() for _ in range(replicas)]
         self.procs: dict[int, subprocess.Popen] = {}
         self.logs: dict[int, object] = {}
@@ -207,7 +155,7 @@ def cluster(tmp_path_factory, chromium_path):
 
 def test_replica_link_guesses_spread_over_both_replicas_hit_the_shared_limit(cluster):
     cluster.all_up()
-    real = json.loads(cluster.run_python(f"N = 1\nPREFIX = 'Replica Guess'\n" + CROWD).strip().splitlines()[-1])[0]
+    real = crowd_seed.tokens(cluster.run_python, 1, prefix="Replica Guess")[0]
     mark = len(cluster.access())
     # A phone beyond the proxy (nginx appends the address it saw; the app believes nginx: TRUSTED_PROXIES).
     guesser = {"X-Forwarded-For": "203.0.113.7"}
@@ -263,7 +211,7 @@ def test_replica_stopped_under_a_clinician_the_next_click_is_answered_by_the_oth
         settle(page, 60_000)
         page.get_by_role("link", name="Client view").click()
         settle(page, 60_000)
-        choose(page, "Client", "Replica Client")
+        choose(page, "Client", "Replica Client 000")
         expect(page.get_by_role("button", name="Prepare CSV of these check-ins")).to_be_visible(timeout=60_000)
         assert page.get_by_role("button", name="Sign in").count() == 0, "the clinician was signed out"
         assert _replica_of(page, cluster) == other
@@ -283,18 +231,11 @@ def test_replica_stopped_under_a_clinician_the_next_click_is_answered_by_the_oth
         cluster.all_up()
 
 
-def _form(page: str) -> dict[str, str]:
-    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
-    steps = sorted(set(re.findall(r'name="status_(\d+)"', page)))
-    assert steps, "the form has no step to answer"
-    return {**hidden, **{f"status_{s}": "done" for s in steps}, "mood": "6", "distress": "2"}
-
-
 @pytest.fixture(scope="module")
 def crowd(cluster):
     """500 clients, each with their own browser (a cookie jar) that has opened its link through the proxy."""
     cluster.all_up()
-    raws = json.loads(cluster.run_python(f"N = {CROWD_SIZE}\nPREFIX = 'Crowd'\n" + CROWD).strip().splitlines()[-1])
+    raws = crowd_seed.tokens(cluster.run_python, CROWD_SIZE)
 
     def open_one(raw):
         b = httpx.Client(base_url=cluster.url, timeout=120, limits=httpx.Limits(max_connections=2))
@@ -324,7 +265,7 @@ def _send(item):
 def test_replica_500_concurrent_check_ins_through_the_proxy_across_both_replicas_save_exactly_500(cluster, crowd):
     cluster.all_up()
     with ThreadPoolExecutor(max_workers=16) as pool:
-        forms = list(pool.map(lambda b: _form(b.get("/c/checkin").text), crowd))
+        forms = list(pool.map(lambda b: crowd_seed.form(b.get("/c/checkin").text), crowd))
     mark = len(cluster.access())
     with ThreadPoolExecutor(max_workers=64) as pool:
         answers = list(pool.map(_send, [(n, b, f) for n, (b, f) in enumerate(zip(crowd, forms))]))
@@ -340,7 +281,7 @@ def test_replica_killed_with_sigkill_during_500_check_ins_each_saved_once_or_ans
     cluster.all_up()
     before = {(r[0], r[1]) for r in cluster.counts("Crowd")}
     with ThreadPoolExecutor(max_workers=16) as pool:  # "Check in again": a new form (and key) each
-        forms = list(pool.map(lambda b: _form(b.get("/c/checkin?again=1").text), crowd))
+        forms = list(pool.map(lambda b: crowd_seed.form(b.get("/c/checkin?again=1").text), crowd))
     victim = cluster.ports[1]
     answered = []
     killed_at = {}

@@ -14,7 +14,6 @@ answers are one "saved" and two "already saved"."""
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,50 +22,12 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests import crowd
 from tests.conftest import PG_URL, need, postgres_up
 from tests.e2e.conftest import Server
 
 CLIENTS = 100
 ALREADY = "This check-in was already saved"
-# Run in the server's environment (Server.run_python), through SQLAlchemy Core so that PostgreSQL's
-# private schema is used too. PRACTICE: a practice and the clinician Maya (the demo seed runs on SQLite
-# only). CROWD: the clients, each reachable (active consent) with one daily step and a check-in link.
-PRACTICE = """
-from datetime import datetime, timezone
-import db; from db import clinicians, practices
-now = datetime.now(timezone.utc)
-with db.write() as conn:
-    pid = practices.create(conn, name="Crowd Practice", timezone="Europe/London", now=now)
-    clinicians.insert_row(conn, practice_id=pid, username="maya", display_name="Maya", email="maya@example.org",
-                          role="clinician", password="not used by this test", now=now)
-"""
-CROWD = """
-import json
-from datetime import datetime, timedelta, timezone
-from sqlalchemy import select
-import db
-from core import settings, templates
-from db import clients, links, plans
-from db.actors import Actor
-from db.tables import clinicians
-from demo import builders
-now = datetime.now(timezone.utc)
-with db.read() as c:
-    m = c.execute(select(clinicians.c.id, clinicians.c.practice_id).where(clinicians.c.username == "maya")).one()
-maya = Actor(m.id, m.practice_id, "clinician", "maya")
-step = {**templates.by_key(templates.BUILT_IN)["breathing"]["step"], "days": list(range(7))}
-out = []
-for i in range(N):
-    cid, err = clients.create(maya, {"display_name": f"Crowd {i:03d}", "email": "crowd@example.org",
-                                     "timezone": "Europe/London"}, now=now - timedelta(days=2))
-    assert not err, err
-    with db.write() as c:
-        builders.record_confirmed_in(c, cid, at=now - timedelta(days=2), by="maya")
-    _, err = plans.create_plan(maya, cid, goal="Calmer mornings", steps=[step], now=now - timedelta(days=1))
-    assert not err, err
-    out.append(links.issue_for(maya, cid, "checkin", now=now, ttl_days=settings.load().link_ttl_days()))
-print(json.dumps(out))
-"""
 COUNTS = """
 import json
 from sqlalchemy import func, select
@@ -99,7 +60,7 @@ def crowd_server(request, tmp_path):
         extra = {"DATABASE_URL": PG_URL, "DATABASE_SCHEMA": schema}
     srv = Server(tmp_path, seed=request.param == "sqlite", extra_env=extra)
     if schema:  # the demo seed runs on SQLite only: the practice and Maya, made the way the tests make people
-        srv.run_python(PRACTICE)
+        srv.run_python(crowd.practice_code())
     yield srv
     srv.stop()
     if schema:
@@ -109,15 +70,6 @@ def crowd_server(request, tmp_path):
         eng.dispose()
 
 
-def _form(page: str) -> dict[str, str]:
-    """The fields a person's Submit sends: the hidden ones as drawn, "Done" for each step, a mood and a
-    distress (no answer is preselected on the page, so a person picks them)."""
-    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
-    steps = sorted(set(re.findall(r'name="status_(\d+)"', page)))
-    assert steps, "the form has no step to answer"
-    return {**hidden, **{f"status_{s}": "done" for s in steps}, "mood": "6", "distress": "2"}
-
-
 def _browser_of(server, raw: str) -> tuple[httpx.Client, list[dict]]:
     """One client's browser: open the link (its token goes into the link session's cookie), draw the form
     in a first and a second tab, and two "Check in again" forms. Returns the browser and the five POSTs."""
@@ -125,15 +77,15 @@ def _browser_of(server, raw: str) -> tuple[httpx.Client, list[dict]]:
     opened = b.get(f"/c/?t={raw}")
     assert opened.status_code == 303 and opened.headers["location"] == "/c/checkin", opened.text[:300]
     assert "as_link_checkin" in b.cookies
-    first, second = _form(b.get("/c/checkin").text), _form(b.get("/c/checkin").text)
-    again = [_form(b.get("/c/checkin?again=1").text) for _ in range(2)]
+    first, second = crowd.form(b.get("/c/checkin").text), crowd.form(b.get("/c/checkin").text)
+    again = [crowd.form(b.get("/c/checkin?again=1").text) for _ in range(2)]
     assert first["idempotency_key"] == second["idempotency_key"], "a second tab draws the same first form"
     assert len({first["idempotency_key"], *(a["idempotency_key"] for a in again)}) == 3
     return b, [first, first, second, *again]
 
 
 def test_500_concurrent_check_in_posts_over_http_save_exactly_the_expected_rows_and_no_5xx(crowd_server):
-    raws = json.loads(crowd_server.run_python(f"N = {CLIENTS}\n" + CROWD).strip().splitlines()[-1])
+    raws = crowd.tokens(crowd_server.run_python, CLIENTS)
     browsers = [_browser_of(crowd_server, raw) for raw in raws]
     posts = [(n, b, body) for n, (b, bodies) in enumerate(browsers) for body in bodies]
     assert len(posts) == 500
