@@ -90,9 +90,28 @@ class Site:
         eng.dispose()
 
 
-def _one_run(url: str, raws: list[str]) -> float:
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds these processes have used so far (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of the line)
+    return total / tick
+
+
+def _machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far (/proc/stat's first line)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    v = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = v[3] + v[4]
+    return (sum(v) - idle) / tick, sum(v) / tick
+
+
+def _one_run(url: str, raws: list[str], pids: list[int] = (), cpu: dict | None = None) -> float:
     """Open every link through this proxy (each its own cookie jar), draw a form each, then post all at once.
-    Returns the wall-clock seconds of the posts; raises if any answer is not "saved"."""
+    Returns the wall-clock seconds of the posts; raises if any answer is not "saved". `cpu` gets the replicas'
+    CPU seconds and the machine's busy share during the posts."""
     import httpx
     from tests import crowd
 
@@ -110,10 +129,14 @@ def _one_run(url: str, raws: list[str]) -> float:
         r = b.post("/c/checkin", data=form)
         return r.status_code == 200 and "Thank you" in r.text and "already saved" not in r.text
 
-    t0 = time.perf_counter()
+    c0, m0, t0 = _cpu_seconds(pids), _machine_busy(), time.perf_counter()
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         ok = list(pool.map(post, ready))
     took = time.perf_counter() - t0
+    if cpu is not None:
+        m1 = _machine_busy()
+        cpu["replicas_cpu_s"] = cpu.get("replicas_cpu_s", []) + [round(_cpu_seconds(pids) - c0, 2)]
+        cpu["machine_busy"] = cpu.get("machine_busy", []) + [round((m1[0] - m0[0]) / max(m1[1] - m0[1], 1e-9), 2)]
     for b, _ in ready:
         b.close()
     if not all(ok):
@@ -136,17 +159,19 @@ def measure(runs: int = 3, counts: tuple[int, ...] = (1, 2, 4)) -> tuple[list, d
                 url = site.up(r)
                 _one_run(url, raws[:20])  # warm: each replica's first requests compile templates and fill pools
                 res = Result(NAME.format(n=CLIENTS, r=r, s="" if r == 1 else "s"), "postgres", "s")
+                cpu: dict = {}
                 for _ in range(runs):
                     before = int(site.py(COUNT).strip())
-                    res.runs.append(_one_run(url, raws))
+                    res.runs.append(_one_run(url, raws, [p.pid for p in site.procs], cpu))
                     got = int(site.py(COUNT).strip()) - before
                     if got != CLIENTS:
                         raise RuntimeError(f"{got} check-ins saved for {CLIENTS} posted: refusing this run")
                 results.append(res)
                 curve["points"].append({"replicas": r, "seconds": res.median, "per_second": CLIENTS / res.median,
-                                        "runs": res.runs})
+                                        "runs": res.runs, **cpu})
                 print(f"[replicas] {r}: {res.median:.2f} s for {CLIENTS} check-ins, "
-                      f"{CLIENTS / res.median:.0f} per second", flush=True)
+                      f"{CLIENTS / res.median:.0f} per second; replicas' CPU {cpu['replicas_cpu_s']} s, "
+                      f"machine busy {cpu['machine_busy']}", flush=True)
         finally:
             site.drop()
     return results, curve
