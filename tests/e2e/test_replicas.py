@@ -72,7 +72,8 @@ class Cluster:
                     "DATA_DIR": str(tmp / "data"), "PYTHONPATH": str(ROOT), "LINK_BASE_URL": self.url}
         self.run_python("from db import migrate; migrate.upgrade()")
         self.run_python(crowd_seed.practice_code(password=DEMO_PASSWORD, name="Replica Practice"))
-        crowd_seed.tokens(self.run_python, 1, prefix="Replica Client")  # "Replica Client 000", for the CSV
+        # "Replica Client 000": a check-in is saved through the proxy before a replica stops, then read in a CSV after.
+        self.client_token = crowd_seed.tokens(self.run_python, 1, prefix="Replica Client")[0]
         self.ports = [free_port() for _ in range(replicas)]
         self.procs: dict[int, subprocess.Popen] = {}
         self.logs: dict[int, object] = {}
@@ -191,6 +192,11 @@ def _replica_of(page, cluster) -> int:
 
 def test_replica_stopped_under_a_clinician_the_next_click_is_answered_by_the_other_still_signed_in(cluster, browser):
     cluster.all_up()
+    with httpx.Client(base_url=cluster.url, timeout=60) as phone:  # saved before the replica stops
+        assert phone.get(f"/c/?t={cluster.client_token}").status_code == 303
+        form = {**crowd_seed.form(phone.get("/c/checkin").text), "mood": "7", "distress": "1",
+                "thought": "Saved before the replica stopped"}
+        assert "Thank you" in phone.post("/c/checkin", data=form).text
     ctx = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})
     page = ctx.new_page()
     try:
@@ -221,6 +227,7 @@ def test_replica_stopped_under_a_clinician_the_next_click_is_answered_by_the_oth
             page.get_by_role("button", name="Download CSV").click()  # the file lives in the other replica's memory
         body = open(download.value.path(), encoding="utf-8").read()
         assert body.startswith("local_date,submitted_at_utc,mood,distress,thought")
+        assert "Saved before the replica stopped" in body  # nothing saved was lost
         errors = [e for e in cluster.access() if e["status"] >= 500]
         assert errors == [], errors
     except Exception:
