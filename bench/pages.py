@@ -67,7 +67,7 @@ def client_view_shape(at) -> dict:
             "thoughts": len(thoughts[0].markdown) if thoughts else 0,
             "dates": at.radio(key="cv_mode").value == "dates",
             "sessions": min(12, len(remove[0].options)) if remove else 0,
-            "charts": sum(1 for e in at.main if type(e).__name__ == "UnknownElement"),
+            "charts": sum(1 for e in at.main if getattr(e, "type", None) == "vega_lite_chart"),  # altair
             "personal": sum(1 for c in at.caption if str(c.value).startswith("How this was computed"))}
 
 
