@@ -303,7 +303,7 @@ def curves(results) -> dict:
     by = {(r.name, r.database): r for r in results if r.runs}
     out = {}
     for kind, xs, x_label in (("caseload", CURVE_CLIENTS, "clients in the admin's practice"),
-                              ("client view", CURVE_YEARS, "years of the client's data (the whole span shown)")):
+                              ("client view", CURVE_YEARS, "years of the client's data (the page asked for all of them)")):
         points = {}
         for database in dict.fromkeys(r.database for r in results):
             got = [(x, by.get((p, database)), by.get((f, database))) for x in xs for p, f in [curve_labels(kind, x)]]
