@@ -21,7 +21,21 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
-CASELOAD, CASELOAD_FLOOR = "caseload page (AppTest run)", "caseload floor (same elements, no data work)"
+CURVE_CLIENTS = (40, 200, 400)  # the admin's whole practice at each size (400: the generated practice)
+CURVE_YEARS = (1, 2, 3)  # a client with that many years of data, the client view over the whole span
+
+
+def curve_labels(kind: str, x: int) -> tuple[str, str]:
+    """(page, floor) result names of one cost-curve point."""
+    if kind == "caseload":
+        return f"caseload page, admin, {x} clients (AppTest run)", f"caseload floor, {x} clients (same elements, no data work)"
+    years = f"{x} year{'s' if x > 1 else ''}"
+    return (f"client view, {years} of data, whole span (AppTest run)",
+            f"client view floor, {years} of data, whole span")
+
+
+CASELOAD, CASELOAD_FLOOR = curve_labels("caseload", max(CURVE_CLIENTS))  # the admin's whole generated practice
+
 VIEW_YEAR, VIEW_YEAR_FLOOR = "client view, year window (AppTest run)", "client view floor, year window"
 VIEW_DEFAULT, VIEW_DEFAULT_FLOOR = "client view, default window (AppTest run)", "client view floor, default window"
 VIEW_YEAR_SKILLS = "client view, year window, with a year of skill uses at 5 a day (AppTest run)"
@@ -114,21 +128,21 @@ def measure_database(name: str, args, results: list, notes: dict, tmp: Path) -> 
         busiest = conn.execute(select(clients.c.clinician_id, func.count()).group_by(clients.c.clinician_id)
                                .order_by(func.count().desc(), clients.c.clinician_id)).first()
     username = f"clin{ids['clinicians'].index(busiest[0]):02d}"
-    notes.setdefault("caseload_clients", {})[name] = busiest[1]
+    notes.setdefault("caseload_clients", {})[name] = len(ids["clients"])  # the admin's: the whole practice
 
-    run, shape = pages.caseload(username)
-    results.extend(H.measure_pair((CASELOAD, CASELOAD_FLOOR), name, run, pages.floor("floor_caseload.py", shape),
-                                  repeat=repeat, target="≤ 3× floor"))
-    notes.setdefault("shapes", {})[f"caseload/{name}"] = shape
+    # The admin's caseload is the practice's: every generated client (the target is for this one).
+    measure_caseload(name, results, notes, len(ids["clients"]), repeat)
     for label, floor_label, year in ((VIEW_DEFAULT, VIEW_DEFAULT_FLOOR, False), (VIEW_YEAR, VIEW_YEAR_FLOOR, True)):
-        run, shape = pages.client_view(username, ids["year_client"], year=year)
-        if not shape["entries"] or not shape["charts"]:  # the year client checks in every day
-            raise SystemExit(f"[{name}] {label} drew {shape}: less than the generated practice holds, so its "
-                             "ratio to the floor would measure nothing; refusing to report it")
-        results.extend(H.measure_pair((label, floor_label), name, run, pages.floor("floor_client_view.py", shape),
-                                      repeat=repeat, target="≤ 3× floor"))
-        notes["shapes"][f"{label}/{name}"] = shape
+        # The year client checks in about five times a day up to yesterday with three personal items
+        # (one reworded half-way): the default window ("since the last session") and the year both hold
+        # entries, thoughts and every item (the year the reworded one too); the page shows the latest 200.
+        expected = {"entries": 200, "thoughts": 1, "personal": 4} if year else {"entries": 1, "thoughts": 1,
+                                                                                "personal": 3}
+        measure_client_view(name, results, notes, username, ids["year_client"], (label, floor_label), repeat,
+                            expected, year=year)
     print(f"[{name}] pages measured", flush=True)
+    cost_curves(name, args, results, notes, tmp, repeat)
+    print(f"[{name}] cost curves measured", flush=True)
 
     from bench import skills
     from db.actors import Actor
@@ -138,7 +152,7 @@ def measure_database(name: str, args, results: list, notes: dict, tmp: Path) -> 
                             [times[int(0.95 * len(times)) - 1]], target="≤ 25 ms", limit=0.025))
     added = skills.add_year(ids["year_client"])
     notes.setdefault("skill_uses_added", {})[name] = added
-    run, shape = pages.client_view(username, ids["year_client"], year=True)
+    run, shape, _ = pages.client_view(username, ids["year_client"], year=True)
     results.append(H.measure(VIEW_YEAR_SKILLS, name, run, repeat=repeat, target="≤ 1.5× without skill uses"))
     notes["shapes"][f"{VIEW_YEAR_SKILLS}/{name}"] = shape
 
@@ -164,6 +178,64 @@ def measure_database(name: str, args, results: list, notes: dict, tmp: Path) -> 
     if not args.no_browser:
         browser_measurements(name, args, results, notes, tmp, username, ids["year_client"])
     db.dispose_all()
+
+
+def measure_caseload(name, results, notes, n_clients, repeat, labels=(CASELOAD, CASELOAD_FLOOR)) -> None:
+    """The admin's caseload (clin00 sees the whole practice) against its floor, refused unless the page drew
+    a row for every client the generator made and the floor the same shape."""
+    from bench import harness as H, pages
+    run, shape, drawn = pages.caseload("clin00")
+    floor, floor_drawn = pages.floor("floor_caseload.py", shape, pages.caseload_shape)
+    results.extend(H.measure_pair(labels, name, run, floor, repeat=repeat, target="≤ 2× floor",
+                                  shapes=(drawn, floor_drawn), expected={"rows": n_clients}))
+    notes.setdefault("shapes", {})[f"{labels[0]}/{name}"] = shape
+
+
+def measure_client_view(name, results, notes, username, client_id, labels, repeat, expected, *, year: bool,
+                        days: int = 365) -> None:
+    from bench import harness as H, pages
+    run, shape, drawn = pages.client_view(username, client_id, year=year, days=days)
+    floor, floor_drawn = pages.floor("floor_client_view.py", shape, pages.client_view_shape)
+    results.extend(H.measure_pair(labels, name, run, floor, repeat=repeat, target="≤ 3× floor",
+                                  shapes=(drawn, floor_drawn), expected=expected))
+    notes.setdefault("shapes", {})[f"{labels[0]}/{name}"] = shape
+
+
+def cost_curves(name, args, results, notes, tmp: Path, repeat: int) -> None:
+    """The caseload at 40 and 200 clients (400: the main practice, measured above) and the client view with
+    1, 2 and 3 years of data: each in a practice generated at that size, in a database of its own (a SQLite
+    file, or a PostgreSQL schema dropped afterwards), the same generator with the same per-client data.
+    The client-view practices have 40 clients (a caseload), every one with the span's years of data; the
+    page is asked for the whole span and shows at most its longest window (db.client_view.MAX_DAYS, 400
+    days), so past a year what grows is the history beside the window, not what the page reads."""
+    import db
+    from bench import generate
+    from db import migrate
+    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "DATABASE_SCHEMA")}
+    scale = 10 if args.small else 1  # --small: a tenth of the clients
+    points = [("caseload", n, dict(n_clients=n // scale)) for n in CURVE_CLIENTS if n != max(CURVE_CLIENTS)]
+    points += [("client view", k, dict(n_clients=40 // scale, days=365 * k)) for k in CURVE_YEARS]
+    try:
+        for kind, x, how in points:
+            db.dispose_all()
+            if saved["DATABASE_URL"].startswith("sqlite"):
+                os.environ["DATABASE_URL"] = f"sqlite:///{tmp / f'curve-{name}-{kind[0]}{x}.db'}"
+            else:
+                os.environ["DATABASE_SCHEMA"] = f"{saved['DATABASE_SCHEMA']}_{kind[0]}{x}"
+            migrate.upgrade()
+            ids = generate.generate(now=datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0), **how)
+            labels = curve_labels(kind, x)
+            if kind == "caseload":
+                measure_caseload(name, results, notes, len(ids["clients"]), repeat, labels)
+            else:
+                measure_client_view(name, results, notes, "clin01", ids["year_client"], labels, repeat,
+                                    {"entries": 200, "thoughts": 1, "personal": 4}, year=True, days=how["days"])
+            if not saved["DATABASE_URL"].startswith("sqlite"):
+                with db.engine().begin() as conn:
+                    conn.execute(text(f'DROP SCHEMA IF EXISTS "{os.environ["DATABASE_SCHEMA"]}" CASCADE'))
+    finally:
+        db.dispose_all()
+        os.environ.update({k: v for k, v in saved.items() if v is not None})
 
 
 def browser_measurements(name, args, results, notes, tmp, username, client_id) -> None:
@@ -235,21 +307,61 @@ def replica_measurements(args, results, notes) -> None:
         return
     got, curve = replicas.measure(runs=2 if args.quick else 3)
     results.extend(got)
-    notes.setdefault("cost_curve", {})["checkins_through_nginx"] = curve
-    replicas.save_png(curve)
+    notes["replica_curve"] = curve  # joins notes["cost_curves"] once those are worked out (main)
+    print("wrote", replicas.save_png(curve).relative_to(ROOT))
+
+
+def curves(results) -> dict:
+    """The cost curves' points per database: [x, page median s, floor median s, page ÷ floor]."""
+    by = {(r.name, r.database): r for r in results if r.runs}
+    out = {}
+    for kind, xs, x_label in (("caseload", CURVE_CLIENTS, "clients in the admin's practice"),
+                              ("client view", CURVE_YEARS, "years of the client's data (the page asked for all of them)")):
+        points = {}
+        for database in dict.fromkeys(r.database for r in results):
+            got = [(x, by.get((p, database)), by.get((f, database))) for x in xs for p, f in [curve_labels(kind, x)]]
+            points[database] = [[x, p.median, f.median, p.median / f.median] for x, p, f in got if p and f]
+        out[kind] = {"x_label": x_label, "points": {k: v for k, v in points.items() if v}}
+    return out
+
+
+def plot_curves(data: dict, folder: Path) -> list[Path]:
+    """bench/cost-caseload.png and bench/cost-client-view.png: page and floor medians per database."""
+    from bench.plot import save_curve
+    paths = []
+    for kind, curve in data.items():
+        series = {}
+        for database, points in curve["points"].items():
+            series[f"page, {database}"] = [(x, page * 1000) for x, page, _, _ in points]
+            series[f"floor, {database}"] = [(x, floor * 1000) for x, _, floor, _ in points]
+        if series:
+            paths.append(save_curve(folder / f"cost-{kind.replace(' ', '-')}.png", f"Cost curve: {kind} (AppTest run)",
+                                    curve["x_label"], "median time per run (ms)", series))
+    return paths
 
 
 def ratios(results) -> list:
     from bench import harness as H
     out = []
     for database in dict.fromkeys(r.database for r in results):
-        out += [H.ratio("caseload / floor", results, database, CASELOAD, CASELOAD_FLOOR, 3),
+        out += [H.ratio("caseload (admin, 400 clients) / floor", results, database, CASELOAD, CASELOAD_FLOOR, 2),
                 H.ratio("client view, default window / floor", results, database, VIEW_DEFAULT, VIEW_DEFAULT_FLOOR, 3),
                 H.ratio("client view, year window / floor", results, database, VIEW_YEAR, VIEW_YEAR_FLOOR, 3),
                 H.ratio("client view, year window: with a year of skill uses / without", results, database,
-                        VIEW_YEAR_SKILLS, VIEW_YEAR, 1.5),
+                        VIEW_YEAR_SKILLS, VIEW_YEAR, 1.5, same_shape=False),
                 H.ratio("check-in link → form / static file of the same size (unthrottled)", results, database,
                         LINK, STATIC, 1.5)]
+        for n in CURVE_CLIENTS[:-1]:
+            out.append(H.ratio(f"cost curve: caseload (admin, {n} clients) / floor", results, database,
+                               *curve_labels("caseload", n), 2))
+        for k in CURVE_YEARS:
+            out.append(H.ratio(f"cost curve: client view ({k} year{'s' if k > 1 else ''} of data) / floor", results,
+                               database, *curve_labels("client view", k), 3))
+        # Sublinear: ten times the clients in less than ten times the time (the page's fixed work is shared).
+        lo, hi = min(CURVE_CLIENTS), max(CURVE_CLIENTS)
+        out.append(H.ratio(f"cost curve: caseload time at {hi} clients ÷ at {lo} (sublinear: < {hi // lo}×)", results,
+                           database, curve_labels("caseload", hi)[0], curve_labels("caseload", lo)[0], hi / lo,
+                           same_shape=False))
     return [q for q in out if q is not None]
 
 
@@ -278,6 +390,11 @@ def main(argv: list[str] | None = None) -> int:
             replica_measurements(args, results, notes)
     notes["total_seconds"] = round(time.perf_counter() - started)
     qs = ratios(results)
+    notes["cost_curves"] = curves(results)
+    for path in plot_curves(notes["cost_curves"], ROOT / "bench"):
+        print("wrote", path.relative_to(ROOT))
+    if "replica_curve" in notes:
+        notes["cost_curves"]["check-ins through nginx"] = notes.pop("replica_curve")
     data = harness.write(results, qs, notes)
     print(harness.markdown(data))
     if not (args.small or args.only or args.no_browser):

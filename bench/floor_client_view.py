@@ -1,6 +1,6 @@
 """The client view's floor: the same elements as pages/clinician/client_view.py (the frame, picker and
-period, the sentence cards with their workings, the same six altair charts from
-components.client_view_charts fed a few constant rows (and as many personal item charts as the page drew), the entries table of the same size, the thoughts,
+period, the sentence cards with their workings, as many altair charts from components.client_view_charts
+as the page drew, fed a few constant rows (and as many personal item charts), the entries table of the same size, the thoughts,
 the session and export controls), with no database, no audit and no aggregation."""
 from datetime import date, timedelta
 
@@ -23,7 +23,7 @@ PERSONAL = [{"position": 1, "kind": kind, "points": [{"day": D + timedelta(days=
 
 
 def body():
-    shape = floor_frame.shape(sentences=9, entries=200, thoughts=60, dates=True, sessions=12, personal=0)
+    shape = floor_frame.shape(sentences=9, entries=200, thoughts=60, dates=True, sessions=12, charts=10, personal=0)
     st.title("Client view")
     st.selectbox("Client", [f"Client {i:03d}" for i in range(36)], key="cv_client")
     mode = st.radio("Period", ["since", "dates"], key="cv_mode", horizontal=True,
@@ -38,9 +38,10 @@ def body():
             with st.expander("How this was worked out", icon=":material/calculate:"):
                 st.markdown("Planned days are the step's days of the week\\.")
     st.markdown("#### Charts")
-    for chart in [charts.practice_by_week(WEEKLY), charts.mood_and_distress(DAILY),
-                  charts.distress_heatmap(HEAT, "Europe/London"), charts.reasons(REASONS), *charts.scores(SCORES)]:
-        st.altair_chart(chart, width="stretch")
+    standard = [charts.practice_by_week(WEEKLY), charts.mood_and_distress(DAILY),
+                charts.distress_heatmap(HEAT, "Europe/London"), charts.reasons(REASONS), *charts.scores(SCORES)]
+    for n in range(shape["charts"] - shape["personal"]):  # as many as the page drew (a chart needs its data)
+        st.altair_chart(standard[n % len(standard)], width="stretch", key=f"cv_chart_{n}")
     for n in range(shape["personal"]):  # one chart per personal item version, with its words and workings
         st.markdown(f"**Personal item {n + 1}:** Urge to check the door locks")
         st.altair_chart(charts.personal_item(PERSONAL[n % 2]), width="stretch", key=f"cv_personal_{n}")

@@ -8,7 +8,8 @@ executemany in chunks, with ids assigned here so answers can point at their chec
 round trip (PostgreSQL's sequences are moved past them at the end). Check-ins are only ever
 inserted, never updated (the tables refuse UPDATE). One client, "the year client", checks in about
 five times a day for the whole year, for the client-view measurement, and answers three personal items
-on each check-in (one of them reworded half-way through the year, so four series).
+on each check-in (one of them reworded half-way through the year, so four series; with more than a year,
+half a year ago).
 
 Later features add their rows as functions in `EXTRA`, each (conn, ids, now, rng) -> None.
 """
@@ -261,7 +262,9 @@ def _personal_items(conn, ids, now, days) -> None:
     from db.tables import personal_item_answers, personal_item_versions, personal_items
     rng = random.Random(17)
     cid = ids["year_client"]
-    start, reworded = now - timedelta(days=days + 1), now - timedelta(days=days // 2)
+    # Reworded half a year ago at most: inside the client view's longest window (db.client_view.MAX_DAYS)
+    # however many years the client has (the cost curve's 2 and 3 years), so every span shows four series.
+    start, reworded = now - timedelta(days=days + 1), now - timedelta(days=min(days, 365) // 2)
     by = conn.execute(select(clients.c.clinician_id).where(clients.c.id == cid)).scalar_one()
     versions = []  # per item: [(valid_from, version id), ...]
     for position, (kind, wording, low, high) in enumerate(PERSONAL, start=1):

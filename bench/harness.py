@@ -21,6 +21,10 @@ class Result:
     target: str = ""
     limit: float | None = None  # the target as a number in `unit` (the median must not pass it)
     cpu: list[float] = field(default_factory=list)  # this process's CPU seconds per run (less noisy)
+    # What the page (or floor) drew, read from its last run: {"rows": 400, ...}. A ratio of two results
+    # with shapes is refused when they differ (see `refusal`).
+    shape: dict | None = None
+    expected: dict | None = None  # the least of each shape count the generated practice should make it draw
 
     @property
     def median(self) -> float:
@@ -52,23 +56,56 @@ class Ratio:
     value: float
     limit: float
     cpu_value: float | None = None  # the same ratio over this process's CPU time (SQLite: the whole work)
+    refused: str | None = None  # why this ratio measures nothing (then it is not passed, whatever its value)
 
     @property
     def passed(self) -> bool:
-        return self.value <= self.limit
+        return self.refused is None and self.value <= self.limit
 
     def row(self) -> dict:
         return {**asdict(self), "passed": self.passed}
 
 
 def ratio(name: str, results: list[Result], database: str, numerator: str, denominator: str,
-          limit: float) -> Ratio | None:
+          limit: float, *, same_shape: bool = True) -> Ratio | None:
+    """numerator ÷ denominator (medians). `same_shape`: a page over its floor (their shapes must match);
+    False for a page over itself at another size (a cost curve), where each must still draw all it should."""
     by = {(r.name, r.database): r for r in results if r.runs}
     top, bottom = by.get((numerator, database)), by.get((denominator, database))
     if top is None or bottom is None or bottom.median <= 0:
         return None
     cpu = (top.cpu_median / bottom.cpu_median) if top.cpu and bottom.cpu and bottom.cpu_median > 0 else None
-    return Ratio(name, database, numerator, denominator, top.median / bottom.median, limit, cpu)
+    return Ratio(name, database, numerator, denominator, top.median / bottom.median, limit, cpu,
+                 refused=refusal(top, bottom) if same_shape else (short_of(top) or short_of(bottom)))
+
+
+def refusal(page: Result, floor: Result) -> str | None:
+    """Why the ratio of a page to its floor would measure nothing, or None. A floor is built to draw what
+    the page drew; if the page drew something else (fewer rows, charts, entries) by the time it was
+    timed, or less than the generated practice holds (a window that emptied as the days passed), the
+    two times are of different work. Results without shapes (not page/floor pairs) are not checked."""
+    if page.shape is None and floor.shape is None:
+        return None
+    if page.shape != floor.shape:
+        diff = sorted(k for k in {*(page.shape or {}), *(floor.shape or {})}
+                      if (page.shape or {}).get(k) != (floor.shape or {}).get(k))
+        return "the page and its floor drew different shapes (" + ", ".join(
+            f"{k}: page {(page.shape or {}).get(k)!r}, floor {(floor.shape or {}).get(k)!r}" for k in diff) + ")"
+    return short_of(page)
+
+
+def short_of(page: Result) -> str | None:
+    """Why `page` drew less than the generated practice should make it draw, or None."""
+    short = [k for k, least in (page.expected or {}).items() if _size((page.shape or {}).get(k)) < least]
+    if short:
+        return f"{page.name} drew less than the generated practice holds (" + ", ".join(
+            f"{k}: {_size((page.shape or {}).get(k))} < {page.expected[k]}" for k in short) + ")"
+    return None
+
+
+def _size(value) -> int:
+    """A shape count as a number: a list counts its items (the caseload's buttons per flagged client)."""
+    return sum(value) if isinstance(value, list) else int(value or 0)
 
 
 def measure(name: str, database: str, fn: Callable[[], None], *, repeat: int = 7, warmup: int = 1,
@@ -89,9 +126,12 @@ def _once(fn: Callable[[], None], res: Result) -> None:
 
 
 def measure_pair(names: tuple[str, str], database: str, page: Callable[[], None], floor: Callable[[], None], *,
-                 repeat: int = 7, warmup: int = 1, target: str = "") -> tuple[Result, Result]:
+                 repeat: int = 7, warmup: int = 1, target: str = "",
+                 shapes: tuple[Callable[[], dict], Callable[[], dict]] | None = None,
+                 expected: dict | None = None) -> tuple[Result, Result]:
     """A page and its floor, run alternately (page, floor, floor, page, ...) so that both meet the same
-    background load on a shared machine."""
+    background load on a shared machine. `shapes`: functions reading what each drew on its last run;
+    read after the timed runs, so a ratio is refused (`refusal`) when what was timed differs."""
     for _ in range(warmup):
         page()
         floor()
@@ -99,6 +139,9 @@ def measure_pair(names: tuple[str, str], database: str, page: Callable[[], None]
     for i in range(repeat):
         for fn, res in ((page, a), (floor, b)) if i % 2 == 0 else ((floor, b), (page, a)):
             _once(fn, res)
+    if shapes is not None:
+        a.shape, b.shape = shapes[0](), shapes[1]()
+        a.expected = expected
     return a, b
 
 
@@ -124,8 +167,16 @@ def markdown(data: dict) -> str:
                   "|---|---|---|---|---|---|"]
         for q in data["ratios"]:
             cpu = f"{q['cpu_value']:.2f}×" if q.get("cpu_value") else "—"
-            lines.append(f"| {q['name']} | {q['database']} | {q['value']:.2f}× | {cpu} | ≤ {q['limit']:g}× | "
-                         f"{_mark(q['passed'])} |")
+            mark = f"**refused**: {q['refused']}" if q.get("refused") else _mark(q["passed"])
+            lines.append(f"| {q['name']} | {q['database']} | {q['value']:.2f}× | {cpu} | ≤ {q['limit']:g}× | {mark} |")
+    for kind, curve in data.get("cost_curves", {}).items():
+        if not curve["points"]:
+            continue
+        lines += ["", f"Cost curve, {kind} ({curve['x_label']}; bench/cost-{kind.replace(' ', '-')}.png):", "",
+                  "| database | x | page | floor | page ÷ floor |", "|---|---|---|---|---|"]
+        for database, points in curve["points"].items():
+            lines += [f"| {database} | {x:g} | {_fmt(page, 's')} | {_fmt(floor, 's')} | {q:.2f}× |"
+                      for x, page, floor, q in points]
     m = data.get("machine", {})
     lines += ["", f"Measured {data.get('when', '?')} on {m.get('cpus', '?')} CPUs, {m.get('platform', '?')}, "
                   f"Python {m.get('python', '?')}"

@@ -38,43 +38,59 @@ def _signed_in(username: str, state: dict | None = None):
     return at
 
 
-def caseload(username: str):
-    at = _signed_in(username)
+def caseload_shape(at) -> dict:
+    """What a caseload run drew, read the same way from the page and from its floor: the table's rows and
+    columns, the attention buttons per flagged client, the admin's clinician filter (its options)."""
     flags: dict[str, int] = {}
     for b in at.button:
         if str(b.key or "").startswith("caseload_go_"):
             cid = b.key.split("_")[2]
             flags[cid] = flags.get(cid, 0) + 1
-    shape = {"rows": len(at.dataframe[0].value) if at.dataframe else 0,
-             "flags": list(flags.values())}
-    return (lambda: at.run()), shape
+    table = at.dataframe[0].value if at.dataframe else None
+    who = [s for s in at.selectbox if s.key == "caseload_clinician"]
+    return {"rows": 0 if table is None else len(table), "columns": 0 if table is None else len(table.columns),
+            "flags": list(flags.values()), "clinicians": len(who[0].options) if who else 0}
 
 
-def client_view(username: str, client_id: int, *, year: bool):
+def caseload(username: str):
+    """(rerun, shape, read the shape of the latest run)."""
+    at = _signed_in(username)
+    return (lambda: at.run()), caseload_shape(at), (lambda: caseload_shape(at))
+
+
+def client_view_shape(at) -> dict:
+    """What a client-view run drew, read the same way from the page and from its floor."""
+    thoughts = [e for e in at.expander if e.label == "Thoughts as written"]
+    remove = [s for s in at.selectbox if s.key == "cv_session_remove_day"]
+    return {"sentences": sum(1 for e in at.expander if e.label == "How this was worked out"),
+            "entries": len(at.dataframe[0].value) if at.dataframe else 0,
+            "thoughts": len(thoughts[0].markdown) if thoughts else 0,
+            "dates": at.radio(key="cv_mode").value == "dates",
+            "sessions": min(12, len(remove[0].options)) if remove else 0,
+            "charts": sum(1 for e in at.main if getattr(e, "type", None) == "vega_lite_chart"),  # altair
+            "personal": sum(1 for c in at.caption if str(c.value).startswith("How this was computed"))}
+
+
+def client_view(username: str, client_id: int, *, year: bool, days: int = YEAR):
+    """(rerun, shape, read the shape of the latest run). `year`: the "dates" mode over the client's last
+    `days` days up to today (the whole span the generator gave them), else the default window."""
     at = _signed_in(username, {"cv_client": client_id})
     at.switch_page("pages/clinician/client_view.py")
     at.run()
     if year:
         at.radio(key="cv_mode").set_value("dates").run()
         today = date.today()
-        at.date_input(key="cv_range").set_value((today - timedelta(days=YEAR - 1), today)).run()
+        at.date_input(key="cv_range").set_value((today - timedelta(days=days - 1), today)).run()
     assert not at.exception, at.exception
     assert at.selectbox(key="cv_client").value == client_id
-    thoughts = [e for e in at.expander if e.label == "Thoughts as written"]
-    remove = [s for s in at.selectbox if s.key == "cv_session_remove_day"]
-    shape = {"sentences": sum(1 for e in at.expander if e.label == "How this was worked out"),
-             "entries": len(at.dataframe[0].value) if at.dataframe else 0,
-             "thoughts": len(thoughts[0].markdown) if thoughts else 0, "dates": year,
-             "sessions": min(12, len(remove[0].options)) if remove else 0,
-             "charts": sum(1 for e in at.main if type(e).__name__ == "UnknownElement"),
-             "personal": sum(1 for c in at.caption if str(c.value).startswith("How this was computed"))}
-    return (lambda: at.run()), shape
+    return (lambda: at.run()), client_view_shape(at), (lambda: client_view_shape(at))
 
 
-def floor(script: str, shape: dict):
+def floor(script: str, shape: dict, read=None):
+    """The floor built with the page's shape: rerun, or (rerun, read the shape of its latest run) with `read`."""
     from streamlit.testing.v1 import AppTest
     at = AppTest.from_file(str(ROOT / "bench" / script), default_timeout=120)
     at.session_state["floor_shape"] = shape
     at.run()
     assert not at.exception, at.exception
-    return lambda: at.run()
+    return (lambda: at.run()) if read is None else ((lambda: at.run()), (lambda: read(at)))

@@ -125,6 +125,24 @@ def summed(steps: list[dict], outcomes: dict, client_id: int, zone: str, start: 
     return add_up([a for _, a in per], start, end), per
 
 
+def summed_over(steps: list[dict], outcomes: dict, client_id: int, zone: str, periods: list[tuple[date, date]]
+                ) -> list[metrics.Adherence]:
+    """`summed`'s totals over several periods at once (the caseload's 7 days and two fortnights): each
+    step's versions are put in the client's days once, not once per period."""
+    local = [(s, tuple((checkin_rules.local_today(zone, at), days) for at, days in s["versions"]),
+              outcomes.get((client_id, s["step_id"]), {})) for s in steps]
+    out = []
+    for start, end in periods:
+        parts = []
+        for s, versions, answered in local:
+            planned = _replayed(versions, start, end)
+            if s["removed_at"] is not None and not planned:
+                continue  # removed before this period: not part of it
+            parts.append(metrics.adherence(planned, answered, start, end))
+        out.append(add_up(parts, start, end))
+    return out
+
+
 def add_up(parts: list[metrics.Adherence], start: date, end: date) -> metrics.Adherence:
     """Adherence counts added up over steps, or over disjoint periods that together make [start, end]."""
     return metrics.Adherence(*(sum(getattr(a, f) for a in parts) for f in COUNTS), start, end)

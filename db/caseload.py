@@ -149,11 +149,10 @@ def rows(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_days: 
         last = (checkin_rules.local_today(clinician_zone, r["last_checkin_at"])
                 if r["last_checkin_at"] is not None else None)
         today = checkin_rules.local_today(r["timezone"], now)
-        st = steps.get(cid, [])
-        a7, _ = adherence.summed(st, outcomes, cid, r["timezone"], today - timedelta(days=6), today)
-        recent, _ = adherence.summed(st, outcomes, cid, r["timezone"], today - timedelta(days=13), today)
-        previous, _ = adherence.summed(st, outcomes, cid, r["timezone"], today - timedelta(days=27),
-                                       today - timedelta(days=14))
+        a7, recent, previous = adherence.summed_over(
+            steps.get(cid, []), outcomes, cid, r["timezone"],
+            [(today - timedelta(days=6), today), (today - timedelta(days=13), today),
+             (today - timedelta(days=27), today - timedelta(days=14))])
         # The 28 days are exactly the two fortnights (disjoint, every count adds up): no third pass.
         a28 = adherence.add_up([recent, previous], today - timedelta(days=27), today)
         state = states.get(cid)
