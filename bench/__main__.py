@@ -239,6 +239,8 @@ def workers_curve(args, results: list, notes: dict) -> None:
     results.extend(got)
     notes["workers_curve"] = curve
     workers.plot(curve)
+    if not (args.only or args.no_browser):
+        workers.update_doc(curve)  # docs/benchmark.md shows the latest full run
     print(workers.table(curve), flush=True)
 
 
