@@ -146,3 +146,28 @@ def test_a_worker_sigkilled_mid_batch_leaves_its_claims_to_another_worker_after_
             assert refs[ref] == 1, ref  # sent exactly once, with its email
         else:  # w0 may or may not have handed it over: visible, never a second email
             assert "interrupted" in row.reason and refs[ref] <= 1
+
+
+def test_while_one_worker_plans_another_workers_pass_skips_planning_and_plans_once_it_is_free(postgres_db, people,
+                                                                                               tmp_path):
+    """Four workers used to plan every reminder four times over; on PostgreSQL one plans at a time."""
+    from sqlalchemy import text
+    from jobs import planner
+    from tests.conftest import NOW
+    from tests.db.test_reminders import make_reachable, plan_for
+    make_reachable(people["client_clara"], NOW - timedelta(days=1))
+    plan_for(people, window_start="07:30", days=[0, 1, 2, 3, 4, 5, 6])
+    c = cfg(tmp_path)
+    with db.engine().connect() as other, other.begin():  # another worker, mid-plan, holds the lock
+        assert other.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": planner.PLAN_LOCK}).scalar()
+        assert planner.run(NOW, c) == 0
+        assert _count_outbox() == 0
+        assert planner.run(NOW, c, client_ids=[people["client_clara"]]) > 0  # a client's own re-plan never waits
+    with db.write() as conn:
+        conn.execute(outbox.reminder_outbox.delete())
+    assert planner.run(NOW, c) > 0 and _count_outbox() > 0  # the lock went with the other's transaction
+
+
+def _count_outbox() -> int:
+    with db.read() as conn:
+        return conn.execute(select(func.count()).select_from(outbox.reminder_outbox)).scalar()
