@@ -340,6 +340,24 @@ def plot_curves(data: dict, folder: Path) -> list[Path]:
     return paths
 
 
+def workers_curve(args, results: list, notes: dict) -> None:
+    """The workers cost curve (bench/workers.py): 100,000 due reminders planned and sent by 1, 2 and 4
+    worker processes on PostgreSQL, in a schema of its own; the table goes into results.json's
+    "workers_curve", the plot into bench/cost-workers.png."""
+    from bench import workers
+    try:
+        got, curve = workers.measure(runs=1)
+    except workers.PostgresMissing as exc:
+        notes.setdefault("missing", []).append(f"workers cost curve: {exc}")
+        return
+    results.extend(got)
+    notes["workers_curve"] = curve
+    workers.plot(curve)
+    if not (args.only or args.no_browser):
+        workers.update_doc(curve)  # docs/benchmark.md shows the latest full run
+    print(workers.table(curve), flush=True)
+
+
 def ratios(results) -> list:
     from bench import harness as H
     out = []
@@ -386,6 +404,8 @@ def main(argv: list[str] | None = None) -> int:
             measure_database(name, args, results, notes, Path(tmp))
             for k in env:
                 os.environ.pop(k, None)
+        if args.only in (None, "postgres") and not args.small:
+            workers_curve(args, results, notes)
         if args.only in (None, "postgres") and not (args.no_replicas or args.small):
             replica_measurements(args, results, notes)
     notes["total_seconds"] = round(time.perf_counter() - started)

@@ -12,7 +12,15 @@ ON CONFLICT DO NOTHING on the outbox key.
 Changes made in the app (a client's zone or quiet hours, a step) re-plan that client in their own
 transaction (db.replanning.replan_in); this pass catches everything else (the practice's quiet hours
 or daily cap after a restart, a plan that ended) before the sender runs, and also a change made
-while this pass was between its reads and its writes."""
+while this pass was between its reads and its writes.
+
+Several workers: on PostgreSQL a whole-practice pass runs only while it holds a transaction advisory
+lock (pg_try_advisory_xact_lock, on a connection of its own for the pass); a worker that finds
+another one planning skips planning this pass and goes on to send. Every worker used to plan the
+same reminders at once (the outbox key kept that safe, but four workers did the work four times
+over on two CPUs). The lock goes with its transaction, so a worker that dies mid-plan frees it, and
+a transaction pooler (Supabase) keeps it, since it pins the transaction to one server connection.
+SQLite's write lock serialises writers already: there every pass plans."""
 from __future__ import annotations
 
 import logging
@@ -24,11 +32,26 @@ from core import settings as settings_mod
 from db import consent, outbox, replanning, step_versions
 from db.clients import clients
 from db.reminders import reminder_prefs
-from sqlalchemy import select
+from contextlib import contextmanager
+
+from sqlalchemy import func, select
 
 log = logging.getLogger("anchorstep.planner")
 HORIZON = schedule.HORIZON
 INSERT_CHUNK = 1000  # outbox rows per write transaction
+PLAN_LOCK = 0x5E4D_A1A2  # pg_try_advisory_xact_lock key: one whole-practice planning pass at a time
+
+
+@contextmanager
+def _planning_turn():
+    """True while this process may plan the whole practice: on PostgreSQL, no other worker holds the
+    planning lock (it is held here until the block ends); on SQLite always."""
+    eng = db.engine()
+    if not db.is_postgres(eng):
+        yield True
+        return
+    with eng.connect() as conn, conn.begin():
+        yield bool(conn.execute(select(func.pg_try_advisory_xact_lock(PLAN_LOCK))).scalar())
 
 
 def _reachable(client_ids, now: datetime) -> tuple[set[int], dict[int, dict]]:
@@ -48,8 +71,16 @@ def _reachable(client_ids, now: datetime) -> tuple[set[int], dict[int, dict]]:
 def run(now: datetime, cfg: settings_mod.Settings | None = None, *, horizon: timedelta = HORIZON,
         client_ids=None) -> int:
     """Plan reminders due in [now, now + horizon) for every reachable client and re-plan what is
-    queued. Returns new rows."""
+    queued. Returns new rows. With `client_ids` None (the worker's pass) on PostgreSQL: 0 without
+    planning when another worker is planning now (see the module docstring)."""
     cfg = cfg or settings_mod.load()
+    if client_ids is None:
+        with _planning_turn() as mine:
+            return _run(now, cfg, horizon, None) if mine else 0
+    return _run(now, cfg, horizon, client_ids)
+
+
+def _run(now: datetime, cfg: settings_mod.Settings, horizon: timedelta, client_ids) -> int:
     with db.read() as conn:
         steps = step_versions.reminder_steps(conn, client_ids)
         queued = outbox.queued_in(conn, client_ids, now)

@@ -72,11 +72,15 @@ def _check(now: datetime):
     """The re-check as a query over clients: status, email, practice, consent, pause."""
     paused = exists().where(reminders.reminder_prefs.c.client_id == clients.c.id,
                             reminders.reminder_prefs.c.paused_at.is_not(None))
+    ma = measure_followups.measure_assignments
+    # Whether the client has an open questionnaire at all: only then is it worth asking which ones a
+    # reminder should mention (a query per group saved for the many clients with none).
+    measures = exists().where(ma.c.client_id == clients.c.id, ma.c.ended_at.is_(None))
     return (select(clients.c.id.label("client_id"), clients.c.status, clients.c.email,
                    practices.c.name.label("practice"), practices.c.email_sender_name,
                    practices.c.email_shows_practice_name, consent.active_clause(clients.c.id, now).label("consent_ok"),
                    clients.c.language.label("client_language"), practices.c.language.label("practice_language"),
-                   paused.label("paused"))
+                   paused.label("paused"), measures.label("has_measures"))
             .join(practices, practices.c.id == clients.c.practice_id))
 
 
@@ -172,7 +176,8 @@ class _Batch:
             raws = links.issue_many(conn, [(r["client_id"], purpose) for r in rows
                                            for purpose in ("checkin", "preferences")],
                                     now=self.now, ttl_days=self.cfg.link_ttl_days())
-            waiting = measure_followups.nudges_in(conn, [r["client_id"] for r in rows], self.now, self.cfg)
+            waiting = measure_followups.nudges_in(conn, [r["client_id"] for r in rows
+                                                         if who[r["client_id"]].has_measures], self.now, self.cfg)
         for r in rows:  # one reminder per client mentions them (a second one in this group does not)
             if r["client_id"] in waiting:
                 self.nudges[r["id"]] = waiting.pop(r["client_id"])

@@ -30,4 +30,5 @@ def send(message: EmailMessage, cfg: settings_mod.Settings | None = None) -> str
     Raises EmailError (or TransientEmailError / AuthEmailError)."""
     cfg = cfg or settings_mod.load()
     provider_id = BACKENDS[cfg["EMAIL_BACKEND"]](message, cfg)
-    return str(provider_id or message["Message-ID"])
+    # Our Message-ID as it was set (reading it through message[...] would parse it again, per email).
+    return str(provider_id or next((v for k, v in message.raw_items() if k.lower() == "message-id"), ""))

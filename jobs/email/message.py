@@ -100,11 +100,44 @@ class _HeaderClasses(HeaderRegistry):
         return made
 
 
-_POLICY = policy.default.clone(header_factory=_HeaderClasses())
 # Headers whose few values every reminder of a practice shares: parsed once (a parsed header is an
-# immutable str, safe to set on many messages); the others are parsed as they are set.
+# immutable str, safe to set on many messages), and folded once when the message is written; the
+# others are parsed as they are set and folded every time.
 _SHARED = frozenset({"subject", "from", "auto-submitted", "mime-version", "content-type",
-                     "content-transfer-encoding"})
+                     "content-transfer-encoding", "list-unsubscribe-post"})
+
+
+# Headers our own code makes (never a person's words): stored unparsed when short and plain.
+_PLAIN = frozenset({"date", "message-id", "x-anchorstep-ref", "list-unsubscribe"})
+
+
+class _Policy(policy.EmailPolicy):
+    """The default policy, except that a shared header's folded bytes are made once (folding parses
+    the header again: the largest part of writing a reminder). The same bytes as the default policy's
+    (tests/unit/test_email_folding.py)."""
+
+    def fold_binary(self, name, value):
+        if name.lower() in _SHARED and isinstance(value, str):
+            return _folded(self, name, str(value))
+        return super().fold_binary(name, value)
+
+    def header_store_parse(self, name, value):
+        """A header of our own making whose value is one short line of plain ASCII (a date, a
+        message id, the outbox ref, a short pause link) is kept as it is: the default policy would
+        parse it here and fold it again when writing, to the same bytes. Anything else (an address,
+        a long or non-ASCII value) is parsed as usual. Reading the header back still parses it."""
+        if (name.lower() in _PLAIN and isinstance(value, str) and not hasattr(value, "name") and value.isascii()
+                and value.isprintable() and "=?" not in value and len(name) + 2 + len(value) <= self.max_line_length):
+            return name, value
+        return super().header_store_parse(name, value)
+
+
+@functools.lru_cache(maxsize=512)
+def _folded(pol: policy.EmailPolicy, name: str, value: str) -> bytes:
+    return policy.EmailPolicy.fold_binary(pol, name, _parsed(name, value))
+
+
+_POLICY = _Policy(header_factory=_HeaderClasses())
 
 
 @functools.lru_cache(maxsize=512)
