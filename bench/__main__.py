@@ -307,7 +307,7 @@ def replica_measurements(args, results, notes) -> None:
         return
     got, curve = replicas.measure(runs=2 if args.quick else 3)
     results.extend(got)
-    notes["replica_curve"] = curve  # joins notes["cost_curves"] once those are worked out (main)
+    notes["replicas_curve"] = curve
     print("wrote", replicas.save_png(curve).relative_to(ROOT))
 
 
@@ -413,8 +413,6 @@ def main(argv: list[str] | None = None) -> int:
     notes["cost_curves"] = curves(results)
     for path in plot_curves(notes["cost_curves"], ROOT / "bench"):
         print("wrote", path.relative_to(ROOT))
-    if "replica_curve" in notes:
-        notes["cost_curves"]["check-ins through nginx"] = notes.pop("replica_curve")
     data = harness.write(results, qs, notes)
     print(harness.markdown(data))
     if not (args.small or args.only or args.no_browser):
