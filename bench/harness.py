@@ -210,15 +210,20 @@ README = RESULTS.parent.parent / "docs" / "benchmark.md"  # the page that shows 
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
+def replace_between(doc: Path, start: str, end: str, body: str) -> bool:
+    """Put `body` between a page's `start` and `end` markers (False when the markers are missing)."""
+    text = doc.read_text()
+    if start not in text or end not in text:
+        return False
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    doc.write_text(f"{head}{start}\n{body}\n{end}{tail}")
+    return True
+
+
 def update_readme(data: dict, readme: Path = README) -> bool:
     """Put the table between docs/benchmark.md's bench markers (False when the markers are missing)."""
-    text = readme.read_text()
-    if START not in text or END not in text:
-        return False
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    readme.write_text(f"{head}{START}\n{markdown(data)}\n{END}{tail}")
-    return True
+    return replace_between(readme, START, END, markdown(data))
 
 
 if __name__ == "__main__":  # python -m bench.harness [--readme]: the latest table, for docs/benchmark.md

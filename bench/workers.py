@@ -383,16 +383,11 @@ START, END = "<!-- workers:start -->", "<!-- workers:end -->"
 
 def update_doc(notes: dict, doc: Path = DOC) -> bool:
     """Put the curve's table between docs/benchmark.md's workers markers (False without them)."""
-    text_ = doc.read_text()
-    if START not in text_ or END not in text_:
-        return False
-    head, rest = text_.split(START, 1)
-    _, tail = rest.split(END, 1)
+    from bench import harness
     loads = [p["load_average_1min"] for p in notes["points"]]
     when = notes.get("measured", {}).get("when") or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    doc.write_text(f"{head}{START}\n{table(notes)}\n\nMeasured {when}, load average {min(loads):.1f}–{max(loads):.1f} "
-                   f"during the runs.\n{END}{tail}")
-    return True
+    return harness.replace_between(doc, START, END, f"{table(notes)}\n\nMeasured {when}, load average "
+                                   f"{min(loads):.1f}–{max(loads):.1f} during the runs.")
 
 
 def merge_into_results(results: list, notes: dict) -> None:
