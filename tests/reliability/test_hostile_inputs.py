@@ -279,10 +279,24 @@ NAME = f"![p](https://evil.example/n.png)<img src=x onerror={PWN}>:red[E]"  # wi
 
 
 def _expand(page, title: str) -> None:
+    """Open the expander titled `title` and wait until it is open. A click that lands while a rerun redraws
+    the page can be lost (seen in CI: the "Client" box inside never appeared), so look again, and click again."""
     exp = page.get_by_test_id("stExpander").filter(has_text=title).first
-    if exp.locator("details[open]").count() == 0 and exp.get_attribute("open") is None:
+
+    def is_open() -> bool:
+        return exp.locator("details[open]").count() > 0 or exp.get_attribute("open") is not None
+
+    for _attempt in range(3):
+        settle(page)
+        if is_open():
+            return
         exp.get_by_text(title, exact=True).click()
         settle(page)
+        for _ in range(20):
+            if is_open():
+                return
+            page.wait_for_timeout(250)
+    assert is_open(), f"the {title!r} expander did not open"
 
 
 def test_add_client_refuses_crlf_headers_and_hostile_zones_keeps_what_was_typed_and_saves_markup_as_text(server, desk):
