@@ -49,8 +49,8 @@ def test_who5_and_pcl_are_answered_on_a_phone_with_zero_axe_violations(server, b
     answer_it_now(page, "WHO-5")
     expect(page.get_by_text("closest to how you have been feeling")).to_be_visible()
     audit.state("who5 questions")
-    page.get_by_role("button", name="Send my answers").tap()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the refusal is a new page: wait for it, not for the old one's load state
+        page.get_by_role("button", name="Send my answers").tap()
     focus["who5"] = _focus_is_on_the_error_summary(page)
     audit.state("who5 with errors")
     tap_answers(page, measure_rules.WHO5, [4, 3, 1, 0, 2])  # raw 10: 40 of 100
@@ -72,8 +72,8 @@ def test_who5_and_pcl_are_answered_on_a_phone_with_zero_axe_violations(server, b
     expect(page.get_by_text(measure_rules.PCL5.items[0])).to_be_visible()
     audit.state("pcl questions")
     tap_answers(page, measure_rules.PCL5, PCL_ANSWERS, skip=12)
-    page.get_by_role("button", name="Send my answers").tap()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the refusal is a new page: wait for it, not for the old one's load state
+        page.get_by_role("button", name="Send my answers").tap()
     focus["pcl"] = _focus_is_on_the_error_summary(page)
     audit.state("pcl with an answer missing")
     checked = page.evaluate("[...document.querySelectorAll('input[type=radio]:checked')].map(e => e.value)")
