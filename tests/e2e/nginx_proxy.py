@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -71,6 +72,8 @@ def start(tmp: Path, listen_port: int, app_ports: list[int]) -> subprocess.Popen
     for _ in range(100):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{listen_port}/_stcore/health", timeout=1)
+            break
+        except urllib.error.HTTPError:  # nginx answers (a replica behind it may be down on purpose)
             break
         except OSError:
             time.sleep(0.1)

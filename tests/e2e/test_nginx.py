@@ -3,6 +3,7 @@ are there, the client pages keep their own single strict CSP, the app (websocket
 works through it, and the access log it keeps has no token."""
 import urllib.request
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -110,3 +111,43 @@ def test_a_check_in_works_through_the_proxy_and_its_token_is_in_no_nginx_log(ser
     assert '"POST /c/checkin" 200' in access, access
     assert not any(t in text for t in (token, old) for text in logs.values()), "a link token reached an nginx log"
     assert "?t=" not in access and "t=" not in access
+
+
+@pytest.fixture(scope="module")
+def proxy_without_replicas(tmp_path_factory, chromium_path):
+    """The shipped config with its one replica down (a port nothing listens on)."""
+    need(nginx_proxy.available(), "Debian's nginx")
+    tmp = tmp_path_factory.mktemp("nginx-down")
+    port = free_port()
+    proc = nginx_proxy.start(tmp, port, [free_port()])
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(10)
+
+
+def test_no_replica_answering_a_client_page_gets_the_calm_page_without_script_and_zero_axe_violations(
+        proxy_without_replicas, browser):
+    """deploy/nginx/anchorstep-unavailable.html, as a phone gets it when no replica can answer: both client
+    languages, marked; a plain GET or a form's POST alike; readable with JavaScript off; axe-core finds
+    nothing at 320 and 390 px; the page's own strict CSP, and no script at all."""
+    from tests.e2e.test_client_accessibility import Audit
+    for path, method in (("/c/checkin", "GET"), ("/c/checkin", "POST")):
+        r = httpx.request(method, proxy_without_replicas + path, data={"mood": "6"} if method == "POST" else None)
+        assert r.status_code == 502 and "Please try again in a moment" in r.text and "nothing is saved twice" in r.text
+        assert '<section lang="es">' in r.text and "<script" not in r.text
+        assert "default-src 'none'" in r.headers["Content-Security-Policy"]
+        assert r.headers["Cache-Control"] == "no-store"
+    off = browser.new_context(java_script_enabled=False, viewport={"width": 320, "height": 700}, is_mobile=True)
+    page = off.new_page()
+    page.goto(proxy_without_replicas + "/c/checkin")
+    expect(page.get_by_role("heading", name="Please try again in a moment")).to_be_visible()
+    expect(page.get_by_role("heading", name="Vuelva a intentarlo en un momento")).to_be_visible()
+    off.close()
+    for width in (320, 390):
+        ctx = browser.new_context(viewport={"width": width, "height": 700}, is_mobile=True, has_touch=True)
+        page = ctx.new_page()
+        page.goto(proxy_without_replicas + "/c/checkin")
+        audit = Audit(page, width)
+        audit.state("no replica answers")
+        assert audit.problems == {}, audit.problems
+        ctx.close()
