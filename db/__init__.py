@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import ARRAY, Connection, Engine, Table, any_, bindparam, cast, create_engine, event
+from sqlalchemy import ARRAY, Connection, Engine, Table, any_, bindparam, cast, create_engine, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
@@ -96,6 +96,20 @@ def dispose_all() -> None:
 
 def is_postgres(conn_or_engine) -> bool:
     return conn_or_engine.dialect.name == "postgresql"
+
+
+def xact_lock(conn, *key: int, wait: bool = True) -> bool:
+    """One writer at a time across processes: on PostgreSQL a transaction-level advisory lock (released at
+    COMMIT or ROLLBACK, so a process that dies frees it, and a transaction pooler keeps it, since it pins
+    the transaction to one server connection). `key` is one bigint or two ints (PostgreSQL keeps the two
+    forms apart). `wait=False` tries once and says whether it was taken. On SQLite there is nothing to
+    take: its write transaction (BEGIN IMMEDIATE) already serialises every writer."""
+    if not is_postgres(conn):
+        return True
+    if wait:
+        conn.execute(select(func.pg_advisory_xact_lock(*key)))
+        return True
+    return bool(conn.execute(select(func.pg_try_advisory_xact_lock(*key))).scalar())
 
 
 def one_of(conn, column, values):

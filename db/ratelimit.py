@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, func, insert, select
 
 import db
 from core import ratelimit, settings as settings_mod
@@ -56,9 +56,8 @@ def record_in(conn, sources: Iterable[str], now: datetime, *, rule: Rule = LINK_
     ks = keys(sources, rule)
     if not ks:
         return []
-    if db.is_postgres(conn):
-        for lock in sorted({_lock_id(k.digest) for k in ks}):  # one order everywhere: no deadlock
-            conn.execute(text("SELECT pg_advisory_xact_lock(:c, :k)"), {"c": _LOCK_CLASS, "k": lock})
+    for lock in sorted({_lock_id(k.digest) for k in ks}):  # one order everywhere: no deadlock
+        db.xact_lock(conn, _LOCK_CLASS, lock)
     recent = _recent_in(conn, [k.digest for k in ks], now, rule)
     allowed = [k for k in ks if rule.allows(recent.get(k.digest, 0))]
     if allowed:

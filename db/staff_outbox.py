@@ -23,7 +23,7 @@ from collections import defaultdict
 from datetime import datetime, time as dtime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 import db
@@ -37,8 +37,7 @@ DIGEST_LATE_HOURS = 12  # a digest not planned within this long after Monday 08:
 
 
 def _lock(conn) -> None:
-    if db.is_postgres(conn):
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PLAN_LOCK})
+    db.xact_lock(conn, _PLAN_LOCK)
 
 
 def _insert(conn, row: dict) -> int | None:

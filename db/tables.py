@@ -644,7 +644,6 @@ measure_followups = Table(
 )
 
 
-
 # Rate limits (0021, db/ratelimit.py): one row per hit a limit allowed, so every app replica counts the
 # same hits. The source is stored as an HMAC (core.ratelimit.key), never an address or a session id.
 rate_limit_hits = Table(

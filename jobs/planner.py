@@ -24,6 +24,7 @@ SQLite's write lock serialises writers already: there every pass plans."""
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import db
@@ -32,9 +33,7 @@ from core import settings as settings_mod
 from db import consent, outbox, replanning, step_versions
 from db.clients import clients
 from db.reminders import reminder_prefs
-from contextlib import contextmanager
-
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 log = logging.getLogger("anchorstep.planner")
 HORIZON = schedule.HORIZON
@@ -51,7 +50,7 @@ def _planning_turn():
         yield True
         return
     with eng.connect() as conn, conn.begin():
-        yield bool(conn.execute(select(func.pg_try_advisory_xact_lock(PLAN_LOCK))).scalar())
+        yield db.xact_lock(conn, PLAN_LOCK, wait=False)
 
 
 def _reachable(client_ids, now: datetime) -> tuple[set[int], dict[int, dict]]:
