@@ -47,63 +47,10 @@ STEP_KEYS = ("breathing", "thought_record")  # both every day, at 07:00 and 19:0
 
 
 def _setup(now: datetime) -> list[int]:
-    """Our own practice, clinician and clients with consent and a two-step plan each."""
-    from sqlalchemy import insert, select
-    import db
-    from core import passwords, plans as plan_rules, templates as core_templates
-    from db import clinicians, consent, plans, practices
-    from demo import builders
-    from db.actors import Actor
-    from db.clients import clients
-
-    t = core_templates.by_key(core_templates.BUILT_IN)
-    steps = []
-    for key in STEP_KEYS:
-        step, errors = plan_rules.validate_step({**t[key]["step"], "days": [0, 1, 2, 3, 4, 5, 6]})
-        assert not errors, errors
-        steps.append(step)
-    since = now - timedelta(days=2)
-    with db.write() as conn:
-        pid = practices.create(conn, name="Reminder Bench Practice", timezone="Europe/London", now=since)
-        cid = clinicians.insert_row(conn, practice_id=pid, username=f"rbench{int(time.time() * 1000) % 10**9}",
-                                    display_name="Reminder Bench", email="rbench@bench.invalid", role="clinician",
-                                    password="unused", now=since,
-                                    password_hash=passwords.hash_password("reminder benchmark only"))
-        actor = Actor(cid, pid, "clinician", "rbench", "Reminder Bench")
-        conn.execute(insert(clients), [{
-            "practice_id": pid, "clinician_id": cid, "display_name": f"Bench client {j:05d}",
-            "email": f"rb{j:05d}@bench.invalid", "timezone": ZONES[j % len(ZONES)], "status": "active",
-            "created_at": since, "updated_at": since} for j in range(CLIENTS)])
-        ids = list(conn.execute(select(clients.c.id).where(clients.c.practice_id == pid)
-                                .order_by(clients.c.id)).scalars())
-        # The first client through the real functions; the others are copies of its rows, inserted in
-        # bulk (setup is not what is measured). Consent events are left out: only the consent row counts.
-        first = ids[0]
-        builders.record_confirmed_in(conn, first, at=since, by="bench")
-        plan_id = plans.insert_plan(conn, actor, client_id=first, goal="Calmer days", steps=steps, now=since)
-        row = dict(conn.execute(select(consent.consents).where(consent.consents.c.client_id == first)).mappings().one())
-        row.pop("id")
-        conn.execute(insert(consent.consents), [{**row, "client_id": c} for c in ids[1:]])
-        row = dict(conn.execute(select(plans.plans).where(plans.plans.c.id == plan_id)).mappings().one())
-        row.pop("id")
-        plan_ids = conn.execute(insert(plans.plans).returning(plans.plans.c.id, sort_by_parameter_order=True),
-                                [{**row, "client_id": c} for c in ids[1:]]).scalars().all()
-        ps, sv = plans.plan_steps, plans.step_versions
-        first_steps = [dict(r) for r in conn.execute(select(ps).where(ps.c.plan_id == plan_id).order_by(ps.c.position))
-                       .mappings()]
-        versions = {r["step_id"]: dict(r) for r in conn.execute(
-            select(sv).where(sv.c.step_id.in_([s["id"] for s in first_steps]))).mappings()}
-        step_ids = conn.execute(insert(ps).returning(ps.c.id, sort_by_parameter_order=True), [
-            {"plan_id": p, "position": s["position"], "created_at": s["created_at"]}
-            for p in plan_ids for s in first_steps]).scalars().all()
-        rows = []
-        for k, step_id in enumerate(step_ids):
-            v = dict(versions[first_steps[k % len(first_steps)]["id"]])
-            v.pop("id")
-            rows.append({**v, "step_id": step_id})
-        conn.execute(insert(sv), rows)
-    assert len(ids) == CLIENTS
-    return ids
+    """Our own practice, clinician and clients with consent and a two-step plan each (bench/practice.py)."""
+    from bench import practice
+    return practice.copies(CLIENTS, now, label="Reminder Bench", username=f"rbench{int(time.time() * 1000) % 10**9}",
+                           zones=ZONES, step_keys=STEP_KEYS)
 
 
 def _reset(ids: list[int]) -> None:
