@@ -11,6 +11,7 @@ from sqlalchemy import String, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+import db
 from core import checkins as checkin_rules, metrics
 from db import step_versions
 from db.tables import checkin_steps, checkins, plan_steps, plans, step_versions as versions_table
@@ -29,7 +30,7 @@ def steps_in(conn, client_ids: list[int]) -> dict[int, list[dict]]:
     steps: dict[int, dict] = {}
     for row in conn.execute(select(sv, ps.c.position, ps.c.plan_id, pl.c.client_id)
                             .join(ps, ps.c.id == sv.c.step_id).join(pl, pl.c.id == ps.c.plan_id)
-                            .where(pl.c.client_id.in_(client_ids), pl.c.status == "active")
+                            .where(db.one_of(conn, pl.c.client_id, client_ids), pl.c.status == "active")
                             .order_by(ps.c.position, ps.c.id, sv.c.valid_from, sv.c.id)).mappings():
         step = steps.get(row["step_id"])
         history = step["versions"] if step else []
@@ -73,9 +74,9 @@ def outcomes_in(conn, client_ids: list[int], start: date, end: date, deciding: d
                                             order_by=(checkins.c.submitted_at.desc(), checkins.c.id.desc()))
                      .label("rn"))
               .join(checkins, checkins.c.id == checkin_steps.c.checkin_id)
-              .where(checkins.c.client_id.in_(client_ids), checkins.c.local_date >= start,
+              .where(db.one_of(conn, checkins.c.client_id, client_ids), checkins.c.local_date >= start,
                      checkins.c.local_date <= end,
-                     *([checkin_steps.c.step_id.in_(step_ids)] if step_ids is not None else [])).subquery())
+                     *([db.one_of(conn, checkin_steps.c.step_id, step_ids)] if step_ids is not None else [])).subquery())
     out: dict[tuple[int, int], dict[date, str]] = {}
     columns = [ranked.c.client_id, ranked.c.step_id, ranked.c.local_date, ranked.c.status]
     if deciding is None:

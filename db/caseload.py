@@ -1,6 +1,7 @@
 """The caseload: one row per client in scope with the figures and flags that put those who need
 attention first. One transaction, one listing query with per-client subqueries, and a few
-aggregates (adherence, 7-day means) for every client at once; audited as "caseload.read"."""
+aggregates (adherence, 7-day means) for the clients whose kept figures are out of date
+(db/caseload_figures.py); audited as "caseload.read"."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 
 import db
 from core import checkins as checkin_rules, checkups as checkup_rules, metrics, wording
-from db import adherence, checkups, clients as clients_mod, audit, consent, measure_followups, skill_uses
+from db import adherence, caseload_figures, checkups, clients as clients_mod, audit, consent, measure_followups, skill_uses
 from db.actors import Actor
 from db.tables import (checkins, clients, consent_templates, plans, practices, reminder_outbox, safety_flags,
                        sessions)
@@ -65,7 +66,7 @@ def _means(conn, todays: dict[int, date]) -> dict[int, tuple]:
         return {}
     q = (select(checkins.c.client_id, checkins.c.local_date, func.sum(checkins.c.mood), func.sum(checkins.c.distress),
                 func.count())
-         .where(checkins.c.client_id.in_(list(todays)), checkins.c.local_date >= min(todays.values()) - timedelta(days=13),
+         .where(db.one_of(conn, checkins.c.client_id, todays), checkins.c.local_date >= min(todays.values()) - timedelta(days=13),
                 checkins.c.local_date <= max(todays.values()))
          .group_by(checkins.c.client_id, checkins.c.local_date))
     sums: dict[int, list[int]] = {}  # client -> [mood, distress, count] of the last 7 days, then of the 7 before
@@ -79,6 +80,26 @@ def _means(conn, todays: dict[int, date]) -> dict[int, tuple]:
             acc[at + 2] += n
     return {cid: (a[0] / a[2] if a[2] else None, a[3] / a[5] if a[5] else None,
                   a[1] / a[2] if a[2] else None, a[4] / a[5] if a[5] else None) for cid, a in sums.items()}
+
+
+def _figures(conn, stale: list[dict], todays: dict[int, date]) -> dict[int, dict]:
+    """The kept figures (db/caseload_figures.py) computed afresh for these listing rows: adherence over
+    the client's last 7 days, last 14 and the 14 before (each step's planned days replayed version by
+    version, the newest answer of each day), and the 7-day means. Every client at once, aggregated in SQL."""
+    ids = [r["id"] for r in stale]
+    steps = adherence.steps_in(conn, ids)
+    earliest, latest = min(todays[i] for i in ids), max(todays[i] for i in ids)
+    outcomes = adherence.outcomes_in(conn, ids, earliest - timedelta(days=27), latest,
+                                     step_ids=[st["step_id"] for i in ids for st in steps.get(i, [])])
+    means = _means(conn, {i: todays[i] for i in ids})
+    out = {}
+    for r in stale:
+        cid, today = r["id"], todays[r["id"]]
+        windows = caseload_figures.periods(today)
+        a7, recent, previous = adherence.summed_over(steps.get(cid, []), outcomes, cid, r["timezone"],
+                                                     [windows["a7"], windows["recent"], windows["previous"]])
+        out[cid] = caseload_figures.as_figures(a7, recent, previous, means.get(cid, (None, None, None, None)))
+    return out
 
 
 def _checkup_flag(state, found: dict, now: datetime) -> metrics.Flag | None:
@@ -109,6 +130,8 @@ def rows(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_days: 
         "open_flags": select(func.count()).select_from(fl).where(fl.c.client_id == clients.c.id,
                                                                  fl.c.reviewed_at.is_(None)),
         "findings": select(func.sum(pl.c.finding_count)).where(pl.c.client_id == clients.c.id, pl.c.status == "active"),
+        # part of the kept figures' key (every plan change sets it): db/caseload_figures.py
+        "plans_updated_at": select(func.max(pl.c.updated_at)).where(pl.c.client_id == clients.c.id),
         "reminders_failed": select(func.count()).select_from(ob).where(
             ob.c.client_id == clients.c.id, ob.c.status == "failed", ob.c.updated_at >= now - timedelta(days=14)),
         "measures_missed": measure_followups.missed_count(clients.c.id),
@@ -127,12 +150,15 @@ def rows(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_days: 
         clinician_zone = base[0]["practice_zone"] if base else None
         states = consent.states_in(conn, actor, visible, now=now, notice_days=notice_days, zone=clinician_zone,
                                    version=base[0]["consent_version"]) if visible else {}
-        steps = adherence.steps_in(conn, visible)
-        today_utc = now.date()
-        outcomes = adherence.outcomes_in(conn, visible, today_utc - timedelta(days=29), today_utc + timedelta(days=1),
-                                         step_ids=[st["step_id"] for sts in steps.values() for st in sts])  # all reads below
         todays = {r["id"]: checkin_rules.local_today(r["timezone"], now) for r in base}
-        means = _means(conn, todays)
+        wanted = {r["id"]: caseload_figures.stamp(todays[r["id"]], r["timezone"], r["last_checkin_at"], r["plans_updated_at"])
+                  for r in base}
+        figures = caseload_figures.read_in(conn, wanted)
+        stale = [r for r in base if r["id"] not in figures]
+        if stale:
+            computed = _figures(conn, stale, todays)
+            caseload_figures.keep_in(conn, {cid: (wanted[cid], f) for cid, f in computed.items()}, now)
+            figures.update(computed)
         skills_7 = skill_uses.counts_in(conn, todays)
         latest = checkups.latest_in(conn, visible)
         if for_digest:
@@ -148,11 +174,9 @@ def rows(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_days: 
         cid = r["id"]
         last = (checkin_rules.local_today(clinician_zone, r["last_checkin_at"])
                 if r["last_checkin_at"] is not None else None)
-        today = checkin_rules.local_today(r["timezone"], now)
-        a7, recent, previous = adherence.summed_over(
-            steps.get(cid, []), outcomes, cid, r["timezone"],
-            [(today - timedelta(days=6), today), (today - timedelta(days=13), today),
-             (today - timedelta(days=27), today - timedelta(days=14))])
+        today = todays[cid]
+        kept = figures[cid]
+        a7, recent, previous = caseload_figures.adherence(kept, today)
         # The 28 days are exactly the two fortnights (disjoint, every count adds up): no third pass.
         a28 = adherence.add_up([recent, previous], today - timedelta(days=27), today)
         state = states.get(cid)
@@ -165,7 +189,7 @@ def rows(actor: Actor, *, now: datetime, no_checkin_days: int = 4, notice_days: 
             flags.append(_checkup_flag(state, latest.get(cid, {}), now))
         flags.append(metrics.measure_missed_flag(r["measures_missed"], measure_expire_days))
         flags.append(metrics.reminders_failing_flag(r["reminders_failed"]))
-        mood_7, mood_previous, distress_7, distress_previous = means.get(cid, (None, None, None, None))
+        mood_7, mood_previous, distress_7, distress_previous = kept["means"]
         out.append(CaseloadRow(
             id=cid, display_name=r["display_name"], status=r["status"], timezone=r["timezone"],
             clinician_id=r["clinician_id"], clinician_name=r["clinician_name"],

@@ -15,7 +15,7 @@ from sqlalchemy import insert, select
 import db
 from core import checkins as checkin_rules, personal_items as personal_rules, plans as plan_rules, safety as safety_rules, settings as settings_mod
 from core.i18n import N_
-from db import audit, links, measures, personal_items, plans, practices, safety, step_versions
+from db import audit, caseload_figures, links, measures, personal_items, plans, practices, safety, step_versions
 from db.actors import Actor
 from db import clients as clients_mod
 from db.clients import clients
@@ -124,6 +124,7 @@ def submit(raw: object, form: dict, *, now: datetime, threshold: int | None = No
                  "status": answer["status"], "reason": answer.get("reason"), "label": answer.get("label")}
                 for sid, answer in clean["steps"].items()]))
         personal_items.save_answers_in(conn, checkin_id, personal)
+        caseload_figures.forget_in(conn, client_id)  # its adherence and means include this check-in from now on
         flag = safety.raise_in(conn, client_id, source="checkin", source_id=checkin_id, now=now,
                                reasons=safety_rules.checkin_reasons(clean["distress"], threshold))
         audit.record(conn, now=now, action="checkin.submit", actor_kind="client", actor_id=client_id,

@@ -224,7 +224,7 @@ def latest_in(conn, client_ids: list[int]) -> dict[int, dict]:
     k = consent_checkups
     ranked = select(k, func.row_number().over(partition_by=k.c.client_id,
                                               order_by=(k.c.submitted_at.desc(), k.c.id.desc())).label("rn")
-                    ).where(k.c.client_id.in_(client_ids)).subquery()
+                    ).where(db.one_of(conn, k.c.client_id, client_ids)).subquery()
     rows = [dict(r) for r in conn.execute(select(ranked).where(ranked.c.rn <= 2)).mappings()]
     newest = {r["client_id"]: r for r in rows if r["rn"] == 1}
     answers = _answers_in(conn, [r["id"] for r in newest.values()])
@@ -234,7 +234,7 @@ def latest_in(conn, client_ids: list[int]) -> dict[int, dict]:
     r = consent_checkup_requests
     asked, by_clinician = {}, {}
     for cid, reason, at in conn.execute(select(r.c.client_id, r.c.reason, func.max(r.c.requested_at))
-                                        .where(r.c.client_id.in_(client_ids)).group_by(r.c.client_id, r.c.reason)):
+                                        .where(db.one_of(conn, r.c.client_id, client_ids)).group_by(r.c.client_id, r.c.reason)):
         asked[cid] = max(at, asked.get(cid, at))
         if reason == "clinician":
             by_clinician[cid] = at

@@ -48,7 +48,7 @@ def add_event(conn, client_id: int, consent_id: int | None, now: datetime, event
 def _rounds(conn, client_ids) -> dict[int, list[dict]]:
     q = (select(consents, consent_templates.c.version)
          .join(consent_templates, consent_templates.c.id == consents.c.template_id)
-         .where(consents.c.client_id.in_(client_ids)).order_by(consents.c.id.desc()))
+         .where(db.one_of(conn, consents.c.client_id, client_ids)).order_by(consents.c.id.desc()))
     out: dict[int, list[dict]] = {}
     for r in conn.execute(q).mappings():
         out.setdefault(r["client_id"], []).append(dict(r))

@@ -29,7 +29,7 @@ from db.meta import metadata
 # Kept on erasure by design: the audit log (the tombstone) and the consent history, both append-only
 # (a trigger refuses DELETE) and free of health data (db/tables.py says so of each).
 KEEP = {"audit_events", "consent_events"}
-NOT_EXPORTED = {"audit_events"}
+NOT_EXPORTED = {"audit_events", "caseload_figures"}  # the figures: a cache of what the export holds
 
 
 def _condition(table: Table, client_id: int, seen: frozenset = frozenset()):

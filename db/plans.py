@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select, update
 
 import db
 from core import calendar, directive_audit, plans as plan_rules
-from db import audit, links, practices
+from db import audit, caseload_figures, links, practices
 from db.actors import Actor
 from db import clients as clients_mod
 from db.clients import clients, scope
@@ -46,6 +46,8 @@ def _refresh_findings(conn, plan_id: int, now: datetime) -> None:
     steps = step_versions_mod.as_of(conn, [plan_id], None)
     count = sum(len(directive_audit.audit_step(s)) for s in steps) + (0 if steps else 1)
     conn.execute(update(plans).where(plans.c.id == plan_id).values(finding_count=count, updated_at=now))
+    # Every step change passes here: the client's caseload figures (planned days) are out of date.
+    caseload_figures.forget_in(conn, select(plans.c.client_id).where(plans.c.id == plan_id).scalar_subquery())
 
 
 def _add_version(conn, actor: Actor, step_id: int, step: dict, now: datetime, retired: bool = False) -> None:

@@ -655,3 +655,20 @@ rate_limit_hits = Table(
     Index("ix_rate_limit_hits_key_hash_at", "key_hash", "at"),  # counting one source's recent hits
     Index("ix_rate_limit_hits_at", "at"),  # pruning hits that left the window
 )
+
+
+# The caseload's per-client figures (0022, db/caseload_figures.py): adherence over the client's last 7 and
+# 28 days and the 7-day mood and distress means, kept as computed for the client's local day. A cache of
+# what the check-ins and plans already hold (derived health data: erased with the client, not exported);
+# any row whose key no longer matches (another day, another zone, a newer check-in, a changed plan) is
+# computed again, and a check-in or a plan change deletes the client's row in its own transaction.
+caseload_figures = Table(
+    "caseload_figures", metadata,
+    Column("client_id", Integer, ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True,
+           autoincrement=False),
+    # What they were computed for: the client's local day and zone, their newest check-in's and newest plan
+    # change's times ("2026-12-01|Europe/London|2026-11-30T19:02:11+00:00|2026-11-02T10:00:00+00:00").
+    Column("computed_for", String(200), nullable=False),
+    Column("figures", Text, nullable=False),  # JSON: the three adherence periods' counts, the four means
+    Column("computed_at", UTCDateTime, nullable=False),
+)
