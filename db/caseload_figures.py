@@ -13,7 +13,8 @@ turns or their zone changes, so they are kept per client with what they were com
   plan change is seen as out of date on the next read;
 - and, because two check-ins can carry the same `submitted_at` (a test's fixed clock, a clock that
   steps back), every check-in (db/checkins.py) and every plan change (db/plans.py) deletes the
-  client's row in its own transaction (`forget_in`).
+  client's row in its own transaction (`forget_in`); tests/unit/test_layout.py fails any module in db/,
+  jobs/ or client/ that writes check-ins, their answers, step versions or plans without it.
 
 A row computed for anything else is computed again by the caseload and written back (`keep_in`). It is in
 the database, not in a process's memory, so every app replica and the worker's digest share it. It is

@@ -1,5 +1,6 @@
 """House rules that keep the portal safe to extend."""
 import ast
+import re
 from pathlib import Path
 
 from tests.conftest import ROOT
@@ -380,3 +381,21 @@ def test_no_client_template_has_a_script():
     offenders = [p.name for p in sorted(CLIENT_TEMPLATES.glob("*.html"))
                  if re.search(r"<script|\bon[a-z]+\s*=|javascript:", p.read_text(), re.I)]
     assert offenders == []
+
+
+def test_every_writer_of_check_ins_or_step_versions_forgets_the_caseload_figures():
+    # db/caseload_figures.py: the caseload keeps each client's adherence and means; whatever writes what they
+    # are computed from (a check-in with its step answers, a step version, a plan's status) deletes the
+    # client's kept row in its own transaction (`forget_in`), or the caseload would show yesterday's figures.
+    writes = re.compile(r"insert\((checkins|checkin_steps|step_versions|plans)\b|update\((checkins|checkin_steps|"
+                        r"step_versions|plans)\b|delete\((checkins|checkin_steps|step_versions|plans)\b")
+    offenders = []
+    for path in [*(ROOT / "db").glob("*.py"), *(ROOT / "jobs").glob("*.py"), *(ROOT / "client").rglob("*.py")]:
+        source = path.read_text()
+        if path.name in ("tables.py", "caseload_figures.py") or not writes.search(source):
+            continue
+        if "caseload_figures.forget_in(" not in source:
+            offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
+    assert writes.search((ROOT / "db" / "checkins.py").read_text())  # the pattern still finds the writers
+    assert writes.search((ROOT / "db" / "plans.py").read_text())
