@@ -5,7 +5,8 @@ hundreds of clients: adherence over each client's last 7 and 28 days (every step
 replayed version by version, the newest answer of each day) and the 7-day mood and distress means
 were most of its time (bench/: 400 clients, ~110 ms on SQLite, ~130 ms on PostgreSQL, against a
 drawing floor of ~60 ms). They change only when a check-in arrives, a plan changes, the client's day
-turns or their zone changes, so they are kept per client with what they were computed for (`computed_for`, one string):
+turns or their zone changes, so they are kept per client with what they were computed for
+(`computed_for`, one string):
 
 - the client's local day and zone;
 - the newest check-in's and the newest plan change's times, read by the caseload's own listing query
