@@ -31,6 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 import db
 from core import metrics
+from db.adherence import COUNTS  # metrics.Adherence's counts, in its order
 from db.tables import caseload_figures
 
 
@@ -74,9 +75,8 @@ def keep_in(conn, computed: dict[int, tuple[str, dict]], now: datetime) -> None:
 def as_figures(a7: metrics.Adherence, recent: metrics.Adherence, previous: metrics.Adherence,
                means: tuple) -> dict:
     """What is kept: the counts of the last 7 days, the last 14 and the 14 before, and the means."""
-    counts = ("planned", "done", "partly", "not_today", "no_answer", "unplanned_entries")
-    return {"a7": [getattr(a7, f) for f in counts], "recent": [getattr(recent, f) for f in counts],
-            "previous": [getattr(previous, f) for f in counts], "means": list(means)}
+    return {"a7": [getattr(a7, f) for f in COUNTS], "recent": [getattr(recent, f) for f in COUNTS],
+            "previous": [getattr(previous, f) for f in COUNTS], "means": list(means)}
 
 
 def periods(today: date) -> dict[str, tuple[date, date]]:

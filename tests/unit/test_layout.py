@@ -218,7 +218,6 @@ def test_a_db_function_that_imports_inside_its_body_says_why():
 
 def test_the_client_scope_check_is_written_once():
     # The security boundary is one function (db.clients.require); a copy elsewhere could drift from it.
-    import re
     pattern = re.compile(r"scope\(\w+\)\s*,\s*clients\.c\.id\s*==")
     offenders = [str(p.relative_to(ROOT)) for p in ROOT.rglob("*.py")
                  if ".venv" not in p.parts and p.relative_to(ROOT).parts[0] != "tests"
@@ -377,7 +376,6 @@ def test_every_client_page_template_extends_base_with_its_language():
 
 def test_no_client_template_has_a_script():
     # The client's pages work without JavaScript, and the CSP (default-src 'none') would block one anyway.
-    import re
     offenders = [p.name for p in sorted(CLIENT_TEMPLATES.glob("*.html"))
                  if re.search(r"<script|\bon[a-z]+\s*=|javascript:", p.read_text(), re.I)]
     assert offenders == []
