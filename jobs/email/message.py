@@ -111,12 +111,42 @@ _SHARED = frozenset({"subject", "from", "auto-submitted", "mime-version", "conte
 _PLAIN = frozenset({"date", "message-id", "x-anchorstep-ref", "list-unsubscribe"})
 
 
+# List-Unsubscribe holds one URL in angle brackets (RFC 2369), the address a mail provider POSTs to for
+# a one-click pause (RFC 8058). A URL has no whitespace to fold at, so the default policy writes one
+# longer than a line (about 76 characters: any https link with a real domain and its 43-character
+# token) as an RFC 2047 encoded-word, which is not a URL and is not decoded in this header: providers
+# then offer no one-click pause. It is written as it is instead, on a line of its own when it does not
+# fit after the name; RFC 5322 allows a line of up to 998 characters.
+_URL_HEADER = "list-unsubscribe"
+_MAX_LINE = 998
+
+
+def _one_url(value) -> bool:
+    """Whether `value` is kept unparsed in List-Unsubscribe: our own plain ASCII, with no whitespace
+    and no encoded-word, short enough for one line of its own. Anything else is parsed as usual."""
+    return (isinstance(value, str) and not hasattr(value, "name") and value.isascii() and value.isprintable()
+            and not any(c.isspace() for c in value) and "=?" not in value and len(value) + 1 <= _MAX_LINE)
+
+
 class _Policy(policy.EmailPolicy):
     """The default policy, except that a shared header's folded bytes are made once (folding parses
-    the header again: the largest part of writing a reminder). The same bytes as the default policy's
+    the header again: the largest part of writing a reminder), and that a long List-Unsubscribe URL is
+    written plain, never as an encoded-word (above). Otherwise the same bytes as the default policy's
     (tests/unit/test_email_folding.py)."""
 
+    def _url_line(self, name, value) -> str:
+        if len(name) + 2 + len(value) <= self.max_line_length:
+            return f"{name}: {value}{self.linesep}"
+        return f"{name}:{self.linesep} {value}{self.linesep}"
+
+    def fold(self, name, value):
+        if name.lower() == _URL_HEADER and _one_url(value):
+            return self._url_line(name, value)
+        return super().fold(name, value)
+
     def fold_binary(self, name, value):
+        if name.lower() == _URL_HEADER and _one_url(value):
+            return self._url_line(name, value).encode("ascii")
         if name.lower() in _SHARED and isinstance(value, str):
             return _folded(self, name, str(value))
         return super().fold_binary(name, value)
@@ -129,6 +159,8 @@ class _Policy(policy.EmailPolicy):
         if (name.lower() in _PLAIN and isinstance(value, str) and not hasattr(value, "name") and value.isascii()
                 and value.isprintable() and "=?" not in value and len(name) + 2 + len(value) <= self.max_line_length):
             return name, value
+        if name.lower() == _URL_HEADER and _one_url(value):
+            return name, value  # written plain however long (fold_binary)
         return super().header_store_parse(name, value)
 
 

@@ -77,6 +77,22 @@ def test_smtp_delivers_to_a_real_server(tmp_path, smtp_server):
     assert parsed["Subject"] == "A message from Anchorstep" and LINK in parsed.get_content()
 
 
+def test_regression_a_reminder_through_a_real_smtp_server_keeps_a_long_pause_link_as_one_url(tmp_path, smtp_server):
+    """What the mail server receives: List-Unsubscribe holds the pause URL itself (RFC 8058 one-click),
+    not an encoded-word, for a deployment's real https address with its 43-character token."""
+    port, inbox = smtp_server
+    pause = "https://anchorstep.harbourstreettherapy.example.org/c/?t=" + "P" * 43
+    msg = mail.make_reminder(to="robin@example.org", checkin_link=CHECKIN, pause_link=pause,
+                             sender="Practice <no-reply@example.org>", ref="0f" * 16, now=NOW)
+    mail.send(msg, cfg(tmp_path, EMAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=port))
+    (env,) = inbox.messages
+    head = env.content.partition(b"\r\n\r\n")[0]
+    assert f"List-Unsubscribe:\r\n <{pause}>\r\n".encode() in head + b"\r\n" and b"=?" not in head
+    assert f"<{pause}>" in re.findall(r"<https://[^>\s]+>", head.decode("ascii"))
+    parsed = email.message_from_bytes(env.content, policy=policy.default)
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
 def test_smtp_refuses_to_send_in_clear_when_starttls_is_required(tmp_path, smtp_server):
     port, inbox = smtp_server
     with pytest.raises(mail.EmailError, match="STARTTLS"):
