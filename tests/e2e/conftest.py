@@ -1,4 +1,8 @@
-"""A real `streamlit run` server on a real SQLite file with the demo practice, and Debian's Chromium."""
+"""A real `streamlit run` server on a real SQLite file with the demo practice, and Debian's Chromium.
+
+The demo is seeded at the real time, so which demo clients' reminders a worker pass sends depends on the
+hour the test runs: a test that reads the outbox takes its own client's mail (by address or subject),
+never simply the first file (tests/e2e/test_run_port.py failed in the evening that way)."""
 from __future__ import annotations
 
 import os
