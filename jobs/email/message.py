@@ -108,7 +108,8 @@ _SHARED = frozenset({"subject", "from", "auto-submitted", "mime-version", "conte
 
 
 # Headers our own code makes (never a person's words): stored unparsed when short and plain.
-_PLAIN = frozenset({"date", "message-id", "x-anchorstep-ref", "list-unsubscribe"})
+# (List-Unsubscribe has its own rule, below: stored unparsed however long.)
+_PLAIN = frozenset({"date", "message-id", "x-anchorstep-ref"})
 
 
 # List-Unsubscribe holds one URL in angle brackets (RFC 2369), the address a mail provider POSTs to for
@@ -153,14 +154,15 @@ class _Policy(policy.EmailPolicy):
 
     def header_store_parse(self, name, value):
         """A header of our own making whose value is one short line of plain ASCII (a date, a
-        message id, the outbox ref, a short pause link) is kept as it is: the default policy would
-        parse it here and fold it again when writing, to the same bytes. Anything else (an address,
-        a long or non-ASCII value) is parsed as usual. Reading the header back still parses it."""
+        message id, the outbox ref) is kept as it is: the default policy would parse it here and fold
+        it again when writing, to the same bytes. So is the List-Unsubscribe URL, however long
+        (`_one_url`). Anything else (an address, a long or non-ASCII value) is parsed as usual.
+        Reading the header back still parses it."""
         if (name.lower() in _PLAIN and isinstance(value, str) and not hasattr(value, "name") and value.isascii()
                 and value.isprintable() and "=?" not in value and len(name) + 2 + len(value) <= self.max_line_length):
             return name, value
         if name.lower() == _URL_HEADER and _one_url(value):
-            return name, value  # written plain however long (fold_binary)
+            return name, value  # written plain however long (`_url_line`)
         return super().header_store_parse(name, value)
 
 
