@@ -2,6 +2,7 @@
 behind it on request, the before→after chart, typed step text as text, and the small-wins switch; the
 caseload shows "Skill uses, 7 days"."""
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 
@@ -23,7 +24,9 @@ def setup(people, n_rated=7):
     step = plans.get(people["clara"], plan_id, now=now)["steps"][0]
     rows = []
     for i in range(9):
-        at = now - timedelta(days=i, hours=1)
+        # One use on each of the client's last 9 local days (Clara's client is in Europe/London): an hour
+        # before now was yesterday in the first hour of the day, and the 7-day count read 6.
+        at = (now - timedelta(days=i)).astimezone(ZoneInfo("Europe/London"))
         rated = i < n_rated
         rows.append(dict(client_id=cid, step_id=step["step_id"], version_id=step["version_id"],
                          idempotency_key=f"app-skill-{i:04d}", started_at=at, saved_at=at, local_date=at.date(),
